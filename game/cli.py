@@ -1,0 +1,91 @@
+"""The `lodestone` command: one thin entry point that dispatches to the front-ends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from game.content import DEFAULT_ROOT, ContentError, display_path, load_content
+
+app = typer.Typer(
+    help="Lodestone: the contest for critical minerals.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+
+def _content_root(path: Path) -> Path:
+    """The content folder a path lies in (the folder holding minerals/, nations/ …)."""
+    for candidate in (path, *path.parents):
+        if candidate.is_dir() and any((candidate / sub).is_dir() for sub in ("minerals", "nations")):
+            return candidate
+    return path
+
+
+@app.command()
+def validate(
+    path: Annotated[Path, typer.Argument(help="content folder or one content file")] = DEFAULT_ROOT,
+) -> None:
+    """Check every content file (or one) and print each problem as `file: field: problem`."""
+    if not path.exists():
+        err.print(f"{display_path(path)}: (file): does not exist")
+        raise typer.Exit(1)
+    root = _content_root(path.resolve() if path.is_file() else path)
+    try:
+        content = load_content(root)
+    except ContentError as exc:
+        problems = exc.problems
+        if path.is_file():
+            wanted = display_path(path)
+            problems = [p for p in problems if p.file == wanted]
+        if problems:
+            for problem in problems:
+                typer.echo(str(problem))
+            out.print(f"{len(problems)} problem(s)")
+            raise typer.Exit(1) from None
+        out.print(f"{display_path(path)}: valid (problems elsewhere in {display_path(root)})")
+        return
+    out.print(
+        f"content valid: {len(content.minerals)} minerals, {len(content.nations)} nations, "
+        f"{len(content.firms)} firms, {len(content.projects)} project templates, "
+        f"{len(content.events)} events, {len(content.scenarios)} scenarios "
+        f"(hash {content.content_hash[:12]})"
+    )
+
+
+@app.command()
+def scenarios() -> None:
+    """List the scenarios with their dates and playable nations."""
+    content = _load_or_exit()
+    table = Table("id", "name", "start", "end", "turns", "playable")
+    for s in content.scenarios.values():
+        table.add_row(
+            s.id,
+            s.name,
+            s.date_of(0),
+            s.date_of(s.turns - 1),
+            str(s.turns),
+            ", ".join(content.nations[n].name for n in s.playable),
+        )
+    out.print(table)
+
+
+def _load_or_exit():
+    try:
+        return load_content()
+    except ContentError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        err.print("content is invalid: run `lodestone validate`")
+        raise typer.Exit(1) from None
+
+
+if __name__ == "__main__":
+    app()

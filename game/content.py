@@ -1,0 +1,389 @@
+"""Load and validate `content/` into one immutable `Content`.
+
+Every problem is reported as `file: field: problem`, all at once, so a content author
+fixes a whole batch per run; nothing here raises a raw pydantic or TOML traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from game.rules import (
+    Event,
+    EventFile,
+    ExportControl,
+    Firm,
+    FirmFile,
+    Mineral,
+    Nation,
+    ProjectFile,
+    ProjectTemplate,
+    Scenario,
+    Tariff,
+    Zone,
+)
+from game.rules import events as ev
+
+DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "content"
+SUBDIRS = ("minerals", "nations", "firms", "events", "scenarios")
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    file: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.message}"
+
+
+class ContentError(Exception):
+    """Raised with every problem found; `str()` is one `file: field: problem` per line."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class Content:
+    """Validated content. Mappings are read-only and ordered by id for determinism."""
+
+    root: Path
+    minerals: Mapping[str, Mineral]
+    nations: Mapping[str, Nation]
+    firms: tuple[Firm, ...]
+    projects: Mapping[str, ProjectTemplate]
+    events: Mapping[str, Event]
+    scenarios: Mapping[str, Scenario]
+    content_hash: str = field(default="")
+
+    def scenario(self, scenario_id: str) -> Scenario:
+        try:
+            return self.scenarios[scenario_id]
+        except KeyError:
+            known = ", ".join(self.scenarios)
+            raise KeyError(f"unknown scenario {scenario_id!r}; known: {known}") from None
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+# ---------------------------------------------------------------------------- errors
+
+
+def _loc(loc: tuple[Any, ...], data: Any) -> str:
+    """'firm[3] (cn_li).capacity_tpy' from a pydantic location, naming list items by id."""
+    parts: list[str] = []
+    node = data
+    for item in loc:
+        if isinstance(item, int):
+            label = f"[{item}]"
+            if isinstance(node, list) and item < len(node):
+                node = node[item]
+                if isinstance(node, dict) and isinstance(node.get("id"), str):
+                    label += f" ({node['id']})"
+            else:
+                node = None
+            parts.append(label)
+        else:
+            name = str(item)
+            if name in ev.EFFECT_TAGS and parts and parts[-1].startswith("["):
+                continue  # discriminator tag: the list index already says which effect
+            parts.append(("." if parts else "") + name)
+            node = node.get(item) if isinstance(node, dict) else None
+    return "".join(parts) or "(file)"
+
+
+def _message(err: Mapping[str, Any]) -> str:
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    shown = repr(value) if isinstance(value, str) else value
+    bounds = {
+        "greater_than_equal": ">=",
+        "greater_than": ">",
+        "less_than_equal": "<=",
+        "less_than": "<",
+    }
+    if kind in bounds:
+        limit = next(iter(ctx.values()))
+        return f"must be {bounds[kind]} {limit}, got {shown}"
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field (not in the schema)"
+    if kind == "enum":
+        return f"must be one of {ctx.get('expected')}, got {shown}"
+    if kind == "value_error":
+        return str(err["msg"]).removeprefix("Value error, ")
+    if kind in {"too_short", "too_long"}:
+        return f"{err['msg'].lower()}"
+    if kind == "string_pattern_mismatch":
+        return f"must match {ctx.get('pattern')}, got {shown}"
+    msg = str(err["msg"])
+    return f"{msg[0].lower()}{msg[1:]}, got {shown}" if value is not None else msg
+
+
+def _validation_problems(file: str, exc: ValidationError, data: Any) -> list[Problem]:
+    return [Problem(file, _loc(tuple(e["loc"]), data), _message(e)) for e in exc.errors(include_url=False)]
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _parse(path: Path, model: type[M], problems: list[Problem]) -> M | None:
+    file = display_path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(Problem(file, "(toml)", f"not valid TOML: {exc}"))
+        return None
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.append(Problem(file, "(file)", f"cannot be read: {exc}"))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems.extend(_validation_problems(file, exc, data))
+        return None
+
+
+# ---------------------------------------------------------------------------- loading
+
+
+def content_hash(root: Path) -> str:
+    """blake2b over every content file's relative path and bytes: stable across machines."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(root.rglob("*.toml")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _files(root: Path, sub: str) -> list[Path]:
+    folder = root / sub
+    return sorted(folder.glob("*.toml")) if folder.is_dir() else []
+
+
+def load_content(root: Path | str | None = None) -> Content:
+    """Load every file under `root`, validate schemas and cross-references.
+
+    Raises ContentError listing every problem; never a TOML or pydantic traceback.
+    """
+    root = Path(root) if root is not None else DEFAULT_ROOT
+    if not root.is_dir():
+        raise ContentError([Problem(display_path(root), "(folder)", "content folder not found")])
+    problems: list[Problem] = []
+    origin: dict[int, str] = {}  # id(model) -> file, for cross-reference messages
+
+    def by_id(paths: list[Path], model: type[M], check_stem: bool) -> dict[str, M]:
+        out: dict[str, M] = {}
+        for path in paths:
+            item = _parse(path, model, problems)
+            if item is None:
+                continue
+            file = display_path(path)
+            item_id = item.id
+            if check_stem and path.stem != item_id:
+                problems.append(
+                    Problem(file, "id", f"must match the file name {path.stem!r}, got {item_id!r}")
+                )
+            if item_id in out:
+                problems.append(Problem(file, "id", f"duplicate id {item_id!r}"))
+                continue
+            out[item_id] = item
+            origin[id(item)] = file
+        return out
+
+    minerals = by_id(_files(root, "minerals"), Mineral, True)
+    nations = by_id(_files(root, "nations"), Nation, True)
+    scenarios = by_id(_files(root, "scenarios"), Scenario, True)
+
+    def gather(paths: list[Path], model: type[M], attr: str) -> list[tuple[str, int, Any]]:
+        items: list[tuple[str, int, Any]] = []
+        for path in paths:
+            parsed = _parse(path, model, problems)
+            if parsed is not None:
+                items.extend((display_path(path), i, x) for i, x in enumerate(getattr(parsed, attr)))
+        return items
+
+    firm_items = gather(_files(root, "firms"), FirmFile, "firm")
+    event_items = gather(_files(root, "events"), EventFile, "event")
+    project_path = root / "projects.toml"
+    project_items = gather([project_path] if project_path.exists() else [], ProjectFile, "template")
+
+    def unique(items: list[tuple[str, int, Any]], kind: str) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for file, i, item in items:
+            if item.id in out:
+                problems.append(Problem(file, f"{kind}[{i}] ({item.id}).id", f"duplicate id {item.id!r}"))
+            else:
+                out[item.id] = item
+                origin[id(item)] = f"{file}\0{kind}[{i}] ({item.id})"
+        return out
+
+    firms = unique(firm_items, "firm")
+    events = unique(event_items, "event")
+    projects = unique(project_items, "template")
+
+    check = _CrossChecker(problems, minerals, nations, events, projects)
+    for m in minerals.values():
+        file = origin[id(m)]
+        for stage, shares in (("mine", m.reference_shares.mine), ("refining", m.reference_shares.refining)):
+            for country in shares:
+                check.nation(file, f"reference_shares.{stage}.{country}", country)
+    for n in nations.values():
+        file = origin[id(n)]
+        for sector, per_mineral in n.demand.items():
+            for mineral in per_mineral:
+                check.mineral(file, f"demand.{sector.value}.{mineral}", mineral)
+        if n.stockpile:
+            for mineral in n.stockpile.tonnes:
+                check.mineral(file, f"stockpile.tonnes.{mineral}", mineral)
+    for f in firms.values():
+        file, where = origin[id(f)].split("\0")
+        check.mineral(file, f"{where}.mineral", f.mineral)
+        check.nation(file, f"{where}.country", f.country)
+        check.nation(file, f"{where}.owner", f.owner)
+    for p in projects.values():
+        file, where = origin[id(p)].split("\0")
+        check.mineral(file, f"{where}.mineral", p.mineral)
+    for e in events.values():
+        file, where = origin[id(e)].split("\0")
+        for i, effect in enumerate(e.effects):
+            check.effect(file, f"{where}.effects[{i}]", effect)
+    for s in scenarios.values():
+        check.scenario(origin[id(s)], s)
+
+    if problems:
+        raise ContentError(problems)
+    return Content(
+        root=root,
+        minerals=MappingProxyType(dict(sorted(minerals.items()))),
+        nations=MappingProxyType(dict(sorted(nations.items()))),
+        firms=tuple(sorted(firms.values(), key=lambda f: f.id)),
+        projects=MappingProxyType(dict(sorted(projects.items()))),
+        events=MappingProxyType(dict(sorted(events.items()))),
+        scenarios=MappingProxyType(dict(sorted(scenarios.items()))),
+        content_hash=content_hash(root),
+    )
+
+
+@dataclass
+class _CrossChecker:
+    """Checks that every id a file mentions names something that exists."""
+
+    problems: list[Problem]
+    minerals: Mapping[str, Mineral]
+    nations: Mapping[str, Nation]
+    events: Mapping[str, Event]
+    projects: Mapping[str, ProjectTemplate]
+
+    def add(self, file: str, where: str, message: str) -> None:
+        self.problems.append(Problem(file, where, message))
+
+    def _ref(self, table: Mapping[str, Any], kind: str) -> Callable[[str, str, str], None]:
+        def check(file: str, where: str, ref: str) -> None:
+            if ref not in table:
+                self.add(file, where, f"unknown {kind} {ref!r}")
+
+        return check
+
+    def mineral(self, file: str, where: str, ref: str) -> None:
+        self._ref(self.minerals, "mineral")(file, where, ref)
+
+    def nation(self, file: str, where: str, ref: str) -> None:
+        self._ref(self.nations, "nation")(file, where, ref)
+
+    def control(self, file: str, where: str, c: ExportControl) -> None:
+        self.nation(file, f"{where}.issuer", c.issuer)
+        self.mineral(file, f"{where}.mineral", c.mineral)
+        for j, t in enumerate(c.targets):
+            self.nation(file, f"{where}.targets[{j}]", t)
+
+    def tariff(self, file: str, where: str, t: Tariff) -> None:
+        self.nation(file, f"{where}.issuer", t.issuer)
+        self.mineral(file, f"{where}.mineral", t.mineral)
+        for j, o in enumerate(t.origins):
+            self.nation(file, f"{where}.origins[{j}]", o)
+
+    def zone(self, file: str, where: str, z: Zone) -> None:
+        for j, m in enumerate(z.members):
+            self.nation(file, f"{where}.members[{j}]", m)
+        for mineral in (*z.external_tariff_pct, *z.price_floor_usd_per_t):
+            self.mineral(file, f"{where}.{mineral}", mineral)
+
+    def effect(self, file: str, where: str, effect: Any) -> None:
+        match effect:
+            case ev.SupplyShock():
+                self.mineral(file, f"{where}.mineral", effect.mineral)
+                self.nation(file, f"{where}.country", effect.country)
+            case ev.DemandShock():
+                self.mineral(file, f"{where}.mineral", effect.mineral)
+                if effect.country is not None:
+                    self.nation(file, f"{where}.country", effect.country)
+            case ev.ImposeControl():
+                self.control(file, f"{where}.control", effect.control)
+            case ev.LiftControl():
+                self.nation(file, f"{where}.issuer", effect.issuer)
+                self.mineral(file, f"{where}.mineral", effect.mineral)
+            case ev.ImposeTariff():
+                self.tariff(file, f"{where}.tariff", effect.tariff)
+            case ev.FormZone():
+                self.zone(file, f"{where}.zone", effect.zone)
+            case ev.StockpileChange():
+                self.nation(file, f"{where}.nation", effect.nation)
+                self.mineral(file, f"{where}.mineral", effect.mineral)
+            case ev.NewCapacity():
+                if effect.template not in self.projects:
+                    self.add(file, f"{where}.template", f"unknown project template {effect.template!r}")
+                self.nation(file, f"{where}.country", effect.country)
+                self.nation(file, f"{where}.owner", effect.owner)
+
+    def scenario(self, file: str, s: Scenario) -> None:
+        for i, n in enumerate(s.nations):
+            self.nation(file, f"nations[{i}]", n)
+        for i, m in enumerate(s.minerals):
+            self.mineral(file, f"minerals[{i}]", m)
+        in_play = set(s.nations)
+        for i, c in enumerate(s.export_controls):
+            self.control(file, f"export_controls[{i}]", c)
+            for who in [c.issuer, *c.targets]:
+                if who in self.nations and who not in in_play:
+                    self.add(file, f"export_controls[{i}]", f"{who!r} is not in this scenario's nations")
+                    break
+        for i, t in enumerate(s.tariffs):
+            self.tariff(file, f"tariffs[{i}]", t)
+        for i, z in enumerate(s.zones):
+            self.zone(file, f"zones[{i}]", z)
+        for i, st in enumerate(s.stockpiles):
+            self.nation(file, f"stockpiles[{i}].nation", st.nation)
+            self.mineral(file, f"stockpiles[{i}].mineral", st.mineral)
+        for i, se in enumerate(s.schedule):
+            if se.event not in self.events:
+                self.add(file, f"schedule[{i}].event", f"unknown event {se.event!r}")
+            if s.turn_of(se.date) >= s.turns:
+                self.add(file, f"schedule[{i}].date", f"{se.date} is after the last turn")
+        for i, re_ in enumerate(s.random_events):
+            if re_.event not in self.events:
+                self.add(file, f"random_events[{i}].event", f"unknown event {re_.event!r}")
+        for nation in s.briefings:
+            if nation not in in_play:
+                self.add(file, f"briefings.{nation}", "not one of this scenario's nations")
+        for nation in s.playable:
+            if nation not in s.briefings:
+                self.add(file, f"briefings.{nation}", "a playable nation needs a briefing")

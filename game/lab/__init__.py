@@ -1,0 +1,1 @@
+"""Front-ends for headless experiments: runs, tables, sweeps and RL environments."""

@@ -1,0 +1,36 @@
+"""Pure data: the pydantic schemas of content, policies and (later) orders. No numpy state."""
+
+from game.rules.events import Event, EventFile, RandomEvent
+from game.rules.firms import Firm, FirmFile
+from game.rules.ids import Alignment, Doctrine, FirmKind, Region, Sector, Stage
+from game.rules.minerals import Mineral
+from game.rules.nations import Nation
+from game.rules.policies import ExportControl, FloorPaidBy, Instrument, Tariff, Zone
+from game.rules.projects import ProjectFile, ProjectTemplate
+from game.rules.scenarios import Briefing, Scenario, ScheduledEvent
+
+__all__ = [
+    "Alignment",
+    "Briefing",
+    "Doctrine",
+    "Event",
+    "EventFile",
+    "ExportControl",
+    "Firm",
+    "FirmFile",
+    "FirmKind",
+    "FloorPaidBy",
+    "Instrument",
+    "Mineral",
+    "Nation",
+    "ProjectFile",
+    "ProjectTemplate",
+    "RandomEvent",
+    "Region",
+    "Scenario",
+    "ScheduledEvent",
+    "Sector",
+    "Stage",
+    "Tariff",
+    "Zone",
+]

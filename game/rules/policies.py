@@ -1,0 +1,104 @@
+"""Trade policies as they stand in the world: export controls, tariffs and zones.
+
+The same models describe a scenario's starting state, an event's effect and (wrapped in
+an Order) a nation's decision, so all three change the world the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import Field, NonNegativeFloat, model_validator
+
+from game.rules.ids import Frozen, Slug, Source, Stage
+
+Percent = Annotated[float, Field(ge=0, le=1000)]
+
+
+class Instrument(StrEnum):
+    """Export-control instruments, after the OECD inventory of export restrictions."""
+
+    BAN = "ban"
+    QUOTA = "quota"
+    LICENSING = "licensing"
+    EXPORT_TAX = "export_tax"
+    END_USE = "end_use"
+
+
+class ExportControl(Frozen):
+    """An export control of `issuer` on one mineral and stage.
+
+    `targets` empty means every other nation. A quota caps the tonnes per year shipped to
+    all targets together; licensing lets `pass_share` of the flow the route carried before
+    the control through each turn (the rest is refused or delayed); an end-use control
+    closes the route to the targets' defence sector only.
+    """
+
+    issuer: Slug
+    mineral: Slug
+    stage: Stage
+    instrument: Instrument
+    targets: list[Slug] = []
+    quota_tpy: NonNegativeFloat | None = None
+    pass_share: Annotated[float, Field(ge=0, le=1)] | None = None
+    tax_pct: Percent | None = None
+    expires: dt.date | None = None
+    source: Source = "game"
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _parameters_match_instrument(self) -> ExportControl:
+        needs = {
+            Instrument.QUOTA: "quota_tpy",
+            Instrument.LICENSING: "pass_share",
+            Instrument.EXPORT_TAX: "tax_pct",
+        }
+        for instrument, field in needs.items():
+            given = getattr(self, field) is not None
+            if instrument == self.instrument and not given:
+                raise ValueError(f"a {instrument.value} control needs {field}")
+            if instrument != self.instrument and given:
+                raise ValueError(f"{field} only applies to a {instrument.value} control")
+        if self.issuer in self.targets:
+            raise ValueError("a nation cannot target its own exports to itself")
+        return self
+
+
+class Tariff(Frozen):
+    """An import tariff of `issuer` on a mineral from `origins` (empty: from everyone)."""
+
+    issuer: Slug
+    mineral: Slug
+    stage: Stage
+    origins: list[Slug] = []
+    rate_pct: Percent
+    source: Source = "game"
+
+
+class FloorPaidBy(StrEnum):
+    BUYERS = "buyers"
+    FUND = "fund"
+
+
+class Zone(Frozen):
+    """A preferential trade zone: no tariffs inside, a common external tariff, price floors."""
+
+    id: Slug
+    name: str
+    founder: Slug
+    members: list[Slug] = Field(min_length=1)
+    external_tariff_pct: dict[Slug, Percent] = {}
+    price_floor_usd_per_t: dict[Slug, NonNegativeFloat] = {}
+    floor_paid_by: FloorPaidBy = FloorPaidBy.BUYERS
+    emergency_sharing: bool = False
+    source: Source = "game"
+
+    @model_validator(mode="after")
+    def _founder_is_member(self) -> Zone:
+        if self.founder not in self.members:
+            raise ValueError("the founder must be a member")
+        if len(set(self.members)) != len(self.members):
+            raise ValueError("members are listed twice")
+        return self

@@ -1,0 +1,1 @@
+"""The deterministic simulation core. Never imports pygame, matplotlib or dask."""
