@@ -77,6 +77,35 @@ def scenarios() -> None:
     out.print(table)
 
 
+@app.command()
+def run(
+    scenario: Annotated[str, typer.Option(help="scenario id (see `lodestone scenarios`)")] = "ministerial-2026",
+    seed: Annotated[int, typer.Option(help="random seed")] = 0,
+    turns: Annotated[int | None, typer.Option(help="turns to play (default: the scenario's)")] = None,
+    out: Annotated[Path, typer.Option(help="folder for the Parquet tables")] = Path("runs/latest"),
+) -> None:
+    """Play a scenario headless, every nation on its default behaviour; write Parquet tables."""
+    from rich.progress import Progress
+
+    from game.lab.run import play, write_tables
+
+    content = _load_or_exit()
+    if scenario not in content.scenarios:
+        err.print(f"unknown scenario {scenario!r}; known: {', '.join(content.scenarios)}")
+        raise typer.Exit(2)
+    if turns is not None and turns < 1:
+        err.print("--turns must be at least 1")
+        raise typer.Exit(2)
+    total = turns or content.scenarios[scenario].turns
+    with Progress(console=err, transient=True) as progress:
+        task = progress.add_task(f"{scenario} seed {seed}", total=total)
+        result = play(content, scenario, seed, turns, on_turn=lambda _w: progress.advance(task))
+    paths = write_tables(result, out)
+    out.mkdir(parents=True, exist_ok=True)
+    typer.echo(f"{scenario}, seed {seed}, {total} turns -> {display_path(out)} "
+               f"({', '.join(p.name for p in paths)})")
+
+
 def _load_or_exit():
     try:
         return load_content()

@@ -1,0 +1,178 @@
+"""Firms: mines, refineries and recyclers.
+
+Every firm is a Mesa agent, but its numbers live in one columnar `FirmTable` owned by the
+world, so that a turn's arithmetic over thousands of firms is a handful of numpy
+operations. An agent is a named view on its row (`Miner.capacity` reads the table); the
+vectorised behaviour (how much to run, when to expand, when to close) is written here,
+once, as functions of the whole table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+import mesa
+import numpy as np
+from numpy.typing import NDArray
+
+from game.rules import FirmKind
+
+F64 = NDArray[np.float64]
+I64 = NDArray[np.int64]
+
+KIND_CODE = {FirmKind.MINE: 0, FirmKind.REFINERY: 1, FirmKind.RECYCLER: 2}
+
+CLOSE_AFTER_LOSS_TURNS = 8
+"""Two years of losses close a firm (mothballed: it restarts when margins recover)."""
+RESTART_MARGIN = 0.25
+EXPAND_MARGIN = 0.4
+"""Expected margin (share of unit cost) above which a firm may announce an expansion."""
+EXPAND_CHANCE = 0.08
+EXPAND_SHARE = 0.25
+MARGIN_MEMORY = 0.25
+"""Weight of this turn in the firms' moving average of margins (adaptive expectations)."""
+INVENTORY_TURNS = 1.0
+"""Refiners hold up to this many turns of output before cutting throughput."""
+
+
+@dataclass
+class FirmTable:
+    """Columnar state of every firm (one row per firm, ordered by content id)."""
+
+    kind: I64
+    mineral: I64
+    country: I64
+    owner: I64
+    capacity: F64  # t per turn, installed
+    unit_cost: F64  # USD/t (mine: cash cost; refinery/recycler: conversion cost)
+    active: NDArray[np.bool_]
+    shock: F64  # capacity factor from events (1 = normal)
+    output: F64 = field(default_factory=lambda: np.zeros(0))
+    sold: F64 = field(default_factory=lambda: np.zeros(0))
+    inventory: F64 = field(default_factory=lambda: np.zeros(0))
+    revenue: F64 = field(default_factory=lambda: np.zeros(0))
+    profit: F64 = field(default_factory=lambda: np.zeros(0))
+    margin_avg: F64 = field(default_factory=lambda: np.zeros(0))
+    loss_turns: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    expanding: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+
+    def __post_init__(self) -> None:
+        n = len(self.kind)
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if len(value) != n:
+                dtype = value.dtype if len(value) else (bool if f.name == "expanding" else float)
+                if f.name == "loss_turns":
+                    dtype = np.int64
+                setattr(self, f.name, np.zeros(n, dtype=dtype))
+
+    def __len__(self) -> int:
+        return len(self.kind)
+
+    def append(self, **row: float | int | bool) -> int:
+        """Add one firm (a finished project); returns its row. Rare, so concatenation is fine."""
+        index = len(self)
+        for f in fields(self):
+            current = getattr(self, f.name)
+            value = row.get(f.name, 1.0 if f.name == "shock" else 0)
+            setattr(self, f.name, np.append(current, np.asarray([value], dtype=current.dtype)))
+        return index
+
+    def available(self) -> F64:
+        """Capacity that can run this turn."""
+        return np.where(self.active, self.capacity * self.shock, 0.0)
+
+    def state_arrays(self) -> list[np.ndarray]:
+        return [getattr(self, f.name) for f in fields(self)]
+
+
+def refinery_throughput(table: FirmTable, spread: F64) -> F64:
+    """Ore each refinery plans to buy this turn.
+
+    `spread` is the refined-minus-ore price each firm expects. A refiner runs fully when the
+    spread covers its conversion cost with a margin and not at all below 70 % of it, and it
+    buys less while it holds more than INVENTORY_TURNS of unsold output.
+    """
+    cover = spread / table.unit_cost
+    utilisation = np.clip((cover - 0.7) / 0.5, 0.0, 1.0)
+    overstock = np.maximum(table.inventory - table.capacity * INVENTORY_TURNS, 0.0)
+    plan = np.maximum(table.available() * utilisation - overstock, 0.0)
+    return np.where(table.kind == KIND_CODE[FirmKind.REFINERY], plan, 0.0)
+
+
+def update_margins(table: FirmTable, unit_revenue: F64, full_cost: F64) -> None:
+    """Adaptive expectation of each firm's margin (share of its full unit cost)."""
+    margin = (unit_revenue - full_cost) / full_cost
+    table.margin_avg = (1 - MARGIN_MEMORY) * table.margin_avg + MARGIN_MEMORY * margin
+
+
+def close_and_restart(table: FirmTable) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    """Mothball firms after sustained losses; restart mothballed ones when margins recover."""
+    losing = table.active & (table.profit < 0)
+    table.loss_turns = np.where(losing, table.loss_turns + 1, 0)
+    closing = table.active & (table.loss_turns >= CLOSE_AFTER_LOSS_TURNS)
+    restarting = ~table.active & (table.margin_avg > RESTART_MARGIN) & (table.capacity > 0)
+    table.active = (table.active & ~closing) | restarting
+    table.loss_turns[closing | restarting] = 0
+    return closing, restarting
+
+
+def expansion_candidates(table: FirmTable, draws: F64) -> NDArray[np.bool_]:
+    """Firms that announce an expansion this turn: high expected margins and a seeded draw."""
+    wants = table.active & ~table.expanding & (table.margin_avg > EXPAND_MARGIN) & (draws < EXPAND_CHANCE)
+    return wants
+
+
+class Firm(mesa.Agent):
+    """A firm is a view on one row of the world's FirmTable."""
+
+    kind: FirmKind
+
+    def __init__(self, model: mesa.Model, row: int, firm_id: str, name: str) -> None:
+        super().__init__(model)
+        self.row = row
+        self.firm_id = firm_id
+        self.name = name
+
+    @property
+    def _table(self) -> FirmTable:
+        return self.model.firms  # type: ignore[attr-defined]
+
+    @property
+    def capacity(self) -> float:
+        """Installed capacity, t per turn."""
+        return float(self._table.capacity[self.row])
+
+    @property
+    def output(self) -> float:
+        return float(self._table.output[self.row])
+
+    @property
+    def profit(self) -> float:
+        return float(self._table.profit[self.row])
+
+    @property
+    def active(self) -> bool:
+        return bool(self._table.active[self.row])
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.firm_id})"
+
+
+class Miner(Firm):
+    kind = FirmKind.MINE
+
+
+class Refiner(Firm):
+    kind = FirmKind.REFINERY
+
+
+class Recycler(Firm):
+    kind = FirmKind.RECYCLER
+
+
+AGENT_CLASS: dict[FirmKind, type[Firm]] = {
+    FirmKind.MINE: Miner,
+    FirmKind.REFINERY: Refiner,
+    FirmKind.RECYCLER: Recycler,
+}

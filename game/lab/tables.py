@@ -1,0 +1,131 @@
+"""Tidy tables (pandas) from a world's turn records, in the column layout users rely on."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from game.world.explain import CAUSES
+from game.world.model import SECTORS, WorldModel
+
+STAGES = ("ore", "refined")
+
+
+def _grid(world: WorldModel, *axes: tuple[str, list[str] | tuple[str, ...]]) -> dict[str, np.ndarray]:
+    names = [a for a, _ in axes]
+    values = np.meshgrid(*[np.asarray(v, dtype=object) for _, v in axes], indexing="ij")
+    return {n: v.ravel() for n, v in zip(names, values, strict=True)}
+
+
+def prices(world: WorldModel) -> pd.DataFrame:
+    """turn, date, mineral, stage, country, price_usd_per_t: what buyers in each country paid."""
+    n_nat = len(world.nation_ids)
+    frames = []
+    for r in world.records:
+        for stage, paid in (("ore", r.ore_paid), ("refined", r.refined_paid[:, :n_nat])):
+            cols = _grid(world, ("mineral", world.mineral_ids), ("country", world.nation_ids))
+            frames.append(pd.DataFrame({
+                "turn": r.turn, "date": world.scenario.date_of(r.turn), **cols,
+                "stage": stage, "price_usd_per_t": paid.ravel(),
+            }))
+    df = pd.concat(frames, ignore_index=True)
+    return df[["turn", "date", "mineral", "stage", "country", "price_usd_per_t"]]
+
+
+def flows(world: WorldModel) -> pd.DataFrame:
+    """turn, mineral, stage, origin, dest, tonnes (non-zero rows only)."""
+    frames = []
+    for r in world.records:
+        for stage, flow in (("ore", r.ore_flow), ("refined", r.refined_flow)):
+            m, o, d = np.nonzero(flow > 0)
+            frames.append(pd.DataFrame({
+                "turn": r.turn,
+                "mineral": np.asarray(world.mineral_ids, dtype=object)[m],
+                "stage": stage,
+                "origin": np.asarray(world.nation_ids, dtype=object)[o],
+                "dest": np.asarray(world.nation_ids, dtype=object)[d],
+                "tonnes": flow[m, o, d],
+            }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def balances(world: WorldModel) -> pd.DataFrame:
+    """Per turn, mineral, stage, country: the mass balance, with sector rows for refined use.
+
+    Rows with sector 'all' hold every column and satisfy
+    production + imports = consumption + exports + stock_change; sector rows hold only
+    consumption and shortfall (the rest is not applicable there: NaN).
+    """
+    frames = []
+    nat, mins = world.nation_ids, world.mineral_ids
+    for r in world.records:
+        for stage, flow, production, consumption, stock, shortfall in (
+            ("ore", r.ore_flow, r.ore_production, r.ore_intake, np.zeros_like(r.ore_intake), r.ore_shortfall),
+            ("refined", r.refined_flow, r.refined_production, r.consumption.sum(axis=2),
+             r.refined_stock_change, r.shortfall.sum(axis=2)),
+        ):
+            domestic = np.einsum("mnn->mn", flow)
+            cols = _grid(world, ("mineral", mins), ("country", nat))
+            frames.append(pd.DataFrame({
+                "turn": r.turn, **cols, "stage": stage, "sector": "all",
+                "production": production.ravel(),
+                "imports": (flow.sum(axis=1) - domestic).ravel(),
+                "exports": (flow.sum(axis=2) - domestic).ravel(),
+                "consumption": consumption.ravel(),
+                "stock_change": stock.ravel(),
+                "shortfall": shortfall.ravel(),
+            }))
+        cols = _grid(world, ("mineral", mins), ("country", nat), ("sector", [s.value for s in SECTORS]))
+        nan = np.full(r.consumption.size, np.nan)
+        frames.append(pd.DataFrame({
+            "turn": r.turn, "mineral": cols["mineral"], "country": cols["country"], "stage": "refined",
+            "sector": cols["sector"], "production": nan, "imports": nan, "exports": nan,
+            "consumption": r.consumption.ravel(), "stock_change": nan, "shortfall": r.shortfall.ravel(),
+        }))
+    df = pd.concat(frames, ignore_index=True)
+    return df[["turn", "mineral", "stage", "country", "sector", "production", "imports", "exports",
+               "consumption", "stock_change", "shortfall"]]
+
+
+def firms(world: WorldModel) -> pd.DataFrame:
+    """turn, firm, country, owner, mineral, stage, capacity, output, unit_cost, profit (per turn)."""
+    agents = world.firm_agents
+    frames = []
+    for r in world.records:
+        n = len(r.firm_capacity)
+        rows = agents[:n]
+        t = world.firms
+        frames.append(pd.DataFrame({
+            "turn": r.turn,
+            "firm": [a.firm_id for a in rows],
+            "kind": [a.kind.value for a in rows],
+            "country": np.asarray(world.nation_ids, dtype=object)[t.country[:n]],
+            "owner": np.asarray(world.nation_ids, dtype=object)[t.owner[:n]],
+            "mineral": np.asarray(world.mineral_ids, dtype=object)[t.mineral[:n]],
+            "stage": np.where(t.kind[:n] == 0, "ore", "refined"),
+            "capacity": r.firm_capacity,
+            "output": r.firm_output,
+            "unit_cost": r.firm_unit_cost,
+            "profit": r.firm_profit,
+        }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def explanations(world: WorldModel) -> pd.DataFrame:
+    """turn, mineral, stage, country, cause, share_of_price_change, price_change."""
+    rows = [
+        (r.turn, world.mineral_ids[m], STAGES[s], world.nation_ids[n], cause, share, change)
+        for r in world.records
+        for (m, s, n, cause, share, change) in r.explanations
+    ]
+    df = pd.DataFrame(rows, columns=["turn", "mineral", "stage", "country", "cause",
+                                     "share_of_price_change", "price_change"])
+    df["cause"] = pd.Categorical(df["cause"], categories=list(CAUSES))
+    return df
+
+
+def events(world: WorldModel) -> pd.DataFrame:
+    return pd.DataFrame(
+        [(h.turn, h.event, h.kind, h.name, h.news) for h in world.news],
+        columns=["turn", "event", "kind", "name", "news"],
+    )

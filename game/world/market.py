@@ -1,0 +1,290 @@
+"""Spatial market clearing between countries, batched over every mineral of one stage.
+
+The market is a set of origins (countries with sellers) and buyer nodes (a country, or a
+country's civil or defence demand). A tonne from origin `o` reaches buyer `b` at the
+delivered price
+
+    d[m,o,b] = (max(p[m,o], floor) * (1 + export_tax) + transport) * (1 + tariff) - discount
+
+Each buyer splits its purchases over open routes with a logit (softmin) at temperature
+`tau` (a small fraction of the price), which makes the allocation smooth enough for
+Newton steps and is, for small `tau`, the cheapest-route rule of a spatial equilibrium.
+Origin prices move by damped Newton steps (full Jacobian per mineral, backtracking) until
+every origin sells what it offers.
+
+Quotas and licences are caps on groups of routes. A cap that binds is settled the way real
+quotas are: its routes carry exactly the cap (shared as the uncapped market would share
+it), those tonnes are taken out of the origin's offer and the buyer's demand, and the rest
+of the market clears again; the difference between the buyer's price and the route's cost
+is the quota rent.
+
+After the iteration three exact steps make the reported quantities hold by construction:
+routes whose logit weight is negligible get nothing (no arbitrage beyond `tau`), capped
+groups carry no more than their caps, and each origin ships no more than its sellers offer
+(mass is conserved). Whatever buyers could not get is their shortfall.
+
+Everything is numpy over (mineral, origin, buyer) arrays: no Python loop over routes,
+firms or minerals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+F64 = NDArray[np.float64]
+Bool = NDArray[np.bool_]
+Idx = NDArray[np.intp]
+
+TAU_REL = 0.004
+"""Logit temperature as a share of the reference price: routes dearer than the cheapest by
+more than about 7 tau (2.8 %) carry nothing."""
+WEIGHT_CUTOFF = 1e-3
+MAX_ITER = 80
+TAU_START = 0.05
+TAU_DECAY = 0.7
+"""The temperature starts wide and anneals to TAU_REL: a wide logit keeps the first Newton
+steps from jumping between 'this origin sells everything' and 'it sells nothing'."""
+TOLERANCE = 1e-4
+"""Convergence: largest |offer - sales| / (offer + sales) over origins."""
+CHOKE_STEEPNESS = 4.0
+LM_DAMPING = 0.05
+DEBUG = False
+DEBUG_M = 1
+
+
+@dataclass(frozen=True)
+class Offers:
+    """Sellers' offer curves: seller `i` offers `avail[i] * ramp(p; lo[i], hi[i])` tonnes
+    at origin price `p` in market cell `cell[i] = mineral * n_origins + origin`."""
+
+    cell: Idx
+    avail: F64
+    lo: F64
+    hi: F64
+
+    def at(self, price_flat: F64) -> tuple[F64, F64]:
+        """Each seller's offer and its derivative in log price."""
+        p = price_flat[self.cell]
+        width = self.hi - self.lo
+        frac = np.clip((p - self.lo) / width, 0.0, 1.0)
+        inside = (p > self.lo) & (p < self.hi)
+        return self.avail * frac, np.where(inside, self.avail * p / width, 0.0)
+
+
+@dataclass(frozen=True)
+class Bids:
+    """Buyers' demand: `need * (q/pref)^-eps`, falling steeply above `choke * pref`,
+    never above `cap` (e.g. a refiner's capacity)."""
+
+    need: F64  # (M, B) tonnes per turn wanted at the reference price
+    pref: F64  # (M, 1) reference price
+    eps: F64  # (M, B) short-run price elasticity
+    choke: F64  # (M, B) price ratio above which demand collapses
+    cap: F64  # (M, B) upper bound (np.inf when none)
+
+    def at(self, q: F64, committed: F64 | float = 0.0) -> tuple[F64, F64]:
+        """Demand still open after `committed` tonnes, and its elasticity -dlogD/dlogq."""
+        ratio = q / self.pref
+        over = np.maximum(ratio / self.choke, 1.0)
+        demand = self.need * ratio**-self.eps * over**-CHOKE_STEEPNESS
+        elasticity = self.eps + np.where(over > 1.0, CHOKE_STEEPNESS, 0.0)
+        capped = demand >= self.cap
+        demand = np.where(capped, self.cap, demand)
+        elasticity = np.where(capped, 0.0, elasticity)
+        rest = np.maximum(demand - committed, 0.0)
+        scaled = np.divide(elasticity * demand, rest, out=np.zeros_like(rest), where=rest > 0)
+        return rest, scaled
+
+
+@dataclass(frozen=True)
+class Routes:
+    """Everything that stands between an origin and a buyer, per (M, O, B)."""
+
+    open: Bool
+    transport: F64
+    export_tax: F64
+    tariff: F64
+    floor: F64
+    discount: F64
+    cap_mask: Bool  # (G, M, O, B): routes each cap group covers
+    cap: F64  # (G,) tonnes per turn
+
+    def delivered(self, p: F64) -> tuple[F64, F64, F64]:
+        """Delivered price per route, its derivative in log origin price, realised price."""
+        base = np.maximum(p[:, :, None], self.floor)
+        markup = (1.0 + self.export_tax) * (1.0 + self.tariff)
+        delivered = np.maximum((base * (1.0 + self.export_tax) + self.transport) * (1.0 + self.tariff)
+                               - self.discount, 1e-9)
+        slope = np.where(self.floor >= p[:, :, None], 0.0, p[:, :, None] * markup)
+        return delivered, slope, base
+
+
+@dataclass(frozen=True)
+class Clearing:
+    price: F64  # (M, O) origin (FOB) price
+    paid: F64  # (M, B) average price buyers paid (their marginal price if they got nothing)
+    flow: F64  # (M, O, B) tonnes
+    sold: F64  # (n_sellers,) tonnes each seller sold
+    offered: F64  # (n_sellers,) tonnes each seller offered at the final price
+    wanted: F64  # (M, B) demand at the final price
+    delivered: F64  # (M, O, B) delivered price per route
+    realised: F64  # (M, O, B) price the origin receives per tonne (floor included)
+    binding: Bool  # (G,) caps that bind
+    iterations: int
+    converged: bool
+
+
+def _allocate(delivered: F64, open_: Bool, tau: F64) -> tuple[F64, F64]:
+    """Logit weights over origins for each buyer, and the softmin buyer price (inf if cut off)."""
+    masked = np.where(open_, delivered, np.inf)
+    dmin = masked.min(axis=1, keepdims=True)  # (M, 1, B)
+    reachable = np.isfinite(dmin)
+    dmin_safe = np.where(reachable, dmin, 0.0)
+    z = np.exp(-(masked - dmin_safe) / tau[:, :, None])
+    total = z.sum(axis=1, keepdims=True)
+    weights = np.divide(z, total, out=np.zeros_like(z), where=total > 0)
+    softmin = dmin_safe[:, 0, :] - tau * np.log(np.where(total[:, 0, :] > 0, total[:, 0, :], 1.0))
+    return weights, np.where(reachable[:, 0, :], softmin, np.inf)
+
+
+@dataclass
+class _Problem:
+    """One pass of clearing: caps already settled are closed routes with committed tonnes."""
+
+    offers: Offers
+    bids: Bids
+    routes: Routes
+    open: Bool
+    committed_supply: F64  # (M, O)
+    committed_demand: F64  # (M, B)
+
+    def supply(self, p: F64) -> tuple[F64, F64, F64]:
+        n_min, n_orig = p.shape
+        each, deach = self.offers.at(p.ravel())
+        cells = n_min * n_orig
+        total = np.bincount(self.offers.cell, weights=each, minlength=cells).reshape(n_min, n_orig)
+        slope = np.bincount(self.offers.cell, weights=deach, minlength=cells).reshape(n_min, n_orig)
+        return total - self.committed_supply, slope, each
+
+    def demand(self, q: F64) -> tuple[F64, F64]:
+        reachable = np.isfinite(q)
+        rest, elasticity = self.bids.at(np.where(reachable, q, self.bids.pref * 1e3), self.committed_demand)
+        return np.where(reachable, rest, 0.0), elasticity
+
+
+def _solve(problem: _Problem, p: F64) -> tuple[F64, int, bool]:
+    """Origin prices at which every origin sells what it offers.
+
+    Newton steps on log prices with the full (O x O) Jacobian per mineral, while the logit
+    temperature anneals from TAU_START to TAU_REL. Each origin scales its step by its own
+    factor, halved whenever its excess changes sign (it overshot) and grown back while the
+    sign holds: a saturated logit, whose derivative vanishes, cannot make it oscillate.
+    """
+    n_min, n_orig = p.shape
+    pref = problem.bids.pref
+    tau_rel = TAU_START
+    factor = np.ones_like(p)
+    last_sign = np.zeros_like(p)
+    diag = np.arange(n_orig)
+    for iteration in range(1, MAX_ITER + 1):
+        annealed = tau_rel == TAU_REL
+        tau = tau_rel * pref
+        delivered, slope, _ = problem.routes.delivered(p)
+        weights, q = _allocate(delivered, problem.open, tau)
+        demand, elasticity = problem.demand(q)
+        sales = (weights * demand[:, None, :]).sum(axis=2)
+        supply, dsupply, _ = problem.supply(p)
+        excess = sales - supply
+        scale = np.abs(supply) + sales
+        gap = np.abs(excess) / np.maximum(scale, 1e-12 * (float(pref.max()) + 1.0))
+        if annealed and gap.max() < TOLERANCE:
+            return p, iteration, True
+        tau_rel = max(TAU_REL, tau_rel * TAU_DECAY)
+        sign = np.sign(np.where(gap < TOLERANCE, 0.0, excess))
+        flipped = sign * last_sign < 0
+        factor = np.where(flipped, factor * 0.5, np.minimum(factor * 1.3, 1.0))
+        last_sign = sign
+        # The Jacobian: raising one origin's price sends its buyers to the others (the
+        # logit term) and makes everyone buy less (the elasticity term).
+        q_safe = np.where(np.isfinite(q), q, 1.0)
+        per_unit = demand * (1.0 / tau - elasticity / q_safe)  # (M, B)
+        cross = np.einsum("mob,mpb->mop", weights * per_unit[:, None, :], weights * slope)
+        own = (slope * weights * demand[:, None, :]).sum(axis=2) / tau
+        system = -cross
+        system[:, diag, diag] += dsupply + own + LM_DAMPING * scale + 1e-12
+        step = np.linalg.solve(system, excess[:, :, None])[:, :, 0]
+        if DEBUG:
+            print(iteration, tau_rel, gap.max(axis=1).round(4), p[DEBUG_M].round(0)[:6])
+        p = p * np.exp(np.clip(factor * step, -0.3, 0.3))
+    return p, MAX_ITER, False
+
+
+def clear(offers: Offers, bids: Bids, routes: Routes, price0: F64) -> Clearing:
+    """Clear every mineral's market of one stage. `price0` (M, O) warm-starts the origin prices."""
+    n_min, n_orig = price0.shape
+    n_groups = routes.cap.shape[0]
+    cells = n_min * n_orig
+    has_supply = np.bincount(offers.cell, weights=offers.avail, minlength=cells).reshape(n_min, n_orig) > 0
+    problem = _Problem(
+        offers, bids, routes, routes.open & has_supply[:, :, None],
+        np.zeros((n_min, n_orig)), np.zeros_like(bids.need),
+    )
+    p = np.maximum(price0, 1e-6 * bids.pref)
+    committed = np.zeros_like(routes.transport)  # tonnes fixed on routes of binding caps
+    binding = np.zeros(n_groups, dtype=bool)
+    iterations, converged = 0, True
+    tau = TAU_REL * bids.pref
+    while True:
+        p, used, ok = _solve(problem, p)
+        iterations += used
+        converged &= ok
+        delivered, _, _ = routes.delivered(p)
+        weights, q = _allocate(delivered, problem.open, tau)
+        flow = weights * problem.demand(q)[0][:, None, :] + committed
+        carried = np.tensordot(routes.cap_mask, flow, axes=3) if n_groups else np.zeros(0)
+        newly = ~binding & (carried > routes.cap * (1 + 1e-9))
+        if not newly.any():
+            break
+        for g in np.flatnonzero(newly):  # a handful of caps at most
+            mask = routes.cap_mask[g] & problem.open
+            committed = np.where(mask, flow * routes.cap[g] / carried[g], committed)
+            problem.open = problem.open & ~routes.cap_mask[g]
+        binding |= newly
+        problem.committed_supply = committed.sum(axis=2)
+        problem.committed_demand = committed.sum(axis=1)
+
+    # Final, exact quantities.
+    delivered, _, realised = routes.delivered(p)
+    weights, q = _allocate(delivered, problem.open, tau)
+    weights = np.where(weights < WEIGHT_CUTOFF, 0.0, weights)
+    total = weights.sum(axis=1, keepdims=True)
+    weights = np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
+    rest, _ = problem.demand(q)
+    flow = weights * rest[:, None, :] + committed
+    wanted = rest + problem.committed_demand
+    for g in range(n_groups):  # overlapping caps: each scaling only lowers flows
+        mask = routes.cap_mask[g]
+        load = flow[mask].sum()
+        if load > routes.cap[g]:
+            flow[mask] *= routes.cap[g] / load
+    offered_total, _, each = problem.supply(p)
+    offered_total = offered_total + problem.committed_supply
+    sales = flow.sum(axis=2)
+    ship = np.divide(offered_total, sales, out=np.ones_like(sales), where=sales > offered_total)
+    flow *= np.minimum(ship, 1.0)[:, :, None]
+    sales = flow.sum(axis=2)
+    fill = np.divide(sales, offered_total, out=np.zeros_like(sales), where=offered_total > 0).ravel()
+    sold = each * fill[offers.cell]
+    bought = flow.sum(axis=1)
+    # Buyers pay their marginal price on capped routes (the gap is the quota rent).
+    marginal = np.where(np.isfinite(q), q, bids.pref * bids.choke)
+    cost = np.where(committed > 0, np.maximum(delivered, marginal[:, None, :]), delivered)
+    paid = np.divide((flow * cost).sum(axis=1), bought, out=marginal.copy(), where=bought > 0)
+    return Clearing(
+        price=p, paid=paid, flow=flow, sold=sold, offered=each, wanted=wanted,
+        delivered=delivered, realised=realised, binding=binding,
+        iterations=iterations, converged=converged,
+    )

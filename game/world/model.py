@@ -1,0 +1,740 @@
+"""WorldModel: the Mesa model of the mineral economy.
+
+A turn (one quarter) resolves in a fixed order, each step a method below:
+
+    events -> policies -> firm decisions -> ore market -> refining
+           -> refined market (with recycling and stockpiles) -> consumption and shortfall
+           -> projects advance -> accounting and data collection
+
+All state the hot loop touches is numpy arrays owned by the model; agents are views on
+rows of them. All randomness comes from `self.rng` (seeded), drawn in a fixed pattern per
+turn, so a scenario, a seed and the same orders give a bit-identical world.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import mesa
+import numpy as np
+from numpy.typing import NDArray
+
+from agents.firms import (
+    AGENT_CLASS,
+    KIND_CODE,
+    FirmTable,
+    close_and_restart,
+    expansion_candidates,
+    refinery_throughput,
+    update_margins,
+)
+from agents.manufacturer import Manufacturer
+from agents.nation import Nation
+from game.content import Content
+from game.rules import Event, ExportControl, FirmKind, Instrument, Scenario, Sector, Stage
+from game.rules import events as ev
+from game.world import market
+from game.world.events import EventEngine, Happened, Shock
+from game.world.explain import Causes, explain, policy_shift
+from game.world.projects import Pipeline, Project, cancel_hazard, lead_time
+from game.world.trade_rules import ActiveControl, Geography, PolicyBook
+
+F64 = NDArray[np.float64]
+
+SECTORS: tuple[Sector, ...] = tuple(Sector)
+DEFENCE = SECTORS.index(Sector.DEFENCE)
+MINE, REFINERY, RECYCLER = (KIND_CODE[k] for k in (FirmKind.MINE, FirmKind.REFINERY, FirmKind.RECYCLER))
+
+START_UTILISATION = 0.92
+"""Demand is scaled so that, at the start, the world's mines run at this utilisation at the
+reference price: the scenario's demand shares are kept, its totals made to close."""
+ORE_ELASTICITY = 0.5
+DEFENCE_ELASTICITY = 0.1
+CIVIL_CHOKE = 4.0
+DEFENCE_CHOKE = 12.0
+ORE_CHOKE = 3.0
+STOCK_BUY_BELOW = 1.25
+"""Stockpiles buy towards target while the price is under this multiple of the reference."""
+STOCK_RELEASE_ABOVE = 1.8
+STOCK_RELEASE_SHARE = 0.15
+STOCK_BUY_TURNS = 8
+RECYCLING_GROWTH_PER_TURN = 0.01
+"""End-of-life collection improves by this share of the gap to the ceiling each turn."""
+EXPLAIN_THRESHOLD = 0.02
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """What one turn produced, kept for the tables (copies, never views)."""
+
+    turn: int
+    ore_price: F64  # (M, N) origin price
+    refined_price: F64  # (M, N) origin price
+    ore_paid: F64  # (M, N)
+    refined_paid: F64  # (M, 2N) civil then defence
+    ore_flow: F64  # (M, N, N)
+    refined_flow: F64  # (M, N, N) (civil + defence)
+    ore_production: F64  # (M, N)
+    ore_intake: F64  # (M, N)
+    refined_production: F64  # (M, N) refiners + recyclers
+    refined_stock_change: F64  # (M, N) refiner inventory + public stockpile
+    need: F64  # (M, N, S)
+    consumption: F64  # (M, N, S)
+    shortfall: F64  # (M, N, S)
+    ore_shortfall: F64  # (M, N)
+    firm_capacity: F64
+    firm_output: F64
+    firm_unit_cost: F64
+    firm_profit: F64
+    explanations: list[tuple[int, int, int, str, float, float]]  # mineral, stage, country, cause, share, change
+    world_hash: str
+
+
+class WorldModel(mesa.Model):
+    """The world of one scenario and seed."""
+
+    def __init__(self, content: Content, scenario: Scenario | str, seed: int = 0) -> None:
+        super().__init__(seed=seed)
+        self.content = content
+        self.scenario = content.scenario(scenario) if isinstance(scenario, str) else scenario
+        self.seed_value = seed
+        self.turn = 0
+        sc = self.scenario
+        self.nation_ids: tuple[str, ...] = tuple(sc.nations)
+        self.mineral_ids: tuple[str, ...] = tuple(sc.minerals)
+        n_nat, n_min, n_sec = len(self.nation_ids), len(self.mineral_ids), len(SECTORS)
+        minerals = [content.minerals[m] for m in self.mineral_ids]
+
+        self.ref_price = np.array([m.prices.refined_usd_per_t for m in minerals])
+        self.ore_share = np.array([m.prices.ore_value_share for m in minerals])
+        self.civil_eps = np.array([m.market.demand_elasticity for m in minerals])
+        self.substitution_eps = np.array([m.substitution.long_run_elasticity for m in minerals])
+        growth = np.array([[m.demand_growth.pct_per_year.get(s, 0.0) for s in SECTORS] for m in minerals])
+        self.growth_per_turn = (1 + growth / 100) ** 0.25  # (M, S)
+
+        self.nations = [Nation(self, i, content.nations[n]) for i, n in enumerate(self.nation_ids)]
+        self.manufacturers = [
+            Manufacturer(self, i, s, j) for i, _ in enumerate(self.nation_ids) for j, s in enumerate(SECTORS)
+        ]
+        self._build_firms()
+
+        # Demand: content t/yr -> t/turn, scaled per mineral so the start balances.
+        base = np.zeros((n_min, n_nat, n_sec))
+        for i, n in enumerate(self.nation_ids):
+            for s, per_mineral in content.nations[n].demand.items():
+                for mineral, tpy in per_mineral.items():
+                    if mineral in self.mineral_ids:
+                        base[self.mineral_ids.index(mineral), i, SECTORS.index(s)] = tpy / 4
+        mine_cap = np.bincount(
+            self.firms.mineral[self.firms.kind == MINE],
+            weights=self.firms.capacity[self.firms.kind == MINE], minlength=n_min,
+        )
+        totals = base.sum(axis=(1, 2))
+        self.demand_scale = np.divide(START_UTILISATION * mine_cap, totals, out=np.ones(n_min), where=totals > 0)
+        self.base_need = base * self.demand_scale[:, None, None]
+        self.growth_index = np.ones((n_min, n_sec))
+        self.demand_shock = np.ones((n_min, n_nat, n_sec))
+        self.substitution = np.ones((n_min, n_nat))
+        self.price_memory = np.ones((n_min, n_nat))  # slow average of price / reference
+
+        # Recycling: end-of-life feed follows consumption one product life back.
+        life = np.array([m.recycling.product_life_years * 4 for m in minerals]).astype(int)
+        self.eol_lag = np.clip(life, 1, 160)
+        self.eol_rate = np.array([m.recycling.eol_rate_pct / 100 for m in minerals])
+        self.eol_ceiling = np.array([m.recycling.max_rate_pct / 100 for m in minerals])
+        start_use = self.base_need.sum(axis=2)
+        yearly_growth = (self.growth_per_turn**4).mean(axis=1)
+        past = start_use / (yearly_growth[:, None] ** (self.eol_lag[:, None] / 4))
+        self.use_history = np.repeat(past[None], 160, axis=0)  # ring buffer (160, M, N)
+
+        # Stockpiles and treasuries.
+        self.stockpile = np.zeros((n_nat, n_min))
+        self.stock_target = np.zeros((n_nat, n_min))
+        self.stock_budget = np.zeros(n_nat)
+        self.treasury = np.array([content.nations[n].treasury_usd_m for n in self.nation_ids], dtype=float)
+        for i, n in enumerate(self.nation_ids):
+            pile = content.nations[n].stockpile
+            if pile:
+                self.stock_budget[i] = pile.budget_usd_m
+                for mineral, t in pile.tonnes.items():
+                    if mineral in self.mineral_ids:
+                        self.stockpile[i, self.mineral_ids.index(mineral)] = t
+        for st in sc.stockpiles:  # the scenario's figure replaces the nation file's
+            if st.mineral in self.mineral_ids and st.nation in self.nation_ids:
+                i, m = self.nation_ids.index(st.nation), self.mineral_ids.index(st.mineral)
+                self.stockpile[i, m] = st.tonnes
+                self.stock_target[i, m] = max(self.stock_target[i, m], st.target_tonnes)
+
+        # Prices start at the reference and are warm starts thereafter.
+        self.ore_price = np.repeat((self.ref_price * self.ore_share)[:, None], n_nat, axis=1)
+        self.refined_price = np.repeat(self.ref_price[:, None], n_nat, axis=1)
+        self.ore_paid = self.ore_price.copy()
+        self.refined_paid = np.repeat(self.ref_price[:, None], 2 * n_nat, axis=1)
+        self.shortfall = np.zeros((n_min, n_nat, n_sec))
+        self.last_flow = {Stage.ORE: np.zeros((n_min, n_nat, n_nat)), Stage.REFINED: np.zeros((n_min, n_nat, n_nat))}
+
+        geo = Geography(
+            nations=self.nation_ids,
+            minerals=self.mineral_ids,
+            region=tuple(content.nations[n].region.value for n in self.nation_ids),
+            transport_share=np.array([m.market.transport_cost_pct / 100 for m in minerals]),
+        )
+        self.policies = PolicyBook(geo)
+        self.pipeline = Pipeline()
+        self.events = EventEngine(sc, dict(content.events))
+        self.news: list[Happened] = []
+        self.records: list[TurnRecord] = []
+        self._routes_cache: dict[Stage, tuple[int, int, market.Routes]] = {}
+        self._causes = Causes.zeros(n_min, n_nat)
+        self.licence_baseline: dict[tuple[str, str, str, str], float] = {}
+        self.consumption = np.zeros((n_min, n_nat, n_sec))
+        self.consumption_fill = np.ones((n_nat, n_min))
+        self._stock_net = np.zeros((n_min, n_nat))
+        self._stock_delta = np.zeros((n_min, n_nat))
+        self._refined_nodes_flow = np.zeros((n_min, n_nat, 2 * n_nat))
+        for control in sc.export_controls:
+            self.impose_control(control)
+        for tariff in sc.tariffs:
+            self.policies.tariffs.append(tariff)
+        for zone in sc.zones:
+            self.policies.zones[zone.id] = zone
+        self.policies.changed()
+        self.datacollector = mesa.DataCollector(
+            model_reporters={
+                "refined_price_index": lambda m: (m.refined_paid[:, : len(m.nation_ids)].mean(axis=1) / m.ref_price).tolist(),
+                "shortfall_t": lambda m: m.shortfall.sum(axis=(1, 2)).tolist(),
+            }
+        )
+
+    # ------------------------------------------------------------------ set-up helpers
+
+    def _build_firms(self) -> None:
+        content, sc = self.content, self.scenario
+        rows = [
+            f for f in content.firms
+            if f.mineral in self.mineral_ids
+        ]
+        rest = "rest_of_world" if "rest_of_world" in sc.nations else None
+
+        def place(nation: str) -> int | None:
+            if nation in self.nation_ids:
+                return self.nation_ids.index(nation)
+            return self.nation_ids.index(rest) if rest else None
+
+        kept = [(f, place(f.country), place(f.owner)) for f in rows]
+        kept = [(f, c, o if o is not None else c) for f, c, o in kept if c is not None]
+        self.firms = FirmTable(
+            kind=np.array([KIND_CODE[f.kind] for f, _, _ in kept], dtype=np.int64),
+            mineral=np.array([self.mineral_ids.index(f.mineral) for f, _, _ in kept], dtype=np.int64),
+            country=np.array([c for _, c, _ in kept], dtype=np.int64),
+            owner=np.array([o for _, _, o in kept], dtype=np.int64),
+            capacity=np.array([f.capacity_tpy / 4 for f, _, _ in kept]),
+            unit_cost=np.array([f.unit_cost_usd_per_t for f, _, _ in kept]),
+            active=np.ones(len(kept), dtype=bool),
+            shock=np.ones(len(kept)),
+        )
+        self.firm_agents = [
+            AGENT_CLASS[f.kind](self, row, f.id, f.name) for row, (f, _, _) in enumerate(kept)
+        ]
+
+    def mineral_index(self, mineral: str) -> int:
+        return self.mineral_ids.index(mineral)
+
+    def nation(self, nation_id: str) -> Nation:
+        return self.nations[self.nation_ids.index(nation_id)]
+
+    # ------------------------------------------------------------------ policies
+
+    def impose_control(self, control: ExportControl) -> None:
+        """Put an export control in force (replacing one with the same issuer, mineral, stage,
+        instrument and targets). Licensing remembers the flow each target had."""
+        key = (control.issuer, control.mineral, control.stage, control.instrument, tuple(control.targets))
+        self.policies.controls = [
+            a for a in self.policies.controls
+            if (a.spec.issuer, a.spec.mineral, a.spec.stage, a.spec.instrument, tuple(a.spec.targets)) != key
+        ]
+        active = ActiveControl(control, self.turn)
+        if control.instrument == Instrument.LICENSING:
+            # pass_share is relative to uncontrolled trade: a route's baseline is measured
+            # the first time it is licensed and kept, so replacing one licence by another
+            # does not compound the restriction.
+            m, o = self.mineral_index(control.mineral), self.nation_ids.index(control.issuer)
+            flow = self.last_flow[control.stage][m, o]
+            if not flow.any():  # before the first turn: what the route would carry at reference
+                flow = self._reference_flow(control.stage, m, o)
+            for t in self.policies.targets_of(control):
+                key = (control.issuer, control.mineral, control.stage.value, self.nation_ids[t])
+                self.licence_baseline.setdefault(key, float(flow[t]))
+                active.baseline[self.nation_ids[t]] = self.licence_baseline[key]
+        self.policies.controls.append(active)
+        self.policies.changed()
+        self._causes.policy_changed[self.mineral_index(control.mineral)] = True
+
+    def lift_controls(self, issuer: str, mineral: str, stage: Stage | None, instrument) -> int:  # noqa: ANN001
+        before = len(self.policies.controls)
+        self.policies.controls = [
+            a for a in self.policies.controls
+            if not (a.spec.issuer == issuer and a.spec.mineral == mineral
+                    and (stage is None or a.spec.stage == stage)
+                    and (instrument is None or a.spec.instrument == instrument))
+        ]
+        if len(self.policies.controls) != before:
+            self.policies.changed()
+            self._causes.policy_changed[self.mineral_index(mineral)] = True
+        return before - len(self.policies.controls)
+
+    def _reference_flow(self, stage: Stage, m: int, o: int) -> F64:
+        """A route's flow at the start, for licences imposed before any trade: the origin's
+        capacity shared in proportion to each buyer's need."""
+        kind = MINE if stage == Stage.ORE else REFINERY
+        sel = (self.firms.kind == kind) & (self.firms.mineral == m) & (self.firms.country == o)
+        supply = self.firms.capacity[sel].sum() * START_UTILISATION
+        need = self.base_need[m].sum(axis=1)
+        return supply * need / max(need.sum(), 1e-12)
+
+    def _routes(self, stage: Stage) -> market.Routes:
+        key = (self.policies.version, len(self.firms))
+        cached = self._routes_cache.get(stage)
+        if cached and cached[:2] == key:
+            return cached[2]
+        kind = MINE if stage == Stage.ORE else REFINERY
+        owned = self._owned_share(kind)
+        ref = self.ref_price * (self.ore_share if stage == Stage.ORE else 1.0)
+        routes = self.policies.routes(stage, ref, owned, defence_nodes=stage == Stage.REFINED)
+        self._routes_cache[stage] = (*key, routes)
+        return routes
+
+    def _owned_share(self, kind: int) -> F64:
+        """(M, origin, owner): share of an origin's capacity owned by each other nation."""
+        n_min, n_nat = len(self.mineral_ids), len(self.nation_ids)
+        t = self.firms
+        sel = t.kind == kind
+        cell = (t.mineral[sel] * n_nat + t.country[sel]) * n_nat + t.owner[sel]
+        owned = np.bincount(cell, weights=t.capacity[sel], minlength=n_min * n_nat * n_nat)
+        owned = owned.reshape(n_min, n_nat, n_nat)
+        total = owned.sum(axis=2, keepdims=True)
+        share = np.divide(owned, total, out=np.zeros_like(owned), where=total > 0)
+        share[:, np.arange(n_nat), np.arange(n_nat)] = 0.0
+        return share
+
+    # ------------------------------------------------------------------ events
+
+    def apply_event(self, event: Event, kind: str) -> None:
+        for effect in event.effects:
+            self.apply_effect(effect, event.id)
+        self.news.append(Happened(self.turn, event.id, event.name, event.news, kind))
+
+    def apply_effect(self, effect, source: str) -> None:  # noqa: ANN001 - an ev.Effect
+        match effect:
+            case ev.SupplyShock() | ev.DemandShock():
+                if effect.mineral in self.mineral_ids:
+                    self.events.shocks.append(Shock(effect, self.turn + effect.duration_turns, source))
+                    self._apply_shocks()
+            case ev.ImposeControl():
+                c = effect.control
+                if c.mineral in self.mineral_ids and c.issuer in self.nation_ids:
+                    targets = [t for t in c.targets if t in self.nation_ids]
+                    if c.targets and not targets:
+                        return
+                    self.impose_control(c.model_copy(update={"targets": targets}))
+            case ev.LiftControl():
+                if effect.mineral in self.mineral_ids:
+                    self.lift_controls(effect.issuer, effect.mineral, effect.stage, effect.instrument)
+            case ev.ImposeTariff():
+                if effect.tariff.mineral in self.mineral_ids and effect.tariff.issuer in self.nation_ids:
+                    self.policies.tariffs.append(effect.tariff)
+                    self.policies.changed()
+                    self._causes.policy_changed[self.mineral_index(effect.tariff.mineral)] = True
+            case ev.FormZone():
+                members = [n for n in effect.zone.members if n in self.nation_ids]
+                if effect.zone.founder in members:
+                    self.policies.zones[effect.zone.id] = effect.zone.model_copy(update={"members": members})
+                    self.policies.changed()
+                    self._causes.policy_changed[:] = True
+            case ev.StockpileChange():
+                if effect.nation in self.nation_ids and effect.mineral in self.mineral_ids:
+                    i, m = self.nation_ids.index(effect.nation), self.mineral_index(effect.mineral)
+                    self.stock_target[i, m] += effect.target_tonnes
+                    self.stock_budget[i] += effect.budget_usd_m
+            case ev.NewCapacity():
+                template = self.content.projects[effect.template]
+                ok = self.rng.random() < effect.success_probability
+                if ok and template.mineral in self.mineral_ids and effect.country in self.nation_ids:
+                    owner = effect.owner if effect.owner in self.nation_ids else effect.country
+                    self.pipeline.projects.append(Project(
+                        name=f"{template.id} ({effect.country})",
+                        kind=template.kind,
+                        mineral=self.mineral_index(template.mineral),
+                        country=self.nation_ids.index(effect.country),
+                        owner=self.nation_ids.index(owner),
+                        capacity=template.capacity_tpy / 4,
+                        unit_cost=template.unit_cost_usd_per_t,
+                        turns_left=max(effect.delay_turns, 1),
+                        delay_probability=template.delay_probability,
+                        cancel_hazard=0.0,
+                        started=self.turn,
+                    ))
+
+    def _apply_shocks(self) -> None:
+        t = self.firms
+        shock = np.ones(len(t))
+        demand = np.ones_like(self.demand_shock)
+        for s in self.events.shocks:
+            e = s.effect
+            m = self.mineral_index(e.mineral)
+            if isinstance(e, ev.SupplyShock):
+                if e.country not in self.nation_ids:
+                    continue
+                kind = MINE if e.stage == Stage.ORE else REFINERY
+                sel = (t.mineral == m) & (t.country == self.nation_ids.index(e.country)) & (t.kind == kind)
+                shock[sel] *= e.capacity_factor
+            else:
+                n = slice(None) if e.country is None else self.nation_ids.index(e.country)
+                sec = slice(None) if e.sector is None else SECTORS.index(e.sector)
+                if e.country is not None and e.country not in self.nation_ids:
+                    continue
+                demand[m, n, sec] *= e.factor
+        moved_supply = shock != t.shock
+        self._causes.supply_event += np.bincount(
+            t.mineral[moved_supply] * len(self.nation_ids) + t.country[moved_supply],
+            weights=(shock - t.shock)[moved_supply] * t.capacity[moved_supply],
+            minlength=self._causes.supply_event.size,
+        ).reshape(self._causes.supply_event.shape)
+        t.shock = shock
+        self._causes.demand_event += ((demand - self.demand_shock) * self.need_now()).sum(axis=2)
+        self.demand_shock = demand
+
+    def need_now(self) -> F64:
+        """(M, N, S) tonnes per turn each sector needs this turn at the reference price."""
+        return self.base_need * self.growth_index[:, None, :] * self.demand_shock * self.substitution[:, :, None]
+
+    # ------------------------------------------------------------------ the turn
+
+    def step(self) -> None:
+        self._causes = Causes.zeros(len(self.mineral_ids), len(self.nation_ids))
+        prev_price = self.refined_paid.copy()
+        prev_ore = self.ore_paid.copy()
+        version = self.policies.version
+        routes_before = {stage: self._routes(stage) for stage in Stage}
+        self._step_events()
+        if self.policies.version != version:
+            n_nat = len(self.nation_ids)
+            c = self._causes
+            c.lost_access, c.cost_wedge = policy_shift(
+                routes_before[Stage.REFINED], self._routes(Stage.REFINED), self._refined_nodes_flow, n_nat)
+            c.lost_access_ore, c.cost_wedge_ore = policy_shift(
+                routes_before[Stage.ORE], self._routes(Stage.ORE), self.last_flow[Stage.ORE], n_nat)
+        self._step_demand()
+        closing, restarting = self._step_firm_decisions()
+        ore = self._step_ore_market()
+        intake = self._step_refining(ore)
+        refined, stock_release, stock_buy = self._step_refined_market()
+        self._step_consumption(refined, stock_release, stock_buy)
+        self._step_projects()
+        record = self._step_accounts(ore, intake, refined, stock_release, stock_buy, prev_price, prev_ore)
+        self.records.append(record)
+        self.datacollector.collect(self)
+        self.turn += 1
+
+    def _step_events(self) -> None:
+        draws = self.rng.random(len(self.scenario.random_events)).tolist()
+        if self.events.expire(self.turn):
+            self._apply_shocks()
+        expired = [a for a in self.policies.controls if a.spec.expires and self.scenario.turn_of(a.spec.expires) <= self.turn]
+        for a in expired:
+            self.policies.controls.remove(a)
+            self._causes.policy_changed[self.mineral_index(a.spec.mineral)] = True
+            self.news.append(Happened(self.turn, "expiry", "Control expires",
+                                      f"{self.nation(a.spec.issuer).name}'s {a.spec.instrument.value} on "
+                                      f"{a.spec.mineral} ({a.spec.stage.value}) expires.", "expiry"))
+        if expired:
+            self.policies.changed()
+        for event in self.events.scheduled(self.turn):
+            self.apply_event(event, "scheduled")
+        for event in self.events.random(draws):
+            self.apply_event(event, "random")
+
+    def _step_demand(self) -> None:
+        before = self.need_now()
+        self.growth_index *= self.growth_per_turn
+        # Substitution: a price that stays high slowly moves demand to other materials.
+        ratio = self.refined_paid[:, : len(self.nation_ids)] / self.ref_price[:, None]
+        self.price_memory = 0.9 * self.price_memory + 0.1 * ratio
+        target = np.maximum(self.price_memory, 1.0) ** -self.substitution_eps[:, None]
+        self.substitution = 0.95 * self.substitution + 0.05 * target
+        self._causes.demand_growth += (self.need_now() - before).sum(axis=2)
+
+    def _step_firm_decisions(self) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+        t = self.firms
+        draws = self.rng.random(len(t))
+        cap_before = t.available()
+        closing, restarting = close_and_restart(t)
+        for row in np.flatnonzero(expansion_candidates(t, draws)):
+            self._announce_expansion(int(row))
+        moved = t.available() - cap_before
+        cells = t.mineral * len(self.nation_ids) + t.country
+        self._causes.capacity += np.bincount(
+            cells, weights=moved, minlength=self._causes.capacity.size
+        ).reshape(self._causes.capacity.shape)
+        return closing, restarting
+
+    def _announce_expansion(self, row: int) -> None:
+        t = self.firms
+        kind = {MINE: FirmKind.MINE, REFINERY: FirmKind.REFINERY, RECYCLER: FirmKind.RECYCLER}[int(t.kind[row])]
+        template_id = f"{self.mineral_ids[int(t.mineral[row])]}_{kind.value}"
+        template = self.content.projects.get(template_id)
+        if template is None:
+            return
+        t.expanding[row] = True
+        self.pipeline.projects.append(Project(
+            name=f"expansion of {self.firm_agents[row].firm_id}",
+            kind=kind,
+            mineral=int(t.mineral[row]),
+            country=int(t.country[row]),
+            owner=int(t.owner[row]),
+            capacity=float(t.capacity[row]) * 0.25,
+            unit_cost=float(t.unit_cost[row]),
+            # Brownfield expansions take the short end of the template's lead time.
+            turns_left=max(1, lead_time(template, 0.0) // 2),
+            delay_probability=template.delay_probability,
+            cancel_hazard=cancel_hazard(template),
+            firm_row=row,
+            started=self.turn,
+        ))
+
+    def _step_ore_market(self) -> market.Clearing:
+        t = self.firms
+        n_nat, n_min = len(self.nation_ids), len(self.mineral_ids)
+        # Refiners plan from last turn's prices at home.
+        spread = self.refined_price[t.mineral, t.country] - self.ore_paid[t.mineral, t.country]
+        self._plan = refinery_throughput(t, spread)
+        need = np.bincount(t.mineral * n_nat + t.country, weights=self._plan, minlength=n_min * n_nat)
+        cap = np.bincount(
+            t.mineral * n_nat + t.country,
+            weights=np.where(t.kind == REFINERY, t.available(), 0.0), minlength=n_min * n_nat,
+        )
+        mines = t.kind == MINE
+        avail = t.available()[mines]
+        offers = market.Offers(
+            cell=(t.mineral * n_nat + t.country)[mines],
+            avail=avail,
+            lo=0.85 * t.unit_cost[mines],
+            hi=1.05 * t.unit_cost[mines],
+        )
+        world_refined = self.refined_paid[:, :n_nat].mean(axis=1)
+        ore_ref = (self.ore_share * np.maximum(world_refined, 0.2 * self.ref_price))[:, None]
+        bids = market.Bids(
+            need=need.reshape(n_min, n_nat),
+            pref=ore_ref,
+            eps=np.full((n_min, n_nat), ORE_ELASTICITY),
+            choke=np.full((n_min, n_nat), ORE_CHOKE),
+            cap=cap.reshape(n_min, n_nat),
+        )
+        return market.clear(offers, bids, self._routes(Stage.ORE), self.ore_price)
+
+    def _step_refining(self, ore: market.Clearing) -> F64:
+        t = self.firms
+        n_nat, n_min = len(self.nation_ids), len(self.mineral_ids)
+        bought = ore.flow.sum(axis=1).ravel()  # (M*N) ore each country's refiners got
+        cell = t.mineral * n_nat + t.country
+        planned = np.bincount(cell, weights=self._plan, minlength=n_min * n_nat)
+        fill = np.divide(bought, planned, out=np.zeros_like(bought), where=planned > 0)
+        intake = self._plan * fill[cell]
+        t.output = np.where(t.kind == MINE, 0.0, intake)  # mines' output is set by their sales
+        t.inventory = t.inventory + intake
+        self.ore_price = ore.price
+        self.ore_paid = ore.paid
+        return intake
+
+    def _step_refined_market(self) -> tuple[market.Clearing, F64, F64]:
+        t = self.firms
+        n_nat, n_min = len(self.nation_ids), len(self.mineral_ids)
+        need = self.need_now()
+        # Recyclers run on end-of-life feed: use one product life ago, at the collection rate.
+        lag_rows = (self.turn - self.eol_lag) % self.use_history.shape[0]
+        feed = self.use_history[lag_rows, np.arange(n_min)] * self.eol_rate[:, None]  # (M, N)
+        rec = t.kind == RECYCLER
+        rec_cap = np.bincount((t.mineral * n_nat + t.country)[rec], weights=t.available()[rec], minlength=n_min * n_nat)
+        rec_fill = np.minimum(1.0, np.divide(feed.ravel(), rec_cap, out=np.zeros_like(rec_cap), where=rec_cap > 0))
+        avail = np.where(rec, t.available() * rec_fill[t.mineral * n_nat + t.country], 0.0)
+        refiner_cost = self.ore_paid[t.mineral, t.country] + t.unit_cost
+        avail = np.where(t.kind == REFINERY, t.inventory, avail)
+        lo = np.where(t.kind == REFINERY, 0.3 * refiner_cost, 0.85 * t.unit_cost)
+        hi = np.where(t.kind == REFINERY, 0.6 * refiner_cost, 1.05 * t.unit_cost)
+        sellers = t.kind != MINE
+        # Public stockpiles: release into a tight home market, buy towards target when cheap.
+        home_price = self.refined_paid[:, :n_nat].T  # (N, M)
+        ratio = home_price / self.ref_price[None, :]
+        fill = self.consumption_fill
+        release = np.where((ratio > STOCK_RELEASE_ABOVE) | (fill < 0.9), STOCK_RELEASE_SHARE * self.stockpile, 0.0)
+        gap = np.maximum(self.stock_target - self.stockpile, 0.0)
+        affordable = self.stock_budget[:, None] * 1e6 / np.maximum(home_price, 1.0) / n_min
+        buy = np.where(ratio < STOCK_BUY_BELOW, np.minimum(gap / STOCK_BUY_TURNS, affordable), 0.0)
+        buy = np.where(release > 0, 0.0, buy)
+        stock_cells = np.arange(n_min)[:, None] * n_nat + np.arange(n_nat)[None, :]  # (M, N)
+        offers = market.Offers(
+            cell=np.concatenate([(t.mineral * n_nat + t.country)[sellers], stock_cells.ravel()]),
+            avail=np.concatenate([avail[sellers], release.T.ravel()]),
+            lo=np.concatenate([lo[sellers], np.zeros(n_min * n_nat)]),
+            hi=np.concatenate([hi[sellers], np.repeat(0.05 * self.ref_price, n_nat)]),
+        )
+        civil = need.sum(axis=2) - need[:, :, DEFENCE] + buy.T
+        bids = market.Bids(
+            need=np.concatenate([civil, need[:, :, DEFENCE]], axis=1),
+            pref=self.ref_price[:, None],
+            eps=np.concatenate([np.repeat(self.civil_eps[:, None], n_nat, 1), np.full((n_min, n_nat), DEFENCE_ELASTICITY)], 1),
+            choke=np.concatenate([np.full((n_min, n_nat), CIVIL_CHOKE), np.full((n_min, n_nat), DEFENCE_CHOKE)], 1),
+            cap=np.full((n_min, 2 * n_nat), np.inf),
+        )
+        self._causes.stockpile += (buy - release).T - self._stock_net
+        self._stock_net = (buy - release).T
+        cleared = market.clear(offers, bids, self._routes(Stage.REFINED), self.refined_price)
+        self._sellers = sellers
+        return cleared, release, buy
+
+    def _step_consumption(self, refined: market.Clearing, release: F64, buy: F64) -> None:
+        t = self.firms
+        n_nat, n_min = len(self.nation_ids), len(self.mineral_ids)
+        need = self.need_now()
+        got = refined.flow.sum(axis=1)  # (M, 2N)
+        civil_got, defence_got = got[:, :n_nat], got[:, n_nat:]
+        civil_need = need.sum(axis=2) - need[:, :, DEFENCE]
+        stock_bid = buy.T
+        civil_want = civil_need + stock_bid
+        share = np.divide(civil_got, civil_want, out=np.zeros_like(civil_got), where=civil_want > 0)
+        bought_for_stock = stock_bid * share
+        consumption = need * share[:, :, None]
+        consumption[:, :, DEFENCE] = np.minimum(defence_got, need[:, :, DEFENCE])
+        self.consumption = consumption
+        self.shortfall = np.maximum(need - consumption, 0.0)
+        total_need = need.sum(axis=2)
+        self.consumption_fill = np.divide(
+            consumption.sum(axis=2), total_need, out=np.ones_like(total_need), where=total_need > 0
+        ).T
+        # Sellers: refiners sold from inventory, recyclers produced what they sold,
+        # stockpiles released what sold from their offer.
+        n_firm_sellers = int(self._sellers.sum())
+        sold = np.zeros(len(t))
+        sold[self._sellers] = refined.sold[:n_firm_sellers]
+        released_sold = refined.sold[n_firm_sellers:].reshape(n_min, n_nat).T  # (N, M)
+        t.inventory = np.where(t.kind == REFINERY, t.inventory - sold, t.inventory)
+        t.output = np.where(t.kind == RECYCLER, sold, t.output)
+        t.sold = sold
+        paid = refined.paid[:, :n_nat]
+        spend = (bought_for_stock * paid).sum(axis=0) / 1e6
+        self.stock_budget = np.maximum(self.stock_budget - spend, 0.0)
+        self.stockpile = self.stockpile - released_sold + bought_for_stock.T
+        self.treasury = self.treasury + (released_sold * paid.T).sum(axis=1) / 1e6
+        self._stock_delta = (bought_for_stock.T - released_sold).T  # (M, N)
+        self.refined_price = refined.price
+        self.refined_paid = refined.paid
+        self.use_history[self.turn % self.use_history.shape[0]] = consumption.sum(axis=2)
+        self.eol_rate = self.eol_rate + RECYCLING_GROWTH_PER_TURN * (self.eol_ceiling - self.eol_rate) * 0.1
+
+    def _step_projects(self) -> None:
+        finished, cancelled = self.pipeline.advance(self.rng)
+        t = self.firms
+        for p in cancelled:
+            if p.firm_row >= 0:
+                t.expanding[p.firm_row] = False
+            self.news.append(Happened(self.turn, "project", "Project cancelled", f"{p.name} is cancelled.", "project"))
+        for p in finished:
+            if p.firm_row >= 0:
+                t.capacity[p.firm_row] += p.capacity
+                t.expanding[p.firm_row] = False
+            else:
+                row = t.append(
+                    kind=KIND_CODE[p.kind], mineral=p.mineral, country=p.country, owner=p.owner,
+                    capacity=p.capacity, unit_cost=p.unit_cost, active=True, shock=1.0,
+                )
+                firm_id = f"project_{self.mineral_ids[p.mineral]}_{self.nation_ids[p.country]}_{row}"
+                self.firm_agents.append(AGENT_CLASS[p.kind](self, row, firm_id, p.name))
+                self._apply_shocks()
+            self._causes.capacity[p.mineral, p.country] += p.capacity
+            self.news.append(Happened(self.turn, "project", "New capacity", f"{p.name} comes online.", "project"))
+
+    def _step_accounts(
+        self, ore: market.Clearing, intake: F64, refined: market.Clearing,
+        release: F64, buy: F64, prev_price: F64, prev_ore: F64,
+    ) -> TurnRecord:
+        t = self.firms
+        n_nat, n_min = len(self.nation_ids), len(self.mineral_ids)
+        mines = t.kind == MINE
+        mine_sold = np.zeros(len(t))
+        mine_sold[mines] = ore.sold
+        t.output = np.where(mines, mine_sold, t.output)
+        t.sold = np.where(mines, mine_sold, t.sold)
+        ore_price = ore.price[t.mineral, t.country]
+        refined_price = refined.price[t.mineral, t.country]
+        ore_cost = self.ore_paid[t.mineral, t.country]
+        revenue = np.where(mines, mine_sold * ore_price, t.sold * refined_price)
+        costs = np.where(
+            mines, mine_sold * t.unit_cost,
+            np.where(t.kind == REFINERY, intake * (ore_cost + t.unit_cost), t.sold * t.unit_cost),
+        )
+        t.revenue = revenue
+        t.profit = revenue - costs
+        unit_price = np.where(mines, ore_price, refined_price)
+        full_cost = np.where(t.kind == REFINERY, ore_cost + t.unit_cost, t.unit_cost)
+        update_margins(t, unit_price, full_cost)
+
+        cell = t.mineral * n_nat + t.country
+        size = n_min * n_nat
+        refined_prod = np.bincount(cell, weights=np.where(mines, 0.0, t.output), minlength=size).reshape(n_min, n_nat)
+        ore_prod = np.bincount(cell, weights=mine_sold, minlength=size).reshape(n_min, n_nat)
+        inventory_change = np.bincount(
+            cell, weights=np.where(t.kind == REFINERY, intake - t.sold, 0.0), minlength=size
+        ).reshape(n_min, n_nat)
+        refined_flow = refined.flow[:, :, :n_nat] + refined.flow[:, :, n_nat:]
+        self._refined_nodes_flow = refined.flow
+        self.last_flow = {Stage.ORE: ore.flow.copy(), Stage.REFINED: refined_flow}
+        ore_need = ore.wanted
+        explanations = explain(
+            self._causes, prev_price[:, :n_nat], self.refined_paid[:, :n_nat], prev_ore, self.ore_paid,
+            self.need_now().sum(axis=2), refined_flow, EXPLAIN_THRESHOLD,
+        )
+        return TurnRecord(
+            turn=self.turn,
+            ore_price=ore.price.copy(),
+            refined_price=refined.price.copy(),
+            ore_paid=ore.paid.copy(),
+            refined_paid=refined.paid.copy(),
+            ore_flow=ore.flow.copy(),
+            refined_flow=refined_flow,
+            ore_production=ore_prod,
+            ore_intake=ore.flow.sum(axis=1),
+            refined_production=refined_prod,
+            refined_stock_change=inventory_change + self._stock_delta,
+            need=self.need_now().copy(),
+            consumption=self.consumption.copy(),
+            shortfall=self.shortfall.copy(),
+            ore_shortfall=np.maximum(ore_need - ore.flow.sum(axis=1), 0.0),
+            firm_capacity=t.capacity.copy(),
+            firm_output=t.output.copy(),
+            firm_unit_cost=t.unit_cost.copy(),
+            firm_profit=t.profit.copy(),
+            explanations=explanations,
+            world_hash=self.world_hash(),
+        )
+
+    # ------------------------------------------------------------------ identity
+
+    def world_hash(self) -> str:
+        """blake2b over every state array, the policies in force and the generator state."""
+        h = hashlib.blake2b(digest_size=16)
+        arrays = [
+            *self.firms.state_arrays(), self.ore_price, self.refined_price, self.ore_paid, self.refined_paid,
+            self.stockpile, self.stock_target, self.stock_budget, self.treasury, self.growth_index,
+            self.demand_shock, self.substitution, self.price_memory, self.eol_rate, self.use_history,
+            self.shortfall,
+        ]
+        for a in arrays:
+            h.update(np.ascontiguousarray(a).tobytes())
+        h.update(repr([(a.spec.model_dump_json(), a.baseline) for a in self.policies.controls]).encode())
+        h.update(repr([x.model_dump_json() for x in self.policies.tariffs]).encode())
+        h.update(repr([z.model_dump_json() for z in self.policies.zones.values()]).encode())
+        h.update(repr([p.state() for p in self.pipeline.projects]).encode())
+        h.update(repr(self.rng.bit_generator.state).encode())
+        h.update(str(self.turn).encode())
+        return h.hexdigest()

@@ -1,0 +1,65 @@
+"""Projects: capacity that takes years to come online, may slip and may be cancelled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from game.rules import FirmKind, ProjectTemplate
+
+
+@dataclass
+class Project:
+    """An expansion of an existing firm (`firm_row` >= 0) or a new firm (`firm_row` = -1)."""
+
+    name: str
+    kind: FirmKind
+    mineral: int
+    country: int
+    owner: int
+    capacity: float  # t per turn
+    unit_cost: float
+    turns_left: int
+    delay_probability: float
+    cancel_hazard: float  # per turn
+    firm_row: int = -1
+    started: int = 0
+
+    def state(self) -> tuple[float, ...]:
+        return (self.mineral, self.country, self.owner, self.capacity, self.unit_cost,
+                self.turns_left, self.firm_row, self.started)
+
+
+def lead_time(template: ProjectTemplate, draw: float) -> int:
+    lo, hi = template.lead_time_quarters_min, template.lead_time_quarters_max
+    return int(lo + round(draw * (hi - lo)))
+
+
+def cancel_hazard(template: ProjectTemplate) -> float:
+    """Per-turn hazard that adds up to the template's cancel probability over its lead time."""
+    turns = max((template.lead_time_quarters_min + template.lead_time_quarters_max) / 2, 1.0)
+    return 1.0 - (1.0 - template.cancel_probability) ** (1.0 / turns)
+
+
+@dataclass
+class Pipeline:
+    projects: list[Project] = field(default_factory=list)
+
+    def advance(self, rng: np.random.Generator) -> tuple[list[Project], list[Project]]:
+        """One turn of work: returns (finished, cancelled). Draws two numbers per project."""
+        if not self.projects:
+            return [], []
+        draws = rng.random((len(self.projects), 2))
+        finished: list[Project] = []
+        cancelled: list[Project] = []
+        still: list[Project] = []
+        for project, (slip, cancel) in zip(self.projects, draws, strict=True):
+            if cancel < project.cancel_hazard:
+                cancelled.append(project)
+                continue
+            if slip >= project.delay_probability:
+                project.turns_left -= 1
+            (finished if project.turns_left <= 0 else still).append(project)
+        self.projects = still
+        return finished, cancelled

@@ -1,0 +1,158 @@
+"""The policies in force (export controls, tariffs, zones) and the route arrays they make.
+
+Policies change a few times a game; routes are read every turn. So the book keeps the
+policies as validated models and rebuilds the dense (mineral, origin, buyer) arrays only
+when something changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from game.rules import ExportControl, Instrument, Stage, Tariff, Zone
+from game.world.market import Routes
+
+F64 = NDArray[np.float64]
+
+OFFTAKE_PREMIUM = 0.05
+"""Owners' offtake contracts price their own mines' ore this much (share of the reference
+price) below spot: an owner nation's refiners get first call on its mines abroad."""
+SAME_REGION_TRANSPORT = 0.5
+
+
+@dataclass
+class ActiveControl:
+    spec: ExportControl
+    imposed_turn: int
+    baseline: dict[str, float] = field(default_factory=dict)
+    """Licensing: tonnes per turn each target received before the control (the base of pass_share)."""
+
+
+@dataclass(frozen=True)
+class Geography:
+    """What route arrays are built from that does not change with policy."""
+
+    nations: tuple[str, ...]
+    minerals: tuple[str, ...]
+    region: tuple[str, ...]
+    transport_share: F64  # (M,) share of the reference price per international tonne
+
+    def index(self, nation: str) -> int:
+        return self.nations.index(nation)
+
+    def distance(self) -> F64:
+        """0 at home, 0.5 within a region, 1 between regions."""
+        region = np.array(self.region)
+        same_region = region[:, None] == region[None, :]
+        d = np.where(same_region, SAME_REGION_TRANSPORT, 1.0)
+        np.fill_diagonal(d, 0.0)
+        return d
+
+
+@dataclass
+class PolicyBook:
+    geo: Geography
+    controls: list[ActiveControl] = field(default_factory=list)
+    tariffs: list[Tariff] = field(default_factory=list)
+    zones: dict[str, Zone] = field(default_factory=dict)
+    version: int = 0
+
+    def changed(self) -> None:
+        self.version += 1
+
+    def targets_of(self, control: ExportControl) -> list[int]:
+        issuer = self.geo.index(control.issuer)
+        if control.targets:
+            return [self.geo.index(t) for t in control.targets]
+        return [n for n in range(len(self.geo.nations)) if n != issuer]
+
+    def zone_of(self, nation: str) -> list[Zone]:
+        return [z for z in self.zones.values() if nation in z.members]
+
+    def routes(self, stage: Stage, ref_price: F64, owned_share: F64, defence_nodes: bool) -> Routes:
+        """Dense route arrays for one stage. Buyers are nations, or (civil, defence) pairs."""
+        n_nat, n_min = len(self.geo.nations), len(self.geo.minerals)
+        n_buy = 2 * n_nat if defence_nodes else n_nat
+        shape = (n_min, n_nat, n_buy)
+
+        def buyers(nations: list[int], civil: bool = True, defence: bool = True) -> list[int]:
+            if not defence_nodes:
+                return nations
+            return ([*nations] if civil else []) + ([n + n_nat for n in nations] if defence else [])
+
+        def widen(a: F64) -> F64:  # (M, N, N) -> (M, N, B)
+            return np.concatenate([a, a], axis=2) if defence_nodes else a
+
+        open_ = np.ones(shape, dtype=bool)
+        export_tax = np.zeros(shape)
+        tariff = np.zeros(shape)
+        floor = np.zeros(shape)
+        dist = self.geo.distance()
+        transport = widen(self.geo.transport_share[:, None, None] * ref_price[:, None, None] * dist[None])
+        discount = widen(OFFTAKE_PREMIUM * ref_price[:, None, None] * owned_share)
+        masks: list[NDArray[np.bool_]] = []
+        caps: list[float] = []
+        minerals = self.geo.minerals
+
+        for active in self.controls:
+            c = active.spec
+            if c.stage != stage:
+                continue
+            m, o = minerals.index(c.mineral), self.geo.index(c.issuer)
+            targets = self.targets_of(c)
+            if c.instrument == Instrument.BAN:
+                open_[m, o, buyers(targets)] = False
+            elif c.instrument == Instrument.END_USE:
+                open_[m, o, buyers(targets, civil=False)] = False
+            elif c.instrument == Instrument.EXPORT_TAX:
+                b = buyers(targets)
+                export_tax[m, o, b] = np.maximum(export_tax[m, o, b], (c.tax_pct or 0.0) / 100)
+            elif c.instrument == Instrument.QUOTA:
+                mask = np.zeros(shape, dtype=bool)
+                mask[m, o, buyers(targets)] = True
+                masks.append(mask)
+                caps.append((c.quota_tpy or 0.0) / 4)
+            elif c.instrument == Instrument.LICENSING:
+                for t in targets:
+                    mask = np.zeros(shape, dtype=bool)
+                    mask[m, o, buyers([t])] = True
+                    masks.append(mask)
+                    caps.append((c.pass_share or 0.0) * active.baseline.get(self.geo.nations[t], 0.0))
+
+        for t in self.tariffs:
+            if t.stage != stage:
+                continue
+            m, d = minerals.index(t.mineral), self.geo.index(t.issuer)
+            origins = [self.geo.index(o) for o in t.origins] or [o for o in range(n_nat) if o != d]
+            for b in buyers([d]):
+                tariff[m, origins, b] = np.maximum(tariff[m, origins, b], t.rate_pct / 100)
+
+        for z in self.zones.values():
+            members = [self.geo.index(n) for n in z.members]
+            outsiders = [n for n in range(n_nat) if n not in members]
+            inside = np.ix_(range(n_min), members, buyers(members))
+            tariff[inside] = 0.0
+            for mineral, rate in z.external_tariff_pct.items():
+                if mineral in minerals:
+                    m = minerals.index(mineral)
+                    block = np.ix_([m], outsiders, buyers(members))
+                    tariff[block] = np.maximum(tariff[block], rate / 100)
+            if stage == Stage.REFINED:
+                for mineral, level in z.price_floor_usd_per_t.items():
+                    if mineral in minerals:
+                        block = np.ix_([minerals.index(mineral)], members, buyers(members))
+                        floor[block] = np.maximum(floor[block], level)
+
+        return Routes(
+            open=open_,
+            transport=transport,
+            export_tax=export_tax,
+            tariff=tariff,
+            floor=floor,
+            discount=discount,
+            cap_mask=np.array(masks, dtype=bool).reshape(len(masks), *shape),
+            cap=np.array(caps, dtype=float),
+        )
