@@ -32,6 +32,8 @@ EXPAND_SHARE = 0.25
 MARGIN_MEMORY = 0.25
 """Weight of this turn in the firms' moving average of margins (adaptive expectations)."""
 INVENTORY_TURNS = 1.0
+MIN_RUN_RATE = 0.3
+"""Refineries rarely stop: below cost they still run at this share of capacity."""
 """Refiners hold up to this many turns of output before cutting throughput."""
 
 
@@ -89,14 +91,18 @@ class FirmTable:
 def refinery_throughput(table: FirmTable, spread: F64) -> F64:
     """Ore each refinery plans to buy this turn.
 
-    `spread` is the refined-minus-ore price each firm expects. A refiner runs fully when the
-    spread covers its conversion cost with a margin and not at all below 70 % of it, and it
-    buys less while it holds more than INVENTORY_TURNS of unsold output.
+    `spread` is the refined-minus-ore price each firm expects (adaptive expectations). A
+    refiner runs fully when the spread covers its conversion cost and winds down to a
+    minimum run rate as the spread falls to half of it; it buys less while it holds more
+    than INVENTORY_TURNS of unsold output, and it moves only half-way to its new plan each
+    turn (contracts, ramp-ups), which keeps the refined market from a cobweb cycle.
     """
     cover = spread / table.unit_cost
-    utilisation = np.clip((cover - 0.7) / 0.5, 0.0, 1.0)
+    utilisation = np.clip(MIN_RUN_RATE + (1 - MIN_RUN_RATE) * (cover - 0.5) / 0.5, MIN_RUN_RATE, 1.0)
     overstock = np.maximum(table.inventory - table.capacity * INVENTORY_TURNS, 0.0)
-    plan = np.maximum(table.available() * utilisation - overstock, 0.0)
+    target = np.maximum(table.available() * utilisation - overstock, 0.0)
+    plan = np.where(table.output > 0, 0.5 * table.output + 0.5 * target, target)
+    plan = np.minimum(plan, table.available())
     return np.where(table.kind == KIND_CODE[FirmKind.REFINERY], plan, 0.0)
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import mesa
 
-from game.rules import Doctrine, Nation as NationSpec
+from game.rules import Doctrine
+from game.rules import Nation as NationSpec
 
 
 class Nation(mesa.Agent):

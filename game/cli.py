@@ -79,7 +79,9 @@ def scenarios() -> None:
 
 @app.command()
 def run(
-    scenario: Annotated[str, typer.Option(help="scenario id (see `lodestone scenarios`)")] = "ministerial-2026",
+    scenario: Annotated[
+        str, typer.Option(help="scenario id (see `lodestone scenarios`)")
+    ] = "ministerial-2026",
     seed: Annotated[int, typer.Option(help="random seed")] = 0,
     turns: Annotated[int | None, typer.Option(help="turns to play (default: the scenario's)")] = None,
     out: Annotated[Path, typer.Option(help="folder for the Parquet tables")] = Path("runs/latest"),
@@ -102,8 +104,9 @@ def run(
         result = play(content, scenario, seed, turns, on_turn=lambda _w: progress.advance(task))
     paths = write_tables(result, out)
     out.mkdir(parents=True, exist_ok=True)
-    typer.echo(f"{scenario}, seed {seed}, {total} turns -> {display_path(out)} "
-               f"({', '.join(p.name for p in paths)})")
+    typer.echo(
+        f"{scenario}, seed {seed}, {total} turns -> {display_path(out)} ({', '.join(p.name for p in paths)})"
+    )
 
 
 def _load_or_exit():

@@ -32,8 +32,13 @@ class RunResult:
     meta: dict[str, object]
 
 
-def play(content: Content, scenario: str, seed: int, turns: int | None = None,
-         on_turn: Callable[[WorldModel], None] | None = None) -> RunResult:
+def play(
+    content: Content,
+    scenario: str,
+    seed: int,
+    turns: int | None = None,
+    on_turn: Callable[[WorldModel], None] | None = None,
+) -> RunResult:
     world = WorldModel(content, scenario, seed=seed)
     n = world.scenario.turns if turns is None else turns
     for _ in range(n):

@@ -24,10 +24,17 @@ def prices(world: WorldModel) -> pd.DataFrame:
     for r in world.records:
         for stage, paid in (("ore", r.ore_paid), ("refined", r.refined_paid[:, :n_nat])):
             cols = _grid(world, ("mineral", world.mineral_ids), ("country", world.nation_ids))
-            frames.append(pd.DataFrame({
-                "turn": r.turn, "date": world.scenario.date_of(r.turn), **cols,
-                "stage": stage, "price_usd_per_t": paid.ravel(),
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "turn": r.turn,
+                        "date": world.scenario.date_of(r.turn),
+                        **cols,
+                        "stage": stage,
+                        "price_usd_per_t": paid.ravel(),
+                    }
+                )
+            )
     df = pd.concat(frames, ignore_index=True)
     return df[["turn", "date", "mineral", "stage", "country", "price_usd_per_t"]]
 
@@ -38,14 +45,18 @@ def flows(world: WorldModel) -> pd.DataFrame:
     for r in world.records:
         for stage, flow in (("ore", r.ore_flow), ("refined", r.refined_flow)):
             m, o, d = np.nonzero(flow > 0)
-            frames.append(pd.DataFrame({
-                "turn": r.turn,
-                "mineral": np.asarray(world.mineral_ids, dtype=object)[m],
-                "stage": stage,
-                "origin": np.asarray(world.nation_ids, dtype=object)[o],
-                "dest": np.asarray(world.nation_ids, dtype=object)[d],
-                "tonnes": flow[m, o, d],
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "turn": r.turn,
+                        "mineral": np.asarray(world.mineral_ids, dtype=object)[m],
+                        "stage": stage,
+                        "origin": np.asarray(world.nation_ids, dtype=object)[o],
+                        "dest": np.asarray(world.nation_ids, dtype=object)[d],
+                        "tonnes": flow[m, o, d],
+                    }
+                )
+            )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -61,30 +72,68 @@ def balances(world: WorldModel) -> pd.DataFrame:
     for r in world.records:
         for stage, flow, production, consumption, stock, shortfall in (
             ("ore", r.ore_flow, r.ore_production, r.ore_intake, np.zeros_like(r.ore_intake), r.ore_shortfall),
-            ("refined", r.refined_flow, r.refined_production, r.consumption.sum(axis=2),
-             r.refined_stock_change, r.shortfall.sum(axis=2)),
+            (
+                "refined",
+                r.refined_flow,
+                r.refined_production,
+                r.consumption.sum(axis=2),
+                r.refined_stock_change,
+                r.shortfall.sum(axis=2),
+            ),
         ):
             domestic = np.einsum("mnn->mn", flow)
             cols = _grid(world, ("mineral", mins), ("country", nat))
-            frames.append(pd.DataFrame({
-                "turn": r.turn, **cols, "stage": stage, "sector": "all",
-                "production": production.ravel(),
-                "imports": (flow.sum(axis=1) - domestic).ravel(),
-                "exports": (flow.sum(axis=2) - domestic).ravel(),
-                "consumption": consumption.ravel(),
-                "stock_change": stock.ravel(),
-                "shortfall": shortfall.ravel(),
-            }))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "turn": r.turn,
+                        **cols,
+                        "stage": stage,
+                        "sector": "all",
+                        "production": production.ravel(),
+                        "imports": (flow.sum(axis=1) - domestic).ravel(),
+                        "exports": (flow.sum(axis=2) - domestic).ravel(),
+                        "consumption": consumption.ravel(),
+                        "stock_change": stock.ravel(),
+                        "shortfall": shortfall.ravel(),
+                    }
+                )
+            )
         cols = _grid(world, ("mineral", mins), ("country", nat), ("sector", [s.value for s in SECTORS]))
         nan = np.full(r.consumption.size, np.nan)
-        frames.append(pd.DataFrame({
-            "turn": r.turn, "mineral": cols["mineral"], "country": cols["country"], "stage": "refined",
-            "sector": cols["sector"], "production": nan, "imports": nan, "exports": nan,
-            "consumption": r.consumption.ravel(), "stock_change": nan, "shortfall": r.shortfall.ravel(),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "turn": r.turn,
+                    "mineral": cols["mineral"],
+                    "country": cols["country"],
+                    "stage": "refined",
+                    "sector": cols["sector"],
+                    "production": nan,
+                    "imports": nan,
+                    "exports": nan,
+                    "consumption": r.consumption.ravel(),
+                    "stock_change": nan,
+                    "shortfall": r.shortfall.ravel(),
+                }
+            )
+        )
     df = pd.concat(frames, ignore_index=True)
-    return df[["turn", "mineral", "stage", "country", "sector", "production", "imports", "exports",
-               "consumption", "stock_change", "shortfall"]]
+    return df[
+        [
+            "turn",
+            "mineral",
+            "stage",
+            "country",
+            "sector",
+            "production",
+            "imports",
+            "exports",
+            "consumption",
+            "stock_change",
+            "shortfall",
+        ]
+    ]
 
 
 def firms(world: WorldModel) -> pd.DataFrame:
@@ -95,19 +144,23 @@ def firms(world: WorldModel) -> pd.DataFrame:
         n = len(r.firm_capacity)
         rows = agents[:n]
         t = world.firms
-        frames.append(pd.DataFrame({
-            "turn": r.turn,
-            "firm": [a.firm_id for a in rows],
-            "kind": [a.kind.value for a in rows],
-            "country": np.asarray(world.nation_ids, dtype=object)[t.country[:n]],
-            "owner": np.asarray(world.nation_ids, dtype=object)[t.owner[:n]],
-            "mineral": np.asarray(world.mineral_ids, dtype=object)[t.mineral[:n]],
-            "stage": np.where(t.kind[:n] == 0, "ore", "refined"),
-            "capacity": r.firm_capacity,
-            "output": r.firm_output,
-            "unit_cost": r.firm_unit_cost,
-            "profit": r.firm_profit,
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "turn": r.turn,
+                    "firm": [a.firm_id for a in rows],
+                    "kind": [a.kind.value for a in rows],
+                    "country": np.asarray(world.nation_ids, dtype=object)[t.country[:n]],
+                    "owner": np.asarray(world.nation_ids, dtype=object)[t.owner[:n]],
+                    "mineral": np.asarray(world.mineral_ids, dtype=object)[t.mineral[:n]],
+                    "stage": np.where(t.kind[:n] == 0, "ore", "refined"),
+                    "capacity": r.firm_capacity,
+                    "output": r.firm_output,
+                    "unit_cost": r.firm_unit_cost,
+                    "profit": r.firm_profit,
+                }
+            )
+        )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -118,8 +171,10 @@ def explanations(world: WorldModel) -> pd.DataFrame:
         for r in world.records
         for (m, s, n, cause, share, change) in r.explanations
     ]
-    df = pd.DataFrame(rows, columns=["turn", "mineral", "stage", "country", "cause",
-                                     "share_of_price_change", "price_change"])
+    df = pd.DataFrame(
+        rows,
+        columns=["turn", "mineral", "stage", "country", "cause", "share_of_price_change", "price_change"],
+    )
     df["cause"] = pd.Categorical(df["cause"], categories=list(CAUSES))
     return df
 

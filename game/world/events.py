@@ -40,7 +40,8 @@ class EventEngine:
         return [
             self.library[s.event]
             for s in sorted(self.scenario.schedule, key=lambda s: (s.date, s.event))
-            if self.scenario.turn_of(s.date) == max(turn, 0) or (turn == 0 and self.scenario.turn_of(s.date) < 0)
+            if self.scenario.turn_of(s.date) == max(turn, 0)
+            or (turn == 0 and self.scenario.turn_of(s.date) < 0)
         ]
 
     def random(self, draws: list[float]) -> list[Event]:

@@ -54,8 +54,18 @@ class Causes:
     @classmethod
     def zeros(cls, n_min: int, n_nat: int) -> Causes:
         z = np.zeros((n_min, n_nat))
-        return cls(z.copy(), z.copy(), z.copy(), z.copy(), z.copy(), np.zeros(n_min, dtype=bool),
-                   z.copy(), z.copy(), z.copy(), z.copy())
+        return cls(
+            z.copy(),
+            z.copy(),
+            z.copy(),
+            z.copy(),
+            z.copy(),
+            np.zeros(n_min, dtype=bool),
+            z.copy(),
+            z.copy(),
+            z.copy(),
+            z.copy(),
+        )
 
 
 def route_access(routes: Routes, last_flow: F64) -> F64:

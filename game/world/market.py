@@ -47,12 +47,14 @@ TAU_START = 0.05
 TAU_DECAY = 0.7
 """The temperature starts wide and anneals to TAU_REL: a wide logit keeps the first Newton
 steps from jumping between 'this origin sells everything' and 'it sells nothing'."""
-TOLERANCE = 1e-4
+TOLERANCE = 1e-3
+WARM_TAU = 2.5 * TAU_REL
+"""Where a warm-started solve begins its annealing."""
 """Convergence: largest |offer - sales| / (offer + sales) over origins."""
 CHOKE_STEEPNESS = 4.0
-LM_DAMPING = 0.05
-DEBUG = False
-DEBUG_M = 1
+INNER_STEPS = 6
+MAX_LOG_STEP = 0.5
+TRACE = False
 
 
 @dataclass(frozen=True)
@@ -116,8 +118,9 @@ class Routes:
         """Delivered price per route, its derivative in log origin price, realised price."""
         base = np.maximum(p[:, :, None], self.floor)
         markup = (1.0 + self.export_tax) * (1.0 + self.tariff)
-        delivered = np.maximum((base * (1.0 + self.export_tax) + self.transport) * (1.0 + self.tariff)
-                               - self.discount, 1e-9)
+        delivered = np.maximum(
+            (base * (1.0 + self.export_tax) + self.transport) * (1.0 + self.tariff) - self.discount, 1e-9
+        )
         slope = np.where(self.floor >= p[:, :, None], 0.0, p[:, :, None] * markup)
         return delivered, slope, base
 
@@ -175,62 +178,160 @@ class _Problem:
         return np.where(reachable, rest, 0.0), elasticity
 
 
-def _solve(problem: _Problem, p: F64) -> tuple[F64, int, bool]:
+def _solve(problem: _Problem, p: F64, tau_start: float) -> tuple[F64, int, bool]:
     """Origin prices at which every origin sells what it offers.
 
-    Newton steps on log prices with the full (O x O) Jacobian per mineral, while the logit
-    temperature anneals from TAU_START to TAU_REL. Each origin scales its step by its own
-    factor, halved whenever its excess changes sign (it overshot) and grown back while the
-    sign holds: a saturated logit, whose derivative vanishes, cannot make it oscillate.
+    Alternating (Sinkhorn-style) updates of the entropic equilibrium, with the temperature
+    annealed from TAU_START to TAU_REL. Given origin prices, each buyer's price is the
+    softmin of its delivered prices and fixes its demand; given buyers' prices and demand,
+    each origin's price solves its own one-dimensional, monotone equation
+    offer(p) = sum_b demand_b * exp((q_b - delivered_ob(p)) / tau), by safeguarded Newton.
+    Both blocks are exact monotone solves, so the iteration cannot oscillate the way a
+    joint Newton step does when a logit weight saturates.
     """
-    n_min, n_orig = p.shape
     pref = problem.bids.pref
-    tau_rel = TAU_START
+    tau_rel = max(tau_start, TAU_REL)
+    floor, ceiling = 1e-6 * pref, 1e4 * pref
     factor = np.ones_like(p)
     last_sign = np.zeros_like(p)
-    diag = np.arange(n_orig)
     for iteration in range(1, MAX_ITER + 1):
         annealed = tau_rel == TAU_REL
         tau = tau_rel * pref
-        delivered, slope, _ = problem.routes.delivered(p)
+        delivered, _, _ = problem.routes.delivered(p)
         weights, q = _allocate(delivered, problem.open, tau)
-        demand, elasticity = problem.demand(q)
+        demand, _ = problem.demand(q)
         sales = (weights * demand[:, None, :]).sum(axis=2)
-        supply, dsupply, _ = problem.supply(p)
+        supply, _, _ = problem.supply(p)
         excess = sales - supply
         scale = np.abs(supply) + sales
         gap = np.abs(excess) / np.maximum(scale, 1e-12 * (float(pref.max()) + 1.0))
+        if TRACE:
+            worst = np.unravel_index(np.argmax(gap), gap.shape)
+            print(
+                iteration,
+                round(tau_rel, 4),
+                gap.max(axis=1).round(4),
+                worst,
+                p[worst].round(1),
+                excess[worst].round(2),
+                supply[worst].round(2),
+            )
         if annealed and gap.max() < TOLERANCE:
             return p, iteration, True
-        tau_rel = max(TAU_REL, tau_rel * TAU_DECAY)
+        p = p * np.exp(_level(problem, p, tau))[:, None]
+        target = np.log(_origin_prices(problem, p, tau))
         sign = np.sign(np.where(gap < TOLERANCE, 0.0, excess))
-        flipped = sign * last_sign < 0
-        factor = np.where(flipped, factor * 0.5, np.minimum(factor * 1.3, 1.0))
+        factor = np.where(sign * last_sign < 0, factor * 0.5, np.minimum(factor * 1.5, 1.0))
         last_sign = sign
-        # The Jacobian: raising one origin's price sends its buyers to the others (the
-        # logit term) and makes everyone buy less (the elasticity term).
-        q_safe = np.where(np.isfinite(q), q, 1.0)
-        per_unit = demand * (1.0 / tau - elasticity / q_safe)  # (M, B)
-        cross = np.einsum("mob,mpb->mop", weights * per_unit[:, None, :], weights * slope)
-        own = (slope * weights * demand[:, None, :]).sum(axis=2) / tau
-        system = -cross
-        system[:, diag, diag] += dsupply + own + LM_DAMPING * scale + 1e-12
-        step = np.linalg.solve(system, excess[:, :, None])[:, :, 0]
-        if DEBUG:
-            print(iteration, tau_rel, gap.max(axis=1).round(4), p[DEBUG_M].round(0)[:6])
-        p = p * np.exp(np.clip(factor * step, -0.3, 0.3))
+        p = np.clip(np.exp(np.log(p) + factor * (target - np.log(p))), floor, ceiling)
+        tau_rel = max(TAU_REL, tau_rel * TAU_DECAY)
     return p, MAX_ITER, False
 
 
-def clear(offers: Offers, bids: Bids, routes: Routes, price0: F64) -> Clearing:
-    """Clear every mineral's market of one stage. `price0` (M, O) warm-starts the origin prices."""
+def _bracketed_newton_step(x: F64, f: F64, df: F64, lo: F64, hi: F64) -> tuple[F64, F64, F64]:
+    """One safeguarded Newton step on a decreasing function: returns (x, lo, hi).
+
+    lo/hi are -inf/+inf until an evaluation has shown the root's side. A Newton step that
+    leaves a known bracket is replaced by bisection; without a bracket it is capped at
+    MAX_LOG_STEP, so a flat stretch (a saturated logit) cannot throw the price far away.
+    """
+    lo = np.where(f > 0, x, lo)
+    hi = np.where(f <= 0, x, hi)
+    newton = x - f / np.minimum(df, -1e-300)
+    newton = np.where(np.isfinite(newton), newton, x)
+    newton = np.clip(newton, x - MAX_LOG_STEP, x + MAX_LOG_STEP)
+    bracketed = np.isfinite(lo) & np.isfinite(hi)
+    inside = (newton > lo) & (newton < hi)
+    return np.where(inside | ~bracketed, np.clip(newton, lo, hi), 0.5 * (lo + hi)), lo, hi
+
+
+def _level(problem: _Problem, p: F64, tau: F64) -> F64:
+    """Per mineral, the log factor s that clears the whole market when every origin price
+    is multiplied by exp(s): total sales fall and total offers rise with s, so a bracketed
+    Newton search finds it. Moving the level in one stroke is what relative updates of
+    single origins cannot do quickly (each expects to win buyers from the others)."""
+    n_min = p.shape[0]
+    lo, hi = np.full(n_min, -np.inf), np.full(n_min, np.inf)
+    s = np.zeros(n_min)
+    for _ in range(INNER_STEPS):
+        price = p * np.exp(s)[:, None]
+        delivered, slope, _ = problem.routes.delivered(price)
+        weights, q = _allocate(delivered, problem.open, tau)
+        demand, elasticity = problem.demand(q)
+        offer, doffer, _ = problem.supply(price)
+        f = demand.sum(axis=1) - offer.sum(axis=1)  # decreasing in s
+        # d demand / d s: buyers' price moves with the weighted slope of their routes.
+        q_safe = np.where(np.isfinite(q), q, 1.0)
+        dq = (weights * slope).sum(axis=1)
+        df = -(elasticity * demand * dq / q_safe).sum(axis=1) - doffer.sum(axis=1)
+        s, lo, hi = _bracketed_newton_step(s, f, df, lo, hi)
+    return s
+
+
+def _origin_prices(problem: _Problem, p: F64, tau: F64) -> F64:
+    """Each origin's price that sells its offer, the other origins' prices held fixed.
+
+    Buyers respond fully to the origin's own price: their logit weight on it and their
+    softmin price (hence their demand) move with it. Own sales fall as own price rises, so
+    each origin solves a monotone one-dimensional equation (bracketed Newton); all origins
+    solve at once (Jacobi), and the caller damps origins that overshoot.
+    """
+    bids = problem.bids
+    x0 = np.log(p)
+    delivered, _, _ = problem.routes.delivered(p)
+    masked = np.where(problem.open, delivered, np.inf)
+    dmin = masked.min(axis=1, keepdims=True)
+    dmin = np.where(np.isfinite(dmin), dmin, 0.0)
+    t3 = tau[:, :, None]
+    own = np.where(problem.open, np.exp(-(masked - dmin) / t3), 0.0)
+    others = np.maximum(own.sum(axis=1, keepdims=True) - own, 0.0)  # (M, O, B)
+    need = bids.need[:, None, :]
+    committed = problem.committed_demand[:, None, :]
+    lo = np.full(p.shape, -np.inf)
+    hi = np.full(p.shape, np.inf)
+    x = x0.copy()
+    for _ in range(INNER_STEPS):
+        price = np.exp(x)
+        d, slope, _ = problem.routes.delivered(price)
+        e = np.where(problem.open, np.exp(np.minimum(-(d - dmin) / t3, 600.0)), 0.0)
+        total = others + e
+        reachable = total > 0
+        w = np.divide(e, total, out=np.zeros_like(e), where=reachable)
+        q = dmin - t3 * np.log(np.where(reachable, total, 1.0))
+        ratio = np.where(reachable, q, bids.pref[:, :, None] * 1e3) / bids.pref[:, :, None]
+        over = np.maximum(ratio / bids.choke[:, None, :], 1.0)
+        full = need * ratio ** -bids.eps[:, None, :] * over**-CHOKE_STEEPNESS
+        eps = bids.eps[:, None, :] + np.where(over > 1.0, CHOKE_STEEPNESS, 0.0)
+        capped = full >= bids.cap[:, None, :]
+        full = np.where(capped, bids.cap[:, None, :], full)
+        rest = np.where(reachable, np.maximum(full - committed, 0.0), 0.0)
+        eps_rest = np.divide(np.where(capped, 0.0, eps) * full, rest, out=np.zeros_like(rest), where=rest > 0)
+        sales = (w * rest).sum(axis=2)
+        dsales = (slope * rest * (-w * (1 - w) / t3 - w * w * eps_rest / np.where(reachable, q, 1.0))).sum(
+            axis=2
+        )
+        offer, doffer, _ = problem.supply(price)
+        x, lo, hi = _bracketed_newton_step(x, sales - offer, dsales - doffer, lo, hi)
+    return np.exp(x)
+
+
+def clear(offers: Offers, bids: Bids, routes: Routes, price0: F64, tau_start: float = TAU_START) -> Clearing:
+    """Clear every mineral's market of one stage.
+
+    `price0` (M, O) starts the origin prices; from a good warm start (last turn's prices)
+    pass a `tau_start` near TAU_REL to skip most of the annealing.
+    """
     n_min, n_orig = price0.shape
     n_groups = routes.cap.shape[0]
     cells = n_min * n_orig
     has_supply = np.bincount(offers.cell, weights=offers.avail, minlength=cells).reshape(n_min, n_orig) > 0
     problem = _Problem(
-        offers, bids, routes, routes.open & has_supply[:, :, None],
-        np.zeros((n_min, n_orig)), np.zeros_like(bids.need),
+        offers,
+        bids,
+        routes,
+        routes.open & has_supply[:, :, None],
+        np.zeros((n_min, n_orig)),
+        np.zeros_like(bids.need),
     )
     p = np.maximum(price0, 1e-6 * bids.pref)
     committed = np.zeros_like(routes.transport)  # tonnes fixed on routes of binding caps
@@ -238,7 +339,8 @@ def clear(offers: Offers, bids: Bids, routes: Routes, price0: F64) -> Clearing:
     iterations, converged = 0, True
     tau = TAU_REL * bids.pref
     while True:
-        p, used, ok = _solve(problem, p)
+        p, used, ok = _solve(problem, p, tau_start)
+        tau_start = WARM_TAU
         iterations += used
         converged &= ok
         delivered, _, _ = routes.delivered(p)
@@ -284,7 +386,15 @@ def clear(offers: Offers, bids: Bids, routes: Routes, price0: F64) -> Clearing:
     cost = np.where(committed > 0, np.maximum(delivered, marginal[:, None, :]), delivered)
     paid = np.divide((flow * cost).sum(axis=1), bought, out=marginal.copy(), where=bought > 0)
     return Clearing(
-        price=p, paid=paid, flow=flow, sold=sold, offered=each, wanted=wanted,
-        delivered=delivered, realised=realised, binding=binding,
-        iterations=iterations, converged=converged,
+        price=p,
+        paid=paid,
+        flow=flow,
+        sold=sold,
+        offered=each,
+        wanted=wanted,
+        delivered=delivered,
+        realised=realised,
+        binding=binding,
+        iterations=iterations,
+        converged=converged,
     )

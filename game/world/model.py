@@ -62,6 +62,8 @@ STOCK_BUY_TURNS = 8
 RECYCLING_GROWTH_PER_TURN = 0.01
 """End-of-life collection improves by this share of the gap to the ceiling each turn."""
 EXPLAIN_THRESHOLD = 0.02
+EXPECTATION_WEIGHT = 0.4
+"""Weight of the latest price in the prices firms expect."""
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,9 @@ class TurnRecord:
     firm_output: F64
     firm_unit_cost: F64
     firm_profit: F64
-    explanations: list[tuple[int, int, int, str, float, float]]  # mineral, stage, country, cause, share, change
+    explanations: list[
+        tuple[int, int, int, str, float, float]
+    ]  # mineral, stage, country, cause, share, change
     world_hash: str
 
 
@@ -128,10 +132,14 @@ class WorldModel(mesa.Model):
                         base[self.mineral_ids.index(mineral), i, SECTORS.index(s)] = tpy / 4
         mine_cap = np.bincount(
             self.firms.mineral[self.firms.kind == MINE],
-            weights=self.firms.capacity[self.firms.kind == MINE], minlength=n_min,
+            weights=self.firms.capacity[self.firms.kind == MINE],
+            minlength=n_min,
         )
+        rec = self.firms.kind == RECYCLER
+        recycled = np.bincount(self.firms.mineral[rec], weights=self.firms.capacity[rec], minlength=n_min)
         totals = base.sum(axis=(1, 2))
-        self.demand_scale = np.divide(START_UTILISATION * mine_cap, totals, out=np.ones(n_min), where=totals > 0)
+        supply = START_UTILISATION * (mine_cap + recycled)
+        self.demand_scale = np.divide(supply, totals, out=np.ones(n_min), where=totals > 0)
         self.base_need = base * self.demand_scale[:, None, None]
         self.growth_index = np.ones((n_min, n_sec))
         self.demand_shock = np.ones((n_min, n_nat, n_sec))
@@ -171,8 +179,13 @@ class WorldModel(mesa.Model):
         self.refined_price = np.repeat(self.ref_price[:, None], n_nat, axis=1)
         self.ore_paid = self.ore_price.copy()
         self.refined_paid = np.repeat(self.ref_price[:, None], 2 * n_nat, axis=1)
+        self.expected_refined = self.refined_price.copy()
+        self.expected_ore = self.ore_paid.copy()
         self.shortfall = np.zeros((n_min, n_nat, n_sec))
-        self.last_flow = {Stage.ORE: np.zeros((n_min, n_nat, n_nat)), Stage.REFINED: np.zeros((n_min, n_nat, n_nat))}
+        self.last_flow = {
+            Stage.ORE: np.zeros((n_min, n_nat, n_nat)),
+            Stage.REFINED: np.zeros((n_min, n_nat, n_nat)),
+        }
 
         geo = Geography(
             nations=self.nation_ids,
@@ -202,7 +215,9 @@ class WorldModel(mesa.Model):
         self.policies.changed()
         self.datacollector = mesa.DataCollector(
             model_reporters={
-                "refined_price_index": lambda m: (m.refined_paid[:, : len(m.nation_ids)].mean(axis=1) / m.ref_price).tolist(),
+                "refined_price_index": lambda m: (
+                    m.refined_paid[:, : len(m.nation_ids)].mean(axis=1) / m.ref_price
+                ).tolist(),
                 "shortfall_t": lambda m: m.shortfall.sum(axis=(1, 2)).tolist(),
             }
         )
@@ -211,10 +226,7 @@ class WorldModel(mesa.Model):
 
     def _build_firms(self) -> None:
         content, sc = self.content, self.scenario
-        rows = [
-            f for f in content.firms
-            if f.mineral in self.mineral_ids
-        ]
+        rows = [f for f in content.firms if f.mineral in self.mineral_ids]
         rest = "rest_of_world" if "rest_of_world" in sc.nations else None
 
         def place(nation: str) -> int | None:
@@ -251,7 +263,8 @@ class WorldModel(mesa.Model):
         instrument and targets). Licensing remembers the flow each target had."""
         key = (control.issuer, control.mineral, control.stage, control.instrument, tuple(control.targets))
         self.policies.controls = [
-            a for a in self.policies.controls
+            a
+            for a in self.policies.controls
             if (a.spec.issuer, a.spec.mineral, a.spec.stage, a.spec.instrument, tuple(a.spec.targets)) != key
         ]
         active = ActiveControl(control, self.turn)
@@ -271,13 +284,17 @@ class WorldModel(mesa.Model):
         self.policies.changed()
         self._causes.policy_changed[self.mineral_index(control.mineral)] = True
 
-    def lift_controls(self, issuer: str, mineral: str, stage: Stage | None, instrument) -> int:  # noqa: ANN001
+    def lift_controls(self, issuer: str, mineral: str, stage: Stage | None, instrument) -> int:
         before = len(self.policies.controls)
         self.policies.controls = [
-            a for a in self.policies.controls
-            if not (a.spec.issuer == issuer and a.spec.mineral == mineral
-                    and (stage is None or a.spec.stage == stage)
-                    and (instrument is None or a.spec.instrument == instrument))
+            a
+            for a in self.policies.controls
+            if not (
+                a.spec.issuer == issuer
+                and a.spec.mineral == mineral
+                and (stage is None or a.spec.stage == stage)
+                and (instrument is None or a.spec.instrument == instrument)
+            )
         ]
         if len(self.policies.controls) != before:
             self.policies.changed()
@@ -325,7 +342,7 @@ class WorldModel(mesa.Model):
             self.apply_effect(effect, event.id)
         self.news.append(Happened(self.turn, event.id, event.name, event.news, kind))
 
-    def apply_effect(self, effect, source: str) -> None:  # noqa: ANN001 - an ev.Effect
+    def apply_effect(self, effect, source: str) -> None:
         match effect:
             case ev.SupplyShock() | ev.DemandShock():
                 if effect.mineral in self.mineral_ids:
@@ -362,19 +379,21 @@ class WorldModel(mesa.Model):
                 ok = self.rng.random() < effect.success_probability
                 if ok and template.mineral in self.mineral_ids and effect.country in self.nation_ids:
                     owner = effect.owner if effect.owner in self.nation_ids else effect.country
-                    self.pipeline.projects.append(Project(
-                        name=f"{template.id} ({effect.country})",
-                        kind=template.kind,
-                        mineral=self.mineral_index(template.mineral),
-                        country=self.nation_ids.index(effect.country),
-                        owner=self.nation_ids.index(owner),
-                        capacity=template.capacity_tpy / 4,
-                        unit_cost=template.unit_cost_usd_per_t,
-                        turns_left=max(effect.delay_turns, 1),
-                        delay_probability=template.delay_probability,
-                        cancel_hazard=0.0,
-                        started=self.turn,
-                    ))
+                    self.pipeline.projects.append(
+                        Project(
+                            name=f"{template.id} ({effect.country})",
+                            kind=template.kind,
+                            mineral=self.mineral_index(template.mineral),
+                            country=self.nation_ids.index(effect.country),
+                            owner=self.nation_ids.index(owner),
+                            capacity=template.capacity_tpy / 4,
+                            unit_cost=template.unit_cost_usd_per_t,
+                            turns_left=max(effect.delay_turns, 1),
+                            delay_probability=template.delay_probability,
+                            cancel_hazard=0.0,
+                            started=self.turn,
+                        )
+                    )
 
     def _apply_shocks(self) -> None:
         t = self.firms
@@ -407,7 +426,9 @@ class WorldModel(mesa.Model):
 
     def need_now(self) -> F64:
         """(M, N, S) tonnes per turn each sector needs this turn at the reference price."""
-        return self.base_need * self.growth_index[:, None, :] * self.demand_shock * self.substitution[:, :, None]
+        return (
+            self.base_need * self.growth_index[:, None, :] * self.demand_shock * self.substitution[:, :, None]
+        )
 
     # ------------------------------------------------------------------ the turn
 
@@ -422,11 +443,13 @@ class WorldModel(mesa.Model):
             n_nat = len(self.nation_ids)
             c = self._causes
             c.lost_access, c.cost_wedge = policy_shift(
-                routes_before[Stage.REFINED], self._routes(Stage.REFINED), self._refined_nodes_flow, n_nat)
+                routes_before[Stage.REFINED], self._routes(Stage.REFINED), self._refined_nodes_flow, n_nat
+            )
             c.lost_access_ore, c.cost_wedge_ore = policy_shift(
-                routes_before[Stage.ORE], self._routes(Stage.ORE), self.last_flow[Stage.ORE], n_nat)
+                routes_before[Stage.ORE], self._routes(Stage.ORE), self.last_flow[Stage.ORE], n_nat
+            )
         self._step_demand()
-        closing, restarting = self._step_firm_decisions()
+        self._step_firm_decisions()
         ore = self._step_ore_market()
         intake = self._step_refining(ore)
         refined, stock_release, stock_buy = self._step_refined_market()
@@ -441,13 +464,24 @@ class WorldModel(mesa.Model):
         draws = self.rng.random(len(self.scenario.random_events)).tolist()
         if self.events.expire(self.turn):
             self._apply_shocks()
-        expired = [a for a in self.policies.controls if a.spec.expires and self.scenario.turn_of(a.spec.expires) <= self.turn]
+        expired = [
+            a
+            for a in self.policies.controls
+            if a.spec.expires and self.scenario.turn_of(a.spec.expires) <= self.turn
+        ]
         for a in expired:
             self.policies.controls.remove(a)
             self._causes.policy_changed[self.mineral_index(a.spec.mineral)] = True
-            self.news.append(Happened(self.turn, "expiry", "Control expires",
-                                      f"{self.nation(a.spec.issuer).name}'s {a.spec.instrument.value} on "
-                                      f"{a.spec.mineral} ({a.spec.stage.value}) expires.", "expiry"))
+            self.news.append(
+                Happened(
+                    self.turn,
+                    "expiry",
+                    "Control expires",
+                    f"{self.nation(a.spec.issuer).name}'s {a.spec.instrument.value} on "
+                    f"{a.spec.mineral} ({a.spec.stage.value}) expires.",
+                    "expiry",
+                )
+            )
         if expired:
             self.policies.changed()
         for event in self.events.scheduled(self.turn):
@@ -465,54 +499,66 @@ class WorldModel(mesa.Model):
         self.substitution = 0.95 * self.substitution + 0.05 * target
         self._causes.demand_growth += (self.need_now() - before).sum(axis=2)
 
-    def _step_firm_decisions(self) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
+    def _step_firm_decisions(self) -> None:
         t = self.firms
         draws = self.rng.random(len(t))
         cap_before = t.available()
         closing, restarting = close_and_restart(t)
+        for rows, what in ((closing, "closes after two years of losses"), (restarting, "restarts")):
+            for row in np.flatnonzero(rows):
+                agent = self.firm_agents[int(row)]
+                self.news.append(Happened(self.turn, agent.firm_id, "Firm", f"{agent.name} {what}.", "firm"))
         for row in np.flatnonzero(expansion_candidates(t, draws)):
             self._announce_expansion(int(row))
         moved = t.available() - cap_before
         cells = t.mineral * len(self.nation_ids) + t.country
-        self._causes.capacity += np.bincount(
-            cells, weights=moved, minlength=self._causes.capacity.size
-        ).reshape(self._causes.capacity.shape)
-        return closing, restarting
+        self._causes.capacity += np.bincount(cells, weights=moved, minlength=self._causes.capacity.size).reshape(
+            self._causes.capacity.shape
+        )
 
     def _announce_expansion(self, row: int) -> None:
         t = self.firms
-        kind = {MINE: FirmKind.MINE, REFINERY: FirmKind.REFINERY, RECYCLER: FirmKind.RECYCLER}[int(t.kind[row])]
+        kind = {MINE: FirmKind.MINE, REFINERY: FirmKind.REFINERY, RECYCLER: FirmKind.RECYCLER}[
+            int(t.kind[row])
+        ]
         template_id = f"{self.mineral_ids[int(t.mineral[row])]}_{kind.value}"
         template = self.content.projects.get(template_id)
         if template is None:
             return
         t.expanding[row] = True
-        self.pipeline.projects.append(Project(
-            name=f"expansion of {self.firm_agents[row].firm_id}",
-            kind=kind,
-            mineral=int(t.mineral[row]),
-            country=int(t.country[row]),
-            owner=int(t.owner[row]),
-            capacity=float(t.capacity[row]) * 0.25,
-            unit_cost=float(t.unit_cost[row]),
-            # Brownfield expansions take the short end of the template's lead time.
-            turns_left=max(1, lead_time(template, 0.0) // 2),
-            delay_probability=template.delay_probability,
-            cancel_hazard=cancel_hazard(template),
-            firm_row=row,
-            started=self.turn,
-        ))
+        self.pipeline.projects.append(
+            Project(
+                name=f"expansion of {self.firm_agents[row].firm_id}",
+                kind=kind,
+                mineral=int(t.mineral[row]),
+                country=int(t.country[row]),
+                owner=int(t.owner[row]),
+                capacity=float(t.capacity[row]) * 0.25,
+                unit_cost=float(t.unit_cost[row]),
+                # Brownfield expansions take the short end of the template's lead time.
+                turns_left=max(1, lead_time(template, 0.0) // 2),
+                delay_probability=template.delay_probability,
+                cancel_hazard=cancel_hazard(template),
+                firm_row=row,
+                started=self.turn,
+            )
+        )
+
+    def _tau_start(self) -> float:
+        """Anneal fully on the first turn; later turns start from last turn's prices."""
+        return market.TAU_START if self.turn == 0 else market.WARM_TAU
 
     def _step_ore_market(self) -> market.Clearing:
         t = self.firms
         n_nat, n_min = len(self.nation_ids), len(self.mineral_ids)
-        # Refiners plan from last turn's prices at home.
-        spread = self.refined_price[t.mineral, t.country] - self.ore_paid[t.mineral, t.country]
+        # Refiners plan from the prices they expect at home (adaptive expectations).
+        spread = self.expected_refined[t.mineral, t.country] - self.expected_ore[t.mineral, t.country]
         self._plan = refinery_throughput(t, spread)
         need = np.bincount(t.mineral * n_nat + t.country, weights=self._plan, minlength=n_min * n_nat)
         cap = np.bincount(
             t.mineral * n_nat + t.country,
-            weights=np.where(t.kind == REFINERY, t.available(), 0.0), minlength=n_min * n_nat,
+            weights=np.where(t.kind == REFINERY, t.available(), 0.0),
+            minlength=n_min * n_nat,
         )
         mines = t.kind == MINE
         avail = t.available()[mines]
@@ -531,7 +577,7 @@ class WorldModel(mesa.Model):
             choke=np.full((n_min, n_nat), ORE_CHOKE),
             cap=cap.reshape(n_min, n_nat),
         )
-        return market.clear(offers, bids, self._routes(Stage.ORE), self.ore_price)
+        return market.clear(offers, bids, self._routes(Stage.ORE), self.ore_price, self._tau_start())
 
     def _step_refining(self, ore: market.Clearing) -> F64:
         t = self.firms
@@ -545,6 +591,7 @@ class WorldModel(mesa.Model):
         t.inventory = t.inventory + intake
         self.ore_price = ore.price
         self.ore_paid = ore.paid
+        self.expected_ore = (1 - EXPECTATION_WEIGHT) * self.expected_ore + EXPECTATION_WEIGHT * ore.paid
         return intake
 
     def _step_refined_market(self) -> tuple[market.Clearing, F64, F64]:
@@ -555,19 +602,25 @@ class WorldModel(mesa.Model):
         lag_rows = (self.turn - self.eol_lag) % self.use_history.shape[0]
         feed = self.use_history[lag_rows, np.arange(n_min)] * self.eol_rate[:, None]  # (M, N)
         rec = t.kind == RECYCLER
-        rec_cap = np.bincount((t.mineral * n_nat + t.country)[rec], weights=t.available()[rec], minlength=n_min * n_nat)
-        rec_fill = np.minimum(1.0, np.divide(feed.ravel(), rec_cap, out=np.zeros_like(rec_cap), where=rec_cap > 0))
+        rec_cap = np.bincount(
+            (t.mineral * n_nat + t.country)[rec], weights=t.available()[rec], minlength=n_min * n_nat
+        )
+        rec_fill = np.minimum(
+            1.0, np.divide(feed.ravel(), rec_cap, out=np.zeros_like(rec_cap), where=rec_cap > 0)
+        )
         avail = np.where(rec, t.available() * rec_fill[t.mineral * n_nat + t.country], 0.0)
         refiner_cost = self.ore_paid[t.mineral, t.country] + t.unit_cost
         avail = np.where(t.kind == REFINERY, t.inventory, avail)
-        lo = np.where(t.kind == REFINERY, 0.3 * refiner_cost, 0.85 * t.unit_cost)
-        hi = np.where(t.kind == REFINERY, 0.6 * refiner_cost, 1.05 * t.unit_cost)
+        lo = np.where(t.kind == REFINERY, 0.5 * refiner_cost, 0.85 * t.unit_cost)
+        hi = np.where(t.kind == REFINERY, 0.8 * refiner_cost, 1.05 * t.unit_cost)
         sellers = t.kind != MINE
         # Public stockpiles: release into a tight home market, buy towards target when cheap.
         home_price = self.refined_paid[:, :n_nat].T  # (N, M)
         ratio = home_price / self.ref_price[None, :]
         fill = self.consumption_fill
-        release = np.where((ratio > STOCK_RELEASE_ABOVE) | (fill < 0.9), STOCK_RELEASE_SHARE * self.stockpile, 0.0)
+        release = np.where(
+            (ratio > STOCK_RELEASE_ABOVE) | (fill < 0.9), STOCK_RELEASE_SHARE * self.stockpile, 0.0
+        )
         gap = np.maximum(self.stock_target - self.stockpile, 0.0)
         affordable = self.stock_budget[:, None] * 1e6 / np.maximum(home_price, 1.0) / n_min
         buy = np.where(ratio < STOCK_BUY_BELOW, np.minimum(gap / STOCK_BUY_TURNS, affordable), 0.0)
@@ -583,13 +636,19 @@ class WorldModel(mesa.Model):
         bids = market.Bids(
             need=np.concatenate([civil, need[:, :, DEFENCE]], axis=1),
             pref=self.ref_price[:, None],
-            eps=np.concatenate([np.repeat(self.civil_eps[:, None], n_nat, 1), np.full((n_min, n_nat), DEFENCE_ELASTICITY)], 1),
-            choke=np.concatenate([np.full((n_min, n_nat), CIVIL_CHOKE), np.full((n_min, n_nat), DEFENCE_CHOKE)], 1),
+            eps=np.concatenate(
+                [np.repeat(self.civil_eps[:, None], n_nat, 1), np.full((n_min, n_nat), DEFENCE_ELASTICITY)], 1
+            ),
+            choke=np.concatenate(
+                [np.full((n_min, n_nat), CIVIL_CHOKE), np.full((n_min, n_nat), DEFENCE_CHOKE)], 1
+            ),
             cap=np.full((n_min, 2 * n_nat), np.inf),
         )
         self._causes.stockpile += (buy - release).T - self._stock_net
         self._stock_net = (buy - release).T
-        cleared = market.clear(offers, bids, self._routes(Stage.REFINED), self.refined_price)
+        cleared = market.clear(
+            offers, bids, self._routes(Stage.REFINED), self.refined_price, self._tau_start()
+        )
         self._sellers = sellers
         return cleared, release, buy
 
@@ -629,6 +688,9 @@ class WorldModel(mesa.Model):
         self._stock_delta = (bought_for_stock.T - released_sold).T  # (M, N)
         self.refined_price = refined.price
         self.refined_paid = refined.paid
+        self.expected_refined = (
+            1 - EXPECTATION_WEIGHT
+        ) * self.expected_refined + EXPECTATION_WEIGHT * refined.price
         self.use_history[self.turn % self.use_history.shape[0]] = consumption.sum(axis=2)
         self.eol_rate = self.eol_rate + RECYCLING_GROWTH_PER_TURN * (self.eol_ceiling - self.eol_rate) * 0.1
 
@@ -638,25 +700,41 @@ class WorldModel(mesa.Model):
         for p in cancelled:
             if p.firm_row >= 0:
                 t.expanding[p.firm_row] = False
-            self.news.append(Happened(self.turn, "project", "Project cancelled", f"{p.name} is cancelled.", "project"))
+            self.news.append(
+                Happened(self.turn, "project", "Project cancelled", f"{p.name} is cancelled.", "project")
+            )
         for p in finished:
             if p.firm_row >= 0:
                 t.capacity[p.firm_row] += p.capacity
                 t.expanding[p.firm_row] = False
             else:
                 row = t.append(
-                    kind=KIND_CODE[p.kind], mineral=p.mineral, country=p.country, owner=p.owner,
-                    capacity=p.capacity, unit_cost=p.unit_cost, active=True, shock=1.0,
+                    kind=KIND_CODE[p.kind],
+                    mineral=p.mineral,
+                    country=p.country,
+                    owner=p.owner,
+                    capacity=p.capacity,
+                    unit_cost=p.unit_cost,
+                    active=True,
+                    shock=1.0,
                 )
                 firm_id = f"project_{self.mineral_ids[p.mineral]}_{self.nation_ids[p.country]}_{row}"
                 self.firm_agents.append(AGENT_CLASS[p.kind](self, row, firm_id, p.name))
                 self._apply_shocks()
             self._causes.capacity[p.mineral, p.country] += p.capacity
-            self.news.append(Happened(self.turn, "project", "New capacity", f"{p.name} comes online.", "project"))
+            self.news.append(
+                Happened(self.turn, "project", "New capacity", f"{p.name} comes online.", "project")
+            )
 
     def _step_accounts(
-        self, ore: market.Clearing, intake: F64, refined: market.Clearing,
-        release: F64, buy: F64, prev_price: F64, prev_ore: F64,
+        self,
+        ore: market.Clearing,
+        intake: F64,
+        refined: market.Clearing,
+        release: F64,
+        buy: F64,
+        prev_price: F64,
+        prev_ore: F64,
     ) -> TurnRecord:
         t = self.firms
         n_nat, n_min = len(self.nation_ids), len(self.mineral_ids)
@@ -670,7 +748,8 @@ class WorldModel(mesa.Model):
         ore_cost = self.ore_paid[t.mineral, t.country]
         revenue = np.where(mines, mine_sold * ore_price, t.sold * refined_price)
         costs = np.where(
-            mines, mine_sold * t.unit_cost,
+            mines,
+            mine_sold * t.unit_cost,
             np.where(t.kind == REFINERY, intake * (ore_cost + t.unit_cost), t.sold * t.unit_cost),
         )
         t.revenue = revenue
@@ -681,7 +760,9 @@ class WorldModel(mesa.Model):
 
         cell = t.mineral * n_nat + t.country
         size = n_min * n_nat
-        refined_prod = np.bincount(cell, weights=np.where(mines, 0.0, t.output), minlength=size).reshape(n_min, n_nat)
+        refined_prod = np.bincount(cell, weights=np.where(mines, 0.0, t.output), minlength=size).reshape(
+            n_min, n_nat
+        )
         ore_prod = np.bincount(cell, weights=mine_sold, minlength=size).reshape(n_min, n_nat)
         inventory_change = np.bincount(
             cell, weights=np.where(t.kind == REFINERY, intake - t.sold, 0.0), minlength=size
@@ -691,8 +772,14 @@ class WorldModel(mesa.Model):
         self.last_flow = {Stage.ORE: ore.flow.copy(), Stage.REFINED: refined_flow}
         ore_need = ore.wanted
         explanations = explain(
-            self._causes, prev_price[:, :n_nat], self.refined_paid[:, :n_nat], prev_ore, self.ore_paid,
-            self.need_now().sum(axis=2), refined_flow, EXPLAIN_THRESHOLD,
+            self._causes,
+            prev_price[:, :n_nat],
+            self.refined_paid[:, :n_nat],
+            prev_ore,
+            self.ore_paid,
+            self.need_now().sum(axis=2),
+            refined_flow,
+            EXPLAIN_THRESHOLD,
         )
         return TurnRecord(
             turn=self.turn,
@@ -724,9 +811,23 @@ class WorldModel(mesa.Model):
         """blake2b over every state array, the policies in force and the generator state."""
         h = hashlib.blake2b(digest_size=16)
         arrays = [
-            *self.firms.state_arrays(), self.ore_price, self.refined_price, self.ore_paid, self.refined_paid,
-            self.stockpile, self.stock_target, self.stock_budget, self.treasury, self.growth_index,
-            self.demand_shock, self.substitution, self.price_memory, self.eol_rate, self.use_history,
+            *self.firms.state_arrays(),
+            self.ore_price,
+            self.refined_price,
+            self.ore_paid,
+            self.refined_paid,
+            self.expected_refined,
+            self.expected_ore,
+            self.stockpile,
+            self.stock_target,
+            self.stock_budget,
+            self.treasury,
+            self.growth_index,
+            self.demand_shock,
+            self.substitution,
+            self.price_memory,
+            self.eol_rate,
+            self.use_history,
             self.shortfall,
         ]
         for a in arrays:

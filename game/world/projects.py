@@ -27,8 +27,16 @@ class Project:
     started: int = 0
 
     def state(self) -> tuple[float, ...]:
-        return (self.mineral, self.country, self.owner, self.capacity, self.unit_cost,
-                self.turns_left, self.firm_row, self.started)
+        return (
+            self.mineral,
+            self.country,
+            self.owner,
+            self.capacity,
+            self.unit_cost,
+            self.turns_left,
+            self.firm_row,
+            self.started,
+        )
 
 
 def lead_time(template: ProjectTemplate, draw: float) -> int:
