@@ -43,16 +43,16 @@ def validate(
     except ContentError as exc:
         problems = exc.problems
         if path.is_file():
-            wanted = display_path(path)
-            problems = [p for p in problems if p.file == wanted]
+            wanted = path.resolve()
+            problems = [p for p in problems if Path(p.file).resolve() == wanted]
         if problems:
             for problem in problems:
                 typer.echo(str(problem))
-            out.print(f"{len(problems)} problem(s)")
+            typer.echo(f"{len(problems)} problem(s)")
             raise typer.Exit(1) from None
-        out.print(f"{display_path(path)}: valid (problems elsewhere in {display_path(root)})")
+        typer.echo(f"{display_path(path)}: valid (problems elsewhere in {display_path(root)})")
         return
-    out.print(
+    typer.echo(
         f"content valid: {len(content.minerals)} minerals, {len(content.nations)} nations, "
         f"{len(content.firms)} firms, {len(content.projects)} project templates, "
         f"{len(content.events)} events, {len(content.scenarios)} scenarios "
@@ -64,7 +64,10 @@ def validate(
 def scenarios() -> None:
     """List the scenarios with their dates and playable nations."""
     content = _load_or_exit()
-    table = Table("id", "name", "start", "end", "turns", "playable")
+    table = Table()
+    table.add_column("id", no_wrap=True, min_width=max(len(s) for s in content.scenarios))
+    for column in ("name", "start", "end", "turns", "playable"):
+        table.add_column(column)
     for s in content.scenarios.values():
         table.add_row(
             s.id,

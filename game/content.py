@@ -7,6 +7,7 @@ fixes a whole batch per run; nothing here raises a raw pydantic or TOML tracebac
 from __future__ import annotations
 
 import hashlib
+import re
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -46,11 +47,16 @@ class Problem:
         return f"{self.file}: {self.field}: {self.message}"
 
 
+def _natural(text: str) -> list[object]:
+    """Sort key that puts schedule[2] before schedule[10]."""
+    return [int(part) if part.isdigit() else part for part in re.split(r"(\d+)", text)]
+
+
 class ContentError(Exception):
     """Raised with every problem found; `str()` is one `file: field: problem` per line."""
 
     def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = sorted(problems)
+        self.problems = sorted(problems, key=lambda p: (p.file, _natural(p.field), p.message))
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
@@ -89,7 +95,7 @@ def _loc(loc: tuple[Any, ...], data: Any) -> str:
     """'firm[3] (cn_li).capacity_tpy' from a pydantic location, naming list items by id."""
     parts: list[str] = []
     node = data
-    for item in loc:
+    for i, item in enumerate(loc):
         if isinstance(item, int):
             label = f"[{item}]"
             if isinstance(node, list) and item < len(node):
@@ -101,7 +107,9 @@ def _loc(loc: tuple[Any, ...], data: Any) -> str:
             parts.append(label)
         else:
             name = str(item)
-            if name in ev.EFFECT_TAGS and parts and parts[-1].startswith("["):
+            # pydantic puts the union's tag right after the effect's index: skip it once.
+            tag = i >= 2 and isinstance(loc[i - 1], int) and loc[i - 2] == "effects"
+            if name in ev.EFFECT_TAGS and tag:
                 continue  # discriminator tag: the list index already says which effect
             parts.append(("." if parts else "") + name)
             node = node.get(item) if isinstance(node, dict) else None
@@ -118,7 +126,7 @@ def _message(err: Mapping[str, Any]) -> str:
         "less_than": "<",
     }
     if kind in bounds:
-        limit = next(iter(ctx.values()))
+        limit = next(int(v) if isinstance(v, float) and v.is_integer() else v for v in ctx.values())
         return f"must be {bounds[kind]} {limit}, got {shown}"
     if kind == "missing":
         return "required field is missing"
@@ -143,7 +151,9 @@ def _validation_problems(file: str, exc: ValidationError, data: Any) -> list[Pro
 M = TypeVar("M", bound=BaseModel)
 
 
-def _parse(path: Path, model: type[M], problems: list[Problem]) -> M | None:
+def _parse(path: Path, model: type[M], problems: list[Problem], broken: set[str]) -> M | None:
+    """Parse and validate one file. The ids a file declares are added to `broken` when it
+    fails, so references to them are not reported again as dangling."""
     file = display_path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -157,6 +167,8 @@ def _parse(path: Path, model: type[M], problems: list[Problem]) -> M | None:
         return model.model_validate(data)
     except ValidationError as exc:
         problems.extend(_validation_problems(file, exc, data))
+        items = [data, *(x for v in data.values() if isinstance(v, list) for x in v)]
+        broken.update(x["id"] for x in items if isinstance(x, dict) and isinstance(x.get("id"), str))
         return None
 
 
@@ -187,13 +199,17 @@ def load_content(root: Path | str | None = None) -> Content:
     root = Path(root) if root is not None else DEFAULT_ROOT
     if not root.is_dir():
         raise ContentError([Problem(display_path(root), "(folder)", "content folder not found")])
+    if not any((root / sub).is_dir() for sub in SUBDIRS):
+        expected = ", ".join(f"{sub}/" for sub in SUBDIRS)
+        raise ContentError([Problem(display_path(root), "(folder)", f"not a content folder (no {expected})")])
     problems: list[Problem] = []
     origin: dict[int, str] = {}  # id(model) -> file, for cross-reference messages
+    broken: set[str] = set()  # ids declared by files that failed: not reported as dangling
 
     def by_id(paths: list[Path], model: type[M], check_stem: bool) -> dict[str, M]:
         out: dict[str, M] = {}
         for path in paths:
-            item = _parse(path, model, problems)
+            item = _parse(path, model, problems, broken)
             if item is None:
                 continue
             file = display_path(path)
@@ -216,7 +232,7 @@ def load_content(root: Path | str | None = None) -> Content:
     def gather(paths: list[Path], model: type[M], attr: str) -> list[tuple[str, int, Any]]:
         items: list[tuple[str, int, Any]] = []
         for path in paths:
-            parsed = _parse(path, model, problems)
+            parsed = _parse(path, model, problems, broken)
             if parsed is not None:
                 items.extend((display_path(path), i, x) for i, x in enumerate(getattr(parsed, attr)))
         return items
@@ -240,7 +256,7 @@ def load_content(root: Path | str | None = None) -> Content:
     events = unique(event_items, "event")
     projects = unique(project_items, "template")
 
-    check = _CrossChecker(problems, minerals, nations, events, projects)
+    check = _CrossChecker(problems, minerals, nations, events, projects, broken)
     for m in minerals.values():
         file = origin[id(m)]
         for stage, shares in (("mine", m.reference_shares.mine), ("refining", m.reference_shares.refining)):
@@ -292,13 +308,14 @@ class _CrossChecker:
     nations: Mapping[str, Nation]
     events: Mapping[str, Event]
     projects: Mapping[str, ProjectTemplate]
+    broken: set[str]
 
     def add(self, file: str, where: str, message: str) -> None:
         self.problems.append(Problem(file, where, message))
 
     def _ref(self, table: Mapping[str, Any], kind: str) -> Callable[[str, str, str], None]:
         def check(file: str, where: str, ref: str) -> None:
-            if ref not in table:
+            if ref not in table and ref not in self.broken:
                 self.add(file, where, f"unknown {kind} {ref!r}")
 
         return check
@@ -349,7 +366,7 @@ class _CrossChecker:
                 self.nation(file, f"{where}.nation", effect.nation)
                 self.mineral(file, f"{where}.mineral", effect.mineral)
             case ev.NewCapacity():
-                if effect.template not in self.projects:
+                if effect.template not in self.projects and effect.template not in self.broken:
                     self.add(file, f"{where}.template", f"unknown project template {effect.template!r}")
                 self.nation(file, f"{where}.country", effect.country)
                 self.nation(file, f"{where}.owner", effect.owner)
@@ -374,12 +391,12 @@ class _CrossChecker:
             self.nation(file, f"stockpiles[{i}].nation", st.nation)
             self.mineral(file, f"stockpiles[{i}].mineral", st.mineral)
         for i, se in enumerate(s.schedule):
-            if se.event not in self.events:
+            if se.event not in self.events and se.event not in self.broken:
                 self.add(file, f"schedule[{i}].event", f"unknown event {se.event!r}")
             if s.turn_of(se.date) >= s.turns:
                 self.add(file, f"schedule[{i}].date", f"{se.date} is after the last turn")
         for i, re_ in enumerate(s.random_events):
-            if re_.event not in self.events:
+            if re_.event not in self.events and re_.event not in self.broken:
                 self.add(file, f"random_events[{i}].event", f"unknown event {re_.event!r}")
         for nation in s.briefings:
             if nation not in in_play:

@@ -48,13 +48,13 @@ TAU_DECAY = 0.7
 """The temperature starts wide and anneals to TAU_REL: a wide logit keeps the first Newton
 steps from jumping between 'this origin sells everything' and 'it sells nothing'."""
 TOLERANCE = 1e-3
+MATERIAL = 5e-3
 WARM_TAU = 2.5 * TAU_REL
 """Where a warm-started solve begins its annealing."""
 """Convergence: largest |offer - sales| / (offer + sales) over origins."""
 CHOKE_STEEPNESS = 4.0
 INNER_STEPS = 6
 MAX_LOG_STEP = 0.5
-TRACE = False
 
 
 @dataclass(frozen=True)
@@ -136,20 +136,24 @@ class Clearing:
     delivered: F64  # (M, O, B) delivered price per route
     realised: F64  # (M, O, B) price the origin receives per tonne (floor included)
     binding: Bool  # (G,) caps that bind
+    marginal: Bool  # (M, O, B) open routes from origins with sellers, outside binding caps
     iterations: int
     converged: bool
 
 
-def _allocate(delivered: F64, open_: Bool, tau: F64) -> tuple[F64, F64]:
+def _allocate(delivered: F64, open_: Bool, tau: float) -> tuple[F64, F64]:
     """Logit weights over origins for each buyer, and the softmin buyer price (inf if cut off)."""
     masked = np.where(open_, delivered, np.inf)
     dmin = masked.min(axis=1, keepdims=True)  # (M, 1, B)
     reachable = np.isfinite(dmin)
     dmin_safe = np.where(reachable, dmin, 0.0)
-    z = np.exp(-(masked - dmin_safe) / tau[:, :, None])
+    # The temperature is relative to each buyer's cheapest delivered price, so the logit's
+    # cut-off is the same share of the price in a boom and a bust.
+    scale = tau * np.maximum(dmin_safe, 1e-300)
+    z = np.exp(-(masked - dmin_safe) / scale)
     total = z.sum(axis=1, keepdims=True)
     weights = np.divide(z, total, out=np.zeros_like(z), where=total > 0)
-    softmin = dmin_safe[:, 0, :] - tau * np.log(np.where(total[:, 0, :] > 0, total[:, 0, :], 1.0))
+    softmin = dmin_safe[:, 0, :] - scale[:, 0, :] * np.log(np.where(total[:, 0, :] > 0, total[:, 0, :], 1.0))
     return weights, np.where(reachable[:, 0, :], softmin, np.inf)
 
 
@@ -196,7 +200,7 @@ def _solve(problem: _Problem, p: F64, tau_start: float) -> tuple[F64, int, bool]
     last_sign = np.zeros_like(p)
     for iteration in range(1, MAX_ITER + 1):
         annealed = tau_rel == TAU_REL
-        tau = tau_rel * pref
+        tau = tau_rel
         delivered, _, _ = problem.routes.delivered(p)
         weights, q = _allocate(delivered, problem.open, tau)
         demand, _ = problem.demand(q)
@@ -204,18 +208,11 @@ def _solve(problem: _Problem, p: F64, tau_start: float) -> tuple[F64, int, bool]
         supply, _, _ = problem.supply(p)
         excess = sales - supply
         scale = np.abs(supply) + sales
-        gap = np.abs(excess) / np.maximum(scale, 1e-12 * (float(pref.max()) + 1.0))
-        if TRACE:
-            worst = np.unravel_index(np.argmax(gap), gap.shape)
-            print(
-                iteration,
-                round(tau_rel, 4),
-                gap.max(axis=1).round(4),
-                worst,
-                p[worst].round(1),
-                excess[worst].round(2),
-                supply[worst].round(2),
-            )
+        # An origin has cleared when its imbalance is under TOLERANCE of its own trade or
+        # under MATERIAL of its mineral's whole market: a producer of a few tonnes need not
+        # hold up the clearing of a market of thousands (the exact final step rations it).
+        material = MATERIAL * scale.sum(axis=1, keepdims=True) + 1e-12
+        gap = np.minimum(np.abs(excess) / np.maximum(scale, 1e-12), TOLERANCE * np.abs(excess) / material)
         if annealed and gap.max() < TOLERANCE:
             return p, iteration, True
         p = p * np.exp(_level(problem, p, tau))[:, None]
@@ -245,7 +242,7 @@ def _bracketed_newton_step(x: F64, f: F64, df: F64, lo: F64, hi: F64) -> tuple[F
     return np.where(inside | ~bracketed, np.clip(newton, lo, hi), 0.5 * (lo + hi)), lo, hi
 
 
-def _level(problem: _Problem, p: F64, tau: F64) -> F64:
+def _level(problem: _Problem, p: F64, tau: float) -> F64:
     """Per mineral, the log factor s that clears the whole market when every origin price
     is multiplied by exp(s): total sales fall and total offers rise with s, so a bracketed
     Newton search finds it. Moving the level in one stroke is what relative updates of
@@ -268,7 +265,7 @@ def _level(problem: _Problem, p: F64, tau: F64) -> F64:
     return s
 
 
-def _origin_prices(problem: _Problem, p: F64, tau: F64) -> F64:
+def _origin_prices(problem: _Problem, p: F64, tau: float) -> F64:
     """Each origin's price that sells its offer, the other origins' prices held fixed.
 
     Buyers respond fully to the origin's own price: their logit weight on it and their
@@ -282,7 +279,7 @@ def _origin_prices(problem: _Problem, p: F64, tau: F64) -> F64:
     masked = np.where(problem.open, delivered, np.inf)
     dmin = masked.min(axis=1, keepdims=True)
     dmin = np.where(np.isfinite(dmin), dmin, 0.0)
-    t3 = tau[:, :, None]
+    t3 = tau * np.maximum(dmin, 1e-300)  # (M, 1, B) each buyer's temperature, held fixed
     own = np.where(problem.open, np.exp(-(masked - dmin) / t3), 0.0)
     others = np.maximum(own.sum(axis=1, keepdims=True) - own, 0.0)  # (M, O, B)
     need = bids.need[:, None, :]
@@ -337,7 +334,7 @@ def clear(offers: Offers, bids: Bids, routes: Routes, price0: F64, tau_start: fl
     committed = np.zeros_like(routes.transport)  # tonnes fixed on routes of binding caps
     binding = np.zeros(n_groups, dtype=bool)
     iterations, converged = 0, True
-    tau = TAU_REL * bids.pref
+    tau = TAU_REL
     while True:
         p, used, ok = _solve(problem, p, tau_start)
         tau_start = WARM_TAU
@@ -395,6 +392,7 @@ def clear(offers: Offers, bids: Bids, routes: Routes, price0: F64, tau_start: fl
         delivered=delivered,
         realised=realised,
         binding=binding,
+        marginal=problem.open,
         iterations=iterations,
         converged=converged,
     )

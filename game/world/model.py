@@ -14,7 +14,7 @@ turn, so a scenario, a seed and the same orders give a bit-identical world.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import mesa
 import numpy as np
@@ -46,7 +46,7 @@ SECTORS: tuple[Sector, ...] = tuple(Sector)
 DEFENCE = SECTORS.index(Sector.DEFENCE)
 MINE, REFINERY, RECYCLER = (KIND_CODE[k] for k in (FirmKind.MINE, FirmKind.REFINERY, FirmKind.RECYCLER))
 
-START_UTILISATION = 0.92
+START_UTILISATION = 0.95
 """Demand is scaled so that, at the start, the world's mines run at this utilisation at the
 reference price: the scenario's demand shares are kept, its totals made to close."""
 ORE_ELASTICITY = 0.5
@@ -62,6 +62,9 @@ STOCK_BUY_TURNS = 8
 RECYCLING_GROWTH_PER_TURN = 0.01
 """End-of-life collection improves by this share of the gap to the ceiling each turn."""
 EXPLAIN_THRESHOLD = 0.02
+PIPELINE_TURNS = 16
+"""Projects already under construction at the start: for this many turns every firm's
+capacity grows with its mineral's demand, as the announced pipeline of 2026 would deliver."""
 EXPECTATION_WEIGHT = 0.4
 """Weight of the latest price in the prices firms expect."""
 
@@ -77,6 +80,7 @@ class TurnRecord:
     refined_paid: F64  # (M, 2N) civil then defence
     ore_flow: F64  # (M, N, N)
     refined_flow: F64  # (M, N, N) (civil + defence)
+    refined_flow_defence: F64  # (M, N, N) the part bought by defence manufacturers
     ore_production: F64  # (M, N)
     ore_intake: F64  # (M, N)
     refined_production: F64  # (M, N) refiners + recyclers
@@ -142,6 +146,9 @@ class WorldModel(mesa.Model):
         self.demand_scale = np.divide(supply, totals, out=np.ones(n_min), where=totals > 0)
         self.base_need = base * self.demand_scale[:, None, None]
         self.growth_index = np.ones((n_min, n_sec))
+        weights = self.base_need.sum(axis=1)  # (M, S)
+        weighted = (weights * self.growth_per_turn).sum(axis=1)
+        self.pipeline_growth = weighted / np.maximum(weights.sum(axis=1), 1e-12)
         self.demand_shock = np.ones((n_min, n_nat, n_sec))
         self.substitution = np.ones((n_min, n_nat))
         self.price_memory = np.ones((n_min, n_nat))  # slow average of price / reference
@@ -206,6 +213,9 @@ class WorldModel(mesa.Model):
         self._stock_net = np.zeros((n_min, n_nat))
         self._stock_delta = np.zeros((n_min, n_nat))
         self._refined_nodes_flow = np.zeros((n_min, n_nat, 2 * n_nat))
+        self.last_clearing: dict[Stage, market.Clearing] = {}
+        self._cleared_under: tuple[int, dict[Stage, market.Routes]] | None = None
+        """The latest clearing of each stage, with delivered prices per route (for analysis)."""
         for control in sc.export_controls:
             self.impose_control(control)
         for tariff in sc.tariffs:
@@ -436,27 +446,28 @@ class WorldModel(mesa.Model):
         self._causes = Causes.zeros(len(self.mineral_ids), len(self.nation_ids))
         prev_price = self.refined_paid.copy()
         prev_ore = self.ore_paid.copy()
-        version = self.policies.version
-        routes_before = {stage: self._routes(stage) for stage in Stage}
         self._step_events()
-        if self.policies.version != version:
+        # Policies may have changed since last turn's clearing: by orders between turns or
+        # by this turn's events. Either way the change is measured against what last turn used.
+        if self._cleared_under is not None and self._cleared_under[0] != self.policies.version:
             n_nat = len(self.nation_ids)
-            c = self._causes
+            before, c = self._cleared_under[1], self._causes
             c.lost_access, c.cost_wedge = policy_shift(
-                routes_before[Stage.REFINED], self._routes(Stage.REFINED), self._refined_nodes_flow, n_nat
+                before[Stage.REFINED], self._routes(Stage.REFINED), self._refined_nodes_flow, n_nat
             )
             c.lost_access_ore, c.cost_wedge_ore = policy_shift(
-                routes_before[Stage.ORE], self._routes(Stage.ORE), self.last_flow[Stage.ORE], n_nat
+                before[Stage.ORE], self._routes(Stage.ORE), self.last_flow[Stage.ORE], n_nat
             )
+        self._cleared_under = (self.policies.version, {stage: self._routes(stage) for stage in Stage})
         self._step_demand()
         self._step_firm_decisions()
         ore = self._step_ore_market()
         intake = self._step_refining(ore)
         refined, stock_release, stock_buy = self._step_refined_market()
         self._step_consumption(refined, stock_release, stock_buy)
+        record = self._step_accounts(ore, intake, refined, prev_price, prev_ore)
         self._step_projects()
-        record = self._step_accounts(ore, intake, refined, stock_release, stock_buy, prev_price, prev_ore)
-        self.records.append(record)
+        self.records.append(replace(record, world_hash=self.world_hash()))
         self.datacollector.collect(self)
         self.turn += 1
 
@@ -503,6 +514,8 @@ class WorldModel(mesa.Model):
         t = self.firms
         draws = self.rng.random(len(t))
         cap_before = t.available()
+        if self.turn < PIPELINE_TURNS:
+            t.capacity = t.capacity * self.pipeline_growth[t.mineral]
         closing, restarting = close_and_restart(t)
         for rows, what in ((closing, "closes after two years of losses"), (restarting, "restarts")):
             for row in np.flatnonzero(rows):
@@ -512,8 +525,9 @@ class WorldModel(mesa.Model):
             self._announce_expansion(int(row))
         moved = t.available() - cap_before
         cells = t.mineral * len(self.nation_ids) + t.country
-        self._causes.capacity += np.bincount(cells, weights=moved, minlength=self._causes.capacity.size).reshape(
-            self._causes.capacity.shape
+        shape = self._causes.capacity.shape
+        self._causes.capacity += np.bincount(cells, weights=moved, minlength=shape[0] * shape[1]).reshape(
+            shape
         )
 
     def _announce_expansion(self, row: int) -> None:
@@ -544,9 +558,12 @@ class WorldModel(mesa.Model):
             )
         )
 
-    def _tau_start(self) -> float:
-        """Anneal fully on the first turn; later turns start from last turn's prices."""
-        return market.TAU_START if self.turn == 0 else market.WARM_TAU
+    def _clear(self, stage: Stage, offers: market.Offers, bids: market.Bids, price0: F64) -> market.Clearing:
+        """Clear a stage, warm-started from last turn's prices after the first turn."""
+        tau_start = market.WARM_TAU if self.turn > 0 else market.TAU_START
+        cleared = market.clear(offers, bids, self._routes(stage), price0, tau_start=tau_start)
+        self.last_clearing[stage] = cleared
+        return cleared
 
     def _step_ore_market(self) -> market.Clearing:
         t = self.firms
@@ -577,7 +594,7 @@ class WorldModel(mesa.Model):
             choke=np.full((n_min, n_nat), ORE_CHOKE),
             cap=cap.reshape(n_min, n_nat),
         )
-        return market.clear(offers, bids, self._routes(Stage.ORE), self.ore_price, self._tau_start())
+        return self._clear(Stage.ORE, offers, bids, self.ore_price)
 
     def _step_refining(self, ore: market.Clearing) -> F64:
         t = self.firms
@@ -646,9 +663,7 @@ class WorldModel(mesa.Model):
         )
         self._causes.stockpile += (buy - release).T - self._stock_net
         self._stock_net = (buy - release).T
-        cleared = market.clear(
-            offers, bids, self._routes(Stage.REFINED), self.refined_price, self._tau_start()
-        )
+        cleared = self._clear(Stage.REFINED, offers, bids, self.refined_price)
         self._sellers = sellers
         return cleared, release, buy
 
@@ -664,7 +679,7 @@ class WorldModel(mesa.Model):
         share = np.divide(civil_got, civil_want, out=np.zeros_like(civil_got), where=civil_want > 0)
         bought_for_stock = stock_bid * share
         consumption = need * share[:, :, None]
-        consumption[:, :, DEFENCE] = np.minimum(defence_got, need[:, :, DEFENCE])
+        consumption[:, :, DEFENCE] = defence_got
         self.consumption = consumption
         self.shortfall = np.maximum(need - consumption, 0.0)
         total_need = need.sum(axis=2)
@@ -731,11 +746,10 @@ class WorldModel(mesa.Model):
         ore: market.Clearing,
         intake: F64,
         refined: market.Clearing,
-        release: F64,
-        buy: F64,
         prev_price: F64,
         prev_ore: F64,
     ) -> TurnRecord:
+        """Firms' profit and loss, then the turn's record (its hash is set at the very end)."""
         t = self.firms
         n_nat, n_min = len(self.nation_ids), len(self.mineral_ids)
         mines = t.kind == MINE
@@ -789,6 +803,7 @@ class WorldModel(mesa.Model):
             refined_paid=refined.paid.copy(),
             ore_flow=ore.flow.copy(),
             refined_flow=refined_flow,
+            refined_flow_defence=refined.flow[:, :, n_nat:].copy(),
             ore_production=ore_prod,
             ore_intake=ore.flow.sum(axis=1),
             refined_production=refined_prod,
@@ -802,7 +817,7 @@ class WorldModel(mesa.Model):
             firm_unit_cost=t.unit_cost.copy(),
             firm_profit=t.profit.copy(),
             explanations=explanations,
-            world_hash=self.world_hash(),
+            world_hash="",
         )
 
     # ------------------------------------------------------------------ identity
