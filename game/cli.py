@@ -106,7 +106,6 @@ def run(
         task = progress.add_task(f"{scenario} seed {seed}", total=total)
         result = play(content, scenario, seed, turns, on_turn=lambda _w: progress.advance(task))
     paths = write_tables(result, out)
-    out.mkdir(parents=True, exist_ok=True)
     typer.echo(
         f"{scenario}, seed {seed}, {total} turns -> {display_path(out)} ({', '.join(p.name for p in paths)})"
     )

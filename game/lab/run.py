@@ -61,6 +61,7 @@ def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     os.close(fd)
     try:
         write(Path(tmp))
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; results are for sharing
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -1,0 +1,165 @@
+"""Speed of the world: turns per second headless, ms per turn at scale, memory of a game.
+
+    python bench/turns.py [--turns 20] [--runs 3] [--scale-turns 2] [--no-scale]
+
+Prints figures; asserts nothing (targets live in the issue notes, not in tests).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import statistics
+import time
+import tracemalloc
+import warnings
+
+import numpy as np
+
+from game.content import Content, load_content
+from game.rules import Firm, FirmKind, Region, Scenario
+from game.world.model import WorldModel
+
+
+def turns_per_second(content: Content, scenario: str, turns: int, runs: int, warmup: int = 2) -> list[float]:
+    rates = []
+    for seed in range(runs):
+        world = WorldModel(content, scenario, seed=seed)
+        for _ in range(warmup):
+            world.step()
+        start = time.perf_counter()
+        for _ in range(turns):
+            world.step()
+        rates.append(turns / (time.perf_counter() - start))
+    return rates
+
+
+def synthetic_content(base: Content, n_nations: int, n_firms: int, n_minerals: int, seed: int = 0) -> Content:
+    """A generated world for the scale target: minerals cloned from the real ones, nations
+    with random demand, firms with random capacity and cost around each mineral's prices."""
+    rng = np.random.default_rng(seed)
+    real = list(base.minerals.values())
+    minerals = {}
+    for i in range(n_minerals):
+        template = real[i % len(real)]
+        minerals[f"m{i}"] = template.model_copy(
+            update={
+                "id": f"m{i}",
+                "reference_shares": template.reference_shares.model_copy(update={"mine": {}, "refining": {}}),
+            }
+        )
+    regions = [r for r in Region if r != Region.WORLD]
+    template_nation = base.nations["japan"]
+    nations = {}
+    for j in range(n_nations):
+        demand = {s: {m: float(rng.uniform(10, 1000)) for m in minerals} for s in template_nation.demand}
+        nations[f"n{j}"] = template_nation.model_copy(
+            update={
+                "id": f"n{j}",
+                "name": f"Nation {j}",
+                "region": regions[j % len(regions)],
+                "demand": demand,
+                "stockpile": None,
+            }
+        )
+    firms = []
+    kinds = [FirmKind.MINE, FirmKind.REFINERY, FirmKind.RECYCLER]
+    for k in range(n_firms):
+        mineral = minerals[f"m{k % n_minerals}"]
+        kind = kinds[0 if k % 10 < 5 else 1 if k % 10 < 9 else 2]
+        ore = mineral.prices.refined_usd_per_t * mineral.prices.ore_value_share
+        cost = (
+            ore * rng.uniform(0.4, 0.9)
+            if kind == FirmKind.MINE
+            else ((mineral.prices.refined_usd_per_t - ore) * rng.uniform(0.3, 0.8))
+        )
+        country = f"n{int(rng.integers(n_nations))}"
+        firms.append(
+            Firm(
+                id=f"f{k}",
+                name=f"Firm {k}",
+                kind=kind,
+                mineral=mineral.id,
+                country=country,
+                owner=country,
+                capacity_tpy=float(rng.uniform(500, 5000)),
+                unit_cost_usd_per_t=float(cost),
+                source="synthetic",
+            )
+        )
+    scenario = Scenario(
+        id="scale",
+        name="Scale",
+        description="generated",
+        start_year=2026,
+        start_quarter=1,
+        turns=60,
+        nations=list(nations),
+        minerals=list(minerals),
+        playable=["n0"],
+        default_player="n0",
+        source="synthetic",
+    )
+    return Content(
+        root=base.root,
+        minerals=minerals,
+        nations=nations,
+        firms=tuple(firms),
+        projects=base.projects,
+        events=base.events,
+        scenarios={"scale": scenario},
+        content_hash="synthetic",
+    )
+
+
+def peak_memory_mb(content: Content, scenario: str, turns: int) -> float:
+    gc.collect()
+    tracemalloc.start()
+    world = WorldModel(content, scenario, seed=0)
+    for _ in range(turns):
+        world.step()
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / 2**20
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--turns", type=int, default=20)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--scale-turns", type=int, default=2)
+    parser.add_argument("--no-scale", action="store_true")
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    content = load_content()
+    for scenario in ("ministerial-2026", "tutorial"):
+        rates = turns_per_second(content, scenario, args.turns, args.runs)
+        print(
+            f"{scenario:18s} {statistics.mean(rates):8.1f} turns/s "
+            f"({1000 / statistics.mean(rates):6.1f} ms/turn; runs {', '.join(f'{r:.1f}' for r in rates)})"
+        )
+    mem = peak_memory_mb(content, "ministerial-2026", 60)
+    print(
+        f"ministerial-2026 60 turns: peak traced memory {mem:.0f} MB, "
+        f"process max RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB"
+    )
+    if not args.no_scale:
+        scale = synthetic_content(content, 200, 5000, 20)
+        start = time.perf_counter()
+        world = WorldModel(scale, "scale", seed=0)
+        built = time.perf_counter() - start
+        times = []
+        for _ in range(args.scale_turns):
+            t0 = time.perf_counter()
+            world.step()
+            times.append(time.perf_counter() - t0)
+        each = ", ".join(f"{1000 * t:.0f}" for t in times)
+        print(
+            f"scale 200 nations x 5000 firms x 20 minerals: build {built:.1f} s, "
+            f"{1000 * statistics.mean(times):.0f} ms/turn (turns: {each})"
+        )
+
+
+if __name__ == "__main__":
+    main()
