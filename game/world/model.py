@@ -626,10 +626,12 @@ class WorldModel(mesa.Model):
             1.0, np.divide(feed.ravel(), rec_cap, out=np.zeros_like(rec_cap), where=rec_cap > 0)
         )
         avail = np.where(rec, t.available() * rec_fill[t.mineral * n_nat + t.country], 0.0)
-        refiner_cost = self.ore_paid[t.mineral, t.country] + t.unit_cost
+        # Refiners' ore is a sunk cost: they sell from stock unless the price is well below
+        # the price they expect, and hold it for better times only then.
+        expected = self.expected_refined[t.mineral, t.country]
         avail = np.where(t.kind == REFINERY, t.inventory, avail)
-        lo = np.where(t.kind == REFINERY, 0.5 * refiner_cost, 0.85 * t.unit_cost)
-        hi = np.where(t.kind == REFINERY, 0.8 * refiner_cost, 1.05 * t.unit_cost)
+        lo = np.where(t.kind == REFINERY, 0.6 * expected, 0.85 * t.unit_cost)
+        hi = np.where(t.kind == REFINERY, 0.9 * expected, 1.05 * t.unit_cost)
         sellers = t.kind != MINE
         # Public stockpiles: release into a tight home market, buy towards target when cheap.
         home_price = self.refined_paid[:, :n_nat].T  # (N, M)
