@@ -1,0 +1,94 @@
+"""Property tests of the market solver on random small markets (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from game.world import market
+
+ARBITRAGE_TOLERANCE = 0.03
+
+
+@st.composite
+def markets(draw):
+    n_min = draw(st.integers(1, 2))
+    n_orig = draw(st.integers(2, 4))
+    n_buy = draw(st.integers(2, 4))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    pref = rng.uniform(10, 1000, n_min)
+    n_sellers = draw(st.integers(n_orig, 3 * n_orig))
+    cell = np.concatenate([np.arange(n_min * n_orig), rng.integers(0, n_min * n_orig, n_sellers)])
+    mineral = cell // n_orig
+    lo = pref[mineral] * rng.uniform(0.2, 0.9, len(cell))
+    offers = market.Offers(
+        cell=cell,
+        avail=rng.uniform(0, 100, len(cell)) * (rng.random(len(cell)) < 0.85),
+        lo=lo,
+        hi=lo * rng.uniform(1.05, 1.4, len(cell)),
+    )
+    bids = market.Bids(
+        need=rng.uniform(0, 150, (n_min, n_buy)),
+        pref=pref[:, None],
+        eps=rng.uniform(0.05, 0.8, (n_min, n_buy)),
+        choke=rng.uniform(2, 10, (n_min, n_buy)),
+        cap=np.where(rng.random((n_min, n_buy)) < 0.2, rng.uniform(0, 80, (n_min, n_buy)), np.inf),
+    )
+    shape = (n_min, n_orig, n_buy)
+    n_caps = draw(st.integers(0, 2))
+    cap_mask = rng.random((n_caps, *shape)) < 0.3
+    routes = market.Routes(
+        open=rng.random(shape) < draw(st.floats(0.5, 1.0)),
+        transport=pref[:, None, None] * rng.uniform(0, 0.1, shape),
+        export_tax=rng.uniform(0, 0.3, shape) * (rng.random(shape) < 0.2),
+        tariff=rng.uniform(0, 0.3, shape) * (rng.random(shape) < 0.2),
+        floor=np.zeros(shape),
+        discount=np.zeros(shape),
+        cap_mask=cap_mask,
+        cap=rng.uniform(0, 60, n_caps),
+    )
+    price0 = pref[:, None] * rng.uniform(0.3, 3.0, (n_min, n_orig))
+    return offers, bids, routes, price0
+
+
+@settings(max_examples=60, deadline=None)
+@given(markets())
+def test_clearing_conserves_mass_and_respects_every_route_rule(case):
+    offers, bids, routes, price0 = case
+    result = market.clear(offers, bids, routes, price0)
+    flow = result.flow
+    n_min, n_orig = price0.shape
+    # Flows are non-negative and run only on open routes.
+    assert (flow >= 0).all()
+    assert (flow[~routes.open] == 0).all()
+    # Mass: what origins ship is exactly what their sellers sold, never more than offered.
+    shipped = flow.sum(axis=2).ravel()
+    sold = np.bincount(offers.cell, weights=result.sold, minlength=n_min * n_orig)
+    offered = np.bincount(offers.cell, weights=result.offered, minlength=n_min * n_orig)
+    assert np.allclose(shipped, sold, rtol=1e-9, atol=1e-9)
+    assert (shipped <= offered * (1 + 1e-9) + 1e-9).all()
+    # Buyers never get more than they want at their price.
+    assert (flow.sum(axis=1) <= result.wanted * (1 + 1e-9) + 1e-9).all()
+    # Caps hold exactly.
+    for mask, cap in zip(routes.cap_mask, routes.cap, strict=True):
+        assert flow[mask].sum() <= cap * (1 + 1e-12) + 1e-12
+    # Prices are finite and positive.
+    assert np.isfinite(result.price).all() and (result.price > 0).all()
+    assert np.isfinite(result.paid).all() and (result.paid > 0).all()
+    # No arbitrage beyond the stated tolerance on uncapped routes that carry flow.
+    cheapest = np.where(result.marginal, result.delivered, np.inf).min(axis=1, keepdims=True)
+    carried = result.marginal & (flow > 1e-9 * max(flow.sum(), 1e-12))
+    assert (
+        result.delivered[carried] <= cheapest.repeat(n_orig, axis=1)[carried] * (1 + ARBITRAGE_TOLERANCE)
+    ).all()
+
+
+@settings(max_examples=25, deadline=None)
+@given(markets())
+def test_clearing_is_deterministic(case):
+    offers, bids, routes, price0 = case
+    a = market.clear(offers, bids, routes, price0)
+    b = market.clear(offers, bids, routes, price0)
+    assert np.array_equal(a.flow, b.flow) and np.array_equal(a.price, b.price)
