@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+import lodestone_content
+
 from game.rules import (
     Event,
     EventFile,
@@ -33,7 +35,7 @@ from game.rules import (
 )
 from game.rules import events as ev
 
-DEFAULT_ROOT = Path(__file__).resolve().parent.parent / "content"
+DEFAULT_ROOT = Path(lodestone_content.__file__).resolve().parent
 SUBDIRS = ("minerals", "nations", "firms", "events", "scenarios")
 
 

@@ -1,0 +1,1 @@
+"""Lodestone's content (TOML data), installed as the package `lodestone_content`."""
