@@ -15,9 +15,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
-
 import lodestone_content
+from pydantic import BaseModel, ValidationError
 
 from game.rules import (
     Event,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from game.rules import Event, RandomEvent, Scenario
+from game.rules import Event, Scenario
 from game.rules import events as ev
 
 
@@ -57,6 +57,3 @@ class EventEngine:
         before = len(self.shocks)
         self.shocks = [s for s in self.shocks if s.until_turn > turn]
         return len(self.shocks) != before
-
-    def random_specs(self) -> list[RandomEvent]:
-        return list(self.scenario.random_events)

@@ -45,7 +45,6 @@ class Causes:
     demand_growth: F64
     demand_event: F64
     stockpile: F64
-    policy_changed: NDArray[np.bool_]  # (M,)
     lost_access: F64  # (M, N) share of a buyer's supply that policy cut off (+) or reopened (-)
     cost_wedge: F64  # (M, N) change of the buyer's average import cost, log
     lost_access_ore: F64

@@ -292,7 +292,6 @@ class WorldModel(mesa.Model):
                 active.baseline[self.nation_ids[t]] = self.licence_baseline[key]
         self.policies.controls.append(active)
         self.policies.changed()
-        self._causes.policy_changed[self.mineral_index(control.mineral)] = True
 
     def lift_controls(self, issuer: str, mineral: str, stage: Stage | None, instrument) -> int:
         before = len(self.policies.controls)
@@ -308,7 +307,6 @@ class WorldModel(mesa.Model):
         ]
         if len(self.policies.controls) != before:
             self.policies.changed()
-            self._causes.policy_changed[self.mineral_index(mineral)] = True
         return before - len(self.policies.controls)
 
     def _reference_flow(self, stage: Stage, m: int, o: int) -> F64:
@@ -372,13 +370,11 @@ class WorldModel(mesa.Model):
                 if effect.tariff.mineral in self.mineral_ids and effect.tariff.issuer in self.nation_ids:
                     self.policies.tariffs.append(effect.tariff)
                     self.policies.changed()
-                    self._causes.policy_changed[self.mineral_index(effect.tariff.mineral)] = True
             case ev.FormZone():
                 members = [n for n in effect.zone.members if n in self.nation_ids]
                 if effect.zone.founder in members:
                     self.policies.zones[effect.zone.id] = effect.zone.model_copy(update={"members": members})
                     self.policies.changed()
-                    self._causes.policy_changed[:] = True
             case ev.StockpileChange():
                 if effect.nation in self.nation_ids and effect.mineral in self.mineral_ids:
                     i, m = self.nation_ids.index(effect.nation), self.mineral_index(effect.mineral)
@@ -482,7 +478,6 @@ class WorldModel(mesa.Model):
         ]
         for a in expired:
             self.policies.controls.remove(a)
-            self._causes.policy_changed[self.mineral_index(a.spec.mineral)] = True
             self.news.append(
                 Happened(
                     self.turn,

@@ -69,9 +69,6 @@ class PolicyBook:
             return [self.geo.index(t) for t in control.targets]
         return [n for n in range(len(self.geo.nations)) if n != issuer]
 
-    def zone_of(self, nation: str) -> list[Zone]:
-        return [z for z in self.zones.values() if nation in z.members]
-
     def routes(self, stage: Stage, ref_price: F64, owned_share: F64, defence_nodes: bool) -> Routes:
         """Dense route arrays for one stage. Buyers are nations, or (civil, defence) pairs."""
         n_nat, n_min = len(self.geo.nations), len(self.geo.minerals)
