@@ -11,7 +11,7 @@ pushed against the move.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from numpy.typing import NDArray
@@ -53,18 +53,7 @@ class Causes:
     @classmethod
     def zeros(cls, n_min: int, n_nat: int) -> Causes:
         z = np.zeros((n_min, n_nat))
-        return cls(
-            z.copy(),
-            z.copy(),
-            z.copy(),
-            z.copy(),
-            z.copy(),
-            np.zeros(n_min, dtype=bool),
-            z.copy(),
-            z.copy(),
-            z.copy(),
-            z.copy(),
-        )
+        return cls(*(z.copy() for _ in fields(cls)))
 
 
 def route_access(routes: Routes, last_flow: F64) -> F64:
