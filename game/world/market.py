@@ -9,8 +9,7 @@ delivered price
 Each buyer splits its purchases over open routes with a logit (softmin) at temperature
 `tau` (a small fraction of the price), which makes the allocation smooth enough for
 Newton steps and is, for small `tau`, the cheapest-route rule of a spatial equilibrium.
-Origin prices move by damped Newton steps (full Jacobian per mineral, backtracking) until
-every origin sells what it offers.
+Origin prices move (see `_solve`) until every origin sells what it offers.
 
 Quotas and licences are caps on groups of routes. A cap that binds is settled the way real
 quotas are: its routes carry exactly the cap (shared as the uncapped market would share
@@ -55,6 +54,11 @@ WARM_TAU = 2.5 * TAU_REL
 CHOKE_STEEPNESS = 4.0
 INNER_STEPS = 6
 MAX_LOG_STEP = 0.5
+NEWTON_GAP = 0.05
+"""A mineral switches from Jacobi sweeps to joint Newton steps once no origin is out of
+balance by more than this share of its trade."""
+NEWTON_PROGRESS = 0.7
+NEWTON_DAMPING = 1e-3
 
 
 @dataclass(frozen=True)
@@ -185,19 +189,24 @@ class _Problem:
 def _solve(problem: _Problem, p: F64, tau_start: float) -> tuple[F64, int, bool]:
     """Origin prices at which every origin sells what it offers.
 
-    Alternating (Sinkhorn-style) updates of the entropic equilibrium, with the temperature
-    annealed from TAU_START to TAU_REL. Given origin prices, each buyer's price is the
-    softmin of its delivered prices and fixes its demand; given buyers' prices and demand,
-    each origin's price solves its own one-dimensional, monotone equation
-    offer(p) = sum_b demand_b * exp((q_b - delivered_ob(p)) / tau), by safeguarded Newton.
-    Both blocks are exact monotone solves, so the iteration cannot oscillate the way a
-    joint Newton step does when a logit weight saturates.
+    Far from the solution, each iteration is two monotone sweeps, with the temperature
+    annealed from the start value to TAU_REL: a level step (all of a mineral's origin prices
+    scaled to clear its whole market) and a Jacobi sweep (each origin's price solving its
+    own one-dimensional, monotone equation against the others' prices, damped where it
+    overshoots). Neither can be thrown off by a saturated logit, as a joint Newton step can.
+    Close to the solution a mineral switches to joint Newton steps, which converge fast, and
+    goes back to sweeps if a step fails to shrink its imbalance.
     """
     pref = problem.bids.pref
     tau_rel = max(tau_start, TAU_REL)
     floor, ceiling = 1e-6 * pref, 1e4 * pref
     factor = np.ones_like(p)
     last_sign = np.zeros_like(p)
+    n_min = p.shape[0]
+    newton_ok = np.ones(n_min, dtype=bool)
+    newton_used = np.zeros(n_min, dtype=bool)
+    last_worst = np.full(n_min, np.inf)
+    p_before = p.copy()
     for iteration in range(1, MAX_ITER + 1):
         annealed = tau_rel == TAU_REL
         tau = tau_rel
@@ -215,14 +224,59 @@ def _solve(problem: _Problem, p: F64, tau_start: float) -> tuple[F64, int, bool]
         gap = np.minimum(np.abs(excess) / np.maximum(scale, 1e-12), TOLERANCE * np.abs(excess) / material)
         if annealed and gap.max() < TOLERANCE:
             return p, iteration, True
-        p = p * np.exp(_level(problem, p, tau))[:, None]
-        target = np.log(_origin_prices(problem, p, tau))
-        sign = np.sign(np.where(gap < TOLERANCE, 0.0, excess))
-        factor = np.where(sign * last_sign < 0, factor * 0.5, np.minimum(factor * 1.5, 1.0))
-        last_sign = sign
-        p = np.clip(np.exp(np.log(p) + factor * (target - np.log(p))), floor, ceiling)
+        # Near the solution a joint Newton step converges in a few iterations where the
+        # Jacobi sweeps crawl (a group of origins serving the same inelastic buyers must move
+        # together). A mineral whose imbalance a Newton step did not shrink goes back to its
+        # previous prices and to Jacobi sweeps for the rest of this solve.
+        worst = gap.max(axis=1)
+        failed = newton_used & (worst > NEWTON_PROGRESS * last_worst)
+        newton_ok &= ~failed
+        p = np.where(failed[:, None], p_before, p)
+        p_before = p.copy()
+        newton_used = newton_ok & annealed & (worst < NEWTON_GAP) & ~failed
+        if newton_used.any():
+            step = _newton_step(problem, p, tau)
+            p_newton = p * np.exp(np.clip(step, -MAX_LOG_STEP, MAX_LOG_STEP))
+        sweep = ~newton_used
+        if sweep.any():
+            p_sweep = p * np.exp(_level(problem, p, tau))[:, None]
+            target = np.log(_origin_prices(problem, p_sweep, tau))
+            sign = np.sign(np.where(gap < TOLERANCE, 0.0, excess))
+            factor = np.where(sign * last_sign < 0, factor * 0.5, np.minimum(factor * 1.5, 1.0))
+            last_sign = sign
+            p_sweep = np.exp(np.log(p_sweep) + factor * (target - np.log(p_sweep)))
+        p = np.where(
+            newton_used[:, None], p_newton if newton_used.any() else p, p_sweep if sweep.any() else p
+        )
+        p = np.clip(p, floor, ceiling)
+        last_worst = np.where(failed, last_worst, worst)
         tau_rel = max(TAU_REL, tau_rel * TAU_DECAY)
     return p, MAX_ITER, False
+
+
+def _newton_step(problem: _Problem, p: F64, tau: float) -> F64:
+    """Joint Newton step on log origin prices, with the full (O x O) Jacobian per mineral.
+
+    Raising one origin's price sends its buyers to the others (the logit term) and makes
+    them all buy less (the elasticity term); supply responds along its offer curve.
+    """
+    n_orig = p.shape[1]
+    delivered, slope, _ = problem.routes.delivered(p)
+    weights, q = _allocate(delivered, problem.open, tau)
+    demand, elasticity = problem.demand(q)
+    supply, dsupply, _ = problem.supply(p)
+    excess = (weights * demand[:, None, :]).sum(axis=2) - supply
+    masked = np.where(problem.open, delivered, np.inf).min(axis=1)  # (M, B)
+    temperature = tau * np.where(np.isfinite(masked), masked, 1.0)
+    q_safe = np.where(np.isfinite(q), q, 1.0)
+    per_unit = demand * (1.0 / temperature - elasticity / q_safe)  # (M, B)
+    cross = np.einsum("mob,mpb->mop", weights * per_unit[:, None, :], weights * slope)
+    own = (slope * weights * (demand / temperature)[:, None, :]).sum(axis=2)
+    system = -cross
+    diag = np.arange(n_orig)
+    scale = np.abs(supply) + (weights * demand[:, None, :]).sum(axis=2)
+    system[:, diag, diag] += dsupply + own + NEWTON_DAMPING * scale + 1e-12
+    return np.linalg.solve(system, excess[:, :, None])[:, :, 0]
 
 
 def _bracketed_newton_step(x: F64, f: F64, df: F64, lo: F64, hi: F64) -> tuple[F64, F64, F64]:
