@@ -104,6 +104,16 @@ class Bids:
         scaled = np.divide(elasticity * demand, rest, out=np.zeros_like(rest), where=rest > 0)
         return rest, scaled
 
+    def per_route(self) -> Bids:
+        """The same bids with an origin axis, to evaluate at per-route prices (M, O, B)."""
+        return Bids(
+            need=self.need[:, None, :],
+            pref=self.pref[:, :, None],
+            eps=self.eps[:, None, :],
+            choke=self.choke[:, None, :],
+            cap=self.cap[:, None, :],
+        )
+
 
 @dataclass(frozen=True)
 class Routes:
@@ -234,20 +244,18 @@ def _solve(problem: _Problem, p: F64, tau_start: float) -> tuple[F64, int, bool]
         p = np.where(failed[:, None], p_before, p)
         p_before = p.copy()
         newton_used = newton_ok & annealed & (worst < NEWTON_GAP) & ~failed
+        p_newton = p_sweep = p
         if newton_used.any():
             step = _newton_step(problem, p, tau)
             p_newton = p * np.exp(np.clip(step, -MAX_LOG_STEP, MAX_LOG_STEP))
-        sweep = ~newton_used
-        if sweep.any():
+        if not newton_used.all():
             p_sweep = p * np.exp(_level(problem, p, tau))[:, None]
             target = np.log(_origin_prices(problem, p_sweep, tau))
             sign = np.sign(np.where(gap < TOLERANCE, 0.0, excess))
             factor = np.where(sign * last_sign < 0, factor * 0.5, np.minimum(factor * 1.5, 1.0))
             last_sign = sign
             p_sweep = np.exp(np.log(p_sweep) + factor * (target - np.log(p_sweep)))
-        p = np.where(
-            newton_used[:, None], p_newton if newton_used.any() else p, p_sweep if sweep.any() else p
-        )
+        p = np.where(newton_used[:, None], p_newton, p_sweep)
         p = np.clip(p, floor, ceiling)
         last_worst = np.where(failed, last_worst, worst)
         tau_rel = max(TAU_REL, tau_rel * TAU_DECAY)
@@ -327,7 +335,7 @@ def _origin_prices(problem: _Problem, p: F64, tau: float) -> F64:
     each origin solves a monotone one-dimensional equation (bracketed Newton); all origins
     solve at once (Jacobi), and the caller damps origins that overshoot.
     """
-    bids = problem.bids
+    bids = problem.bids.per_route()
     x0 = np.log(p)
     delivered, _, _ = problem.routes.delivered(p)
     masked = np.where(problem.open, delivered, np.inf)
@@ -336,7 +344,6 @@ def _origin_prices(problem: _Problem, p: F64, tau: float) -> F64:
     t3 = tau * np.maximum(dmin, 1e-300)  # (M, 1, B) each buyer's temperature, held fixed
     own = np.where(problem.open, np.exp(-(masked - dmin) / t3), 0.0)
     others = np.maximum(own.sum(axis=1, keepdims=True) - own, 0.0)  # (M, O, B)
-    need = bids.need[:, None, :]
     committed = problem.committed_demand[:, None, :]
     lo = np.full(p.shape, -np.inf)
     hi = np.full(p.shape, np.inf)
@@ -349,14 +356,8 @@ def _origin_prices(problem: _Problem, p: F64, tau: float) -> F64:
         reachable = total > 0
         w = np.divide(e, total, out=np.zeros_like(e), where=reachable)
         q = dmin - t3 * np.log(np.where(reachable, total, 1.0))
-        ratio = np.where(reachable, q, bids.pref[:, :, None] * 1e3) / bids.pref[:, :, None]
-        over = np.maximum(ratio / bids.choke[:, None, :], 1.0)
-        full = need * ratio ** -bids.eps[:, None, :] * over**-CHOKE_STEEPNESS
-        eps = bids.eps[:, None, :] + np.where(over > 1.0, CHOKE_STEEPNESS, 0.0)
-        capped = full >= bids.cap[:, None, :]
-        full = np.where(capped, bids.cap[:, None, :], full)
-        rest = np.where(reachable, np.maximum(full - committed, 0.0), 0.0)
-        eps_rest = np.divide(np.where(capped, 0.0, eps) * full, rest, out=np.zeros_like(rest), where=rest > 0)
+        rest, eps_rest = bids.at(np.where(reachable, q, bids.pref * 1e3), committed)
+        rest = np.where(reachable, rest, 0.0)
         sales = (w * rest).sum(axis=2)
         dsales = (slope * rest * (-w * (1 - w) / t3 - w * w * eps_rest / np.where(reachable, q, 1.0))).sum(
             axis=2
