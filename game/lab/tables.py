@@ -5,13 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from agents.firms import KIND_CODE
+from game.rules import FirmKind
 from game.world.explain import CAUSES
 from game.world.model import SECTORS, WorldModel
 
 STAGES = ("ore", "refined")
+PRICE_COLUMNS = ["turn", "date", "mineral", "stage", "country", "price_usd_per_t"]
+BALANCE_COLUMNS = [
+    "turn", "mineral", "stage", "country", "sector",
+    "production", "imports", "exports", "consumption", "stock_change", "shortfall",
+]  # fmt: skip
 
 
-def _grid(world: WorldModel, *axes: tuple[str, list[str] | tuple[str, ...]]) -> dict[str, np.ndarray]:
+def _grid(*axes: tuple[str, list[str] | tuple[str, ...]]) -> dict[str, np.ndarray]:
     names = [a for a, _ in axes]
     values = np.meshgrid(*[np.asarray(v, dtype=object) for _, v in axes], indexing="ij")
     return {n: v.ravel() for n, v in zip(names, values, strict=True)}
@@ -23,7 +30,7 @@ def prices(world: WorldModel) -> pd.DataFrame:
     frames = []
     for r in world.records:
         for stage, paid in (("ore", r.ore_paid), ("refined", r.refined_paid[:, :n_nat])):
-            cols = _grid(world, ("mineral", world.mineral_ids), ("country", world.nation_ids))
+            cols = _grid(("mineral", world.mineral_ids), ("country", world.nation_ids))
             frames.append(
                 pd.DataFrame(
                     {
@@ -36,7 +43,7 @@ def prices(world: WorldModel) -> pd.DataFrame:
                 )
             )
     df = pd.concat(frames, ignore_index=True)
-    return df[["turn", "date", "mineral", "stage", "country", "price_usd_per_t"]]
+    return df[PRICE_COLUMNS]
 
 
 def flows(world: WorldModel) -> pd.DataFrame:
@@ -82,7 +89,7 @@ def balances(world: WorldModel) -> pd.DataFrame:
             ),
         ):
             domestic = np.einsum("mnn->mn", flow)
-            cols = _grid(world, ("mineral", mins), ("country", nat))
+            cols = _grid(("mineral", mins), ("country", nat))
             frames.append(
                 pd.DataFrame(
                     {
@@ -99,7 +106,7 @@ def balances(world: WorldModel) -> pd.DataFrame:
                     }
                 )
             )
-        cols = _grid(world, ("mineral", mins), ("country", nat), ("sector", [s.value for s in SECTORS]))
+        cols = _grid(("mineral", mins), ("country", nat), ("sector", [s.value for s in SECTORS]))
         nan = np.full(r.consumption.size, np.nan)
         frames.append(
             pd.DataFrame(
@@ -119,21 +126,7 @@ def balances(world: WorldModel) -> pd.DataFrame:
             )
         )
     df = pd.concat(frames, ignore_index=True)
-    return df[
-        [
-            "turn",
-            "mineral",
-            "stage",
-            "country",
-            "sector",
-            "production",
-            "imports",
-            "exports",
-            "consumption",
-            "stock_change",
-            "shortfall",
-        ]
-    ]
+    return df[BALANCE_COLUMNS]
 
 
 def firms(world: WorldModel) -> pd.DataFrame:
@@ -153,7 +146,7 @@ def firms(world: WorldModel) -> pd.DataFrame:
                     "country": np.asarray(world.nation_ids, dtype=object)[t.country[:n]],
                     "owner": np.asarray(world.nation_ids, dtype=object)[t.owner[:n]],
                     "mineral": np.asarray(world.mineral_ids, dtype=object)[t.mineral[:n]],
-                    "stage": np.where(t.kind[:n] == 0, "ore", "refined"),
+                    "stage": np.where(t.kind[:n] == KIND_CODE[FirmKind.MINE], "ore", "refined"),
                     "capacity": r.firm_capacity,
                     "output": r.firm_output,
                     "unit_cost": r.firm_unit_cost,

@@ -212,6 +212,7 @@ class WorldModel(mesa.Model):
         self.consumption_fill = np.ones((n_nat, n_min))
         self._stock_net = np.zeros((n_min, n_nat))
         self._stock_delta = np.zeros((n_min, n_nat))
+        self._need = self.need_now()
         self._refined_nodes_flow = np.zeros((n_min, n_nat, 2 * n_nat))
         self.last_clearing: dict[Stage, market.Clearing] = {}
         self._cleared_under: tuple[int, dict[Stage, market.Routes]] | None = None
@@ -503,7 +504,8 @@ class WorldModel(mesa.Model):
         self.price_memory = 0.9 * self.price_memory + 0.1 * ratio
         target = np.maximum(self.price_memory, 1.0) ** -self.substitution_eps[:, None]
         self.substitution = 0.95 * self.substitution + 0.05 * target
-        self._causes.demand_growth += (self.need_now() - before).sum(axis=2)
+        self._need = self.need_now()  # fixed for the rest of the turn
+        self._causes.demand_growth += (self._need - before).sum(axis=2)
 
     def _step_firm_decisions(self) -> None:
         t = self.firms
@@ -609,7 +611,7 @@ class WorldModel(mesa.Model):
     def _step_refined_market(self) -> tuple[market.Clearing, F64, F64]:
         t = self.firms
         n_nat, n_min = len(self.nation_ids), len(self.mineral_ids)
-        need = self.need_now()
+        need = self._need
         # Recyclers run on end-of-life feed: use one product life ago, at the collection rate.
         lag_rows = (self.turn - self.eol_lag) % self.use_history.shape[0]
         feed = self.use_history[lag_rows, np.arange(n_min)] * self.eol_rate[:, None]  # (M, N)
@@ -667,7 +669,7 @@ class WorldModel(mesa.Model):
     def _step_consumption(self, refined: market.Clearing, release: F64, buy: F64) -> None:
         t = self.firms
         n_nat, n_min = len(self.nation_ids), len(self.mineral_ids)
-        need = self.need_now()
+        need = self._need
         got = refined.flow.sum(axis=1)  # (M, 2N)
         civil_got, defence_got = got[:, :n_nat], got[:, n_nat:]
         civil_need = need.sum(axis=2) - need[:, :, DEFENCE]
@@ -788,7 +790,7 @@ class WorldModel(mesa.Model):
             self.refined_paid[:, :n_nat],
             prev_ore,
             self.ore_paid,
-            self.need_now().sum(axis=2),
+            self._need.sum(axis=2),
             refined_flow,
             EXPLAIN_THRESHOLD,
         )
@@ -805,7 +807,7 @@ class WorldModel(mesa.Model):
             ore_intake=ore.flow.sum(axis=1),
             refined_production=refined_prod,
             refined_stock_change=inventory_change + self._stock_delta,
-            need=self.need_now().copy(),
+            need=self._need.copy(),
             consumption=self.consumption.copy(),
             shortfall=self.shortfall.copy(),
             ore_shortfall=np.maximum(ore_need - ore.flow.sum(axis=1), 0.0),
