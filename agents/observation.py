@@ -1,0 +1,109 @@
+"""What one nation may see at the start of a turn: the input of every controller.
+
+Built by the world (`WorldModel.observe`), read by AI doctrines, scripts, RL agents and the
+UI. Public facts (prices, trade statistics, policies in force, zones, who regards whom how)
+are shown to all; a nation's own accounts (treasury, stockpiles, shortfall, inbox, score)
+only to itself. Arrays are copies: a controller cannot change the world through them.
+
+Axes: `M` minerals in `minerals` order, `N` nations in `nations` order, `S` sectors in
+`game.rules.Sector` order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from game.rules import ExportControl, Sector, Tariff, Zone
+from game.rules.diplomacy import Act, Deal, Proposal
+
+F64 = NDArray[np.float64]
+SECTORS: tuple[Sector, ...] = tuple(Sector)
+
+
+@dataclass(frozen=True)
+class NewsItem:
+    turn: int
+    event: str
+    headline: str
+    text: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Observation:
+    nation: str
+    turn: int
+    """The turn about to be played (0-based)."""
+    turns_total: int
+    date: str
+    nations: tuple[str, ...]
+    minerals: tuple[str, ...]
+    alignment: tuple[str, ...]  # (N,) Alignment values
+    doctrine: tuple[str, ...]  # (N,) Doctrine values
+    gdp_usd_bn: F64  # (N,)
+
+    # Markets (last turn).
+    ref_price: F64  # (M,) reference refined price, USD/t
+    refined_price: F64  # (M, N) what civil buyers in each country paid
+    ore_price: F64  # (M, N)
+    mine_share: F64  # (M, N) share of world ore output by country
+    refine_share: F64  # (M, N) share of world refined output by country
+    refined_flow: F64  # (M, N, N) origin -> destination tonnes, refined
+    ore_flow: F64  # (M, N, N)
+    fill: F64  # (M, N) consumption / need, every nation (public trade statistics)
+
+    # This nation.
+    treasury_usd_m: float
+    need: F64  # (M, S) t per turn at the reference price
+    shortfall: F64  # (M, S) last turn
+    stockpile: F64  # (M,) t
+    stock_target: F64  # (M,) t
+    relations: F64  # (N,) how this nation regards each other (−100..100)
+    regard: F64  # (N,) how each other nation regards this one
+    score: float
+    score_parts: dict[str, float]
+
+    # Policies and diplomacy in force.
+    controls: tuple[ExportControl, ...]
+    tariffs: tuple[Tariff, ...]
+    zones: tuple[Zone, ...]
+    inbox: tuple[Proposal, ...]  # proposals addressed to this nation, awaiting an answer
+    outbox: tuple[Proposal, ...]  # proposals this nation made, awaiting an answer
+    deals: tuple[Deal, ...]  # deals in force that involve this nation
+    acts: tuple[Act, ...]  # last turn's acts by or toward this nation
+    replies: tuple[str, ...]  # answers to this nation's proposals and rejected orders, last turn
+    news: tuple[NewsItem, ...] = field(default=())
+
+    # ---------------------------------------------------------------- conveniences
+
+    @property
+    def me(self) -> int:
+        return self.nations.index(self.nation)
+
+    def m(self, mineral: str) -> int:
+        return self.minerals.index(mineral)
+
+    def n(self, nation: str) -> int:
+        return self.nations.index(nation)
+
+    def my_zones(self) -> tuple[Zone, ...]:
+        return tuple(z for z in self.zones if self.nation in z.members)
+
+    def import_dependence(self) -> F64:
+        """(M, N) share of this nation's refined imports coming from each origin."""
+        imports = self.refined_flow[:, :, self.me].copy()
+        imports[:, self.me] = 0.0
+        total = imports.sum(axis=1, keepdims=True)
+        return np.divide(imports, total, out=np.zeros_like(imports), where=total > 0)
+
+    def controls_by(self, issuer: str) -> tuple[ExportControl, ...]:
+        return tuple(c for c in self.controls if c.issuer == issuer)
+
+    def controls_on(self, target: str) -> tuple[ExportControl, ...]:
+        """Controls that reach `target` (aimed at it, or at everyone)."""
+        return tuple(
+            c for c in self.controls if c.issuer != target and (not c.targets or target in c.targets)
+        )
