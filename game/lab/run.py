@@ -5,15 +5,17 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from agents.controller import Controller, Level
 from game import __version__
 from game.content import Content
 from game.lab import tables
+from game.session import Game
 from game.world.model import WorldModel
 
 TABLES: dict[str, Callable[[WorldModel], pd.DataFrame]] = {
@@ -23,6 +25,7 @@ TABLES: dict[str, Callable[[WorldModel], pd.DataFrame]] = {
     "firms": tables.firms,
     "explanations": tables.explanations,
     "events": tables.events,
+    "orders": tables.orders,
 }
 
 
@@ -38,11 +41,15 @@ def play(
     seed: int,
     turns: int | None = None,
     on_turn: Callable[[WorldModel], None] | None = None,
+    controllers: Mapping[str, Controller | None] | None = None,
+    level: Level = Level.NORMAL,
 ) -> RunResult:
-    world = WorldModel(content, scenario, seed=seed)
+    """Play a scenario headless: every nation on its doctrine unless `controllers` says otherwise."""
+    game = Game(content, scenario, seed, controllers=controllers, level=level)
+    world = game.world
     n = world.scenario.turns if turns is None else turns
     for _ in range(n):
-        world.step()
+        game.play_turn()
         if on_turn:
             on_turn(world)
     meta = {

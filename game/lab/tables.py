@@ -177,3 +177,16 @@ def events(world: WorldModel) -> pd.DataFrame:
         [(h.turn, h.event, h.kind, h.name, h.news) for h in world.news],
         columns=["turn", "event", "kind", "name", "news"],
     )
+
+
+ORDER_COLUMNS = ["turn", "issuer", "kind", "accepted", "reason", "json"]
+
+
+def orders(world: WorldModel) -> pd.DataFrame:
+    """turn, issuer, kind, accepted, reason, json: every order the desk saw, in submission order
+    (those refused on arrival included, with their reason)."""
+    log = sorted(world.desk.log, key=lambda r: (r.turn, r.seq))
+    return pd.DataFrame(
+        [(r.turn, r.issuer, r.kind, r.accepted, r.reason, r.json()) for r in log],
+        columns=ORDER_COLUMNS,
+    ).astype({"turn": "int64", "accepted": "bool"})

@@ -127,6 +127,8 @@ class Routes:
     discount: F64
     cap_mask: Bool  # (G, M, O, B): routes each cap group covers
     cap: F64  # (G,) tonnes per turn
+    fund_floor: F64 | None = None
+    """Floors a zone fund pays: they raise what the origin receives, not what buyers pay."""
 
     def delivered(self, p: F64) -> tuple[F64, F64, F64]:
         """Delivered price per route, its derivative in log origin price, realised price."""
@@ -367,11 +369,20 @@ def _origin_prices(problem: _Problem, p: F64, tau: float) -> F64:
     return np.exp(x)
 
 
-def clear(offers: Offers, bids: Bids, routes: Routes, price0: F64, tau_start: float = TAU_START) -> Clearing:
+def clear(
+    offers: Offers,
+    bids: Bids,
+    routes: Routes,
+    price0: F64,
+    tau_start: float = TAU_START,
+    fixed: F64 | None = None,
+) -> Clearing:
     """Clear every mineral's market of one stage.
 
     `price0` (M, O) starts the origin prices; from a good warm start (last turn's prices)
-    pass a `tau_start` near TAU_REL to skip most of the annealing.
+    pass a `tau_start` near TAU_REL to skip most of the annealing. `fixed` (M, O, B) are
+    tonnes contracted in advance (offtake deals): they are taken out of the origins' offers
+    and the buyers' demand before the rest clears, exactly as settled caps are.
     """
     n_min, n_orig = price0.shape
     n_groups = routes.cap.shape[0]
@@ -386,7 +397,10 @@ def clear(offers: Offers, bids: Bids, routes: Routes, price0: F64, tau_start: fl
         np.zeros_like(bids.need),
     )
     p = np.maximum(price0, 1e-6 * bids.pref)
-    committed = np.zeros_like(routes.transport)  # tonnes fixed on routes of binding caps
+    # Tonnes fixed in advance: contracted, then on routes of binding caps.
+    committed = np.zeros_like(routes.transport) if fixed is None else fixed.copy()
+    problem.committed_supply = committed.sum(axis=2)
+    problem.committed_demand = committed.sum(axis=1)
     binding = np.zeros(n_groups, dtype=bool)
     iterations, converged = 0, True
     tau = TAU_REL

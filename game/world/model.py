@@ -31,12 +31,18 @@ from agents.firms import (
 )
 from agents.manufacturer import Manufacturer
 from agents.nation import Nation
+from agents.observation import Observation
 from game.content import Content
 from game.rules import Event, ExportControl, FirmKind, Instrument, Scenario, Sector, Stage
 from game.rules import events as ev
-from game.world import market
+from game.rules.orders import Order
+from game.world import market, programmes
+from game.world.diplomacy import Diplomacy, baseline_relations
 from game.world.events import EventEngine, Happened, Shock
 from game.world.explain import Causes, explain, policy_shift
+from game.world.observe import observe
+from game.world.orders import OrderDesk, OrderRecord, Verdict
+from game.world.programmes import Research, Subsidy
 from game.world.projects import Pipeline, Project, cancel_hazard, lead_time
 from game.world.trade_rules import ActiveControl, Geography, PolicyBook
 
@@ -67,6 +73,11 @@ PIPELINE_TURNS = 16
 capacity grows with its mineral's demand, as the announced pipeline of 2026 would deliver."""
 EXPECTATION_WEIGHT = 0.4
 """Weight of the latest price in the prices firms expect."""
+POLICY_BUDGET_PER_TURN = 0.025
+"""Each turn a nation's mineral-policy budget is topped up by this share of its starting
+treasury (10 % a year), besides its tariff and export-tax revenue (model assumption)."""
+EMERGENCY_FILL = 0.85
+"""A zone member whose consumption fell below this share of its need is in an emergency."""
 
 
 @dataclass(frozen=True)
@@ -168,6 +179,22 @@ class WorldModel(mesa.Model):
         self.stock_target = np.zeros((n_nat, n_min))
         self.stock_budget = np.zeros(n_nat)
         self.treasury = np.array([content.nations[n].treasury_usd_m for n in self.nation_ids], dtype=float)
+        self.budget_income = POLICY_BUDGET_PER_TURN * self.treasury
+        self.forced_release = np.zeros((n_nat, n_min))
+        self.subsidies: list[Subsidy] = []
+        self.research: list[Research] = []
+        self.subsidy_cut = np.ones((n_min, n_nat, n_sec))
+        self.rnd_substitution = np.ones((n_min, n_nat))
+        self.eol_boost = np.ones((n_min, n_nat))
+        self.rnd_recycling = np.ones((n_min, n_nat))
+        self.zone_fund_paid = np.zeros(n_nat)
+        self.trade_revenue = np.zeros(n_nat)
+        self.share_commitment: dict[tuple[str, str], float] = {}
+        self.messages: list[tuple[int, str, str, str, str]] = []
+        self.diplomacy = Diplomacy(
+            self.nation_ids, baseline_relations([content.nations[n].alignment for n in self.nation_ids])
+        )
+        self.desk = OrderDesk()
         for i, n in enumerate(self.nation_ids):
             pile = content.nations[n].stockpile
             if pile:
@@ -267,6 +294,74 @@ class WorldModel(mesa.Model):
     def nation(self, nation_id: str) -> Nation:
         return self.nations[self.nation_ids.index(nation_id)]
 
+    def display(self, nation_id: str) -> str:
+        """A nation's name for messages ('Japan'), or the id itself if it is not in the scenario."""
+        spec = self.content.nations.get(nation_id)
+        return spec.name if spec else nation_id
+
+    # ------------------------------------------------------------------ orders
+
+    def submit(self, order: Order | dict | str) -> Verdict:
+        """Validate an order (a model, a dict or JSON) and queue it for the next turn's
+        resolution, or refuse it with a reason. Never raises; a refused order changes nothing."""
+        parsed = self.desk.parse(order) if isinstance(order, dict | str | bytes) else order
+        if isinstance(parsed, str):
+            return Verdict(False, parsed)
+        return self.desk.submit(self, parsed)
+
+    def observe(self, nation: str) -> Observation:
+        """What `nation` may see now, for its controller."""
+        return observe(self, nation)
+
+    def check(self, order: Order) -> Verdict:
+        """What `submit` would answer, without queueing."""
+        return self.desk.check(self, order)
+
+    def apply_order_effect(self, order: Order, source: str) -> OrderRecord | None:
+        """An event's effect expressed as an order: checked and applied at once."""
+        verdict = self.desk.check(self, order)
+        if not verdict.accepted:
+            return None
+        self.desk.queued.append((self.desk.seq, order))
+        self.desk.seq += 1
+        return self.desk.resolve(self)[-1]
+
+    def capacity_of(self, nation: str, mineral: str, stage: Stage) -> float:
+        """Tonnes per turn the nation's firms can put on the market at this stage."""
+        t = self.firms
+        kinds = (MINE,) if stage == Stage.ORE else (REFINERY, RECYCLER)
+        sel = (
+            np.isin(t.kind, kinds)
+            & (t.mineral == self.mineral_index(mineral))
+            & (t.country == self.nation_ids.index(nation))
+        )
+        return float(t.available()[sel].sum())
+
+    def trading_partners(self, exporter: str, mineral: str, stage: Stage) -> list[str]:
+        """Nations that bought from `exporter` last turn (at the start: that could)."""
+        m, o = self.mineral_index(mineral), self.nation_ids.index(exporter)
+        flow = self.last_flow[stage][m, o]
+        if not flow.any():
+            flow = self._reference_flow(stage, m, o)
+        return [self.nation_ids[b] for b in np.flatnonzero(flow > 0) if b != o]
+
+    def suppliers_of(self, importer: str, mineral: str, stage: Stage) -> list[str]:
+        m, b = self.mineral_index(mineral), self.nation_ids.index(importer)
+        flow = self.last_flow[stage][m, :, b]
+        return [self.nation_ids[o] for o in np.flatnonzero(flow > 0) if o != b]
+
+    def matching_controls(
+        self, issuer: str, mineral: str, stage: Stage | None, instrument: Instrument | None
+    ) -> list[ActiveControl]:
+        return [
+            a
+            for a in self.policies.controls
+            if a.spec.issuer == issuer
+            and a.spec.mineral == mineral
+            and (stage is None or a.spec.stage == stage)
+            and (instrument is None or a.spec.instrument == instrument)
+        ]
+
     # ------------------------------------------------------------------ policies
 
     def impose_control(self, control: ExportControl) -> None:
@@ -296,16 +391,8 @@ class WorldModel(mesa.Model):
 
     def lift_controls(self, issuer: str, mineral: str, stage: Stage | None, instrument) -> int:
         before = len(self.policies.controls)
-        self.policies.controls = [
-            a
-            for a in self.policies.controls
-            if not (
-                a.spec.issuer == issuer
-                and a.spec.mineral == mineral
-                and (stage is None or a.spec.stage == stage)
-                and (instrument is None or a.spec.instrument == instrument)
-            )
-        ]
+        lifted = self.matching_controls(issuer, mineral, stage, instrument)
+        self.policies.controls = [a for a in self.policies.controls if a not in lifted]
         if len(self.policies.controls) != before:
             self.policies.changed()
         return before - len(self.policies.controls)
@@ -434,7 +521,12 @@ class WorldModel(mesa.Model):
     def need_now(self) -> F64:
         """(M, N, S) tonnes per turn each sector needs this turn at the reference price."""
         return (
-            self.base_need * self.growth_index[:, None, :] * self.demand_shock * self.substitution[:, :, None]
+            self.base_need
+            * self.growth_index[:, None, :]
+            * self.demand_shock
+            * self.substitution[:, :, None]
+            * self.subsidy_cut
+            * self.rnd_substitution[:, :, None]
         )
 
     # ------------------------------------------------------------------ the turn
@@ -444,6 +536,10 @@ class WorldModel(mesa.Model):
         prev_price = self.refined_paid.copy()
         prev_ore = self.ore_paid.copy()
         self._step_events()
+        self.turn_orders = self.desk.resolve(self)
+        self.diplomacy.expire(self.turn)
+        self._step_programmes()
+        self._step_emergency_sharing()
         # Policies may have changed since last turn's clearing: by orders between turns or
         # by this turn's events. Either way the change is measured against what last turn used.
         if self._cleared_under is not None and self._cleared_under[0] != self.policies.version:
@@ -463,7 +559,9 @@ class WorldModel(mesa.Model):
         refined, stock_release, stock_buy = self._step_refined_market()
         self._step_consumption(refined, stock_release, stock_buy)
         record = self._step_accounts(ore, intake, refined, prev_price, prev_ore)
+        self._step_treasuries(ore, refined)
         self._step_projects()
+        self.diplomacy.drift()
         self.records.append(replace(record, world_hash=self.world_hash()))
         self.datacollector.collect(self)
         self.turn += 1
@@ -558,7 +656,9 @@ class WorldModel(mesa.Model):
     def _clear(self, stage: Stage, offers: market.Offers, bids: market.Bids, price0: F64) -> market.Clearing:
         """Clear a stage, warm-started from last turn's prices after the first turn."""
         tau_start = market.WARM_TAU if self.turn > 0 else market.TAU_START
-        cleared = market.clear(offers, bids, self._routes(stage), price0, tau_start=tau_start)
+        routes = self._routes(stage)
+        fixed = self._deal_flows(stage, routes)
+        cleared = market.clear(offers, bids, routes, price0, tau_start=tau_start, fixed=fixed)
         self.last_clearing[stage] = cleared
         return cleared
 
@@ -614,7 +714,7 @@ class WorldModel(mesa.Model):
         need = self._need
         # Recyclers run on end-of-life feed: use one product life ago, at the collection rate.
         lag_rows = (self.turn - self.eol_lag) % self.use_history.shape[0]
-        feed = self.use_history[lag_rows, np.arange(n_min)] * self.eol_rate[:, None]  # (M, N)
+        feed = self.use_history[lag_rows, np.arange(n_min)] * self.eol_rate[:, None] * self.eol_boost
         rec = t.kind == RECYCLER
         rec_cap = np.bincount(
             (t.mineral * n_nat + t.country)[rec], weights=t.available()[rec], minlength=n_min * n_nat
@@ -640,6 +740,7 @@ class WorldModel(mesa.Model):
         gap = np.maximum(self.stock_target - self.stockpile, 0.0)
         affordable = self.stock_budget[:, None] * 1e6 / np.maximum(home_price, 1.0) / n_min
         buy = np.where(ratio < STOCK_BUY_BELOW, np.minimum(gap / STOCK_BUY_TURNS, affordable), 0.0)
+        release = np.maximum(release, np.minimum(self.forced_release, self.stockpile))
         buy = np.where(release > 0, 0.0, buy)
         stock_cells = np.arange(n_min)[:, None] * n_nat + np.arange(n_nat)[None, :]  # (M, N)
         offers = market.Offers(
@@ -700,6 +801,7 @@ class WorldModel(mesa.Model):
         self.stockpile = self.stockpile - released_sold + bought_for_stock.T
         self.treasury = self.treasury + (released_sold * paid.T).sum(axis=1) / 1e6
         self._stock_delta = (bought_for_stock.T - released_sold).T  # (M, N)
+        self.forced_release[:] = 0.0
         self.refined_price = refined.price
         self.refined_paid = refined.paid
         self.expected_refined = (
@@ -760,6 +862,31 @@ class WorldModel(mesa.Model):
         refined_price = refined.price[t.mineral, t.country]
         ore_cost = self.ore_paid[t.mineral, t.country]
         revenue = np.where(mines, mine_sold * ore_price, t.sold * refined_price)
+        # Floors, zone funds and deal prices pay sellers more (or less) than the origin price;
+        # each origin's extra is shared by its sellers in proportion to what they sold.
+        routes = self._routes(Stage.REFINED)
+        realised = refined.realised
+        if routes.fund_floor is not None:
+            realised = np.maximum(realised, routes.fund_floor)
+        self.route_realised = realised
+        cell = t.mineral * n_nat + t.country
+        for stage, extra in (
+            (Stage.ORE, self._deal_price_topup(Stage.ORE, ore)),
+            (
+                Stage.REFINED,
+                (refined.flow * (realised - refined.price[:, :, None])).sum(axis=2)
+                + self._deal_price_topup(Stage.REFINED, refined),
+            ),
+        ):
+            if not extra.any():
+                continue
+            selling = mines if stage == Stage.ORE else ~mines
+            sold_here = np.where(selling, t.sold, 0.0)
+            cell_sold = np.bincount(cell, weights=sold_here, minlength=n_min * n_nat)
+            share = np.divide(
+                sold_here, cell_sold[cell], out=np.zeros_like(sold_here), where=cell_sold[cell] > 0
+            )
+            revenue = revenue + share * extra.ravel()[cell]
         costs = np.where(
             mines,
             mine_sold * t.unit_cost,
@@ -771,7 +898,6 @@ class WorldModel(mesa.Model):
         full_cost = np.where(t.kind == REFINERY, ore_cost + t.unit_cost, t.unit_cost)
         update_margins(t, unit_price, full_cost)
 
-        cell = t.mineral * n_nat + t.country
         size = n_min * n_nat
         refined_prod = np.bincount(cell, weights=np.where(mines, 0.0, t.output), minlength=size).reshape(
             n_min, n_nat
@@ -819,6 +945,170 @@ class WorldModel(mesa.Model):
             world_hash="",
         )
 
+    # ------------------------------------------------------------------ levers at work
+
+    def _deal_flows(self, stage: Stage, routes: market.Routes) -> F64 | None:
+        """(M, O, B) tonnes offtake deals fix in advance on their routes this turn.
+
+        A seller that closes its own route to the buyer breaks the deal: it ends, and the
+        buyer remembers. A deal never takes more than half the seller's capacity."""
+        deals = [
+            d
+            for d in self.diplomacy.deals_in_force(self.turn)
+            if d.terms.stage == stage
+            and d.terms.deal.value == "offtake"
+            and d.terms.mineral in self.mineral_ids
+        ]
+        if not deals:
+            return None
+        fixed = np.zeros(routes.open.shape)
+        for d in deals:
+            terms = d.terms
+            m, o, b = (
+                self.mineral_index(terms.mineral),
+                self.nation_ids.index(terms.seller),
+                self.nation_ids.index(terms.buyer),
+            )
+            if not routes.open[m, o, b]:
+                self.diplomacy.deals.remove(d)
+                self.diplomacy.act(self.turn, terms.seller, terms.buyer, "deal_broken")
+                self.news.append(
+                    Happened(
+                        self.turn,
+                        f"deal_{d.id}",
+                        "Deal broken",
+                        f"{self.display(terms.seller)}'s export controls break its {terms.mineral} deal "
+                        f"with {self.display(terms.buyer)}.",
+                        "deal",
+                    )
+                )
+                continue
+            cap = 0.5 * self.capacity_of(terms.seller, terms.mineral, stage)
+            fixed[m, o, b] += min(terms.tonnes_per_turn, max(cap - fixed[m, o].sum(), 0.0))
+        return fixed
+
+    def _deal_price_topup(self, stage: Stage, clearing: market.Clearing) -> F64:
+        """(M, O) USD the sellers get above (or below) the market for deal tonnes at deal prices."""
+        topup = np.zeros(clearing.price.shape)
+        for d in self.diplomacy.deals_in_force(self.turn):
+            terms = d.terms
+            if terms.stage != stage or terms.deal.value != "offtake" or terms.mineral not in self.mineral_ids:
+                continue
+            m, o = self.mineral_index(terms.mineral), self.nation_ids.index(terms.seller)
+            b = self.nation_ids.index(terms.buyer)
+            spot = clearing.price[m, o]
+            price = (
+                terms.price_usd_per_t
+                if terms.price_usd_per_t is not None
+                else spot * (1 - terms.discount_pct / 100)
+            )
+            topup[m, o] += min(terms.tonnes_per_turn, clearing.flow[m, o, b]) * (price - spot)
+        return topup
+
+    def _step_programmes(self) -> None:
+        """Pay this turn's subsidies (ending those the treasury can no longer pay) and settle
+        research that has run its course (one seeded draw per finished programme)."""
+        running = []
+        for sub in self.subsidies:
+            if self.treasury[sub.issuer] < sub.usd_m_per_turn:
+                who = self.nation_ids[sub.issuer]
+                text = f"{self.display(who)} can no longer pay its {self.mineral_ids[sub.mineral]} subsidy."
+                self.news.append(Happened(self.turn, f"subsidy_{who}", "Subsidy ends", text, "programme"))
+                continue
+            self.treasury[sub.issuer] -= sub.usd_m_per_turn
+            sub.turns_left -= 1
+            running.append(sub)
+        need = self.need_now() / self.subsidy_cut
+        use_value = need.sum(axis=2) * 4 * self.refined_paid[:, : len(self.nation_ids)] / 1e9
+        self.subsidy_cut, boost = programmes.subsidy_effects(
+            running, need, self.refined_paid[:, : len(self.nation_ids)], use_value
+        )
+        self.subsidies = [sub for sub in running if sub.turns_left > 0]
+        self.eol_boost = boost * self.rnd_recycling
+        pending = []
+        for r in self.research:
+            r.turns_left -= 1
+            if r.turns_left > 0:
+                pending.append(r)
+                continue
+            success = float(self.rng.random()) < r.probability
+            who, mineral = self.nation_ids[r.issuer], self.mineral_ids[r.mineral]
+            if success and r.programme.value == "substitution":
+                cut = 1.0 - programmes.RND_SUBSTITUTION
+                self.rnd_substitution[r.mineral] *= 1.0 - programmes.RND_SPILLOVER * cut
+                self.rnd_substitution[r.mineral, r.issuer] *= (1.0 - cut) / (
+                    1.0 - programmes.RND_SPILLOVER * cut
+                )
+            elif success:
+                self.rnd_recycling[r.mineral, r.issuer] *= programmes.RND_RECYCLING_BOOST
+            text = f"{self.display(who)}'s {mineral} {r.programme.value} research " + (
+                "pays off." if success else "ends without a breakthrough."
+            )
+            self.news.append(Happened(self.turn, f"rnd_{who}_{mineral}", "Research", text, "research"))
+        self.research = pending
+
+    def _step_emergency_sharing(self) -> None:
+        """Zones with emergency sharing: members who committed a share of their stockpiles hand
+        it to a member whose consumption fell below EMERGENCY_FILL last turn."""
+        need = self._need.sum(axis=2).T  # (N, M) last turn's need
+        for zone_id in sorted(self.policies.zones):
+            zone = self.policies.zones[zone_id]
+            if not zone.emergency_sharing:
+                continue
+            members = [self.nation_ids.index(n) for n in zone.members]
+            commit = np.array([self.share_commitment.get((zone_id, n), 0.0) for n in zone.members])
+            short = self.consumption_fill[members] < EMERGENCY_FILL  # (k, M)
+            gap = np.where(short, need[members] * (EMERGENCY_FILL - self.consumption_fill[members]), 0.0)
+            if not gap.any():
+                continue
+            offer = np.where(short, 0.0, commit[:, None] * self.stockpile[members])  # (k, M)
+            moved = np.minimum(offer.sum(axis=0), gap.sum(axis=0))  # (M,)
+            give = offer * np.divide(moved, offer.sum(axis=0), out=np.zeros_like(moved), where=moved > 0)
+            take = gap * np.divide(moved, gap.sum(axis=0), out=np.zeros_like(moved), where=moved > 0)
+            self.stockpile[members] += take - give
+            for k, m in zip(*np.nonzero(take > 0), strict=True):
+                for j in np.flatnonzero(give[:, m] > 0):
+                    self.diplomacy.act(self.turn, zone.members[j], zone.members[k], "stockpile_shared")
+                self.news.append(
+                    Happened(
+                        self.turn,
+                        f"sharing_{zone_id}",
+                        "Emergency sharing",
+                        f"{zone.name} members release {take[k, m]:,.0f} t of {self.mineral_ids[m]} "
+                        f"to {self.display(zone.members[k])}.",
+                        "zone",
+                    )
+                )
+
+    def _step_treasuries(self, ore: market.Clearing, refined: market.Clearing) -> None:
+        """Budgets: the yearly allocation, tariff and export-tax revenue, and zone funds that
+        pay members' producers up to the floor (shared by the members in proportion to GDP)."""
+        n_nat = len(self.nation_ids)
+        revenue = np.zeros(n_nat)
+        for stage, clearing in ((Stage.ORE, ore), (Stage.REFINED, refined)):
+            routes = self._routes(stage)
+            base = clearing.realised * (1.0 + routes.export_tax) + routes.transport
+            tariffs = (clearing.flow * base * routes.tariff).sum(axis=(0, 1))
+            taxes = (clearing.flow * clearing.realised * routes.export_tax).sum(axis=(0, 2))
+            revenue += tariffs.reshape(-1, n_nat).sum(axis=0) + taxes
+        self.trade_revenue = revenue / 1e6
+        self.zone_fund_paid = np.zeros(n_nat)
+        gdp = np.array([self.content.nations[n].gdp.usd_bn for n in self.nation_ids])
+        for zone_id in sorted(self.policies.zones):
+            zone = self.policies.zones[zone_id]
+            if zone.floor_paid_by.value != "fund" or not zone.price_floor_usd_per_t:
+                continue
+            members = np.array([self.nation_ids.index(n) for n in zone.members])
+            buyers = np.concatenate([members, members + n_nat])
+            bill = 0.0
+            for mineral, level in zone.price_floor_usd_per_t.items():
+                if mineral in self.mineral_ids:
+                    m = self.mineral_index(mineral)
+                    gap = np.maximum(level - refined.price[m, members], 0.0)
+                    bill += float((refined.flow[m][np.ix_(members, buyers)].sum(axis=1) * gap).sum())
+            self.zone_fund_paid[members] += bill / 1e6 * gdp[members] / gdp[members].sum()
+        self.treasury = self.treasury + self.budget_income + self.trade_revenue - self.zone_fund_paid
+
     # ------------------------------------------------------------------ identity
 
     def world_hash(self) -> str:
@@ -843,6 +1133,12 @@ class WorldModel(mesa.Model):
             self.eol_rate,
             self.use_history,
             self.shortfall,
+            self.diplomacy.relations,
+            self.forced_release,
+            self.subsidy_cut,
+            self.rnd_substitution,
+            self.rnd_recycling,
+            self.eol_boost,
         ]
         for a in arrays:
             h.update(np.ascontiguousarray(a).tobytes())
@@ -850,6 +1146,10 @@ class WorldModel(mesa.Model):
         h.update(repr([x.model_dump_json() for x in self.policies.tariffs]).encode())
         h.update(repr([z.model_dump_json() for z in self.policies.zones.values()]).encode())
         h.update(repr([p.state() for p in self.pipeline.projects]).encode())
+        h.update(self.diplomacy.state().encode())
+        h.update(repr([x.state() for x in [*self.subsidies, *self.research]]).encode())
+        h.update(repr(sorted(self.share_commitment.items())).encode())
+        h.update(repr([o.model_dump_json() for _, o in self.desk.queued]).encode())
         h.update(repr(self.rng.bit_generator.state).encode())
         h.update(str(self.turn).encode())
         return h.hexdigest()

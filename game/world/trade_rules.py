@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from game.rules import ExportControl, Instrument, Stage, Tariff, Zone
+from game.rules import ExportControl, FloorPaidBy, Instrument, Stage, Tariff, Zone
 from game.world.market import Routes
 
 F64 = NDArray[np.float64]
@@ -87,6 +87,7 @@ class PolicyBook:
         export_tax = np.zeros(shape)
         tariff = np.zeros(shape)
         floor = np.zeros(shape)
+        fund_floor = np.zeros(shape)
         dist = self.geo.distance()
         transport = widen(self.geo.transport_share[:, None, None] * ref_price[:, None, None] * dist[None])
         discount = widen(OFFTAKE_PREMIUM * ref_price[:, None, None] * owned_share)
@@ -141,7 +142,8 @@ class PolicyBook:
                 for mineral, level in z.price_floor_usd_per_t.items():
                     if mineral in minerals:
                         block = np.ix_([minerals.index(mineral)], members, buyers(members))
-                        floor[block] = np.maximum(floor[block], level)
+                        paid = floor if z.floor_paid_by == FloorPaidBy.BUYERS else fund_floor
+                        paid[block] = np.maximum(paid[block], level)
 
         return Routes(
             open=open_,
@@ -149,6 +151,7 @@ class PolicyBook:
             export_tax=export_tax,
             tariff=tariff,
             floor=floor,
+            fund_floor=fund_floor,
             discount=discount,
             cap_mask=np.array(masks, dtype=bool).reshape(len(masks), *shape),
             cap=np.array(caps, dtype=float),

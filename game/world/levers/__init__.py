@@ -1,0 +1,47 @@
+"""Levers: one module per family of orders (AI Economist's "components"), each saying how its
+orders are checked against the world, what they cost and how they apply.
+
+`LEVERS` maps each order type to its `Lever`; the order desk (`game.world.orders`) is the
+only caller.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from game.rules.orders import ORDER_TYPES, OrderBase
+from game.world.levers import deals, industry, messages, trade, zones
+from game.world.levers.base import Lever, unknown_names
+
+if TYPE_CHECKING:
+    from game.world.model import WorldModel
+
+_FAMILIES = (messages, trade, deals, zones, industry)
+LEVERS: dict[type, Lever] = {kind: lever for family in _FAMILIES for kind, lever in family.LEVERS.items()}
+assert set(LEVERS) == set(ORDER_TYPES), "every order type needs a lever"
+
+
+def _checked(lever: Lever) -> Lever:
+    """The lever's check, preceded by the checks every order shares."""
+
+    def check(world: WorldModel, order: OrderBase) -> str | None:
+        unknown = unknown_names(world, order)
+        if unknown:
+            return f"{world.display(order.issuer)} cannot {lever.verb(order)}: {unknown}"
+        return lever.check(world, order)
+
+    return Lever(lever.phase, lever.verb, check, lever.apply, lever.cost)
+
+
+LEVERS = {kind: _checked(lever) for kind, lever in LEVERS.items()}
+
+
+def cost_of(world: WorldModel, order: OrderBase) -> float:
+    return float(LEVERS[type(order)].cost(world, order))
+
+
+def describe(order: OrderBase) -> str:
+    return LEVERS[type(order)].verb(order)
+
+
+__all__ = ["LEVERS", "Lever", "cost_of", "describe"]

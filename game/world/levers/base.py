@@ -1,0 +1,57 @@
+"""What every lever shares: its place in the resolution order, and the checks common to all
+orders (the issuer and everything the order names exist in this scenario)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from game.rules.orders import OrderBase
+
+if TYPE_CHECKING:
+    from game.world.model import WorldModel
+
+Check = Callable[["WorldModel", Any], "str | None"]
+
+
+def _free(world: WorldModel, order: Any) -> float:
+    return 0.0
+
+
+@dataclass(frozen=True)
+class Lever:
+    """How one kind of order is checked, applied and priced.
+
+    `check` returns the reason the order cannot be applied now (None when it can); `apply`
+    assumes a passed check and may still refuse (returning a reason) before it changes
+    anything; `cost` is what the issuer's treasury pays, in USD m.
+    """
+
+    phase: int
+    verb: Callable[[Any], str]
+    check: Check
+    apply: Check
+    cost: Callable[[WorldModel, Any], float] = _free
+
+
+NATION_FIELDS = ("targets", "origins", "invite", "to", "nation", "country", "buyer", "seller")
+
+
+def unknown_names(world: WorldModel, order: OrderBase) -> str | None:
+    """The first thing the order names that this scenario does not have, as a reason."""
+    if order.issuer not in world.nation_ids:
+        return f"{order.issuer} is not a nation in this scenario"
+    mineral = getattr(order, "mineral", None)
+    if mineral is not None and mineral not in world.mineral_ids:
+        return f"{mineral} is not traded in this scenario"
+    for name in NATION_FIELDS:
+        value = getattr(order, name, None)
+        for nation in [value] if isinstance(value, str) else value or []:
+            if nation not in world.nation_ids:
+                return f"{nation} is not a nation in this scenario"
+    return None
+
+
+def refuse(world: WorldModel, order: OrderBase, verb: str, why: str) -> str:
+    return f"{world.display(order.issuer)} cannot {verb}: {why}"

@@ -1,0 +1,87 @@
+"""Build a nation's Observation from the world: public statistics for all, private accounts
+for itself only. Arrays are copies, so a controller cannot reach into the world."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from agents.observation import NewsItem, Observation
+from game.rules import Stage
+
+if TYPE_CHECKING:
+    from game.world.model import WorldModel
+
+
+def _shares(production: np.ndarray) -> np.ndarray:
+    total = production.sum(axis=1, keepdims=True)
+    return np.divide(production, total, out=np.zeros_like(production), where=total > 0)
+
+
+def observe(world: WorldModel, nation: str) -> Observation:
+    i = world.nation_ids.index(nation)
+    n_nat = len(world.nation_ids)
+    specs = [world.content.nations[n] for n in world.nation_ids]
+    last = world.records[-1] if world.records else None
+    if last is not None:
+        mine_share, refine_share = _shares(last.ore_production), _shares(last.refined_production)
+        refined_flow, ore_flow = last.refined_flow.copy(), last.ore_flow.copy()
+        shortfall = last.shortfall[:, i].copy()
+    else:  # before the first turn: shares of capacity, no trade yet
+        t = world.firms
+        size = len(world.mineral_ids) * n_nat
+        cell = t.mineral * n_nat + t.country
+        by_kind = [
+            np.bincount(cell, weights=np.where(np.isin(t.kind, kinds), t.available(), 0.0), minlength=size)
+            for kinds in ((0,), (1, 2))
+        ]
+        mine_share, refine_share = (_shares(k.reshape(-1, n_nat)) for k in by_kind)
+        refined_flow = world.last_flow[Stage.REFINED].copy()
+        ore_flow = world.last_flow[Stage.ORE].copy()
+        shortfall = world.shortfall[:, i].copy()
+    rel = world.diplomacy.relations
+    parts = getattr(world, "score_parts", None)
+    part_names = getattr(world, "score_part_names", ())
+    score = getattr(world, "score", None)
+    d = world.diplomacy
+    turn = world.turn
+    return Observation(
+        nation=nation,
+        turn=turn,
+        turns_total=world.scenario.turns,
+        date=world.scenario.date_of(turn),
+        nations=world.nation_ids,
+        minerals=world.mineral_ids,
+        alignment=tuple(s.alignment.value for s in specs),
+        doctrine=tuple(s.doctrine.value for s in specs),
+        gdp_usd_bn=np.array([s.gdp.usd_bn for s in specs]),
+        ref_price=world.ref_price.copy(),
+        refined_price=world.refined_paid[:, :n_nat].copy(),
+        ore_price=world.ore_paid.copy(),
+        mine_share=mine_share,
+        refine_share=refine_share,
+        refined_flow=refined_flow,
+        ore_flow=ore_flow,
+        fill=world.consumption_fill.T.copy(),
+        treasury_usd_m=float(world.treasury[i]),
+        need=world.need_now()[:, i].copy(),
+        shortfall=shortfall,
+        stockpile=world.stockpile[i].copy(),
+        stock_target=world.stock_target[i].copy(),
+        relations=rel[i].copy(),
+        regard=rel[:, i].copy(),
+        score=float(score[i]) if score is not None else 0.0,
+        score_parts={n: float(parts[i, k]) for k, n in enumerate(part_names)} if parts is not None else {},
+        controls=tuple(a.spec for a in world.policies.controls),
+        tariffs=tuple(world.policies.tariffs),
+        zones=tuple(world.policies.zones[z] for z in sorted(world.policies.zones)),
+        inbox=tuple(d.pending(to=nation)),
+        outbox=tuple(d.pending(sender=nation)),
+        deals=tuple(x for x in d.deals_in_force(turn) if nation in (x.terms.buyer, x.terms.seller)),
+        acts=tuple(a for a in d.acts if a.turn >= turn - 1 and nation in (a.actor, a.target)),
+        replies=tuple(text for t, who, text in d.replies if who == nation and t >= turn - 1),
+        news=tuple(
+            NewsItem(h.turn, h.event, h.name, h.news, h.kind) for h in world.news if h.turn >= turn - 1
+        ),
+    )

@@ -1,0 +1,142 @@
+"""The order desk: where every order enters the world.
+
+`submit` validates an order against the world as it stands and queues it (or refuses it
+with a reason a UI can show); `resolve`, at the start of the next turn, re-checks each
+queued order (others' orders or this turn's events may have changed the world) and
+applies the accepted ones in a fixed order: by phase (lifting before imposing, answers
+before new proposals, money last), then by issuer in scenario order, then by submission.
+Nothing here raises on a bad order: every failure becomes a reason in the log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pydantic import ValidationError
+
+from game.rules.orders import ORDER_ADAPTER, Order
+from game.world.levers import LEVERS, cost_of, describe
+
+if TYPE_CHECKING:
+    from game.world.model import WorldModel
+
+
+@dataclass(frozen=True)
+class Verdict:
+    accepted: bool
+    reason: str = ""
+    cost_usd_m: float = 0.0
+    """What the order will take from the issuer's treasury when it applies."""
+
+
+@dataclass(frozen=True)
+class OrderRecord:
+    """One line of the order log: enough to replay (`order`) and to explain (`reason`)."""
+
+    turn: int
+    seq: int
+    order: Order
+    accepted: bool
+    reason: str
+    stage: str  # "submitted" (refused on arrival) or "resolved"
+
+    @property
+    def issuer(self) -> str:
+        return self.order.issuer
+
+    @property
+    def kind(self) -> str:
+        return self.order.kind
+
+    def json(self) -> str:
+        return self.order.model_dump_json(exclude_defaults=True)
+
+
+@dataclass
+class OrderDesk:
+    queued: list[tuple[int, Order]] = field(default_factory=list)
+    log: list[OrderRecord] = field(default_factory=list)
+    seq: int = 0
+
+    def parse(self, raw: object) -> Order | str:
+        """An order from a dict or JSON text, or the reason it is not one."""
+        try:
+            if isinstance(raw, str | bytes):
+                return ORDER_ADAPTER.validate_json(raw)
+            return ORDER_ADAPTER.validate_python(raw)
+        except ValidationError as err:
+            first = err.errors()[0]
+            where = ".".join(str(p) for p in first["loc"][1:]) or "order"
+            return f"not a valid order: {where}: {first['msg']}"
+
+    def check(self, world: WorldModel, order: Order) -> Verdict:
+        lever = LEVERS[type(order)]
+        try:
+            reason = lever.check(world, order)
+            cost = cost_of(world, order)
+            if reason is None and cost > 0:
+                committed = sum(cost_of(world, o) for _, o in self.queued if o.issuer == order.issuer)
+                available = world.treasury[world.nation_ids.index(order.issuer)] - committed
+                if cost > available + 1e-9:
+                    reason = (
+                        f"{world.display(order.issuer)} cannot {describe(order)}: it costs "
+                        f"${cost:,.0f}m and only ${max(available, 0):,.0f}m is available"
+                    )
+            if reason is None and any(o == order for _, o in self.queued):
+                reason = f"{world.display(order.issuer)} has already queued this order"
+        except Exception as err:  # a bug in a check must not take the game down
+            reason = f"order could not be checked ({type(err).__name__}: {err})"
+            cost = 0.0
+        return Verdict(reason is None, reason or "", cost if reason is None else 0.0)
+
+    def submit(self, world: WorldModel, order: Order) -> Verdict:
+        verdict = self.check(world, order)
+        if verdict.accepted:
+            self.queued.append((self.seq, order))
+        else:
+            self.log.append(OrderRecord(world.turn, self.seq, order, False, verdict.reason, "submitted"))
+        self.seq += 1
+        return verdict
+
+    def withdraw(self, issuer: str, index: int) -> Order | None:
+        """Take back the `index`-th order `issuer` queued this turn (for the UI)."""
+        mine = [(s, o) for s, o in self.queued if o.issuer == issuer]
+        if not 0 <= index < len(mine):
+            return None
+        self.queued.remove(mine[index])
+        return mine[index][1]
+
+    def queued_by(self, issuer: str) -> list[Order]:
+        return [o for _, o in self.queued if o.issuer == issuer]
+
+    def resolve(self, world: WorldModel) -> list[OrderRecord]:
+        """Apply the queued orders in the fixed order; returns this turn's records."""
+        nations = world.nation_ids
+        queued = sorted(
+            self.queued,
+            key=lambda so: (LEVERS[type(so[1])].phase, nations.index(so[1].issuer), so[0]),
+        )
+        self.queued = []
+        records = []
+        for seq, order in queued:
+            lever = LEVERS[type(order)]
+            try:
+                reason = lever.check(world, order)
+                cost = cost_of(world, order)
+                i = nations.index(order.issuer)
+                if reason is None and cost > world.treasury[i] + 1e-9:
+                    reason = f"{world.display(order.issuer)} cannot {describe(order)}: the treasury ran short"
+                if reason is None:
+                    world.treasury[i] -= cost
+                    reason = lever.apply(world, order)
+                    if reason is not None:  # apply refuses before it changes anything
+                        world.treasury[i] += cost
+            except Exception as err:  # never raise out of the core; the log says what broke
+                reason = f"order failed to apply ({type(err).__name__}: {err})"
+            record = OrderRecord(world.turn, seq, order, reason is None, reason or "", "resolved")
+            if reason is not None:
+                world.diplomacy.replies.append((world.turn, order.issuer, reason))
+            records.append(record)
+        self.log.extend(records)
+        return records
