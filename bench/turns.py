@@ -19,18 +19,23 @@ import numpy as np
 
 from game.content import Content, load_content
 from game.rules import Firm, FirmKind, Region, Scenario
+from game.session import Game
 from game.world.model import WorldModel
 
 
-def turns_per_second(content: Content, scenario: str, turns: int, runs: int, warmup: int = 2) -> list[float]:
+def turns_per_second(
+    content: Content, scenario: str, turns: int, runs: int, ai: bool, warmup: int = 2
+) -> list[float]:
+    """Turns per second of a world alone (`ai` False: nobody issues orders) or of a game with
+    every nation on its AI doctrine (observations, decisions, order checks included)."""
     rates = []
     for seed in range(runs):
-        world = WorldModel(content, scenario, seed=seed)
+        game = Game(content, scenario, seed=seed, controllers=None if ai else dict.fromkeys(content.nations))
         for _ in range(warmup):
-            world.step()
+            game.play_turn()
         start = time.perf_counter()
         for _ in range(turns):
-            world.step()
+            game.play_turn()
         rates.append(turns / (time.perf_counter() - start))
     return rates
 
@@ -134,11 +139,13 @@ def main() -> None:
     warnings.simplefilter("ignore")
     content = load_content()
     for scenario in ("ministerial-2026", "tutorial"):
-        rates = turns_per_second(content, scenario, args.turns, args.runs)
-        print(
-            f"{scenario:18s} {statistics.mean(rates):8.1f} turns/s "
-            f"({1000 / statistics.mean(rates):6.1f} ms/turn; runs {', '.join(f'{r:.1f}' for r in rates)})"
-        )
+        for ai in (False, True):
+            rates = turns_per_second(content, scenario, args.turns, args.runs, ai)
+            label = f"{scenario} ({'AI doctrines' if ai else 'no orders'})"
+            print(
+                f"{label:34s} {statistics.mean(rates):8.1f} turns/s "
+                f"({1000 / statistics.mean(rates):6.1f} ms/turn; runs {', '.join(f'{r:.1f}' for r in rates)})"
+            )
     mem = peak_memory_mb(content, "ministerial-2026", 60)
     print(
         f"ministerial-2026 60 turns: peak traced memory {mem:.0f} MB, "

@@ -294,6 +294,11 @@ class WorldModel(mesa.Model):
     def nation(self, nation_id: str) -> Nation:
         return self.nations[self.nation_ids.index(nation_id)]
 
+    @property
+    def relations(self) -> F64:
+        """(N, N) how each nation (row) regards each other (column), −100..100."""
+        return self.diplomacy.relations
+
     def display(self, nation_id: str) -> str:
         """A nation's name for messages ('Japan'), or the id itself if it is not in the scenario."""
         spec = self.content.nations.get(nation_id)
@@ -324,7 +329,7 @@ class WorldModel(mesa.Model):
             return None
         self.desk.queued.append((self.desk.seq, order))
         self.desk.seq += 1
-        return self.desk.resolve(self)[-1]
+        return self.desk.resolve(self, stage="event")[-1]
 
     def capacity_of(self, nation: str, mineral: str, stage: Stage) -> float:
         """Tonnes per turn the nation's firms can put on the market at this stage."""

@@ -39,7 +39,7 @@ class OrderRecord:
     order: Order
     accepted: bool
     reason: str
-    stage: str  # "submitted" (refused on arrival) or "resolved"
+    stage: str  # "submitted" (refused on arrival), "resolved", or "event" (an event's effect)
 
     @property
     def issuer(self) -> str:
@@ -110,8 +110,11 @@ class OrderDesk:
     def queued_by(self, issuer: str) -> list[Order]:
         return [o for _, o in self.queued if o.issuer == issuer]
 
-    def resolve(self, world: WorldModel) -> list[OrderRecord]:
-        """Apply the queued orders in the fixed order; returns this turn's records."""
+    def resolve(self, world: WorldModel, stage: str = "resolved") -> list[OrderRecord]:
+        """Apply the queued orders in the fixed order; returns this turn's records.
+
+        `stage` marks where they came from: "resolved" for submitted orders, "event" for an
+        event's effects (a replay regenerates those from the event, so it skips them)."""
         nations = world.nation_ids
         queued = sorted(
             self.queued,
@@ -134,7 +137,7 @@ class OrderDesk:
                         world.treasury[i] += cost
             except Exception as err:  # never raise out of the core; the log says what broke
                 reason = f"order failed to apply ({type(err).__name__}: {err})"
-            record = OrderRecord(world.turn, seq, order, reason is None, reason or "", "resolved")
+            record = OrderRecord(world.turn, seq, order, reason is None, reason or "", stage)
             if reason is not None:
                 world.diplomacy.replies.append((world.turn, order.issuer, reason))
             records.append(record)

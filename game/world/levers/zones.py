@@ -107,14 +107,16 @@ def _check_leave(world: WorldModel, o: LeaveZone) -> str | None:
 def _apply_leave(world: WorldModel, o: LeaveZone) -> None:
     zone = world.policies.zones[o.zone]
     others = [m for m in zone.members if m != o.issuer]
-    if o.issuer == zone.founder:
+    if o.issuer == zone.founder:  # the zone dissolves: its invitations and commitments go too
         del world.policies.zones[o.zone]
         for p in list(world.diplomacy.proposals.values()):
             if isinstance(p.order, InviteToZone) and p.order.zone == o.zone:
                 del world.diplomacy.proposals[p.id]
+        for key in [k for k in world.share_commitment if k[0] == o.zone]:
+            del world.share_commitment[key]
     else:
         world.policies.zones[o.zone] = zone.model_copy(update={"members": others})
-    world.share_commitment.pop((o.zone, o.issuer), None)
+        world.share_commitment.pop((o.zone, o.issuer), None)
     world.policies.changed()
     for member in others:
         world.diplomacy.act(world.turn, o.issuer, member, "zone_left")
