@@ -1,30 +1,33 @@
-"""A game: a world plus who decides for each nation.
+"""A game: a world plus who decides for each nation, and the log that reproduces it.
 
 Every nation is played by a controller (an AI doctrine, a script, an RL policy) or by
 someone who submits orders from outside (a human at the UI, an external agent): for those
 the controller is None. Each turn the controllers are asked in scenario order, their
 orders go through the same desk as anyone's, then the world resolves the turn.
+
+The world is rebuilt from a save by replaying the order log; AI controllers are driven
+through the same turns (their decisions discarded) so that whatever they remember is
+exactly what it was, and a loaded game continues as if it had never stopped.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 
 from agents.controller import Controller, Level
 from agents.doctrines import make_controller
+from game import __version__
 from game.content import Content
 from game.rules.orders import Order
+from game.saves import ControllerKind, ControllerSpec, LoggedOrder, Save, SaveError
 from game.world.model import WorldModel
 from game.world.orders import Verdict
 
 
-def default_controllers(
-    content: Content, world: WorldModel, seed: int, level: Level
-) -> dict[str, Controller]:
-    """Every nation on its content doctrine."""
-    return {
-        n: make_controller(content.nations[n].doctrine, n, level, seed, content) for n in world.nation_ids
-    }
+def ai_spec(content: Content, nation: str, level: Level = Level.NORMAL) -> ControllerSpec:
+    return ControllerSpec(
+        kind=ControllerKind.AI, doctrine=content.nations[nation].doctrine, level=level.value
+    )
 
 
 class Game:
@@ -35,13 +38,35 @@ class Game:
         seed: int = 0,
         controllers: Mapping[str, Controller | None] | None = None,
         level: Level = Level.NORMAL,
+        specs: Mapping[str, ControllerSpec] | None = None,
     ) -> None:
+        """Every nation plays its content doctrine at `level`, unless `controllers` gives it
+        another controller (None: its orders come from outside). `specs` says how to record
+        the controllers in a save; given without `controllers`, it builds them."""
         self.content = content
         self.seed = seed
         self.world = WorldModel(content, scenario, seed=seed)
-        self.controllers: dict[str, Controller | None] = default_controllers(content, self.world, seed, level)
-        self.controllers.update(controllers or {})
+        nations = self.world.nation_ids
+        self.specs: dict[str, ControllerSpec] = {n: ai_spec(content, n, level) for n in nations}
+        self.specs.update(specs or {})
+        self.controllers: dict[str, Controller | None] = {
+            n: self._build(n, spec) for n, spec in self.specs.items() if n in nations
+        }
+        for nation, controller in (controllers or {}).items():
+            self.controllers[nation] = controller
+            if nation not in (specs or {}) and self.specs[nation].kind == ControllerKind.AI:
+                kind = ControllerKind.HUMAN if controller is None else ControllerKind.EXTERNAL
+                self.specs[nation] = ControllerSpec(kind=kind)
         self.controller_errors: list[tuple[int, str, str]] = []
+        self.world_hashes: list[str] = []
+
+    def _build(self, nation: str, spec: ControllerSpec) -> Controller | None:
+        if spec.kind != ControllerKind.AI:
+            return None
+        doctrine = spec.doctrine or self.content.nations[nation].doctrine
+        return make_controller(doctrine, nation, Level(spec.level), self.seed, self.content)
+
+    # ---------------------------------------------------------------- playing
 
     @property
     def turn(self) -> int:
@@ -54,11 +79,12 @@ class Game:
     def submit(self, order: Order | dict | str) -> Verdict:
         return self.world.submit(order)
 
-    def play_turn(self) -> None:
-        """Ask every controller for its orders, then resolve the turn."""
+    def ask_controllers(self, only: Iterable[str] | None = None) -> None:
+        """Let each controller (in scenario order) decide and submit its orders."""
+        chosen = set(self.world.nation_ids if only is None else only)
         for nation in self.world.nation_ids:
             controller = self.controllers.get(nation)
-            if controller is None:
+            if controller is None or nation not in chosen:
                 continue
             try:
                 orders = controller.decide(self.world.observe(nation))
@@ -67,4 +93,85 @@ class Game:
                 continue
             for order in orders:
                 self.world.submit(order)
+
+    def end_turn(self) -> None:
         self.world.step()
+        self.world_hashes.append(self.world.records[-1].world_hash)
+
+    def play_turn(self) -> None:
+        """Ask every controller for its orders, then resolve the turn."""
+        self.ask_controllers()
+        self.end_turn()
+
+    # ---------------------------------------------------------------- the log
+
+    def order_log(self) -> list[LoggedOrder]:
+        """Every order submitted, in submission order; event effects are left out (a replay
+        regenerates them from the events)."""
+        records = sorted((r for r in self.world.desk.log if r.stage != "event"), key=lambda r: r.seq)
+        return [LoggedOrder(turn=r.turn, order=r.order) for r in records]
+
+    def to_save(self) -> Save:
+        return Save(
+            scenario=self.world.scenario.id,
+            content_hash=self.content.content_hash,
+            seed=self.seed,
+            package_version=__version__,
+            controllers=self.specs,
+            turn=self.world.turn,
+            orders=self.order_log(),
+            world_hashes=list(self.world_hashes),
+        )
+
+    @classmethod
+    def from_save(
+        cls,
+        content: Content,
+        save: Save,
+        force: bool = False,
+        until_turn: int | None = None,
+        on_turn: Callable[[Game], None] | None = None,
+    ) -> Game:
+        """Rebuild a game by replaying its log (to `until_turn`, default all of it), checking
+        the world hash every turn. Raises SaveError on a foreign content hash (unless
+        `force`), an unknown scenario, or a replay that does not match the save."""
+        if save.scenario not in content.scenarios:
+            raise SaveError(
+                "<save>", f"its scenario {save.scenario!r} is not installed", "Install its content."
+            )
+        if save.content_hash != content.content_hash and not force:
+            raise SaveError(
+                "<save>",
+                "it was made with other content (content hash differs)",
+                "Use the content it was made with, or load with force to accept a different game.",
+            )
+        game = cls(content, save.scenario, save.seed, specs=save.controllers)
+        by_turn: dict[int, list[Order]] = {}
+        for logged in save.orders:
+            by_turn.setdefault(logged.turn, []).append(logged.order)
+        end = save.turn if until_turn is None else min(until_turn, save.turn)
+        for turn in range(end):
+            game.replay_turn(by_turn.get(turn, []))
+            expected = save.world_hashes[turn] if turn < len(save.world_hashes) else None
+            if expected is not None and expected != game.world_hashes[-1] and not force:
+                raise SaveError(
+                    "<save>",
+                    f"replaying it gives another world from turn {turn} on (hash mismatch)",
+                    "The game's code or content changed since it was saved; load with force to accept.",
+                )
+            if on_turn:
+                on_turn(game)
+        return game
+
+    def replay_turn(self, orders: Iterable[Order]) -> None:
+        """Play one turn from logged orders. AI controllers still decide (so their memory
+        advances exactly as it did), but what reaches the world is the log."""
+        for nation, controller in self.controllers.items():
+            if controller is not None:
+                try:
+                    controller.decide(self.world.observe(nation))
+                except Exception as err:
+                    self.controller_errors.append((self.world.turn, nation, f"{type(err).__name__}: {err}"))
+        for order in orders:
+            self.world.submit(order)
+        self.end_turn()

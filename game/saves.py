@@ -1,0 +1,192 @@
+"""Saved games: versioned JSON holding everything that reproduces a game, nothing more.
+
+A game is scenario + content hash + seed + who controls whom + the order log; the world
+hash of every turn rides along so a replay can prove it rebuilt the same world. Saves are
+written atomically (temporary file in the same folder, then `os.replace`), so a crash or a
+kill mid-write leaves the previous save whole. Reading never trusts the file: size, JSON,
+schema and version are checked, and every failure is one `SaveError` that says which
+file, what is wrong and what to do.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, ValidationError
+
+from game.rules.ids import Doctrine, Frozen, ScenarioSlug, Slug
+from game.rules.orders import Order
+
+SCHEMA_VERSION = 2
+MAX_SAVE_BYTES = 64 * 2**20
+"""A 60-turn game with busy AI is well under 1 MB; anything this big is not a save."""
+MAX_DEPTH = 40
+
+
+class SaveError(Exception):
+    """A save that cannot be used: `str()` is the one message a user needs."""
+
+    def __init__(self, path: Path | str, problem: str, advice: str) -> None:
+        self.path, self.problem, self.advice = Path(path), problem, advice
+        super().__init__(f"{path}: {problem}. {advice}")
+
+
+class ControllerKind(StrEnum):
+    HUMAN = "human"
+    AI = "ai"
+    SCRIPT = "script"
+    EXTERNAL = "external"
+    """An RL agent or another program: its orders are in the log, it cannot be re-created."""
+
+
+class ControllerSpec(Frozen):
+    kind: ControllerKind
+    doctrine: Doctrine | None = None
+    level: Literal["easy", "normal", "hard"] = "normal"
+    script: str | None = None
+
+
+class LoggedOrder(Frozen):
+    turn: Annotated[int, Field(ge=0, le=10_000)]
+    order: Order
+
+
+class Branch(Frozen):
+    """An abandoned line of play (a rewind), kept for the after-action report."""
+
+    from_turn: Annotated[int, Field(ge=0, le=10_000)]
+    orders: list[LoggedOrder] = []
+    world_hashes: list[str] = []
+    note: str = ""
+
+
+class Save(Frozen):
+    version: Literal[2] = SCHEMA_VERSION
+    scenario: ScenarioSlug
+    content_hash: str
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)]
+    package_version: str
+    controllers: dict[Slug, ControllerSpec]
+    turn: Annotated[int, Field(ge=0, le=10_000)]
+    """Turns played."""
+    orders: list[LoggedOrder] = []
+    """Every order submitted, in submission order (refused ones too: a replay refuses them again)."""
+    world_hashes: list[str] = []
+    """World hash after each turn played."""
+    branches: list[Branch] = []
+
+
+def _depth(value: Any, limit: int = MAX_DEPTH) -> int:
+    """Nesting depth, stopping early: deeply nested junk is refused before pydantic sees it."""
+    stack = [(value, 1)]
+    deepest = 0
+    while stack:
+        item, d = stack.pop()
+        deepest = max(deepest, d)
+        if deepest > limit:
+            return deepest
+        if isinstance(item, dict):
+            stack.extend((v, d + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, d + 1) for v in item)
+    return deepest
+
+
+def _migrate_1_to_2(raw: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 kept one list of `[turn, order]` pairs under `log` and had no branches."""
+    raw = dict(raw)
+    raw["orders"] = [{"turn": turn, "order": order} for turn, order in raw.pop("log", [])]
+    raw["version"] = 2
+    return raw
+
+
+MIGRATIONS = {1: _migrate_1_to_2}
+
+
+def parse_save(text: str | bytes, path: Path | str = "<save>") -> Save:
+    try:
+        raw = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
+        raise SaveError(
+            path, f"not a save file: it is not valid JSON ({err})", "Open a .json save."
+        ) from None
+    if not isinstance(raw, dict):
+        raise SaveError(path, "not a save file: the top level is not an object", "Open a .json save.")
+    if _depth(raw) > MAX_DEPTH:
+        raise SaveError(path, "not a save file: it is nested too deeply", "Open a .json save.")
+    version = raw.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise SaveError(path, "not a save file: it has no version number", "Open a .json save.")
+    if version > SCHEMA_VERSION:
+        raise SaveError(
+            path,
+            f"the save is version {version}, newer than this game (up to {SCHEMA_VERSION})",
+            "Update Lodestone.",
+        )
+    while version < SCHEMA_VERSION:
+        migrate = MIGRATIONS.get(version)
+        if migrate is None:
+            raise SaveError(path, f"save version {version} is not supported", "It cannot be loaded.")
+        raw = migrate(raw)
+        version = raw["version"]
+    try:
+        return Save.model_validate(raw)
+    except ValidationError as err:
+        first = err.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "save"
+        raise SaveError(
+            path, f"the save is damaged: {where}: {first['msg']}", "Load an earlier autosave."
+        ) from None
+
+
+def read_save(path: Path | str) -> Save:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_SAVE_BYTES:
+            raise SaveError(
+                path, f"the file is {size / 2**20:.0f} MB, too big to be a save", "Open a .json save."
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SaveError(path, "no such file", "Check the path.") from None
+    except IsADirectoryError:
+        raise SaveError(path, "this is a folder, not a save file", "Give the path of a .json save.") from None
+    except OSError as err:
+        raise SaveError(path, f"cannot be read ({err.strerror})", "Check the file's permissions.") from None
+    return parse_save(data, path)
+
+
+def write_save(save: Save, path: Path | str) -> Path:
+    """Write atomically: readers see the old save or the new one, never half of one."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = save.model_dump_json(indent=1, exclude_defaults=False)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.write("\n")
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return path
+
+
+def rolling_autosave(save: Save, folder: Path | str, keep: int = 5) -> Path:
+    """Write `autosave-<turn>.json` and delete all but the newest `keep` autosaves."""
+    folder = Path(folder)
+    path = write_save(save, folder / f"autosave-{save.turn:04d}.json")
+    autosaves = sorted(folder.glob("autosave-*.json"))
+    for old in autosaves[:-keep]:
+        old.unlink(missing_ok=True)
+    return path
