@@ -344,7 +344,8 @@ class DominantRefiner(DoctrineController):
 
     def peel_off(self, observation: Observation, plan: Plan) -> None:
         """Answer a zone built against us by offering its hedging members discounted supply
-        of what they buy from us (or, failing that, a friendly word)."""
+        of what they buy from us (or, failing that, a friendly word); a member that refused
+        is courted again every half cadence, not every turn."""
         hedgers: list[int] = []
         for zone in sorted(observation.zones, key=lambda z: z.id):
             if self.nation in zone.members or not zone.external_tariff_pct:
@@ -359,8 +360,9 @@ class DominantRefiner(DoctrineController):
             return
         for i in sorted(set(hedgers), key=lambda i: (-observation.gdp_usd_bn[i], i)):
             member = observation.nations[i]
-            if deals_with(observation, member):
-                continue
+            due = on_cadence(observation.turn, self.nation, f"peel:{member}", self.temper.cadence // 2)
+            if deals_with(observation, member) or not due:
+                continue  # an offer is pending or in force, or was refused too recently
             bought = consumption(observation, i)
             best = max(levers, key=lambda x: (bought[observation.m(x)] * self.base_price[x], x))
             tonnes = 0.25 * float(bought[observation.m(best)]) * self.temper.scale

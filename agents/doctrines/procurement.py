@@ -102,10 +102,12 @@ def buy_stock(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: s
 
 def offtake(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str, ap: Appetite) -> bool:
     """Lock in part of our need with the most reliable refiner that will sell to us; if none,
-    offer a friendly miner the financing of a refinery in exchange for its output."""
+    offer a friendly miner the financing of a refinery in exchange for its output. Once per
+    half cadence per mineral, so a refusal is not answered with the same offer next turn."""
     m, me = obs.m(mineral), obs.me
     need = float(obs.need[m].sum())
-    if need <= 0:
+    due = on_cadence(obs.turn, ctrl.nation, f"offtake:{mineral}", max(ctrl.temper.cadence // 2, 1))
+    if need <= 0 or not due:
         return False
     restricting = {c.issuer for c in obs.controls_on(ctrl.nation) if c.mineral == mineral}
     mine = obs.alignment[me]
