@@ -33,6 +33,20 @@ class NewsItem:
 
 
 @dataclass(frozen=True)
+class ProjectInProgress:
+    """A plant this nation has financed that is not producing yet (from its Invest orders
+    and financed deals). Lets a controller see its own pipeline and not pay twice for the
+    same gap."""
+
+    mineral: str
+    kind: str
+    """A `game.rules.FirmKind` value: mine, refinery or recycler."""
+    country: str
+    capacity_tpy: float
+    turns_left: int
+
+
+@dataclass(frozen=True)
 class Observation:
     nation: str
     turn: int
@@ -76,6 +90,8 @@ class Observation:
     acts: tuple[Act, ...]  # last turn's acts by or toward this nation
     replies: tuple[str, ...]  # answers to this nation's proposals and rejected orders, last turn
     news: tuple[NewsItem, ...] = field(default=())
+    projects: tuple[ProjectInProgress, ...] = field(default=())
+    """Plants this nation owns that are still under construction (its own accounts)."""
 
     # ---------------------------------------------------------------- conveniences
 

@@ -1,0 +1,189 @@
+"""Reading the world from one nation's observation: who provokes us, how stressed each
+mineral's supply is, who produces what, and how good a deal's price is.
+
+Plain functions over the Observation's arrays, shared by the doctrines so that "hostile",
+"stressed" and "a fair price" mean the same thing to each of them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from agents.observation import F64, Observation
+from game.content import Content
+from game.rules import Alignment, ExportControl, Instrument, Stage
+from game.rules.orders import Pricing, ProposeDeal
+
+CAMPS = {Alignment.US_ALIGNED.value, Alignment.CHINA_ALIGNED.value}
+
+
+def rivals(a: str, b: str) -> bool:
+    """Two alignments in opposite camps (US-aligned against China-aligned)."""
+    return a != b and a in CAMPS and b in CAMPS
+
+
+def base_prices(observation: Observation, content: Content) -> F64:
+    """(M,) the content's reference refined price of each mineral: what 'normal' means."""
+    return np.array([content.minerals[m].prices.refined_usd_per_t for m in observation.minerals])
+
+
+def price_ratio(observation: Observation, content: Content) -> F64:
+    """(M,) last turn's reference price over the normal one: above 1 is a spike."""
+    return observation.ref_price / base_prices(observation, content)
+
+
+def control_severity(control: ExportControl) -> float:
+    """How much of a route a control closes, 0..1, for civil and defence buyers together."""
+    match control.instrument:
+        case Instrument.BAN:
+            return 1.0
+        case Instrument.QUOTA:
+            return 0.5
+        case Instrument.LICENSING:
+            return 1.0 - (control.pass_share if control.pass_share is not None else 1.0)
+        case Instrument.END_USE:
+            return 0.2
+        case Instrument.EXPORT_TAX:
+            return min((control.tax_pct or 0.0) / 100, 1.0)
+    return 0.0
+
+
+def hostility(observation: Observation) -> F64:
+    """(N,) how much each nation has provoked the observer, 0 for friends.
+
+    Counts what is in force (tariffs aimed at us, zones that shut us out behind an external
+    tariff, export controls on us), last turn's acts against us, and bad relations. A 25 %
+    tariff counts 1, a zone's founder 2 and each member 1, a hostile act of -10 relations 2,
+    relations of -40 count 2.
+    """
+    me = observation.nation
+    n = len(observation.nations)
+    score = np.zeros(n)
+    tariff = np.zeros(n)
+    for t in observation.tariffs:
+        if t.issuer != me and (not t.origins or me in t.origins):
+            tariff[observation.n(t.issuer)] += min(t.rate_pct, 50.0) / 25
+    score += np.minimum(tariff, 3.0)
+    for z in observation.zones:
+        if me in z.members or not z.external_tariff_pct:
+            continue
+        for member in z.members:
+            score[observation.n(member)] += 2.0 if member == z.founder else 1.0
+    controls = np.zeros(n)
+    for c in observation.controls_on(me):
+        controls[observation.n(c.issuer)] += 0.5 + control_severity(c)
+    score += np.minimum(controls, 2.0)
+    for act in observation.acts:
+        if act.target == me and act.actor != me and act.change < 0:
+            score[observation.n(act.actor)] += -act.change / 5
+    score += np.maximum(-observation.relations, 0.0) / 20
+    score[observation.me] = 0.0
+    return score
+
+
+def controls_severity_on_me(observation: Observation) -> F64:
+    """(M,) refined supply closed to us by others' controls, weighted by the issuer's share of
+    world refining (a ban by a 90 % refiner is a crisis; by a 1 % one, a nuisance)."""
+    out = np.zeros(len(observation.minerals))
+    for c in observation.controls_on(observation.nation):
+        if c.stage != Stage.REFINED:
+            continue
+        m = observation.m(c.mineral)
+        out[m] += control_severity(c) * observation.refine_share[m, observation.n(c.issuer)]
+    return np.minimum(out, 1.0)
+
+
+def shortfall_ratio(observation: Observation) -> F64:
+    """(M,) last turn's shortfall over our need, 0..1."""
+    need = observation.need.sum(axis=1)
+    short = observation.shortfall.sum(axis=1)
+    return np.divide(short, need, out=np.zeros_like(need), where=need > 0)
+
+
+def rival_concentration(observation: Observation) -> F64:
+    """(M,) the largest share of world refining held by one nation outside our camp (a rival
+    counts fully, an unaligned refiner half): how exposed our supply is to someone's lever."""
+    mine = observation.alignment[observation.me]
+    weights = np.array(
+        [
+            0.0 if i == observation.me or a == mine else (1.0 if rivals(mine, a) else 0.5)
+            for i, a in enumerate(observation.alignment)
+        ]
+    )
+    if mine not in CAMPS:  # a hedger worries about whoever dominates
+        weights = np.where(np.arange(len(weights)) == observation.me, 0.0, 1.0)
+    return (observation.refine_share * weights[None, :]).max(axis=1)
+
+
+def supply_stress(observation: Observation, content: Content) -> F64:
+    """(M,) how worried we are about each mineral we need (0 for minerals we do not use).
+
+    Shortfall weighs most, then controls on us, a price spike and, in calm times, the
+    concentration of refining outside our camp.
+    """
+    need = observation.need.sum(axis=1)
+    spike = np.maximum(price_ratio(observation, content) - 1.15, 0.0)
+    concentration = np.maximum(rival_concentration(observation) - 0.5, 0.0) * 2
+    stress = (
+        3.0 * shortfall_ratio(observation)
+        + 2.0 * controls_severity_on_me(observation)
+        + spike
+        + 0.5 * concentration
+    )
+    return np.where(need > 0, stress, 0.0)
+
+
+def world_output(observation: Observation, content: Content, mineral: str, stage: str) -> float:
+    """World tonnes per turn of a mineral at a stage: last turn's flows, or the content's
+    production figure before the first turn."""
+    m = observation.m(mineral)
+    flow = observation.refined_flow if stage == Stage.REFINED.value else observation.ore_flow
+    total = float(flow[m].sum())
+    return total if total > 0 else content.minerals[mineral].production.mine_tpy / 4
+
+
+def output_tonnes(observation: Observation, content: Content, mineral: str, stage: str, n: int) -> float:
+    """Tonnes per turn nation `n` produces of a mineral at a stage (from its world share)."""
+    m = observation.m(mineral)
+    share = observation.refine_share if stage == Stage.REFINED.value else observation.mine_share
+    return float(share[m, n]) * world_output(observation, content, mineral, stage)
+
+
+def consumption(observation: Observation, n: int) -> F64:
+    """(M,) refined tonnes per turn nation `n` received last turn (public trade statistics)."""
+    return observation.refined_flow[:, :, n].sum(axis=1)
+
+
+def refining_ratio(observation: Observation) -> F64:
+    """(M,) the observer's share of world refining over its share of world mining: below 1 it
+    ships its ore abroad to be refined (value lost), 0 when it mines nothing."""
+    mined = observation.mine_share[:, observation.me]
+    refined = observation.refine_share[:, observation.me]
+    return np.divide(refined, mined, out=np.zeros_like(mined), where=mined > 0)
+
+
+def deal_price_ratio(deal: ProposeDeal, observation: Observation) -> float:
+    """The deal's price relative to the market price in the seller's country: above 1 is
+    good for the seller, below 1 good for the buyer."""
+    m = observation.m(deal.mineral)
+    if deal.pricing == Pricing.INDEXED:
+        return 1.0 - deal.discount_pct / 100
+    prices = observation.refined_price if deal.stage == Stage.REFINED else observation.ore_price
+    market = float(prices[m, observation.n(deal.seller)])
+    return (deal.price_usd_per_t or 0.0) / market if market > 0 else 1.0
+
+
+def deals_with(observation: Observation, other: str, mineral: str | None = None) -> bool:
+    """A deal in force or a proposal pending between us and `other` (on `mineral`, if given)."""
+    for d in observation.deals:
+        t = d.terms
+        if other in (t.buyer, t.seller) and (mineral is None or t.mineral == mineral):
+            return True
+    for p in (*observation.outbox, *observation.inbox):
+        o = p.order
+        if isinstance(o, ProposeDeal) and other in (o.buyer, o.seller):
+            if mineral is None or o.mineral == mineral:
+                return True
+        elif other in (p.sender, p.to) and mineral is None:
+            return True
+    return False

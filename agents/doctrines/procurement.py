@@ -1,0 +1,230 @@
+"""How a buying nation secures supply of one mineral: release or buy stockpile, sign an
+offtake, build a plant, fund research. Shared by the consumer ally and the hedging swing
+state, which differ in how much they spend and whom they will buy from.
+
+Each function adds at most one order to the plan and returns whether it did, so callers
+can go down a list of minerals, most stressed first, until the turn's handful is used.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from agents.doctrines.assess import (
+    deals_with,
+    output_tonnes,
+    price_ratio,
+    rival_concentration,
+    rivals,
+    shortfall_ratio,
+)
+from agents.doctrines.base import DoctrineController, Plan, on_cadence, order_cost
+from agents.observation import Observation
+from game.rules import Doctrine, Sector, Stage
+from game.rules.orders import (
+    FundRnD,
+    Invest,
+    Pricing,
+    Programme,
+    ProposeDeal,
+    Stockpile,
+    StockpileAction,
+    Subsidise,
+)
+
+
+@dataclass(frozen=True)
+class Appetite:
+    """How much a buyer is willing to do for its supply."""
+
+    cover_turns: float
+    """Stockpile target in turns of need."""
+    max_buy_price: float
+    """No stockpile purchases when the price is above this multiple of normal."""
+    release_gap: float
+    """Release stockpile when the shortfall exceeds this share of need."""
+    offtake_share: float
+    """Share of our need we try to lock in with one offtake deal."""
+    premium_pct: float
+    """Price premium offered in an offtake (a negative discount) to win the seller."""
+    min_seller_relations: float
+    camp_only: bool
+    """Buy only from nations outside the rival camp."""
+    invests: bool = True
+
+
+def release(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str, ap: Appetite) -> bool:
+    """Release stockpile into a shortage: what stockpiles are for."""
+    m = obs.m(mineral)
+    short = float(obs.shortfall[m].sum())
+    if shortfall_ratio(obs)[m] < ap.release_gap or obs.stockpile[m] <= 0 or short <= 0:
+        return False
+    tonnes = float(min(obs.stockpile[m], short))
+    order = Stockpile(
+        issuer=ctrl.nation,
+        action=StockpileAction.RELEASE,
+        mineral=mineral,
+        tonnes=round(tonnes, 3),
+        note="released into a shortage",
+    )
+    return plan.add(order)
+
+
+def buy_stock(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str, ap: Appetite) -> bool:
+    """Raise the stockpile target to `cover_turns` of need while prices are sane and there
+    is no shortage (buying into a shortage deepens it); never re-asks for a target in force."""
+    m = obs.m(mineral)
+    need = float(obs.need[m].sum())
+    desired = ap.cover_turns * need * ctrl.temper.scale
+    if desired <= 0 or obs.stock_target[m] >= 0.9 * desired:
+        return False
+    if price_ratio(obs, ctrl.content)[m] > ap.max_buy_price or shortfall_ratio(obs)[m] >= ap.release_gap:
+        return False
+    price = float(max(obs.refined_price[m, obs.me], obs.ref_price[m])) * 1.1 / 1e6  # USD m per t
+    tonnes = desired - float(obs.stock_target[m])
+    if tonnes * price > 0.5 * plan.left_usd_m:
+        tonnes = 0.5 * plan.left_usd_m / price
+    if tonnes < 0.1 * desired or tonnes <= 0:
+        return False
+    budget = min(tonnes * price, 1e7)
+    order = Stockpile(
+        issuer=ctrl.nation,
+        action=StockpileAction.BUY,
+        mineral=mineral,
+        tonnes=round(tonnes, 3),
+        budget_usd_m=round(budget, 3),
+        note="strategic reserve",
+    )
+    return plan.add(order, order.budget_usd_m)
+
+
+def offtake(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str, ap: Appetite) -> bool:
+    """Lock in part of our need with the most reliable refiner that will sell to us; if none,
+    offer a friendly miner the financing of a refinery in exchange for its output. Once per
+    half cadence per mineral, so a refusal is not answered with the same offer next turn."""
+    m, me = obs.m(mineral), obs.me
+    need = float(obs.need[m].sum())
+    due = on_cadence(obs.turn, ctrl.nation, f"offtake:{mineral}", max(ctrl.temper.cadence // 2, 1))
+    if need <= 0 or not due:
+        return False
+    restricting = {c.issuer for c in obs.controls_on(ctrl.nation) if c.mineral == mineral}
+    mine = obs.alignment[me]
+    candidates = []
+    for i, seller in enumerate(obs.nations):
+        if i == me or seller in restricting or obs.relations[i] < ap.min_seller_relations:
+            continue
+        if obs.doctrine[i] == Doctrine.PASSIVE.value:
+            continue  # nobody there answers proposals
+        if ap.camp_only and rivals(mine, obs.alignment[i]):
+            continue
+        if deals_with(obs, seller, mineral):
+            continue
+        candidates.append(i)
+    refiners = [i for i in candidates if obs.refine_share[m, i] >= 0.02]
+    want = need * ap.offtake_share * ctrl.temper.scale
+    if refiners:
+        best = max(refiners, key=lambda i: (obs.refine_share[m, i] * (1 + obs.relations[i] / 100), -i))
+        seller = obs.nations[best]
+        tonnes = min(want, 0.3 * output_tonnes(obs, ctrl.content, mineral, Stage.REFINED.value, best))
+        financing = 0.0
+    else:
+        miners = [i for i in candidates if obs.mine_share[m, i] >= 0.05 and obs.relations[i] >= 0]
+        template = ctrl.content.projects.get(f"{mineral}_refinery")
+        if not miners or template is None:
+            return False
+        best = max(miners, key=lambda i: (obs.mine_share[m, i], -i))
+        seller = obs.nations[best]
+        tonnes = min(want, template.capacity_tpy / 4)
+        financing = template.capex_usd_per_tpy * template.capacity_tpy / 1e6 * 0.5 * ctrl.temper.scale
+        if not plan.can_afford(financing):
+            return False
+    if tonnes <= 0:
+        return False
+    order = ProposeDeal(
+        issuer=ctrl.nation,
+        buyer=ctrl.nation,
+        seller=seller,
+        mineral=mineral,
+        stage=Stage.REFINED,
+        tonnes_per_turn=round(float(tonnes), 3),
+        pricing=Pricing.INDEXED,
+        discount_pct=-ap.premium_pct,
+        duration_turns=12,
+        financing_usd_m=round(financing, 3),
+        note="secure supply from a reliable partner",
+    )
+    return plan.add(order, order_cost(order, obs, ctrl.content))
+
+
+def invest(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str, ap: Appetite) -> bool:
+    """Build refining outside the rival's hands, at home if we mine the ore, else in the
+    friendly producer that mines most of it; a recycler at home when neither is possible
+    or affordable. Once per cadence per mineral, and not while a plant for it is building."""
+    if not ap.invests or not on_cadence(obs.turn, ctrl.nation, f"invest:{mineral}", ctrl.temper.cadence):
+        return False
+    m, me = obs.m(mineral), obs.me
+    if rival_concentration(obs)[m] < 0.5 or any(p.mineral == mineral for p in obs.projects):
+        return False
+    if any(isinstance(p.order, Invest) and p.order.template.startswith(mineral) for p in obs.outbox):
+        return False
+    options: list[tuple[str, str, float]] = []  # (template, country, share)
+    if obs.mine_share[m, me] >= 0.02:
+        options.append((f"{mineral}_refinery", ctrl.nation, 100.0))
+    friends = [
+        i
+        for i in range(len(obs.nations))
+        if i != me
+        and obs.mine_share[m, i] >= 0.05
+        and obs.relations[i] >= 20
+        and not rivals(obs.alignment[me], obs.alignment[i])
+    ]
+    if friends:
+        host = max(friends, key=lambda i: (obs.mine_share[m, i], -i))
+        share = min(51.0 * ctrl.temper.scale, 100.0)
+        options.append((f"{mineral}_refinery", obs.nations[host], share))
+    options.append((f"{mineral}_recycler", ctrl.nation, 100.0))
+    for template, country, share in options:
+        if template not in ctrl.content.projects:
+            continue
+        order = Invest(issuer=ctrl.nation, template=template, country=country, share_pct=share)
+        cost = order_cost(order, obs, ctrl.content)
+        if cost > plan.left_usd_m and share > 20:
+            share = max(20.0, min(share, 0.9 * plan.left_usd_m / (cost / share)))
+            order = Invest(issuer=ctrl.nation, template=template, country=country, share_pct=round(share, 1))
+            cost = order_cost(order, obs, ctrl.content)
+        if plan.add(order, cost):
+            return True
+    return False
+
+
+def research(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str) -> bool:
+    """Fund recycling research where much more could be recovered, substitution otherwise;
+    every other cadence per mineral (a programme runs for years)."""
+    if not on_cadence(obs.turn, ctrl.nation, f"rnd:{mineral}", 2 * ctrl.temper.cadence):
+        return False
+    spec = ctrl.content.minerals[mineral].recycling
+    programme = Programme.RECYCLING if spec.max_rate_pct - spec.eol_rate_pct >= 20 else Programme.SUBSTITUTION
+    budget = float(np.clip(0.01 * max(obs.treasury_usd_m, 0.0) * ctrl.temper.scale, 5.0, 500.0))
+    order = FundRnD(issuer=ctrl.nation, programme=programme, mineral=mineral, budget_usd_m=round(budget, 3))
+    return plan.add(order, order.budget_usd_m)
+
+
+def subsidise(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str) -> bool:
+    """In a real shortage, pay the worst-hit sector to use less, for a year (and only start
+    a new year once the last one has run out)."""
+    m = obs.m(mineral)
+    if shortfall_ratio(obs)[m] < 0.15 or not on_cadence(obs.turn, ctrl.nation, f"sub:{mineral}", 4):
+        return False
+    sector = list(Sector)[int(np.argmax(obs.shortfall[m]))]
+    per_turn = float(np.clip(0.002 * max(obs.treasury_usd_m, 0.0), 1.0, 100.0))
+    order = Subsidise(
+        issuer=ctrl.nation,
+        programme=Programme.SUBSTITUTION,
+        mineral=mineral,
+        sector=sector,
+        usd_m_per_turn=round(per_turn, 3),
+        turns=4,
+    )
+    return plan.add(order, order_cost(order, obs, ctrl.content))
