@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from agents.observation import NewsItem, Observation
+from agents.observation import NewsItem, Observation, ProjectInProgress
 from game.rules import Stage
 
 if TYPE_CHECKING:
@@ -83,5 +83,16 @@ def observe(world: WorldModel, nation: str) -> Observation:
         replies=tuple(text for t, who, text in d.replies if who == nation and t >= turn - 1),
         news=tuple(
             NewsItem(h.turn, h.event, h.name, h.news, h.kind) for h in world.news if h.turn >= turn - 1
+        ),
+        projects=tuple(
+            ProjectInProgress(
+                mineral=world.mineral_ids[p.mineral],
+                kind=p.kind.value,
+                country=world.nation_ids[p.country],
+                capacity_tpy=p.capacity * 4,
+                turns_left=p.turns_left,
+            )
+            for p in world.pipeline.projects
+            if p.owner == i and p.firm_row < 0
         ),
     )
