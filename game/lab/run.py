@@ -23,6 +23,7 @@ TABLES: dict[str, Callable[[WorldModel], pd.DataFrame]] = {
     "firms": tables.firms,
     "explanations": tables.explanations,
     "events": tables.events,
+    "scores": tables.scores,
 }
 
 
