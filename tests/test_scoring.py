@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -144,14 +145,19 @@ def test_leverage_is_the_share_of_others_supply_a_nation_exports() -> None:
     assert part[0] == pytest.approx(100 * (0.5 * 0.9 + 0.5 * 0.45))
 
 
-def test_cohesion_reads_the_worlds_relations_when_it_has_them(content: Content) -> None:
+@pytest.mark.parametrize("where", ["relations", "diplomacy.relations"])
+def test_cohesion_reads_the_worlds_relations_when_it_has_them(content: Content, where: str) -> None:
     world = WorldModel(content, "tutorial", seed=3)
     world.step()
     j, us = world.nation_ids.index("japan"), world.nation_ids.index("united_states")
     fallback = world.score_parts[j, COH]
     relations = scoring.alignment_relations([content.nations[n].alignment for n in world.nation_ids])
     relations[j, us] = relations[us, j] = -100.0  # the alliance has collapsed
-    world.relations = relations  # what the diplomacy engineer's world will carry
+    # what the world will carry once diplomacy lands, under either name
+    if where == "relations":
+        world.relations = relations
+    else:
+        world.diplomacy = SimpleNamespace(relations=relations)
     world.step()
     assert world.score_parts[j, COH] < fallback
     assert world.score_parts[us, COH] < fallback

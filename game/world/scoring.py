@@ -46,9 +46,10 @@ bloc cohesion
     partners, mapped to 0..100 by `(r + 100) / 2` and averaged. Partners are the other
     members of its zones, or if it is in no zone the nations of its alignment. Mutual, since
     a bloc frays when either side sours. A nation with no partner scores a neutral 50.
-    Relations come from the world's `relations` array (N, N, row regards column) when it has
-    one; until then from `alignment_relations` (the alignment camps), so cohesion moves only
-    when zones change.
+    Relations come from the world's `relations` array (N, N, row regards column; or
+    `world.diplomacy.relations`) when it has one; until then from `alignment_relations` (the
+    alignment camps, the same numbers as the diplomacy baseline), so cohesion moves only when
+    zones change.
 
 treasury
     The policy budget kept, against the start: `100 * (T + e) / (T + T0 + 2e)` with
@@ -241,7 +242,6 @@ class Scorer:
         self.revenue0 = np.full(len(nation_ids), np.nan)
         self.revenue_floor = np.nan
         self.fallback_relations = alignment_relations(alignments)
-        self._mates: tuple[int, F64] | None = None
         self.turns: list[int] = []
         self.scores: list[F64] = []
         self.parts: list[F64] = []
@@ -262,11 +262,13 @@ class Scorer:
         """NaN score and parts: what a world holds before its first turn."""
         return np.full(n_nat, np.nan), np.full((n_nat, len(PARTS)), np.nan)
 
-    def _partners(self, world: WorldModel) -> F64:
-        version = world.policies.version
-        if self._mates is None or self._mates[0] != version:
-            self._mates = (version, partners(self.nation_ids, self.alignments, world.policies.zones.values()))
-        return self._mates[1]
+    @staticmethod
+    def relations_of(world: WorldModel) -> F64 | None:
+        """The world's relations (N, N), wherever the diplomacy code keeps them, or None."""
+        relations = getattr(world, "relations", None)
+        if relations is None:
+            relations = getattr(getattr(world, "diplomacy", None), "relations", None)
+        return None if relations is None else np.asarray(relations, dtype=float)
 
     def update(self, world: WorldModel, record: TurnRecord) -> tuple[F64, F64]:
         """Score the turn just resolved (`record`, plus the world's firms, treasury, zones and
@@ -279,14 +281,16 @@ class Scorer:
         if np.isnan(self.revenue_floor):
             self.revenue0 = earnings.copy()
             self.revenue_floor = max(REVENUE_FLOOR_SHARE * float(earnings.sum()), 1e-9)
-        relations = getattr(world, "relations", None)
-        rel = self.fallback_relations if relations is None else np.asarray(relations, dtype=float)
+        relations = self.relations_of(world)
+        rel = self.fallback_relations if relations is None else relations
+        # zones are few and may change by orders or events at any time: recomputed every turn
+        mates = partners(self.nation_ids, self.alignments, world.policies.zones.values())
         columns = {
             Part.SUPPLY_SECURITY: supply_security(record.need, record.shortfall, self.sector_weights),
             Part.ECONOMIC_COST: economic_cost(record.need, record.refined_paid, world.ref_price),
             Part.REVENUE: relative(earnings, self.revenue0, self.revenue_floor),
             Part.LEVERAGE: leverage(*flows),
-            Part.BLOC_COHESION: bloc_cohesion(rel, self._partners(world)),
+            Part.BLOC_COHESION: bloc_cohesion(rel, mates),
             Part.TREASURY: relative(world.treasury, self.treasury0, TREASURY_FLOOR_USD_M),
         }
         parts = np.stack([columns[p] for p in PARTS], axis=1)
