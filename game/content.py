@@ -112,6 +112,8 @@ def _loc(loc: tuple[Any, ...], data: Any) -> str:
             tag = i >= 2 and isinstance(loc[i - 1], int) and loc[i - 2] == "effects"
             if name in ev.EFFECT_TAGS and tag:
                 continue  # discriminator tag: the list index already says which effect
+            if name == "[key]":
+                continue  # a bad mapping key: the path already ends in the key itself
             parts.append(("." if parts else "") + name)
             node = node.get(item) if isinstance(node, dict) else None
     return "".join(parts) or "(file)"
@@ -402,6 +404,10 @@ class _CrossChecker:
         for nation in s.briefings:
             if nation not in in_play:
                 self.add(file, f"briefings.{nation}", "not one of this scenario's nations")
+        for nation in s.objectives:
+            self.nation(file, f"objectives.{nation}", nation)
+            if nation in self.nations and nation not in in_play:
+                self.add(file, f"objectives.{nation}", "not one of this scenario's nations")
         for nation in s.playable:
             if nation not in s.briefings:
                 self.add(file, f"briefings.{nation}", "a playable nation needs a briefing")

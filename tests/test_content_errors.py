@@ -144,6 +144,35 @@ CASES = [
         "firm[0] (cn_ga_chalco).id", r"duplicate id 'cn_ga_chalco'",
         id="duplicate-firm-id-across-files",
     ),
+    pytest.param(
+        "scenarios/tutorial.toml", "[objectives.japan]\nsupply_security = 50",
+        "[objectives.japan]\nsupply_security = -50",
+        "objectives.japan.supply_security", r"must be >= 0, got -50",
+        id="negative-objective-weight",
+    ),
+    pytest.param(
+        "scenarios/tutorial.toml", None,
+        '\n[objectives.atlantis]\nrevenue = 1\nsource = "model assumption"\n',
+        "objectives.atlantis", r"unknown nation 'atlantis'",
+        id="objectives-of-unknown-nation",
+    ),
+    pytest.param(
+        "scenarios/tutorial.toml", None,
+        '\n[objectives.india]\nrevenue = 1\nsource = "model assumption"\n',
+        "objectives.india", r"not one of this scenario's nations",
+        id="objectives-of-nation-not-in-scenario",
+    ),
+    pytest.param(
+        "scenarios/tutorial.toml", None,
+        '\n[objectives.australia_x]\nrevenue = 0\nsource = "model assumption"\n',
+        "objectives.australia_x", r"at least one weight must be positive \(of supply_security, .*\)",
+        id="objectives-all-weights-zero",
+    ),
+    pytest.param(
+        "scenarios/tutorial.toml", "sectors = { defence = 3 }", "sectors = { defense = 3 }",
+        "objectives.united_states.sectors.defense", r"must be one of .*'defence'.*, got 'defense'",
+        id="objectives-unknown-sector",
+    ),
 ]  # fmt: skip
 
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from game.cli import app
+from game.rules import PARTS
 
 COLUMNS = {
     "prices": ["turn", "date", "mineral", "stage", "country", "price_usd_per_t"],
@@ -27,6 +29,7 @@ COLUMNS = {
         "shortfall",
     ],
     "explanations": ["turn", "mineral", "stage", "country", "cause", "share_of_price_change", "price_change"],
+    "scores": ["turn", "date", "nation", "part", "value", "weight", "contribution"],
 }
 
 
@@ -64,6 +67,28 @@ def test_run_writes_every_table_with_its_columns(runs):
     assert (flows["tonnes"] > 0).all()
     prices = pd.read_parquet(runs / "a" / "prices.parquet")
     assert set(prices["date"]) >= {"2026 Q1", "2027 Q1"}
+
+
+def test_scores_table_explains_every_nations_score_every_turn(runs, content):
+    df = pd.read_parquet(runs / "a" / "scores.parquet")
+    nations = content.scenario("tutorial").nations
+    parts = [p.value for p in PARTS]
+    assert list(df["part"].cat.categories) == [*parts, "score"]
+    # one row per turn, nation and part, plus the score row
+    assert len(df) == 5 * len(nations) * (len(parts) + 1)
+    assert sorted(df["turn"].unique()) == list(range(5))
+    assert set(df["nation"]) == set(nations)
+    assert df[["value", "weight", "contribution"]].notna().all().all()
+    assert df["value"].between(0, 100).all()
+    part_rows, score_rows = df[df["part"] != "score"], df[df["part"] == "score"]
+    keys = ["turn", "nation"]
+    explained = part_rows.groupby(keys, observed=True)["contribution"].sum()
+    score = score_rows.set_index(keys)["value"]
+    assert np.allclose(explained.sort_index(), score.sort_index(), rtol=0, atol=1e-9)
+    weights = part_rows.groupby(keys, observed=True)["weight"].sum()
+    assert np.allclose(weights, 1.0)
+    assert np.allclose(part_rows["contribution"], part_rows["weight"] * part_rows["value"])
+    assert (score_rows["weight"] == 1.0).all() and (score_rows["contribution"] == score_rows["value"]).all()
 
 
 def test_meta_records_what_reproduces_the_run(runs):

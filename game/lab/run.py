@@ -26,6 +26,7 @@ TABLES: dict[str, Callable[[WorldModel], pd.DataFrame]] = {
     "explanations": tables.explanations,
     "events": tables.events,
     "orders": tables.orders,
+    "scores": tables.scores,
 }
 
 

@@ -12,6 +12,8 @@ from game.world.model import SECTORS, WorldModel
 
 STAGES = ("ore", "refined")
 PRICE_COLUMNS = ["turn", "date", "mineral", "stage", "country", "price_usd_per_t"]
+SCORE_COLUMNS = ["turn", "date", "nation", "part", "value", "weight", "contribution"]
+SCORE_ROW = "score"
 BALANCE_COLUMNS = [
     "turn", "mineral", "stage", "country", "sector",
     "production", "imports", "exports", "consumption", "stock_change", "shortfall",
@@ -190,3 +192,41 @@ def orders(world: WorldModel) -> pd.DataFrame:
         [(r.turn, r.issuer, r.kind, r.accepted, r.reason, r.json()) for r in log],
         columns=ORDER_COLUMNS,
     ).astype({"turn": "int64", "accepted": "bool"})
+
+
+def scores(world: WorldModel) -> pd.DataFrame:
+    """turn, date, nation, part, value, weight, contribution: each nation's score, explained.
+
+    Long (tidy) layout, one row per turn, nation and part, parts in `PART_NAMES` order
+    followed by one row with part `score`. On a part row, `value` is the part (0..100),
+    `weight` its normalised weight (a nation's weights sum to 1) and `contribution` is
+    `weight * value`; on the `score` row, `value` and `contribution` are the score (the sum
+    of the nation's contributions that turn) and `weight` is 1. So
+    `df[df.part != "score"].groupby(["turn", "nation"]).contribution.sum()` gives the score
+    back, and `df[df.part == "score"]` is the score series.
+    """
+    names = [*world.score_part_names, SCORE_ROW]
+    records = [r for r in world.records if r.score.size]
+    n_turns, n_nat, n_parts = len(records), len(world.nation_ids), len(names)
+    parts = np.stack([r.score_parts for r in records])  # (T, N, P)
+    score = np.stack([r.score for r in records])  # (T, N)
+    weights = np.broadcast_to(world.scorer.weights, parts.shape)
+    value = np.concatenate([parts, score[:, :, None]], axis=2)
+    weight = np.concatenate([weights, np.ones((n_turns, n_nat, 1))], axis=2)
+    contribution = np.concatenate([parts * weights, score[:, :, None]], axis=2)
+    turns = np.array([r.turn for r in records], dtype=np.int64)
+    dates = np.array([world.scenario.date_of(int(t)) for t in turns], dtype=object)
+    cols = _grid(("nation", world.nation_ids), ("part", names))
+    per_turn = n_nat * n_parts
+    df = pd.DataFrame(
+        {
+            "turn": np.repeat(turns, per_turn),
+            "date": np.repeat(dates, per_turn),
+            "nation": np.tile(cols["nation"], n_turns),
+            "part": pd.Categorical(np.tile(cols["part"], n_turns), categories=names),
+            "value": value.ravel(),
+            "weight": weight.ravel(),
+            "contribution": contribution.ravel(),
+        }
+    )
+    return df[SCORE_COLUMNS]

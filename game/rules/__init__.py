@@ -5,11 +5,14 @@ from game.rules.firms import Firm, FirmFile
 from game.rules.ids import Alignment, Doctrine, FirmKind, Region, Sector, Stage
 from game.rules.minerals import Mineral
 from game.rules.nations import Nation
+from game.rules.objectives import DOCTRINE_OBJECTIVES, PARTS, Objectives, Part
 from game.rules.policies import ExportControl, FloorPaidBy, Instrument, Tariff, Zone
 from game.rules.projects import ProjectFile, ProjectTemplate
 from game.rules.scenarios import Briefing, Scenario, ScheduledEvent
 
 __all__ = [
+    "DOCTRINE_OBJECTIVES",
+    "PARTS",
     "Alignment",
     "Briefing",
     "Doctrine",
@@ -23,6 +26,8 @@ __all__ = [
     "Instrument",
     "Mineral",
     "Nation",
+    "Objectives",
+    "Part",
     "ProjectFile",
     "ProjectTemplate",
     "RandomEvent",

@@ -8,7 +8,8 @@ from typing import Annotated
 from pydantic import Field, model_validator
 
 from game.rules.events import RandomEvent
-from game.rules.ids import Frozen, ScenarioSlug, Slug, Source
+from game.rules.ids import Doctrine, Frozen, ScenarioSlug, Slug, Source
+from game.rules.objectives import DOCTRINE_OBJECTIVES, Objectives
 from game.rules.policies import ExportControl, Tariff, Zone
 
 
@@ -51,6 +52,8 @@ class Scenario(Frozen):
     schedule: list[ScheduledEvent] = []
     random_events: list[RandomEvent] = []
     briefings: dict[Slug, Briefing] = {}
+    objectives: dict[Slug, Objectives] = {}
+    """Score weights per nation; nations not listed play by their doctrine's defaults."""
     source: Source
 
     @model_validator(mode="after")
@@ -64,6 +67,10 @@ class Scenario(Frozen):
         if self.default_player not in self.playable:
             raise ValueError("default_player must be playable")
         return self
+
+    def objectives_for(self, nation: str, doctrine: Doctrine) -> Objectives:
+        """The nation's objectives: the scenario's table, else its doctrine's defaults."""
+        return self.objectives.get(nation) or DOCTRINE_OBJECTIVES[doctrine]
 
     def start_date(self) -> dt.date:
         return dt.date(self.start_year, 3 * (self.start_quarter - 1) + 1, 1)

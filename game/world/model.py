@@ -14,7 +14,7 @@ turn, so a scenario, a seed and the same orders give a bit-identical world.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import mesa
 import numpy as np
@@ -44,6 +44,7 @@ from game.world.observe import observe
 from game.world.orders import OrderDesk, OrderRecord, Verdict
 from game.world.programmes import Research, Subsidy
 from game.world.projects import Pipeline, Project, cancel_hazard, lead_time
+from game.world.scoring import PART_NAMES, Scorer
 from game.world.trade_rules import ActiveControl, Geography, PolicyBook
 
 F64 = NDArray[np.float64]
@@ -108,6 +109,8 @@ class TurnRecord:
         tuple[int, int, int, str, float, float]
     ]  # mineral, stage, country, cause, share, change
     world_hash: str
+    score: F64 = field(default_factory=lambda: np.zeros(0))  # (N,) 0..100, see game.world.scoring
+    score_parts: F64 = field(default_factory=lambda: np.zeros((0, 0)))  # (N, P) in PART_NAMES order
 
 
 class WorldModel(mesa.Model):
@@ -251,6 +254,9 @@ class WorldModel(mesa.Model):
         for zone in sc.zones:
             self.policies.zones[zone.id] = zone
         self.policies.changed()
+        self.scorer = Scorer.for_world(self)
+        self.score_part_names = PART_NAMES
+        self.score, self.score_parts = Scorer.not_scored(n_nat)  # (N,), (N, P): NaN until turn 1
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "refined_price_index": lambda m: (
@@ -565,9 +571,12 @@ class WorldModel(mesa.Model):
         self._step_consumption(refined, stock_release, stock_buy)
         record = self._step_accounts(ore, intake, refined, prev_price, prev_ore)
         self._step_treasuries(ore, refined)
+        self.score, self.score_parts = self.scorer.update(self, record)
         self._step_projects()
         self.diplomacy.drift()
-        self.records.append(replace(record, world_hash=self.world_hash()))
+        self.records.append(
+            replace(record, world_hash=self.world_hash(), score=self.score, score_parts=self.score_parts)
+        )
         self.datacollector.collect(self)
         self.turn += 1
 
@@ -1144,6 +1153,9 @@ class WorldModel(mesa.Model):
             self.rnd_substitution,
             self.rnd_recycling,
             self.eol_boost,
+            self.score,
+            self.score_parts,
+            *self.scorer.state_arrays(),
         ]
         for a in arrays:
             h.update(np.ascontiguousarray(a).tobytes())
