@@ -46,10 +46,7 @@ bloc cohesion
     partners, mapped to 0..100 by `(r + 100) / 2` and averaged. Partners are the other
     members of its zones, or if it is in no zone the nations of its alignment. Mutual, since
     a bloc frays when either side sours. A nation with no partner scores a neutral 50.
-    Relations come from the world's `relations` array (N, N, row regards column; or
-    `world.diplomacy.relations`) when it has one; until then from `alignment_relations` (the
-    alignment camps, the same numbers as the diplomacy baseline), so cohesion moves only when
-    zones change.
+    Relations are the world's (`game.world.diplomacy`), so acts between partners move it.
 
 treasury
     The policy budget kept, against the start: `100 * (T + e) / (T + T0 + 2e)` with
@@ -86,25 +83,6 @@ TREASURY_FLOOR_USD_M = 1.0
 LEVERAGE_STRONGEST = 0.5
 """Weight of the strongest lever against the mean over minerals in the leverage part."""
 NO_PARTNERS = 50.0
-
-# Start relations by alignment: the same numbers as the diplomacy baseline, so cohesion
-# does not jump when the world starts to carry relations.
-SAME_CAMP, OTHER_CAMP, DEFAULT_REGARD = 40.0, -30.0, 10.0
-
-
-def alignment_relations(alignments: Sequence[Alignment]) -> F64:
-    """(N, N) relations implied by alignment alone: the two camps like themselves and distrust
-    each other; hedgers and the non-aligned are mildly warm to everyone."""
-    a = np.array([Alignment(x).value for x in alignments])
-    us, cn = a == Alignment.US_ALIGNED.value, a == Alignment.CHINA_ALIGNED.value
-    rel = np.full((len(a), len(a)), DEFAULT_REGARD)
-    rel[np.ix_(us, us)] = SAME_CAMP
-    rel[np.ix_(cn, cn)] = SAME_CAMP
-    rel[np.ix_(us, cn)] = OTHER_CAMP
-    rel[np.ix_(cn, us)] = OTHER_CAMP
-    np.fill_diagonal(rel, 100.0)
-    return rel
-
 
 # ---------------------------------------------------------------------------- parts
 
@@ -241,7 +219,6 @@ class Scorer:
         self.treasury0 = np.asarray(treasury, dtype=float).copy()
         self.revenue0 = np.full(len(nation_ids), np.nan)
         self.revenue_floor = np.nan
-        self.fallback_relations = alignment_relations(alignments)
         self.turns: list[int] = []
         self.scores: list[F64] = []
         self.parts: list[F64] = []
@@ -262,14 +239,6 @@ class Scorer:
         """NaN score and parts: what a world holds before its first turn."""
         return np.full(n_nat, np.nan), np.full((n_nat, len(PARTS)), np.nan)
 
-    @staticmethod
-    def relations_of(world: WorldModel) -> F64 | None:
-        """The world's relations (N, N), wherever the diplomacy code keeps them, or None."""
-        relations = getattr(world, "relations", None)
-        if relations is None:
-            relations = getattr(getattr(world, "diplomacy", None), "relations", None)
-        return None if relations is None else np.asarray(relations, dtype=float)
-
     def update(self, world: WorldModel, record: TurnRecord) -> tuple[F64, F64]:
         """Score the turn just resolved (`record`, plus the world's firms, treasury, zones and
         relations); returns (score (N,), parts (N, P)) and appends them to the history."""
@@ -281,8 +250,7 @@ class Scorer:
         if np.isnan(self.revenue_floor):
             self.revenue0 = earnings.copy()
             self.revenue_floor = max(REVENUE_FLOOR_SHARE * float(earnings.sum()), 1e-9)
-        relations = self.relations_of(world)
-        rel = self.fallback_relations if relations is None else relations
+        rel = world.relations
         # zones are few and may change by orders or events at any time: recomputed every turn
         mates = partners(self.nation_ids, self.alignments, world.policies.zones.values())
         columns = {
