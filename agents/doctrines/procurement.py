@@ -8,6 +8,7 @@ can go down a list of minerals, most stressed first, until the turn's handful is
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,18 +56,24 @@ class Appetite:
     invests: bool = True
 
 
+MIN_RELEASE_T = 1.0
+"""Smaller releases are not worth an order (the world's own release drains the rest)."""
+
+
 def release(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str, ap: Appetite) -> bool:
     """Release stockpile into a shortage: what stockpiles are for."""
     m = obs.m(mineral)
     short = float(obs.shortfall[m].sum())
-    if shortfall_ratio(obs)[m] < ap.release_gap or obs.stockpile[m] <= 0 or short <= 0:
+    if shortfall_ratio(obs)[m] < ap.release_gap or short <= 0:
         return False
-    tonnes = float(min(obs.stockpile[m], short))
+    tonnes = math.floor(min(float(obs.stockpile[m]), short) * 1000) / 1000  # never above what is held
+    if tonnes < MIN_RELEASE_T:
+        return False
     order = Stockpile(
         issuer=ctrl.nation,
         action=StockpileAction.RELEASE,
         mineral=mineral,
-        tonnes=round(tonnes, 3),
+        tonnes=tonnes,
         note="released into a shortage",
     )
     return plan.add(order)

@@ -333,9 +333,12 @@ class WorldModel(mesa.Model):
         verdict = self.desk.check(self, order)
         if not verdict.accepted:
             return None
-        self.desk.queued.append((self.desk.seq, order))
+        waiting, self.desk.queued = self.desk.queued, [(self.desk.seq, order)]
         self.desk.seq += 1
-        return self.desk.resolve(self, stage="event")[-1]
+        try:
+            return self.desk.resolve(self, stage="event")[-1]
+        finally:
+            self.desk.queued = waiting  # the players' orders resolve in their own phase
 
     def capacity_of(self, nation: str, mineral: str, stage: Stage) -> float:
         """Tonnes per turn the nation's firms can put on the market at this stage."""
