@@ -453,8 +453,8 @@ class WorldModel(mesa.Model):
                 if effect.nation in self.nation_ids:
                     self.treasury[self.nation_ids.index(effect.nation)] += effect.change_usd_m
             case ev.OrderEffect():
-                # Orders are validated and applied by the orders module (another branch);
-                # until it provides apply_order_effect, an order effect does nothing.
+                # The order desk checks it like any order and applies it at once; the guard
+                # keeps events working in a world built without the desk.
                 if hasattr(self, "apply_order_effect"):
                     self.apply_order_effect(effect.order, source)
             case ev.ImposeControl():
