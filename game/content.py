@@ -33,6 +33,7 @@ from game.rules import (
     Zone,
 )
 from game.rules import events as ev
+from game.rules.orders import ORDER_KINDS, Order
 
 DEFAULT_ROOT = Path(lodestone_content.__file__).resolve().parent
 SUBDIRS = ("minerals", "nations", "firms", "events", "scenarios")
@@ -114,6 +115,8 @@ def _loc(loc: tuple[Any, ...], data: Any) -> str:
                 continue  # discriminator tag: the list index already says which effect
             if name == "[key]":
                 continue  # a bad mapping key: the path already ends in the key itself
+            if name in ORDER_KINDS and i >= 1 and loc[i - 1] == "order":
+                continue  # the order's own `kind` tag, likewise
             parts.append(("." if parts else "") + name)
             node = node.get(item) if isinstance(node, dict) else None
     return "".join(parts) or "(file)"
@@ -369,10 +372,67 @@ class _CrossChecker:
                 self.nation(file, f"{where}.nation", effect.nation)
                 self.mineral(file, f"{where}.mineral", effect.mineral)
             case ev.NewCapacity():
-                if effect.template not in self.projects and effect.template not in self.broken:
-                    self.add(file, f"{where}.template", f"unknown project template {effect.template!r}")
+                self.template(file, f"{where}.template", effect.template)
                 self.nation(file, f"{where}.country", effect.country)
                 self.nation(file, f"{where}.owner", effect.owner)
+            case ev.Technology():
+                self.mineral(file, f"{where}.mineral", effect.mineral)
+            case ev.TreasuryChange():
+                self.nation(file, f"{where}.nation", effect.nation)
+            case ev.OrderEffect():
+                self.order(file, f"{where}.order", effect.order)
+
+    def template(self, file: str, where: str, ref: str) -> None:
+        if ref not in self.projects and ref not in self.broken:
+            self.add(file, where, f"unknown project template {ref!r}")
+
+    def order(self, file: str, where: str, order: Order) -> None:
+        """Every id an order names that content defines (zones and proposals are made in play,
+        so only the world can check those)."""
+        for name, value in order:
+            match name:
+                case "issuer" | "buyer" | "seller" | "country" | "nation":
+                    self.nation(file, f"{where}.{name}", value)
+                case "targets" | "origins" | "invite" | "to":
+                    for j, n in enumerate(value):
+                        self.nation(file, f"{where}.{name}[{j}]", n)
+                case "mineral":
+                    self.mineral(file, f"{where}.{name}", value)
+                case "external_tariff_pct" | "price_floor_usd_per_t":
+                    for mineral in value:
+                        self.mineral(file, f"{where}.{name}.{mineral}", mineral)
+                case "template":
+                    self.template(file, f"{where}.{name}", value)
+
+    def in_scenario(
+        self, file: str, where: str, s: Scenario, mineral: str | None, country: str | None
+    ) -> None:
+        """A reference to a mineral or nation that exists but is not in this scenario's cast."""
+        if mineral is not None:
+            self.mineral(file, f"{where}.mineral", mineral)
+            if mineral in self.minerals and mineral not in s.minerals:
+                self.add(file, f"{where}.mineral", f"{mineral!r} is not in this scenario's minerals")
+        if country is not None:
+            self.nation(file, f"{where}.country", country)
+            if country in self.nations and country not in s.nations:
+                self.add(file, f"{where}.country", f"{country!r} is not in this scenario's nations")
+
+    def not_a_playable_policy(self, file: str, where: str, s: Scenario, event_id: str, how: str) -> None:
+        """Chance and triggers decide the world, not a nation's policy: a human may be playing it."""
+        event = self.events.get(event_id)
+        if event is None:
+            return
+        playable = set(s.playable)
+        for effect in event.effects:
+            actors = [n for n in ev.policy_actors(effect) if n in playable]
+            if actors:
+                self.add(
+                    file,
+                    f"{where}.event",
+                    f"{how} event {event_id!r} decides the policy of playable nation {actors[0]!r} "
+                    f"({effect.type}): leave that to the nation's controller",
+                )
+                return
 
     def scenario(self, file: str, s: Scenario) -> None:
         for i, n in enumerate(s.nations):
@@ -398,9 +458,28 @@ class _CrossChecker:
                 self.add(file, f"schedule[{i}].event", f"unknown event {se.event!r}")
             if s.turn_of(se.date) >= s.turns:
                 self.add(file, f"schedule[{i}].date", f"{se.date} is after the last turn")
+        drawn = {e.event for e in s.random_events} | {e.event for e in s.conditional_events}
         for i, re_ in enumerate(s.random_events):
+            where = f"random_events[{i}]"
             if re_.event not in self.events and re_.event not in self.broken:
-                self.add(file, f"random_events[{i}].event", f"unknown event {re_.event!r}")
+                self.add(file, f"{where}.event", f"unknown event {re_.event!r}")
+            self.not_a_playable_policy(file, where, s, re_.event, "random")
+            if re_.not_before is not None and s.turn_of(re_.not_before) >= s.turns:
+                self.add(file, f"{where}.not_before", f"{re_.not_before} is after the last turn")
+            for j, other in enumerate(re_.excludes):
+                if other not in drawn:
+                    self.add(
+                        file,
+                        f"{where}.excludes[{j}]",
+                        f"{other!r} is not one of this scenario's random or conditional events",
+                    )
+        for i, ce in enumerate(s.conditional_events):
+            where = f"conditional_events[{i}]"
+            if ce.event not in self.events and ce.event not in self.broken:
+                self.add(file, f"{where}.event", f"unknown event {ce.event!r}")
+            self.not_a_playable_policy(file, where, s, ce.event, "conditional")
+            for j, trigger in enumerate(ce.when):
+                self.in_scenario(file, f"{where}.when[{j}]", s, trigger.mineral, trigger.country)
         for nation in s.briefings:
             if nation not in in_play:
                 self.add(file, f"briefings.{nation}", "not one of this scenario's nations")

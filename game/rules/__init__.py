@@ -1,6 +1,6 @@
 """Pure data: the pydantic schemas of content, policies and (later) orders. No numpy state."""
 
-from game.rules.events import Event, EventFile, RandomEvent
+from game.rules.events import ConditionalEvent, Event, EventFile, RandomEvent, Trigger
 from game.rules.firms import Firm, FirmFile
 from game.rules.ids import Alignment, Doctrine, FirmKind, Region, Sector, Stage
 from game.rules.minerals import Mineral
@@ -15,6 +15,7 @@ __all__ = [
     "PARTS",
     "Alignment",
     "Briefing",
+    "ConditionalEvent",
     "Doctrine",
     "Event",
     "EventFile",
@@ -37,5 +38,6 @@ __all__ = [
     "Sector",
     "Stage",
     "Tariff",
+    "Trigger",
     "Zone",
 ]

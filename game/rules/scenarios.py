@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
-from game.rules.events import RandomEvent
+from game.rules.events import ConditionalEvent, RandomEvent
 from game.rules.ids import Doctrine, Frozen, ScenarioSlug, Slug, Source
 from game.rules.objectives import DOCTRINE_OBJECTIVES, Objectives
 from game.rules.policies import ExportControl, Tariff, Zone
@@ -51,6 +51,7 @@ class Scenario(Frozen):
     stockpiles: list[StartingStockpile] = []
     schedule: list[ScheduledEvent] = []
     random_events: list[RandomEvent] = []
+    conditional_events: list[ConditionalEvent] = []
     briefings: dict[Slug, Briefing] = {}
     objectives: dict[Slug, Objectives] = {}
     """Score weights per nation; nations not listed play by their doctrine's defaults."""

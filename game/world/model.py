@@ -454,10 +454,18 @@ class WorldModel(mesa.Model):
 
     def apply_effect(self, effect, source: str) -> None:
         match effect:
-            case ev.SupplyShock() | ev.DemandShock():
+            case ev.SupplyShock() | ev.DemandShock() | ev.Technology():
                 if effect.mineral in self.mineral_ids:
-                    self.events.shocks.append(Shock(effect, self.turn + effect.duration_turns, source))
+                    self.events.shocks.append(Shock.of(effect, self.turn, source))
                     self._apply_shocks()
+            case ev.TreasuryChange():
+                if effect.nation in self.nation_ids:
+                    self.treasury[self.nation_ids.index(effect.nation)] += effect.change_usd_m
+            case ev.OrderEffect():
+                # The order desk checks it like any order and applies it at once; the guard
+                # keeps events working in a world built without the desk.
+                if hasattr(self, "apply_order_effect"):
+                    self.apply_order_effect(effect.order, source)
             case ev.ImposeControl():
                 c = effect.control
                 if c.mineral in self.mineral_ids and c.issuer in self.nation_ids:
@@ -504,24 +512,10 @@ class WorldModel(mesa.Model):
                     )
 
     def _apply_shocks(self) -> None:
+        """Recompute capacity, demand and recycling from the active shocks (game.world.events)."""
         t = self.firms
-        shock = np.ones(len(t))
-        demand = np.ones_like(self.demand_shock)
-        for s in self.events.shocks:
-            e = s.effect
-            m = self.mineral_index(e.mineral)
-            if isinstance(e, ev.SupplyShock):
-                if e.country not in self.nation_ids:
-                    continue
-                kind = MINE if e.stage == Stage.ORE else REFINERY
-                sel = (t.mineral == m) & (t.country == self.nation_ids.index(e.country)) & (t.kind == kind)
-                shock[sel] *= e.capacity_factor
-            else:
-                n = slice(None) if e.country is None else self.nation_ids.index(e.country)
-                sec = slice(None) if e.sector is None else SECTORS.index(e.sector)
-                if e.country is not None and e.country not in self.nation_ids:
-                    continue
-                demand[m, n, sec] *= e.factor
+        combined = self.events.multipliers(t, self.nation_ids, self.mineral_ids, len(SECTORS))
+        shock, demand = combined.firm_shock, combined.demand
         moved_supply = shock != t.shock
         self._causes.supply_event += np.bincount(
             t.mineral[moved_supply] * len(self.nation_ids) + t.country[moved_supply],
@@ -531,6 +525,9 @@ class WorldModel(mesa.Model):
         t.shock = shock
         self._causes.demand_event += ((demand - self.demand_shock) * self.need_now()).sum(axis=2)
         self.demand_shock = demand
+        self.eol_rate, self.eol_ceiling = self.events.recycling_rates(
+            combined.recycling, self.eol_rate, self.eol_ceiling
+        )
 
     def need_now(self) -> F64:
         """(M, N, S) tonnes per turn each sector needs this turn at the reference price."""
@@ -584,7 +581,10 @@ class WorldModel(mesa.Model):
         self.turn += 1
 
     def _step_events(self) -> None:
-        draws = self.rng.random(len(self.scenario.random_events)).tolist()
+        draws = self.rng.random(self.events.draws_per_turn()).tolist()
+        n_random = len(self.scenario.random_events)
+        # Triggers read the world as last turn left it, before anything below changes it.
+        conditional = self.events.conditional(self, draws[n_random:])
         if self.events.expire(self.turn):
             self._apply_shocks()
         expired = [
@@ -608,7 +608,9 @@ class WorldModel(mesa.Model):
             self.policies.changed()
         for event in self.events.scheduled(self.turn):
             self.apply_event(event, "scheduled")
-        for event in self.events.random(draws):
+        for event in conditional:
+            self.apply_event(event, "conditional")
+        for event in self.events.random(self.turn, draws[:n_random]):
             self.apply_event(event, "random")
 
     def _step_demand(self) -> None:
