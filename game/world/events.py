@@ -149,6 +149,19 @@ class EventEngine:
     recycling_applied: F64 = field(default_factory=lambda: np.zeros(0))
     """The recycling boost now added to the world's collection rates (see `recycling_rates`)."""
 
+    def state(self) -> str:
+        """Everything that decides what fires next, as canonical text for the world hash."""
+        return repr(
+            (
+                [(s.effect.model_dump_json(), s.until_turn, s.event) for s in self.shocks],
+                sorted(self.random_counts.items()),
+                self.conditional_counts,
+                self.streaks,
+                self.last_fired,
+                self.recycling_applied.tolist(),
+            )
+        )
+
     def __post_init__(self) -> None:
         n = len(self.scenario.conditional_events)
         self.conditional_counts = self.conditional_counts or [0] * n

@@ -1169,6 +1169,7 @@ class WorldModel(mesa.Model):
         h.update(repr([z.model_dump_json() for z in self.policies.zones.values()]).encode())
         h.update(repr([p.state() for p in self.pipeline.projects]).encode())
         h.update(self.diplomacy.state().encode())
+        h.update(self.events.state().encode())
         h.update(repr([x.state() for x in [*self.subsidies, *self.research]]).encode())
         h.update(repr(sorted(self.share_commitment.items())).encode())
         h.update(repr([o.model_dump_json() for _, o in self.desk.queued]).encode())
