@@ -439,7 +439,7 @@ def clear(
         if load > routes.cap[g]:
             flow[mask] *= routes.cap[g] / load
     offered_total, _, each = problem.supply(p)
-    offered_total = offered_total + problem.committed_supply
+    offered_total = np.maximum(offered_total + problem.committed_supply, 0.0)  # rounding can dip below 0
     sales = flow.sum(axis=2)
     ship = np.divide(offered_total, sales, out=np.ones_like(sales), where=sales > offered_total)
     flow *= np.minimum(ship, 1.0)[:, :, None]

@@ -811,7 +811,7 @@ class WorldModel(mesa.Model):
         sold = np.zeros(len(t))
         sold[self._sellers] = refined.sold[:n_firm_sellers]
         released_sold = refined.sold[n_firm_sellers:].reshape(n_min, n_nat).T  # (N, M)
-        t.inventory = np.where(t.kind == REFINERY, t.inventory - sold, t.inventory)
+        t.inventory = np.where(t.kind == REFINERY, np.maximum(t.inventory - sold, 0.0), t.inventory)
         t.output = np.where(t.kind == RECYCLER, sold, t.output)
         t.sold = sold
         paid = refined.paid[:, :n_nat]
