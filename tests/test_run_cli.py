@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from game.cli import app
 from game.rules import PARTS
+from game.rules.orders import ORDER_ADAPTER
 
 COLUMNS = {
     "prices": ["turn", "date", "mineral", "stage", "country", "price_usd_per_t"],
@@ -30,6 +31,7 @@ COLUMNS = {
     ],
     "explanations": ["turn", "mineral", "stage", "country", "cause", "share_of_price_change", "price_change"],
     "scores": ["turn", "date", "nation", "part", "value", "weight", "contribution"],
+    "orders": ["turn", "issuer", "kind", "accepted", "reason", "json"],
 }
 
 
@@ -122,3 +124,13 @@ def test_bad_arguments_are_refused_clearly(tmp_path, args, message):
     assert message in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_orders_table_holds_the_orders_themselves(runs):
+    """Each row's json is the order: parsing it gives an order of the row's kind and issuer."""
+    orders = pd.read_parquet(runs / "a" / "orders.parquet")
+    assert orders.accepted.any(), "AI nations should have acted in five turns"
+    for row in orders.itertuples():
+        order = ORDER_ADAPTER.validate_json(row.json)
+        assert (order.kind, order.issuer) == (row.kind, row.issuer)
+        assert row.accepted or row.reason

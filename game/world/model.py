@@ -2,9 +2,11 @@
 
 A turn (one quarter) resolves in a fixed order, each step a method below:
 
-    events -> policies -> firm decisions -> ore market -> refining
+    events -> orders (proposals lapse, programmes pay, zones share stockpiles)
+           -> firm decisions -> ore market -> refining
            -> refined market (with recycling and stockpiles) -> consumption and shortfall
-           -> projects advance -> accounting and data collection
+           -> firms' accounts -> treasuries -> scores -> projects advance
+           -> relations drift -> data collection
 
 All state the hot loop touches is numpy arrays owned by the model; agents are views on
 rows of them. All randomness comes from `self.rng` (seeded), drawn in a fixed pattern per

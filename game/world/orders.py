@@ -10,6 +10,7 @@ Nothing here raises on a bad order: every failure becomes a reason in the log.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -50,7 +51,9 @@ class OrderRecord:
         return self.order.kind
 
     def json(self) -> str:
-        return self.order.model_dump_json(exclude_defaults=True)
+        """The order as compact JSON (defaults left out, its `kind` always in)."""
+        body = self.order.model_dump(mode="json", exclude_defaults=True)
+        return json.dumps({"kind": self.order.kind, **body}, separators=(",", ":"))
 
 
 @dataclass
