@@ -88,13 +88,25 @@ def run(
     seed: Annotated[int, typer.Option(help="random seed")] = 0,
     turns: Annotated[int | None, typer.Option(help="turns to play (default: the scenario's)")] = None,
     out: Annotated[Path, typer.Option(help="folder for the Parquet tables")] = Path("runs/latest"),
+    orders: Annotated[
+        Path | None, typer.Option(help="TOML script of orders by turn; its nations follow it, not their AI")
+    ] = None,
 ) -> None:
-    """Play a scenario headless, every nation on its default behaviour; write Parquet tables."""
+    """Play a scenario headless, every nation on its default behaviour; write Parquet tables
+    and the run's save (game.json)."""
     from rich.progress import Progress
 
+    from agents.scripted import ScriptError, load_order_script
     from game.lab.run import play, write_tables
 
     content = _load_or_exit()
+    script = None
+    if orders is not None:
+        try:
+            script = load_order_script(orders)
+        except ScriptError as exc:
+            err.print(str(exc))
+            raise typer.Exit(2) from None
     if scenario not in content.scenarios:
         err.print(f"unknown scenario {scenario!r}; known: {', '.join(content.scenarios)}")
         raise typer.Exit(2)
@@ -104,10 +116,44 @@ def run(
     total = turns or content.scenarios[scenario].turns
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task(f"{scenario} seed {seed}", total=total)
-        result = play(content, scenario, seed, turns, on_turn=lambda _w: progress.advance(task))
+        result = play(
+            content,
+            scenario,
+            seed,
+            turns,
+            on_turn=lambda _w: progress.advance(task),
+            script=script,
+            script_name=str(orders) if orders else None,
+        )
     paths = write_tables(result, out)
     typer.echo(
         f"{scenario}, seed {seed}, {total} turns -> {display_path(out)} ({', '.join(p.name for p in paths)})"
+    )
+
+
+@app.command()
+def replay(
+    save: Annotated[Path, typer.Argument(help="a saved game (.json), e.g. runs/latest/game.json")],
+    verify: Annotated[bool, typer.Option(help="check the world hash at every turn")] = True,
+    force: Annotated[bool, typer.Option(help="replay even if the content differs")] = False,
+) -> None:
+    """Replay a saved game from its order log; with --verify, report the first turn whose
+    world differs from the save's record."""
+    from game.saves import SaveError, read_save
+    from game.session import Game
+
+    content = _load_or_exit()
+    try:
+        saved = read_save(save)
+        game = Game.from_save(content, saved, force=force or not verify)
+    except SaveError as exc:
+        path = exc.path if str(exc.path) != "<save>" else save
+        err.print(f"{display_path(path)}: {exc.problem}. {exc.advice}")
+        raise typer.Exit(2) from None
+    checked = "every turn's world hash matches" if verify else "hashes not checked"
+    typer.echo(
+        f"{display_path(save)}: {saved.scenario}, seed {saved.seed}, {game.turn} turns replayed, "
+        f"{len(saved.orders)} orders; {checked}"
     )
 
 

@@ -59,6 +59,8 @@ class Game:
                 self.specs[nation] = ControllerSpec(kind=kind)
         self.controller_errors: list[tuple[int, str, str]] = []
         self.world_hashes: list[str] = []
+        self.scripted: dict[int, list[Order]] = {}
+        """Orders fixed in advance by turn (a fork's later human orders, a script)."""
 
     def _build(self, nation: str, spec: ControllerSpec) -> Controller | None:
         if spec.kind != ControllerKind.AI:
@@ -99,9 +101,43 @@ class Game:
         self.world_hashes.append(self.world.records[-1].world_hash)
 
     def play_turn(self) -> None:
-        """Ask every controller for its orders, then resolve the turn."""
+        """Submit the orders scripted for this turn, ask every controller, resolve the turn."""
+        for order in self.scripted.pop(self.world.turn, []):
+            self.world.submit(order)
         self.ask_controllers()
         self.end_turn()
+
+    def fork(
+        self, at_turn: int, replace_orders: Iterable[LoggedOrder] = (), drop: Iterable[int] = ()
+    ) -> Game:
+        """A new game that shares this one's history before `at_turn` and diverges from it.
+
+        Turn `at_turn` is played with this game's orders for that turn, less the log entries
+        whose indices are in `drop`, plus `replace_orders` for that turn. After it, AI nations
+        decide afresh (they react to the new world), while the orders of human, scripted and
+        external nations stay as logged (with `replace_orders` for later turns added): what a
+        person planned does not change because the counterfactual did."""
+        if not 0 <= at_turn <= self.turn:
+            raise ValueError(f"can only fork at a turn already reached (0..{self.turn}), not {at_turn}")
+        replace = list(replace_orders)
+        if any(r.turn < at_turn for r in replace):
+            raise ValueError("replacement orders must be for the fork turn or later")
+        dropped = set(drop)
+        log = [o for i, o in enumerate(self.order_log()) if i not in dropped]
+        ai = {n for n, spec in self.specs.items() if spec.kind == ControllerKind.AI}
+        child = Game(self.content, self.world.scenario.id, self.seed, specs=self.specs)
+        history = [o for o in log if o.turn <= at_turn] + [r for r in replace if r.turn == at_turn]
+        by_turn: dict[int, list[Order]] = {}
+        for logged in history:
+            by_turn.setdefault(logged.turn, []).append(logged.order)
+        played = at_turn + 1 if at_turn < self.turn else at_turn  # the fork turn may not be played yet
+        for turn in range(played):
+            child.replay_turn(by_turn.get(turn, []))
+        later = [o for o in log if o.turn > at_turn and o.order.issuer not in ai]
+        upcoming = [o for o in history if o.turn >= played] + later + [r for r in replace if r.turn > at_turn]
+        for logged in upcoming:
+            child.scripted.setdefault(logged.turn, []).append(logged.order)
+        return child
 
     # ---------------------------------------------------------------- the log
 

@@ -12,9 +12,11 @@ from pathlib import Path
 import pandas as pd
 
 from agents.controller import Controller, Level
+from agents.scripted import ScheduledOrder, ScriptedOrders
 from game import __version__
 from game.content import Content
 from game.lab import tables
+from game.saves import ControllerKind, ControllerSpec, write_save
 from game.session import Game
 from game.world.model import WorldModel
 
@@ -34,6 +36,7 @@ TABLES: dict[str, Callable[[WorldModel], pd.DataFrame]] = {
 class RunResult:
     world: WorldModel
     meta: dict[str, object]
+    game: Game | None = None
 
 
 def play(
@@ -44,9 +47,17 @@ def play(
     on_turn: Callable[[WorldModel], None] | None = None,
     controllers: Mapping[str, Controller | None] | None = None,
     level: Level = Level.NORMAL,
+    script: list[ScheduledOrder] | None = None,
+    script_name: str | None = None,
 ) -> RunResult:
-    """Play a scenario headless: every nation on its doctrine unless `controllers` says otherwise."""
-    game = Game(content, scenario, seed, controllers=controllers, level=level)
+    """Play a scenario headless: every nation on its doctrine unless `controllers` says
+    otherwise; nations that appear in `script` follow it instead of their doctrine."""
+    specs: dict[str, ControllerSpec] = {}
+    chosen = dict(controllers or {})
+    for nation in sorted({s.order.issuer for s in script or []}):
+        chosen[nation] = ScriptedOrders(nation, script or [])
+        specs[nation] = ControllerSpec(kind=ControllerKind.SCRIPT, script=script_name)
+    game = Game(content, scenario, seed, controllers=chosen, level=level, specs=specs or None)
     world = game.world
     n = world.scenario.turns if turns is None else turns
     for _ in range(n):
@@ -61,7 +72,7 @@ def play(
         "package_version": __version__,
         "world_hash": [r.world_hash for r in world.records],
     }
-    return RunResult(world, meta)
+    return RunResult(world, meta, game)
 
 
 def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
@@ -85,6 +96,9 @@ def write_tables(result: RunResult, out: Path) -> list[Path]:
         frame = build(result.world)
         _atomic_write(path, lambda p, f=frame: f.to_parquet(p, index=False, compression="zstd"))
         written.append(path)
+    if result.game is not None:
+        write_save(result.game.to_save(), out / "game.json")
+        written.append(out / "game.json")
     meta_path = out / "meta.json"
     _atomic_write(meta_path, lambda p: p.write_text(json.dumps(result.meta, indent=1) + "\n"))
     written.append(meta_path)
