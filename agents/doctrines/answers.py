@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from agents.doctrines.assess import (
     deal_price_ratio,
     output_tonnes,
@@ -124,6 +126,18 @@ def zone_minerals(zone: Zone) -> list[str]:
     return sorted({*zone.external_tariff_pct, *zone.price_floor_usd_per_t})
 
 
+def export_dependence(observation: Observation) -> F64:
+    """(N,) share of our exports (ore and refined, averaged over the minerals we export)
+    that goes to each nation."""
+    me = observation.me
+    exports = observation.refined_flow[:, me, :] + observation.ore_flow[:, me, :]
+    exports[:, me] = 0.0
+    total = exports.sum(axis=1, keepdims=True)
+    shares = np.divide(exports, total, out=np.zeros_like(exports), where=total > 0)
+    exporting = (total[:, 0] > 0).sum()
+    return shares.sum(axis=0) / max(int(exporting), 1)
+
+
 def zone_payoff(observation: Observation, zone: Zone, stress: F64) -> tuple[float, float, str]:
     """(gain, cost, who) of joining `zone`.
 
@@ -145,12 +159,13 @@ def zone_payoff(observation: Observation, zone: Zone, stress: F64) -> tuple[floa
             gain += 5 * float(observation.mine_share[m, me]) * (floor / price - 1)
     outsiders = [i for i, n in enumerate(observation.nations) if n not in zone.members and i != me]
     dependence = observation.import_dependence()
+    customers = export_dependence(observation)
+    rows = [observation.m(x) for x in minerals]
     cost, who = 0.0, ""
     for i in outsiders:
-        rows = [observation.m(x) for x in minerals]
-        if not rows:
-            break
-        dep = float(dependence[rows, i].mean())
+        # What an outsider could make us pay: the supply we get from it, or the sales we
+        # make to it (a producer whose buyer is shut out risks its market).
+        dep = max(float(dependence[rows, i].mean()) if rows else 0.0, float(customers[i]))
         c = dep * (1.5 + max(float(observation.relations[i]), 0.0) / 50)
         if c > cost:
             cost, who = c, observation.nations[i]
