@@ -65,6 +65,14 @@ class Branch(Frozen):
     note: str = ""
 
 
+class Reseed(Frozen):
+    """A what-if branch draws new chance from `turn` on: the world's generator and the AI
+    controllers restart from `seed` there, so branches can be compared over many seeds."""
+
+    turn: Annotated[int, Field(ge=0, le=10_000)]
+    seed: Annotated[int, Field(ge=0, le=2**63 - 1)]
+
+
 class Save(Frozen):
     version: Literal[2] = SCHEMA_VERSION
     scenario: ScenarioSlug
@@ -79,6 +87,7 @@ class Save(Frozen):
     world_hashes: list[str] = []
     """World hash after each turn played."""
     branches: list[Branch] = []
+    reseed: Reseed | None = None
 
 
 def _depth(value: Any, limit: int = MAX_DEPTH) -> int:

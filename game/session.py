@@ -14,12 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
+import numpy as np
+
 from agents.controller import Controller, Level
 from agents.doctrines import make_controller
 from game import __version__
 from game.content import Content
 from game.rules.orders import Order
-from game.saves import ControllerKind, ControllerSpec, LoggedOrder, Save, SaveError
+from game.saves import ControllerKind, ControllerSpec, LoggedOrder, Reseed, Save, SaveError
 from game.world.model import WorldModel
 from game.world.orders import Verdict
 
@@ -61,12 +63,23 @@ class Game:
         self.world_hashes: list[str] = []
         self.scripted: dict[int, list[Order]] = {}
         """Orders fixed in advance by turn (a fork's later human orders, a script)."""
+        self.reseeded: Reseed | None = None
 
-    def _build(self, nation: str, spec: ControllerSpec) -> Controller | None:
+    def _build(self, nation: str, spec: ControllerSpec, seed: int | None = None) -> Controller | None:
         if spec.kind != ControllerKind.AI:
             return None
         doctrine = spec.doctrine or self.content.nations[nation].doctrine
-        return make_controller(doctrine, nation, Level(spec.level), self.seed, self.content)
+        return make_controller(
+            doctrine, nation, Level(spec.level), self.seed if seed is None else seed, self.content
+        )
+
+    def reseed(self, seed: int) -> None:
+        """From this turn on, chance (the world's and the AI's) comes from `seed`."""
+        self.world.rng = np.random.default_rng(seed)
+        for nation, spec in self.specs.items():
+            if spec.kind == ControllerKind.AI and nation in self.controllers:
+                self.controllers[nation] = self._build(nation, spec, seed)
+        self.reseeded = Reseed(turn=self.world.turn, seed=seed)
 
     # ---------------------------------------------------------------- playing
 
@@ -108,7 +121,11 @@ class Game:
         self.end_turn()
 
     def fork(
-        self, at_turn: int, replace_orders: Iterable[LoggedOrder] = (), drop: Iterable[int] = ()
+        self,
+        at_turn: int,
+        replace_orders: Iterable[LoggedOrder] = (),
+        drop: Iterable[int] = (),
+        reseed: int | None = None,
     ) -> Game:
         """A new game that shares this one's history before `at_turn` and diverges from it.
 
@@ -116,7 +133,8 @@ class Game:
         whose indices are in `drop`, plus `replace_orders` for that turn. After it, AI nations
         decide afresh (they react to the new world), while the orders of human, scripted and
         external nations stay as logged (with `replace_orders` for later turns added): what a
-        person planned does not change because the counterfactual did."""
+        person planned does not change because the counterfactual did. With `reseed`, chance
+        is drawn anew from the fork turn on (to compare branches over many seeds)."""
         if not 0 <= at_turn <= self.turn:
             raise ValueError(f"can only fork at a turn already reached (0..{self.turn}), not {at_turn}")
         replace = list(replace_orders)
@@ -131,8 +149,14 @@ class Game:
         for logged in history:
             by_turn.setdefault(logged.turn, []).append(logged.order)
         played = at_turn + 1 if at_turn < self.turn else at_turn  # the fork turn may not be played yet
+        if self.reseeded is not None and self.reseeded.turn < at_turn:
+            raise ValueError("this game was reseeded before the fork turn; fork its parent instead")
         for turn in range(played):
+            if turn == at_turn and reseed is not None:
+                child.reseed(reseed)
             child.replay_turn(by_turn.get(turn, []))
+        if reseed is not None and played == at_turn:
+            child.reseed(reseed)
         later = [o for o in log if o.turn > at_turn and o.order.issuer not in ai]
         upcoming = [o for o in history if o.turn >= played] + later + [r for r in replace if r.turn > at_turn]
         for logged in upcoming:
@@ -157,6 +181,7 @@ class Game:
             turn=self.world.turn,
             orders=self.order_log(),
             world_hashes=list(self.world_hashes),
+            reseed=self.reseeded,
         )
 
     @classmethod
@@ -187,6 +212,8 @@ class Game:
             by_turn.setdefault(logged.turn, []).append(logged.order)
         end = save.turn if until_turn is None else min(until_turn, save.turn)
         for turn in range(end):
+            if save.reseed is not None and save.reseed.turn == turn:
+                game.reseed(save.reseed.seed)
             game.replay_turn(by_turn.get(turn, []))
             expected = save.world_hashes[turn] if turn < len(save.world_hashes) else None
             if expected is not None and expected != game.world_hashes[-1] and not force:
