@@ -157,6 +157,58 @@ def replay(
     )
 
 
+@app.command()
+def whatif(
+    save: Annotated[Path, typer.Argument(help="a saved game (.json)")],
+    at: Annotated[int, typer.Option(help="the turn where the branches part")],
+    drop_order: Annotated[
+        list[int] | None,
+        typer.Option(help="an order to leave out: its log_index in orders.parquet (repeatable)"),
+    ] = None,
+    seeds: Annotated[int, typer.Option(help="replications of each branch")] = 20,
+    out: Annotated[Path, typer.Option(help="folder for the comparison")] = Path("runs/whatif"),
+) -> None:
+    """Replay a save to a turn, then play on with and without a change over many seeds;
+    write the series (whatif.parquet), a summary and fan charts (PNG)."""
+    from rich.progress import Progress
+
+    from game.lab.whatif import WhatIf, run_whatif, write_whatif
+    from game.saves import SaveError, read_save
+
+    content = _load_or_exit()
+    try:
+        saved = read_save(save)
+    except SaveError as exc:
+        err.print(f"{display_path(exc.path)}: {exc.problem}. {exc.advice}")
+        raise typer.Exit(2) from None
+    drop = tuple(drop_order or ())
+    bad = [i for i in drop if not 0 <= i < len(saved.orders)]
+    if bad:
+        err.print(f"--drop-order {bad[0]}: the save's order log has orders 0..{len(saved.orders) - 1}")
+        raise typer.Exit(2)
+    if not 0 <= at < saved.turn:
+        err.print(f"--at {at}: the save has turns 0..{saved.turn - 1}")
+        raise typer.Exit(2)
+    late = [i for i in drop if saved.orders[i].turn < at]
+    if late:
+        err.print(f"--drop-order {late[0]} was given at turn {saved.orders[late[0]].turn}, before --at {at}")
+        raise typer.Exit(2)
+    if seeds < 1:
+        err.print("--seeds must be at least 1")
+        raise typer.Exit(2)
+    change = WhatIf(at_turn=at, drop=drop)
+    try:
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task(change.describe(saved), total=2 * seeds)
+            df = run_whatif(content, saved, change, seeds, on_run=lambda: progress.advance(task))
+    except SaveError as exc:
+        err.print(f"{display_path(save)}: {exc.problem}. {exc.advice}")
+        raise typer.Exit(2) from None
+    paths = write_whatif(df, saved, change, out)
+    names = ", ".join(p.name for p in paths)
+    typer.echo(f"{change.describe(saved)} over {seeds} seeds -> {display_path(out)} ({names})")
+
+
 def _load_or_exit():
     try:
         return load_content()

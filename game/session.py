@@ -13,6 +13,7 @@ exactly what it was, and a loaded game continues as if it had never stopped.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 
 import numpy as np
 
@@ -21,7 +22,7 @@ from agents.doctrines import make_controller
 from game import __version__
 from game.content import Content
 from game.rules.orders import Order
-from game.saves import ControllerKind, ControllerSpec, LoggedOrder, Reseed, Save, SaveError
+from game.saves import ControllerKind, ControllerSpec, LoggedOrder, Reseed, Save, SaveError, rolling_autosave
 from game.world.model import WorldModel
 from game.world.orders import Verdict
 
@@ -64,6 +65,8 @@ class Game:
         self.scripted: dict[int, list[Order]] = {}
         """Orders fixed in advance by turn (a fork's later human orders, a script)."""
         self.reseeded: Reseed | None = None
+        self.autosave: tuple[Path, int] | None = None
+        """(folder, how many to keep): when set, every turn ends with a rolling autosave."""
 
     def _build(self, nation: str, spec: ControllerSpec, seed: int | None = None) -> Controller | None:
         if spec.kind != ControllerKind.AI:
@@ -112,6 +115,8 @@ class Game:
     def end_turn(self) -> None:
         self.world.step()
         self.world_hashes.append(self.world.records[-1].world_hash)
+        if self.autosave is not None:
+            rolling_autosave(self.to_save(), *self.autosave)
 
     def play_turn(self) -> None:
         """Submit the orders scripted for this turn, ask every controller, resolve the turn."""

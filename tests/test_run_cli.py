@@ -31,7 +31,7 @@ COLUMNS = {
     ],
     "explanations": ["turn", "mineral", "stage", "country", "cause", "share_of_price_change", "price_change"],
     "scores": ["turn", "date", "nation", "part", "value", "weight", "contribution"],
-    "orders": ["turn", "issuer", "kind", "accepted", "reason", "json"],
+    "orders": ["turn", "issuer", "kind", "accepted", "reason", "json", "log_index"],
 }
 
 

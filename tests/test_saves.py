@@ -19,7 +19,6 @@ from game.saves import (
     SaveError,
     parse_save,
     read_save,
-    rolling_autosave,
     write_save,
 )
 from game.session import Game
@@ -96,8 +95,9 @@ def test_saving_every_turn_and_continuing_changes_nothing(content: Content, tmp_
         reference.play_turn()
     game = Game(content, "tutorial", seed=4)
     for _ in range(TURNS):
+        game.autosave = (tmp_path, 3)
         game.play_turn()
-        path = rolling_autosave(game.to_save(), tmp_path, keep=3)
+        path = sorted(tmp_path.glob("autosave-*.json"))[-1]
         game = Game.from_save(content, read_save(path))
     assert game.world_hashes == reference.world_hashes
     assert len(list(tmp_path.glob("autosave-*.json"))) == 3

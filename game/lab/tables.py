@@ -181,17 +181,32 @@ def events(world: WorldModel) -> pd.DataFrame:
     )
 
 
-ORDER_COLUMNS = ["turn", "issuer", "kind", "accepted", "reason", "json"]
+ORDER_COLUMNS = ["turn", "issuer", "kind", "accepted", "reason", "json", "log_index"]
 
 
 def orders(world: WorldModel) -> pd.DataFrame:
-    """turn, issuer, kind, accepted, reason, json: every order the desk saw, in submission order
-    (those refused on arrival included, with their reason)."""
+    """turn, issuer, kind, accepted, reason, json, log_index: every order the desk saw, in
+    submission order (those refused on arrival included, with their reason). `log_index` is
+    the order's place in the save's order log (what `lodestone whatif --drop-order` takes);
+    -1 for an event's effect, which is not in the log."""
     log = sorted(world.desk.log, key=lambda r: (r.turn, r.seq))
+    submitted = sorted(r.seq for r in log if r.stage != "event")
+    index = {seq: i for i, seq in enumerate(submitted)}
     return pd.DataFrame(
-        [(r.turn, r.issuer, r.kind, r.accepted, r.reason, r.json()) for r in log],
+        [
+            (
+                r.turn,
+                r.issuer,
+                r.kind,
+                r.accepted,
+                r.reason,
+                r.json(),
+                index.get(r.seq, -1) if r.stage != "event" else -1,
+            )
+            for r in log
+        ],
         columns=ORDER_COLUMNS,
-    ).astype({"turn": "int64", "accepted": "bool"})
+    ).astype({"turn": "int64", "accepted": "bool", "log_index": "int64"})
 
 
 def scores(world: WorldModel) -> pd.DataFrame:
