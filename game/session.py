@@ -19,6 +19,7 @@ import numpy as np
 
 from agents.controller import Controller, Level
 from agents.doctrines import make_controller
+from agents.observation import Observation
 from game import __version__
 from game.content import Content
 from game.rules.orders import Order
@@ -96,6 +97,14 @@ class Game:
 
     def submit(self, order: Order | dict | str) -> Verdict:
         return self.world.submit(order)
+
+    def observe(self, nation: str) -> Observation:
+        """What `nation` may see (for its player, its script or its agent)."""
+        return self.world.observe(nation)
+
+    @property
+    def humans(self) -> list[str]:
+        return [n for n, spec in self.specs.items() if spec.kind == ControllerKind.HUMAN]
 
     def ask_controllers(self, only: Iterable[str] | None = None) -> None:
         """Let each controller (in scenario order) decide and submit its orders."""
