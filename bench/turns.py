@@ -30,7 +30,8 @@ def turns_per_second(
     every nation on its AI doctrine (observations, decisions, order checks included)."""
     rates = []
     for seed in range(runs):
-        game = Game(content, scenario, seed=seed, controllers=None if ai else dict.fromkeys(content.nations))
+        idle = dict.fromkeys(content.scenarios[scenario].nations)
+        game = Game(content, scenario, seed=seed, controllers=None if ai else idle)
         for _ in range(warmup):
             game.play_turn()
         start = time.perf_counter()

@@ -56,6 +56,9 @@ class Game:
         self.controllers: dict[str, Controller | None] = {
             n: self._build(n, spec) for n, spec in self.specs.items() if n in nations
         }
+        strangers = sorted(set(controllers or {}) - set(nations))
+        if strangers:
+            raise ValueError(f"controllers given for nations not in {scenario}: {', '.join(strangers)}")
         for nation, controller in (controllers or {}).items():
             self.controllers[nation] = controller
             if nation not in (specs or {}) and self.specs[nation].kind == ControllerKind.AI:
