@@ -209,6 +209,33 @@ def whatif(
     typer.echo(f"{change.describe(saved)} over {seeds} seeds -> {display_path(out)} ({names})")
 
 
+@app.command()
+def report(
+    save: Annotated[Path, typer.Argument(help="a saved game (.json), e.g. runs/latest/game.json")],
+    out: Annotated[Path, typer.Option(help="folder for report.html, report.pdf and the charts")] = Path(
+        "runs/report"
+    ),
+    force: Annotated[bool, typer.Option(help="report even if the content differs")] = False,
+) -> None:
+    """Write the after-action report of a saved game: timeline, outcomes, charts, causal chains."""
+    from game.report.document import build_report, write_report
+    from game.saves import SaveError, read_save
+    from game.session import Game
+
+    content = _load_or_exit()
+    try:
+        game = Game.from_save(content, read_save(save), force=force)
+    except SaveError as exc:
+        path = exc.path if str(exc.path) != "<save>" else save
+        err.print(f"{display_path(path)}: {exc.problem}. {exc.advice}")
+        raise typer.Exit(2) from None
+    if not game.world.records:
+        err.print(f"{display_path(save)}: the game has no turn played yet; nothing to report")
+        raise typer.Exit(2)
+    paths = write_report(build_report(game), out)
+    typer.echo(f"report of {display_path(save)} -> {display_path(out)} ({', '.join(p.name for p in paths)})")
+
+
 def _load_or_exit():
     try:
         return load_content()

@@ -113,6 +113,7 @@ class TurnRecord:
     world_hash: str
     score: F64 = field(default_factory=lambda: np.zeros(0))  # (N,) 0..100, see game.world.scoring
     score_parts: F64 = field(default_factory=lambda: np.zeros((0, 0)))  # (N, P) in PART_NAMES order
+    relations: F64 = field(default_factory=lambda: np.zeros((0, 0)))  # (N, N) at the end of the turn
 
 
 class WorldModel(mesa.Model):
@@ -577,7 +578,13 @@ class WorldModel(mesa.Model):
         self._step_projects()
         self.diplomacy.drift()
         self.records.append(
-            replace(record, world_hash=self.world_hash(), score=self.score, score_parts=self.score_parts)
+            replace(
+                record,
+                world_hash=self.world_hash(),
+                score=self.score,
+                score_parts=self.score_parts,
+                relations=self.relations.copy(),
+            )
         )
         self.datacollector.collect(self)
         self.turn += 1

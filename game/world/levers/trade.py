@@ -13,7 +13,8 @@ if TYPE_CHECKING:
 
 
 def _control_verb(o: ImposeExportControl) -> str:
-    return f"impose a {o.instrument.value.replace('_', ' ')} on {o.stage.value} {o.mineral}"
+    whom = f" to {', '.join(o.targets)}" if o.targets else ""
+    return f"impose a {o.instrument.value.replace('_', ' ')} on {o.stage.value} {o.mineral}{whom}"
 
 
 def _check_control(world: WorldModel, o: ImposeExportControl) -> str | None:

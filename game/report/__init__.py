@@ -1,0 +1,1 @@
+"""After-action reports and debriefs: what happened in a game, why, and how each nation did."""

@@ -1,0 +1,85 @@
+"""`lodestone report`: the after-action report of a saved game."""
+
+from __future__ import annotations
+
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from agents.scripted import ScheduledOrder, ScriptedOrders
+from game.cli import app
+from game.content import Content
+from game.rules.orders import ORDER_ADAPTER
+from game.saves import ControllerKind, ControllerSpec, write_save
+from game.session import Game
+
+BAN = {"kind": "export_control", "issuer": "china", "mineral": "rare_earths", "stage": "refined",
+       "instrument": "ban", "targets": ["japan"]}  # fmt: skip
+JOIN = {"kind": "propose_zone", "issuer": "japan", "zone": "magnets", "name": "Magnet Alliance", "invite": []}
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.text: list[str] = []
+        self.images = 0
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img" and dict(attrs).get("src", "").startswith("data:image/png;base64,"):
+            self.images += 1
+
+
+@pytest.fixture(scope="module")
+def save_path(content: Content, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    script = [
+        ScheduledOrder(turn=1, order=ORDER_ADAPTER.validate_python(BAN)),
+        ScheduledOrder(turn=2, order=ORDER_ADAPTER.validate_python(JOIN)),
+    ]
+    game = Game(
+        content,
+        "tutorial",
+        seed=2,
+        controllers={"china": ScriptedOrders("china", script), "japan": None},
+        specs={"japan": ControllerSpec(kind=ControllerKind.HUMAN)},
+    )
+    for turn in range(6):
+        if turn == 2:
+            game.submit(JOIN)  # the human team's order
+        game.play_turn()
+    return write_save(game.to_save(), tmp_path_factory.mktemp("save") / "game.json")
+
+
+def test_report_names_every_team_and_parses(save_path: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["report", str(save_path), "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    parser = _Text()
+    parser.feed((tmp_path / "report.html").read_text())
+    text = " ".join(parser.text)
+    for team in ("China", "Japan", "Australia", "United States"):
+        assert team in text
+    assert "Team Japan" in text
+    assert parser.images >= 4
+    assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
+    assert (tmp_path / "prices.png").stat().st_size > 10_000
+
+
+def test_the_ban_leads_the_causal_chains(save_path: Path, tmp_path: Path) -> None:
+    CliRunner().invoke(app, ["report", str(save_path), "--out", str(tmp_path)])
+    parser = _Text()
+    parser.feed((tmp_path / "report.html").read_text())
+    text = " ".join(parser.text)
+    chains = text.split("What mattered most")[1].split("Outcomes against objectives")[0]
+    assert "China's ban on refined rare_earths to japan" in chains
+    assert "rare earths price in Japan +" in chains and "→" in chains
+
+
+def test_report_of_a_bad_save_exits_2(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text("{]")
+    result = CliRunner().invoke(app, ["report", str(tmp_path / "bad.json"), "--out", str(tmp_path / "r")])
+    assert result.exit_code == 2
+    assert "not valid JSON" in result.output and "Traceback" not in result.output
