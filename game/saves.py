@@ -19,6 +19,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
+from game.rules.facilitator import FacilitatorAction
 from game.rules.ids import Doctrine, Frozen, ScenarioSlug, Slug
 from game.rules.orders import Order
 
@@ -56,11 +57,20 @@ class LoggedOrder(Frozen):
     order: Order
 
 
+class LoggedAction(Frozen):
+    """A facilitator's action and the turn it applied at (or, if the save was made mid-turn,
+    the turn it waits for)."""
+
+    turn: Annotated[int, Field(ge=0, le=10_000)]
+    action: FacilitatorAction
+
+
 class Branch(Frozen):
     """An abandoned line of play (a rewind), kept for the after-action report."""
 
     from_turn: Annotated[int, Field(ge=0, le=10_000)]
     orders: list[LoggedOrder] = []
+    facilitator: list[LoggedAction] = []
     world_hashes: list[str] = []
     note: str = ""
 
@@ -83,10 +93,13 @@ class Save(Frozen):
     turn: Annotated[int, Field(ge=0, le=10_000)]
     """Turns played."""
     orders: list[LoggedOrder] = []
-    """Every order submitted, in submission order (refused ones too: a replay refuses them again)."""
+    """Every order submitted, in submission order (refused ones too: a replay refuses them
+    again); orders for turn `turn` were queued when the game was saved mid-turn."""
+    facilitator: list[LoggedAction] = []
     world_hashes: list[str] = []
     """World hash after each turn played."""
     branches: list[Branch] = []
+    """Lines of play a rewind discarded, oldest first."""
     reseed: Reseed | None = None
 
 

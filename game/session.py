@@ -22,8 +22,19 @@ from agents.doctrines import make_controller
 from agents.observation import Observation
 from game import __version__
 from game.content import Content
+from game.rules.facilitator import FacilitatorAction
 from game.rules.orders import Order
-from game.saves import ControllerKind, ControllerSpec, LoggedOrder, Reseed, Save, SaveError, rolling_autosave
+from game.saves import (
+    Branch,
+    ControllerKind,
+    ControllerSpec,
+    LoggedAction,
+    LoggedOrder,
+    Reseed,
+    Save,
+    SaveError,
+    rolling_autosave,
+)
 from game.world.model import WorldModel
 from game.world.orders import Verdict
 
@@ -69,6 +80,7 @@ class Game:
         self.scripted: dict[int, list[Order]] = {}
         """Orders fixed in advance by turn (a fork's later human orders, a script)."""
         self.reseeded: Reseed | None = None
+        self.branches: list[Branch] = []
         self.autosave: tuple[Path, int] | None = None
         """(folder, how many to keep): when set, every turn ends with a rolling autosave."""
 
@@ -100,6 +112,36 @@ class Game:
 
     def submit(self, order: Order | dict | str) -> Verdict:
         return self.world.submit(order)
+
+    def facilitate(self, action: FacilitatorAction | dict) -> Verdict:
+        """A facilitator's event or message, applied at the start of the next turn."""
+        return self.world.facilitate(action)
+
+    def rewind(self, to_turn: int, note: str = "") -> Game:
+        """The game as it stood at the start of `to_turn`: a new game replayed from the log,
+        with everything played from that turn on kept in the save as a discarded branch."""
+        if not 0 <= to_turn <= self.turn:
+            raise ValueError(f"can only rewind to a turn already reached (0..{self.turn}), not {to_turn}")
+        save = self.to_save()
+        branch = Branch(
+            from_turn=to_turn,
+            orders=[o for o in save.orders if o.turn >= to_turn],
+            facilitator=[a for a in save.facilitator if a.turn >= to_turn],
+            world_hashes=save.world_hashes[to_turn:],
+            note=note,
+        )
+        kept = save.model_copy(
+            update={
+                "turn": to_turn,
+                "orders": [o for o in save.orders if o.turn < to_turn],
+                "facilitator": [a for a in save.facilitator if a.turn < to_turn],
+                "world_hashes": save.world_hashes[:to_turn],
+                "branches": [*save.branches, branch],
+            }
+        )
+        rewound = Game.from_save(self.content, kept)
+        rewound.autosave = self.autosave
+        return rewound
 
     def observe(self, nation: str) -> Observation:
         """What `nation` may see (for its player, its script or its agent)."""
@@ -168,9 +210,14 @@ class Game:
         played = at_turn + 1 if at_turn < self.turn else at_turn  # the fork turn may not be played yet
         if self.reseeded is not None and self.reseeded.turn < at_turn:
             raise ValueError("this game was reseeded before the fork turn; fork its parent instead")
+        actions: dict[int, list[FacilitatorAction]] = {}
+        for logged_action in self.facilitator_log():
+            actions.setdefault(logged_action.turn, []).append(logged_action.action)
         for turn in range(played):
             if turn == at_turn and reseed is not None:
                 child.reseed(reseed)
+            for action in actions.get(turn, []):  # the facilitator's later actions answered the
+                child.world.facilitate(action)  # played line, so a fork keeps only those before it
             child.replay_turn(by_turn.get(turn, []))
         if reseed is not None and played == at_turn:
             child.reseed(reseed)
@@ -183,10 +230,16 @@ class Game:
     # ---------------------------------------------------------------- the log
 
     def order_log(self) -> list[LoggedOrder]:
-        """Every order submitted, in submission order; event effects are left out (a replay
-        regenerates them from the events)."""
+        """Every order submitted, in submission order, then those still queued for this turn;
+        event effects are left out (a replay regenerates them from the events)."""
         records = sorted((r for r in self.world.desk.log if r.stage != "event"), key=lambda r: r.seq)
-        return [LoggedOrder(turn=r.turn, order=r.order) for r in records]
+        done = [LoggedOrder(turn=r.turn, order=r.order) for r in records]
+        waiting = [LoggedOrder(turn=self.world.turn, order=o) for _, o in self.world.desk.queued]
+        return done + waiting
+
+    def facilitator_log(self) -> list[LoggedAction]:
+        done = [LoggedAction(turn=t, action=a) for t, a in self.world.facilitator_log]
+        return done + [LoggedAction(turn=self.world.turn, action=a) for a in self.world.facilitator_queue]
 
     def to_save(self) -> Save:
         return Save(
@@ -197,7 +250,9 @@ class Game:
             controllers=self.specs,
             turn=self.world.turn,
             orders=self.order_log(),
+            facilitator=self.facilitator_log(),
             world_hashes=list(self.world_hashes),
+            branches=list(self.branches),
             reseed=self.reseeded,
         )
 
@@ -224,13 +279,19 @@ class Game:
                 "Use the content it was made with, or load with force to accept a different game.",
             )
         game = cls(content, save.scenario, save.seed, specs=save.controllers)
+        game.branches = list(save.branches)
         by_turn: dict[int, list[Order]] = {}
         for logged in save.orders:
             by_turn.setdefault(logged.turn, []).append(logged.order)
+        actions: dict[int, list[FacilitatorAction]] = {}
+        for logged_action in save.facilitator:
+            actions.setdefault(logged_action.turn, []).append(logged_action.action)
         end = save.turn if until_turn is None else min(until_turn, save.turn)
         for turn in range(end):
             if save.reseed is not None and save.reseed.turn == turn:
                 game.reseed(save.reseed.seed)
+            for action in actions.get(turn, []):
+                game.world.facilitate(action)
             game.replay_turn(by_turn.get(turn, []))
             expected = save.world_hashes[turn] if turn < len(save.world_hashes) else None
             if expected is not None and expected != game.world_hashes[-1] and not force:
@@ -241,6 +302,11 @@ class Game:
                 )
             if on_turn:
                 on_turn(game)
+        if end == save.turn:  # saved mid-turn: what was queued waits again
+            for action in actions.get(end, []):
+                game.world.facilitate(action)
+            for order in by_turn.get(end, []):
+                game.world.submit(order)
         return game
 
     def replay_turn(self, orders: Iterable[Order]) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 import mesa
 import numpy as np
 from numpy.typing import NDArray
+from pydantic import ValidationError
 
 from agents.firms import (
     AGENT_CLASS,
@@ -37,6 +38,7 @@ from agents.observation import Observation
 from game.content import Content
 from game.rules import Event, ExportControl, FirmKind, Instrument, Scenario, Sector, Stage
 from game.rules import events as ev
+from game.rules.facilitator import FACILITATOR_ADAPTER, Broadcast, FacilitatorAction, InjectEvent
 from game.rules.orders import Order
 from game.world import market, programmes
 from game.world.diplomacy import Diplomacy, baseline_relations
@@ -201,6 +203,8 @@ class WorldModel(mesa.Model):
             self.nation_ids, baseline_relations([content.nations[n].alignment for n in self.nation_ids])
         )
         self.desk = OrderDesk()
+        self.facilitator_queue: list[FacilitatorAction] = []
+        self.facilitator_log: list[tuple[int, FacilitatorAction]] = []
         for i, n in enumerate(self.nation_ids):
             pile = content.nations[n].stockpile
             if pile:
@@ -326,6 +330,38 @@ class WorldModel(mesa.Model):
     def observe(self, nation: str) -> Observation:
         """What `nation` may see now, for its controller."""
         return observe(self, nation)
+
+    def facilitate(self, action: FacilitatorAction | dict) -> Verdict:
+        """Queue a facilitator's action for the start of the next turn, or refuse it."""
+        try:
+            parsed = FACILITATOR_ADAPTER.validate_python(action) if isinstance(action, dict) else action
+        except ValidationError as err:
+            first = err.errors()[0]
+            where = ".".join(str(p) for p in first["loc"][1:]) or "action"
+            return Verdict(False, f"not a valid facilitator action: {where}: {first['msg']}")
+        if (
+            isinstance(parsed, InjectEvent)
+            and parsed.event is not None
+            and parsed.event not in self.content.events
+        ):
+            return Verdict(False, f"there is no event {parsed.event} in the library")
+        if isinstance(parsed, Broadcast):
+            unknown = [n for n in parsed.to if n not in self.nation_ids]
+            if unknown:
+                return Verdict(False, f"{unknown[0]} is not a nation in this scenario")
+        self.facilitator_queue.append(parsed)
+        return Verdict(True)
+
+    def _step_facilitator(self) -> None:
+        for action in self.facilitator_queue:
+            self.facilitator_log.append((self.turn, action))
+            if isinstance(action, InjectEvent):
+                event = self.content.events[action.event] if action.event else action.custom
+                self.apply_event(event, "facilitator")
+            else:
+                for nation in action.to or self.nation_ids:
+                    self.diplomacy.replies.append((self.turn, nation, f"Facilitator: {action.text}"))
+        self.facilitator_queue = []
 
     def check(self, order: Order) -> Verdict:
         """What `submit` would answer, without queueing."""
@@ -550,6 +586,7 @@ class WorldModel(mesa.Model):
         prev_price = self.refined_paid.copy()
         prev_ore = self.ore_paid.copy()
         self._step_events()
+        self._step_facilitator()
         self.turn_orders = self.desk.resolve(self)
         self.diplomacy.expire(self.turn)
         self._step_programmes()
@@ -1179,6 +1216,8 @@ class WorldModel(mesa.Model):
         h.update(repr([p.state() for p in self.pipeline.projects]).encode())
         h.update(self.diplomacy.state().encode())
         h.update(self.events.state().encode())
+        h.update(repr([(t, a.model_dump_json()) for t, a in self.facilitator_log]).encode())
+        h.update(repr([a.model_dump_json() for a in self.facilitator_queue]).encode())
         h.update(repr([x.state() for x in [*self.subsidies, *self.research]]).encode())
         h.update(repr(sorted(self.share_commitment.items())).encode())
         h.update(repr([o.model_dump_json() for _, o in self.desk.queued]).encode())
