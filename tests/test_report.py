@@ -83,3 +83,12 @@ def test_report_of_a_bad_save_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["report", str(tmp_path / "bad.json"), "--out", str(tmp_path / "r")])
     assert result.exit_code == 2
     assert "not valid JSON" in result.output and "Traceback" not in result.output
+
+
+def test_the_class_gets_three_to_five_questions_about_this_game(save_path: Path, tmp_path: Path) -> None:
+    CliRunner().invoke(app, ["report", str(save_path), "--out", str(tmp_path)])
+    page = (tmp_path / "report.html").read_text()
+    section = page.split("Questions for discussion")[1].split("<h2>")[0]
+    questions = section.count("<li>")
+    assert 3 <= questions <= 5
+    assert "rare earths" in section and "?" in section

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from game.report import charts
 from game.report.chains import Chain, causal_chains
+from game.report.questions import discussion_questions
 from game.saves import ControllerKind
 from game.session import Game
 from game.world.levers import describe
@@ -60,6 +61,7 @@ class Report:
     teams: list[tuple[str, str]]
     outcomes: list[Outcome]
     chains: list[str]
+    questions: list[str]
     timeline: list[tuple[str, str, str]]
     routine: dict[str, int]
     figures: dict[str, Figure]
@@ -127,6 +129,7 @@ def build_report(game: Game) -> Report:
         teams=[(world.display(n), kinds.get(n, "ai")) for n in world.nation_ids],
         outcomes=outcomes,
         chains=[c.text(world) for c in chains],
+        questions=discussion_questions(world, chains),
         timeline=[(date, who, what) for _, date, who, what in timeline],
         routine=routine,
         figures=figures,
@@ -161,6 +164,8 @@ def render_html(report: Report) -> str:
         out.append(f"<tr><td>{_e(name)}</td><td>{_e(label)}</td></tr>")
     out.append("</table><h2>What mattered most</h2><ol>")
     out += [f"<li>{_e(c)}</li>" for c in report.chains] or ["<li>No control or tariff moved prices.</li>"]
+    out.append("</ol><h2>Questions for discussion</h2><ol>")
+    out += [f"<li>{_e(q)}</li>" for q in report.questions]
     out.append("</ol><h2>Outcomes against objectives</h2><table><tr><th>nation</th><th>played by</th>")
     out += [f"<th>{_e(p.replace('_', ' '))}</th>" for p in PART_NAMES]
     out.append("<th>score start → end</th><th>in short</th></tr>")
@@ -206,7 +211,8 @@ def write_report(report: Report, out: Path) -> list[Path]:
     with PdfPages(pdf_path) as pdf:
         summary = [report.subtitle, ""]
         summary += ["What mattered most:"] + [f"{i + 1}. {c}" for i, c in enumerate(report.chains)] + [""]
-        summary += ["Outcomes (score start → end):"]
+        summary += ["Questions for discussion:"] + [f"{i + 1}. {q}" for i, q in enumerate(report.questions)]
+        summary += ["", "Outcomes (score start → end):"]
         summary += [f"  {o.nation}: {o.start:.1f} → {o.end:.1f} ({o.verdict()})" for o in report.outcomes]
         pdf.savefig(_text_page(summary, report.title))
         for fig in report.figures.values():
