@@ -198,6 +198,65 @@ class _Problem:
         return np.where(reachable, rest, 0.0), elasticity
 
 
+def _gaps(problem: _Problem, p: F64, tau: float) -> tuple[F64, F64]:
+    """(excess (M, O), gap (M, O)): each origin's imbalance, and as a share of its trade or of
+    its mineral's market (whichever is kinder, see `_solve`)."""
+    delivered, _, _ = problem.routes.delivered(p)
+    weights, q = _allocate(delivered, problem.open, tau)
+    demand, _ = problem.demand(q)
+    sales = (weights * demand[:, None, :]).sum(axis=2)
+    supply, _, _ = problem.supply(p)
+    excess = sales - supply
+    scale = np.abs(supply) + sales
+    material = MATERIAL * scale.sum(axis=1, keepdims=True) + 1e-12
+    gap = np.minimum(np.abs(excess) / np.maximum(scale, 1e-12), TOLERANCE * np.abs(excess) / material)
+    return excess, gap
+
+
+BACKTRACK = (1.0, 0.5, 0.25, 0.125)
+WARM_MAX_STEP = 1.5
+"""Longest Newton step (log price) of a warm solve: a factor of about 4.5 in one move."""
+
+
+def _solve_warm(problem: _Problem, p: F64) -> tuple[F64, int, bool]:
+    """From a good start (last turn's prices): damped joint Newton at the final temperature.
+
+    Each iteration takes the Newton step of every mineral, halving it until the mineral's
+    worst imbalance shrinks; a mineral whose step cannot be made to help takes one monotone
+    sweep (level step and Jacobi) instead, which always moves towards the solution."""
+    pref = problem.bids.pref
+    floor, ceiling = 1e-6 * pref, 1e4 * pref
+    tau = TAU_REL
+    for iteration in range(1, MAX_ITER + 1):
+        _, gap = _gaps(problem, p, tau)
+        worst = gap.max(axis=1)
+        if worst.max() < TOLERANCE:
+            return p, iteration, True
+        step = _newton_step(problem, p, tau)
+        # Scale, not clip, a long step: clipping one origin's component turns the direction.
+        longest = np.abs(step).max(axis=1, keepdims=True)
+        step = step * np.minimum(1.0, WARM_MAX_STEP / np.maximum(longest, 1e-300))
+        moved = np.zeros(p.shape[0], dtype=bool)
+        done = worst < TOLERANCE
+        new = p.copy()
+        for alpha in BACKTRACK:
+            trial = np.clip(p * np.exp(alpha * step), floor, ceiling)
+            _, trial_gap = _gaps(problem, trial, tau)
+            better = ~moved & ~done & (trial_gap.max(axis=1) < NEWTON_PROGRESS * worst)
+            new = np.where(better[:, None], trial, new)
+            moved |= better
+            if (moved | done).all():
+                break
+        stuck = ~moved & ~done
+        if stuck.any():
+            swept = p * np.exp(_level(problem, p, tau))[:, None]
+            target = _origin_prices(problem, swept, tau)
+            swept = np.sqrt(swept * target)  # half way, in logs: the sweep overshoots
+            new = np.where(stuck[:, None], np.clip(swept, floor, ceiling), new)
+        p = new
+    return p, MAX_ITER, False
+
+
 def _solve(problem: _Problem, p: F64, tau_start: float) -> tuple[F64, int, bool]:
     """Origin prices at which every origin sells what it offers.
 
@@ -405,7 +464,7 @@ def clear(
     iterations, converged = 0, True
     tau = TAU_REL
     while True:
-        p, used, ok = _solve(problem, p, tau_start)
+        p, used, ok = _solve_warm(problem, p) if tau_start <= WARM_TAU else _solve(problem, p, tau_start)
         tau_start = WARM_TAU
         iterations += used
         converged &= ok
@@ -440,9 +499,17 @@ def clear(
             flow[mask] *= routes.cap[g] / load
     offered_total, _, each = problem.supply(p)
     offered_total = np.maximum(offered_total + problem.committed_supply, 0.0)  # rounding can dip below 0
-    sales = flow.sum(axis=2)
-    ship = np.divide(offered_total, sales, out=np.ones_like(sales), where=sales > offered_total)
-    flow *= np.minimum(ship, 1.0)[:, :, None]
+    # An origin that cannot ship all it sold rations its spot buyers first: contracted tonnes
+    # (`fixed`) are delivered in full while the offer covers them.
+    contracted = np.zeros_like(flow) if fixed is None else np.minimum(fixed, flow)
+    due = contracted.sum(axis=2)
+    kept = np.divide(offered_total, due, out=np.ones_like(due), where=due > offered_total)
+    contracted = contracted * np.minimum(kept, 1.0)[:, :, None]
+    spot = flow - (np.zeros_like(flow) if fixed is None else np.minimum(fixed, flow))
+    room = np.maximum(offered_total - contracted.sum(axis=2), 0.0)
+    spot_sales = spot.sum(axis=2)
+    ship = np.divide(room, spot_sales, out=np.ones_like(spot_sales), where=spot_sales > room)
+    flow = contracted + spot * np.minimum(ship, 1.0)[:, :, None]
     sales = flow.sum(axis=2)
     fill = np.divide(sales, offered_total, out=np.zeros_like(sales), where=offered_total > 0).ravel()
     sold = each * fill[offers.cell]
