@@ -150,10 +150,12 @@ def test_every_trigger_in_when_must_hold(content: Content) -> None:
 
 
 def test_metrics_read_the_world_as_documented(content: Content) -> None:
-    # tight licensing makes a shortfall; an end-use control on Japan's defence buyers gives them
-    # a price of their own
+    # tight licensing on the US makes a shortfall; an end-use control on Japan's defence buyers
+    # gives them a price of their own (civil Japan still buys from China)
     end_use = BAN.model_copy(update={"instrument": Instrument.END_USE, "targets": ["japan"]})
-    licensing = BAN.model_copy(update={"instrument": Instrument.LICENSING, "pass_share": 0.2})
+    licensing = BAN.model_copy(
+        update={"instrument": Instrument.LICENSING, "pass_share": 0.5, "targets": ["united_states"]}
+    )
     world = run(WorldModel(content, quiet_tutorial(content), seed=0), 4, controls=[end_use, licensing])
     m, j, n = world.mineral_ids.index("rare_earths"), world.nation_ids.index("japan"), len(world.nation_ids)
     civil, defence = world.refined_paid[m, j], world.refined_paid[m, n + j]
