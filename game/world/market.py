@@ -412,7 +412,8 @@ def _origin_prices(problem: _Problem, p: F64, tau: float) -> F64:
     for _ in range(INNER_STEPS):
         price = np.exp(x)
         d, slope, _ = problem.routes.delivered(price)
-        e = np.where(problem.open, np.exp(np.minimum(-(d - dmin) / t3, 600.0)), 0.0)
+        with np.errstate(over="ignore"):  # a buyer with no supply left has t3 ~ 0: exp(-inf) = 0
+            e = np.where(problem.open, np.exp(np.minimum(-(d - dmin) / t3, 600.0)), 0.0)
         total = others + e
         reachable = total > 0
         w = np.divide(e, total, out=np.zeros_like(e), where=reachable)
