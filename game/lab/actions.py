@@ -127,26 +127,36 @@ class Situation:
     friends: tuple[str, ...]
     treasury0: float
     _memo: dict[tuple[str, int], str | None] = field(default_factory=dict)
+    _capacity: dict[tuple[str, str, Stage], float] = field(default_factory=dict)
+    me: int = field(init=False)
+    nation: str = field(init=False)
 
-    @property
-    def nation(self) -> str:
-        return self.obs.nation
+    def __post_init__(self) -> None:
+        self.me = self.obs.me
+        self.nation = self.obs.nation
+
+    def capacity(self, nation: str, mineral: str, stage: Stage) -> float:
+        """`WorldModel.capacity_of`, memoised: many templates ask the same question."""
+        key = (nation, mineral, stage)
+        if key not in self._capacity:
+            self._capacity[key] = self.world.capacity_of(nation, mineral, stage)
+        return self._capacity[key]
 
     def _pick(self, key: str, m: int, score: NDArray[np.float64]) -> str | None:
         if (key, m) not in self._memo:
             score = score.copy()
-            score[self.obs.me] = -np.inf
+            score[self.me] = -np.inf
             best = int(np.argmax(score))
             self._memo[key, m] = self.obs.nations[best] if score[best] > 0 else None
         return self._memo[key, m]
 
     def top_supplier(self, m: int) -> str | None:
         obs = self.obs
-        pick = self._pick("supplier", m, obs.refined_flow[m, :, obs.me])
+        pick = self._pick("supplier", m, obs.refined_flow[m, :, self.me])
         return pick or self._pick("refiner", m, obs.refine_share[m])
 
     def top_customer(self, m: int) -> str | None:
-        return self._pick("customer", m, self.obs.refined_flow[m, self.obs.me, :])
+        return self._pick("customer", m, self.obs.refined_flow[m, self.me, :])
 
     def best_partner(self, m: int) -> str | None:
         obs = self.obs
@@ -167,6 +177,8 @@ class Template:
 def _control(mineral: str, stage: Stage, instrument: Instrument, rivals_only: bool, **params: float) -> Build:
     def build(s: Situation) -> Order | None:
         if rivals_only and not s.rivals:
+            return None
+        if s.capacity(s.nation, mineral, stage) <= 0:  # the world's first refusal, asked once
             return None
         targets = list(s.rivals) if rivals_only else []
         return ImposeExportControl(
@@ -242,7 +254,7 @@ def _buy_offtake(m: int, mineral: str) -> Build:
         if seller is None:
             return None
         need = float(s.obs.need[m].sum())
-        capacity = s.world.capacity_of(seller, mineral, Stage.REFINED)
+        capacity = s.capacity(seller, mineral, Stage.REFINED)
         tonnes = min(OFFTAKE_NEED_SHARE * need, OFFTAKE_CAPACITY_SHARE * capacity)
         if tonnes <= 0:
             return None
@@ -270,7 +282,7 @@ def _sell_offtake(m: int, mineral: str) -> Build:
         buyer = s.top_customer(m)
         if buyer is None:
             return None
-        tonnes = SALE_CAPACITY_SHARE * s.world.capacity_of(s.nation, mineral, Stage.REFINED)
+        tonnes = SALE_CAPACITY_SHARE * s.capacity(s.nation, mineral, Stage.REFINED)
         if tonnes <= 0:
             return None
         return ProposeDeal(
@@ -297,7 +309,7 @@ def _invest(m: int, template: str, abroad: bool) -> Build:
 def _stock_buy(m: int, mineral: str) -> Build:
     def build(s: Situation) -> Order | None:
         tonnes = float(s.obs.need[m].sum())
-        price = max(float(s.obs.refined_price[m, s.obs.me]), float(s.obs.ref_price[m]))
+        price = max(float(s.obs.refined_price[m, s.me]), float(s.obs.ref_price[m]))
         budget = min(tonnes * price * STOCK_PRICE_MARGIN / 1e6, 1e7)
         if tonnes <= 0 or budget <= 0:
             return None

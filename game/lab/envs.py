@@ -69,8 +69,9 @@ def default_content() -> Content:
 
 
 class Timings:
-    """Seconds spent per part of a step, summed since the last `clear`: the env's own work
-    (`env`), the AI nations' decisions (`ai`) and the world's turn (`world`)."""
+    """CPU seconds of this process per part of a step, summed since the last `clear`: the
+    env's own work (`env`), the AI nations' decisions (`ai`) and the world's turn (`world`).
+    CPU time rather than wall time, so that figures taken on a busy machine stay honest."""
 
     def __init__(self) -> None:
         self.clear()
@@ -228,20 +229,20 @@ class LodestoneEnv(gym.Env[NDArray[np.float32], NDArray[np.int64]]):
         self, action: NDArray[np.int64] | Sequence[int]
     ) -> tuple[NDArray[np.float32], float, bool, bool, dict[str, Any]]:
         seat, game = self._require()
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         refused = seat.submit(action, self._queued)
         self._queued = []
-        t1 = time.perf_counter()
+        t1 = time.process_time()
         game.ask_controllers()
-        t2 = time.perf_counter()
+        t2 = time.process_time()
         game.end_turn()
-        t3 = time.perf_counter()
+        t3 = time.process_time()
         self._played += 1
         reward = seat.reward() - self.invalid_penalty * len(refused)
         terminated = game.over
         truncated = not terminated and self.max_turns is not None and self._played >= self.max_turns
         obs, info = seat.features(), self._info(refused)
-        t4 = time.perf_counter()
+        t4 = time.process_time()
         self.timings.env += (t1 - t0) + (t4 - t3)
         self.timings.ai += t2 - t1
         self.timings.world += t3 - t2
@@ -369,14 +370,14 @@ class LodestoneParallelEnv(ParallelEnv):
         if self.game is None:
             raise RuntimeError("call reset() before step()")
         game = self.game
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         live = list(self.agents)
         refused = {n: self.seats[n].submit(actions[n]) if n in actions else [] for n in live}
-        t1 = time.perf_counter()
+        t1 = time.process_time()
         game.ask_controllers()
-        t2 = time.perf_counter()
+        t2 = time.process_time()
         game.end_turn()
-        t3 = time.perf_counter()
+        t3 = time.process_time()
         self._played += 1
         over = game.over
         cut = not over and self.max_turns is not None and self._played >= self.max_turns
@@ -387,7 +388,7 @@ class LodestoneParallelEnv(ParallelEnv):
         infos = {n: self._info(n, refused[n]) for n in live}
         if over or cut:
             self.agents = []
-        t4 = time.perf_counter()
+        t4 = time.process_time()
         self.timings.env += (t1 - t0) + (t4 - t3)
         self.timings.ai += t2 - t1
         self.timings.world += t3 - t2
