@@ -242,3 +242,18 @@ def test_an_episode_is_an_ordinary_game_that_replays(env: LodestoneEnv, content:
     save = Save.model_validate_json(env.game.to_save().model_dump_json())
     replayed = Game.from_save(content, save)  # raises on a hash mismatch
     assert replayed.world_hashes == env.game.world_hashes
+
+
+def test_parallel_env_with_a_subset_of_agents_leaves_the_others_to_their_ai(content: Content):
+    env = LodestoneParallelEnv(TUTORIAL, agents=["united_states", "china"], content=content, max_turns=2)
+    assert env.possible_agents == ["china", "united_states"]  # scenario order
+    obs, infos = env.reset(seed=0)
+    assert set(obs) == set(infos) == {"china", "united_states"}
+    assert env.game is not None and env.game.controllers["japan"] is not None
+    assert env.game.controllers["china"] is None
+    noop = {n: np.zeros(len(env.layouts[n].nvec), dtype=np.int64) for n in env.agents}
+    env.step(noop)
+    *_, truncations, _ = env.step(noop)
+    assert all(truncations.values()) and env.agents == []
+    with pytest.raises(ValueError, match="not nations of tutorial"):
+        LodestoneParallelEnv(TUTORIAL, agents=["atlantis"], content=content)

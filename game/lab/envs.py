@@ -414,4 +414,5 @@ class LodestoneParallelEnv(ParallelEnv):
 ENV_ID = "Lodestone-v0"
 gym.register(id=ENV_ID, entry_point="game.lab.envs:LodestoneEnv")
 """`gymnasium.make("Lodestone-v0", scenario="tutorial")` builds a `LodestoneEnv` (after
-`import game.lab.envs`)."""
+`import game.lab.envs`). `make` deep-copies its arguments, so leave `content` to the default
+there (or build the env directly to pass other content)."""
