@@ -42,11 +42,16 @@ def unknown_names(world: WorldModel, order: OrderBase) -> str | None:
     """The first thing the order names that this scenario does not have, as a reason."""
     if order.issuer not in world.nation_ids:
         return f"{order.issuer} is not a nation in this scenario"
-    mineral = getattr(order, "mineral", None)
+    # Only the fields this kind of order has: getattr with a default on a field a pydantic
+    # model lacks goes through an exception, and was most of the cost of a check.
+    fields = type(order).model_fields
+    mineral = order.mineral if "mineral" in fields else None  # type: ignore[attr-defined]
     if mineral is not None and mineral not in world.mineral_ids:
         return f"{mineral} is not traded in this scenario"
     for name in NATION_FIELDS:
-        value = getattr(order, name, None)
+        if name not in fields:
+            continue
+        value = getattr(order, name)
         for nation in [value] if isinstance(value, str) else value or []:
             if nation not in world.nation_ids:
                 return f"{nation} is not a nation in this scenario"

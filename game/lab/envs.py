@@ -1,0 +1,418 @@
+"""Reinforcement-learning environments: gymnasium (one nation) and PettingZoo (many nations).
+
+Both drive a `game.session.Game` exactly as a human at the UI would: the agents' nations
+have no controller (their orders come from outside), every other nation plays its AI
+doctrine, and each step is one turn: the agents' orders are submitted, the AI nations
+decide, the world resolves the turn. Nothing here reaches around the order desk, so an
+episode is an ordinary game (its `game.to_save()` replays and verifies like any other).
+
+Spaces (see `game.lab.features` and `game.lab.actions` for the tables):
+
+- observation: `Box(low, high, (F,), float32)`, the nation's normalised features; F = 44
+  on the tutorial, 116 on Ministerial 2026;
+- action: `MultiDiscrete(nvec)`, one slot per family of orders, 0 = nothing;
+- `info["action_mask"]`: a tuple with one `np.int8` array per slot (1 = the template is
+  valid now), directly usable as `action_space.sample(mask=info["action_mask"])`.
+
+Reward: the change of the nation's score (0–100, `game.world.scoring`) over the turn just
+played. Before the first turn there is no score; the first step's reward is measured from
+50 (`NEUTRAL_SCORE`, the scale's midpoint, where the relative parts start), so an episode's
+return is its last score minus 50. A chosen template that cannot be built or that the world
+refuses is simply not ordered (never an exception); each such slot costs `invalid_penalty`
+(default 0) and is listed in `info["refused"]` with the world's reason.
+
+An episode ends (`terminated`) when the scenario's turns are played; `max_turns` cuts it
+short (`truncated`). `reset(seed=s)` builds a new game with seed `s` (world and AI), so the
+same seed gives the same observations, rewards and masks; without a seed, the next game's
+seed is drawn from the env's generator.
+
+Speed: the world's turn dominates (tens of ms on the tutorial, hundreds on Ministerial
+2026); the env's own work per step (orders, masks, features) is timed separately in
+`timings` (`bench/lab_env.py` prints both). `compute_masks=False` skips the masks (the
+costliest part of the overhead: one world check per template) for agents that do not
+use them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium import spaces
+from gymnasium.utils import seeding
+from numpy.typing import NDArray
+from pettingzoo import ParallelEnv
+
+from agents.controller import Controller, Level
+from game.content import Content, load_content
+from game.lab.actions import ActionLayout, Menu, Situation, noop_mask
+from game.lab.features import FeatureLayout, features
+from game.rules.orders import Order
+from game.session import Game
+
+DEFAULT_SCENARIO = "ministerial-2026"
+NEUTRAL_SCORE = 50.0
+"""The score the first step's reward is measured from (there is none before turn 1)."""
+SEED_BOUND = 2**31 - 1
+
+Mask = tuple[NDArray[np.int8], ...]
+
+
+@lru_cache(maxsize=1)
+def default_content() -> Content:
+    """The installed content, loaded once per process (every env shares it, read-only)."""
+    return load_content()
+
+
+class Timings:
+    """CPU seconds of this process per part of a step, summed since the last `clear`: the
+    env's own work (`env`), the AI nations' decisions (`ai`) and the world's turn (`world`).
+    CPU time rather than wall time, so that figures taken on a busy machine stay honest."""
+
+    def __init__(self) -> None:
+        self.clear()
+
+    def clear(self) -> None:
+        self.env = 0.0
+        self.ai = 0.0
+        self.world = 0.0
+        self.steps = 0
+
+    def as_dict(self) -> dict[str, float]:
+        return {"env": self.env, "ai": self.ai, "world": self.world, "steps": float(self.steps)}
+
+
+class Seat:
+    """One nation played from outside within a game: builds its observation, its menu of
+    templates and its mask, submits its action, measures its reward."""
+
+    def __init__(self, game: Game, nation: str, layout: ActionLayout, feature_layout: FeatureLayout) -> None:
+        self.game = game
+        self.nation = nation
+        self.layout = layout
+        self.feature_layout = feature_layout
+        world = game.world
+        i = world.nation_ids.index(nation)
+        start = world.relations[i]
+        others = [(n, start[j]) for j, n in enumerate(world.nation_ids) if n != nation]
+        self.rivals = tuple(n for n, r in others if r < 0)
+        self.friends = tuple(n for n, r in others if r > 0)
+        self.treasury0 = float(world.treasury[i])
+        self.index = i
+        self.last_score = NEUTRAL_SCORE
+        self._menu: tuple[int, Menu] | None = None
+        self._observation: tuple[int, Any] | None = None
+
+    def observation(self):  # -> agents.observation.Observation
+        turn = self.game.world.turn
+        if self._observation is None or self._observation[0] != turn:
+            self._observation = (turn, self.game.observe(self.nation))
+        return self._observation[1]
+
+    def features(self) -> NDArray[np.float32]:
+        return features(self.observation(), self.treasury0, self.feature_layout)
+
+    def menu(self) -> Menu:
+        turn = self.game.world.turn
+        if self._menu is None or self._menu[0] != turn:
+            situation = Situation(
+                self.game.world, self.observation(), self.rivals, self.friends, self.treasury0
+            )
+            self._menu = (turn, Menu(self.layout, situation))
+        return self._menu[1]
+
+    def mask(self) -> Mask:
+        return noop_mask(self.layout) if self.game.over else self.menu().mask()
+
+    def submit(self, action: Sequence[int] | NDArray[np.integer], extra: Iterable[Order] = ()) -> list[str]:
+        """Submit `extra` orders, then the order of every non-zero slot (in slot order);
+        returns the reasons of the slots that ordered nothing (not buildable, refused)."""
+        for order in extra:
+            self.game.submit(order)
+        refused = []
+        menu = self.menu()
+        values = np.asarray(action).ravel()
+        for k, (name, _) in enumerate(self.layout.slots):
+            v = int(values[k]) if k < values.size else 0
+            if v == 0:
+                continue
+            if not 0 < v < self.layout.nvec[k]:
+                refused.append(f"{name}: value {v} is out of range")
+                continue
+            order = menu.order(k, v)
+            if order is None:
+                refused.append(f"{name}: {self.layout.labels(k)[v]}: not possible now")
+                continue
+            verdict = self.game.submit(order)
+            if not verdict.accepted:
+                refused.append(f"{name}: {verdict.reason}")
+        return refused
+
+    def reward(self) -> float:
+        """The score change since the last call (the turn just played)."""
+        score = float(self.game.world.score[self.index])
+        if not np.isfinite(score):
+            return 0.0
+        change, self.last_score = score - self.last_score, score
+        return change
+
+
+def _check_nations(content: Content, scenario: str, nations: Iterable[str]) -> None:
+    known = content.scenario(scenario).nations
+    strangers = sorted(set(nations) - set(known))
+    if strangers:
+        raise ValueError(f"not nations of {scenario}: {', '.join(strangers)}; choose from {', '.join(known)}")
+
+
+class LodestoneEnv(gym.Env[NDArray[np.float32], NDArray[np.int64]]):
+    """One nation as the agent, every other nation on its AI doctrine (see the module doc).
+
+    Parameters: `scenario` (default Ministerial 2026), `nation` (default the scenario's
+    default player), `level` of the AI nations, `max_turns` (truncate episodes), `content`
+    (default the installed content), `invalid_penalty` per refused slot, `compute_masks`.
+    """
+
+    metadata = {"render_modes": ["ansi"], "render_fps": 1}
+
+    def __init__(
+        self,
+        scenario: str = DEFAULT_SCENARIO,
+        nation: str | None = None,
+        level: Level | str = Level.NORMAL,
+        max_turns: int | None = None,
+        content: Content | None = None,
+        invalid_penalty: float = 0.0,
+        compute_masks: bool = True,
+        render_mode: str | None = None,
+    ) -> None:
+        self.content = content or default_content()
+        sc = self.content.scenario(scenario)
+        self.scenario = sc.id
+        self.nation = nation or sc.default_player
+        _check_nations(self.content, self.scenario, [self.nation])
+        self.level = Level(level)
+        self.max_turns = max_turns
+        self.invalid_penalty = invalid_penalty
+        self.compute_masks = compute_masks
+        self.render_mode = render_mode
+        self.layout = ActionLayout(sc.minerals, sc.nations, self.nation)
+        self.feature_layout = FeatureLayout(tuple(sc.minerals))
+        low, high = self.feature_layout.bounds()
+        self.observation_space = spaces.Box(low, high, dtype=np.float32)
+        self.action_space = spaces.MultiDiscrete(self.layout.nvec)
+        self.timings = Timings()
+        self.game: Game | None = None
+        self._seat: Seat | None = None
+        self._queued: list[Order] = []
+        self._played = 0
+
+    # ---------------------------------------------------------------- gymnasium API
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[NDArray[np.float32], dict[str, Any]]:
+        super().reset(seed=seed)
+        game_seed = seed if seed is not None else int(self.np_random.integers(SEED_BOUND))
+        self.game = Game(
+            self.content, self.scenario, game_seed, controllers={self.nation: None}, level=self.level
+        )
+        self._seat = Seat(self.game, self.nation, self.layout, self.feature_layout)
+        self._queued = []
+        self._played = 0
+        return self._seat.features(), self._info([])
+
+    def step(
+        self, action: NDArray[np.int64] | Sequence[int]
+    ) -> tuple[NDArray[np.float32], float, bool, bool, dict[str, Any]]:
+        seat, game = self._require()
+        t0 = time.process_time()
+        refused = seat.submit(action, self._queued)
+        self._queued = []
+        t1 = time.process_time()
+        game.ask_controllers()
+        t2 = time.process_time()
+        game.end_turn()
+        t3 = time.process_time()
+        self._played += 1
+        reward = seat.reward() - self.invalid_penalty * len(refused)
+        terminated = game.over
+        truncated = not terminated and self.max_turns is not None and self._played >= self.max_turns
+        obs, info = seat.features(), self._info(refused)
+        t4 = time.process_time()
+        self.timings.env += (t1 - t0) + (t4 - t3)
+        self.timings.ai += t2 - t1
+        self.timings.world += t3 - t2
+        self.timings.steps += 1
+        return obs, reward, terminated, truncated, info
+
+    def render(self) -> str | None:
+        if self.render_mode != "ansi" or self.game is None:
+            return None
+        w = self.game.world
+        i = w.nation_ids.index(self.nation)
+        turn = f"{w.scenario.date_of(w.turn)} turn {w.turn}/{w.scenario.turns}"
+        return f"{turn}: {self.nation} score {w.score[i]:.1f}"
+
+    # ---------------------------------------------------------------- beyond the API
+
+    def queue_orders(self, orders: Iterable[Order]) -> None:
+        """Orders to submit at the next step, before the action's: for policies (a script, an
+        AI doctrine, see `game.lab.baselines`) that act beyond the templates."""
+        self._queued.extend(orders)
+
+    def observation(self):  # -> agents.observation.Observation
+        """The agent nation's full `Observation` (what its AI doctrine would see)."""
+        return self._require()[0].observation()
+
+    def action_mask(self) -> Mask:
+        return self._require()[0].mask()
+
+    def describe(self, action: Sequence[int]) -> list[str]:
+        return self.layout.describe(action)
+
+    def _require(self) -> tuple[Seat, Game]:
+        if self._seat is None or self.game is None:
+            raise RuntimeError("call reset() before step()")
+        return self._seat, self.game
+
+    def _info(self, refused: list[str]) -> dict[str, Any]:
+        seat, game = self._require()
+        info: dict[str, Any] = {"turn": game.world.turn, "refused": refused}
+        if self.compute_masks:
+            info["action_mask"] = seat.mask()
+        return info
+
+
+class LodestoneParallelEnv(ParallelEnv):
+    """Every nation (or the chosen `agents`) an agent; the others on their AI doctrines.
+
+    All agents' orders of a turn are submitted together (in scenario order of the nations;
+    the world resolves them in its fixed order whatever the order of submission), then the
+    AI nations decide, then the turn resolves. Spaces, masks and rewards are those of
+    `LodestoneEnv`, per agent. Every agent ends at the same turn.
+    """
+
+    metadata = {"name": "lodestone_v0", "render_modes": [], "is_parallelizable": True}
+
+    def __init__(
+        self,
+        scenario: str = DEFAULT_SCENARIO,
+        agents: Sequence[str] | None = None,
+        level: Level | str = Level.NORMAL,
+        max_turns: int | None = None,
+        content: Content | None = None,
+        invalid_penalty: float = 0.0,
+        compute_masks: bool = True,
+        controllers: dict[str, Controller] | None = None,
+    ) -> None:
+        self.content = content or default_content()
+        sc = self.content.scenario(scenario)
+        self.scenario = sc.id
+        chosen = list(agents) if agents is not None else list(sc.nations)
+        _check_nations(self.content, self.scenario, chosen)
+        self.possible_agents = [n for n in sc.nations if n in chosen]
+        self.agents: list[str] = []
+        self.level = Level(level)
+        self.max_turns = max_turns
+        self.invalid_penalty = invalid_penalty
+        self.compute_masks = compute_masks
+        self.controllers = dict(controllers or {})
+        """Controllers for nations that are not agents (default: their AI doctrines)."""
+        self.feature_layout = FeatureLayout(tuple(sc.minerals))
+        self.layouts = {n: ActionLayout(sc.minerals, sc.nations, n) for n in self.possible_agents}
+        low, high = self.feature_layout.bounds()
+        self._observation_spaces = {
+            n: spaces.Box(low.copy(), high.copy(), dtype=np.float32) for n in self.possible_agents
+        }
+        self._action_spaces = {n: spaces.MultiDiscrete(self.layouts[n].nvec) for n in self.possible_agents}
+        self.timings = Timings()
+        self.game: Game | None = None
+        self.seats: dict[str, Seat] = {}
+        self._np_random, _ = seeding.np_random(None)
+        self._played = 0
+
+    def observation_space(self, agent: str) -> spaces.Box:
+        return self._observation_spaces[agent]
+
+    def action_space(self, agent: str) -> spaces.MultiDiscrete:
+        return self._action_spaces[agent]
+
+    def reset(
+        self, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[dict[str, NDArray[np.float32]], dict[str, dict[str, Any]]]:
+        if seed is not None:
+            self._np_random, _ = seeding.np_random(seed)
+        game_seed = seed if seed is not None else int(self._np_random.integers(SEED_BOUND))
+        chosen: dict[str, Controller | None] = {n: None for n in self.possible_agents}
+        chosen.update({n: c for n, c in self.controllers.items() if n not in chosen})
+        self.game = Game(self.content, self.scenario, game_seed, controllers=chosen, level=self.level)
+        self.seats = {
+            n: Seat(self.game, n, self.layouts[n], self.feature_layout) for n in self.possible_agents
+        }
+        self.agents = list(self.possible_agents)
+        self._played = 0
+        obs = {n: self.seats[n].features() for n in self.agents}
+        return obs, {n: self._info(n, []) for n in self.agents}
+
+    def step(
+        self, actions: dict[str, Any]
+    ) -> tuple[
+        dict[str, NDArray[np.float32]],
+        dict[str, float],
+        dict[str, bool],
+        dict[str, bool],
+        dict[str, dict[str, Any]],
+    ]:
+        if self.game is None:
+            raise RuntimeError("call reset() before step()")
+        game = self.game
+        t0 = time.process_time()
+        live = list(self.agents)
+        refused = {n: self.seats[n].submit(actions[n]) if n in actions else [] for n in live}
+        t1 = time.process_time()
+        game.ask_controllers()
+        t2 = time.process_time()
+        game.end_turn()
+        t3 = time.process_time()
+        self._played += 1
+        over = game.over
+        cut = not over and self.max_turns is not None and self._played >= self.max_turns
+        obs = {n: self.seats[n].features() for n in live}
+        rewards = {n: self.seats[n].reward() - self.invalid_penalty * len(refused[n]) for n in live}
+        terminations = dict.fromkeys(live, over)
+        truncations = dict.fromkeys(live, cut)
+        infos = {n: self._info(n, refused[n]) for n in live}
+        if over or cut:
+            self.agents = []
+        t4 = time.process_time()
+        self.timings.env += (t1 - t0) + (t4 - t3)
+        self.timings.ai += t2 - t1
+        self.timings.world += t3 - t2
+        self.timings.steps += 1
+        return obs, rewards, terminations, truncations, infos
+
+    def _info(self, agent: str, refused: list[str]) -> dict[str, Any]:
+        assert self.game is not None
+        info: dict[str, Any] = {"turn": self.game.world.turn, "refused": refused}
+        if self.compute_masks:
+            info["action_mask"] = self.seats[agent].mask()
+        return info
+
+    def state(self) -> NDArray[np.float32]:
+        """Every agent's features side by side (a centralised critic's input)."""
+        return np.concatenate([self.seats[n].features() for n in self.possible_agents])
+
+    def close(self) -> None:
+        self.game = None
+        self.seats = {}
+
+
+ENV_ID = "Lodestone-v0"
+gym.register(id=ENV_ID, entry_point="game.lab.envs:LodestoneEnv")
+"""`gymnasium.make("Lodestone-v0", scenario="tutorial")` builds a `LodestoneEnv` (after
+`import game.lab.envs`). `make` deep-copies its arguments, so leave `content` to the default
+there (or build the env directly to pass other content)."""
