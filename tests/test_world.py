@@ -3,6 +3,7 @@ arbitrage beyond route costs, sane prices, explanations and determinism."""
 
 from __future__ import annotations
 
+import dataclasses
 import subprocess
 import sys
 
@@ -190,3 +191,11 @@ def test_the_world_never_loads_pygame():
         "assert 'matplotlib' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_world_without_recyclers_runs(content):
+    """A historical world may have no recycling at all."""
+    firms = tuple(f for f in content.firms if f.kind.value != "recycler")
+    world = WorldModel(dataclasses.replace(content, firms=firms), "tutorial", seed=0)
+    world.step()
+    assert np.isfinite(world.refined_price).all()

@@ -783,7 +783,7 @@ class WorldModel(mesa.Model):
         rec = t.kind == RECYCLER
         rec_cap = np.bincount(
             (t.mineral * n_nat + t.country)[rec], weights=t.available()[rec], minlength=n_min * n_nat
-        )
+        ).astype(float)  # with no recyclers at all bincount returns integers
         rec_fill = np.minimum(
             1.0, np.divide(feed.ravel(), rec_cap, out=np.zeros_like(rec_cap), where=rec_cap > 0)
         )
