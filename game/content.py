@@ -493,7 +493,12 @@ class _CrossChecker:
             if nation not in s.briefings:
                 self.add(file, f"briefings.{nation}", "a playable nation needs a briefing")
         for mineral, cal in s.calibration.items():
+            self.mineral(file, f"calibration.{mineral}", mineral)
+            if mineral in self.minerals and mineral not in s.minerals:
+                self.add(file, f"calibration.{mineral}", f"{mineral!r} is not in this scenario's minerals")
             self.calibration(file, f"calibration.{mineral}", s, mineral, cal)
+        for i, price in enumerate(s.epilogue.prices if s.epilogue else []):
+            self.in_scenario(file, f"epilogue.prices[{i}]", s, price.mineral, None)
 
     def calibration(self, file: str, where: str, s: Scenario, mineral: str, cal: MineralCalibration) -> None:
         """Countries and nations a calibration names must be in the scenario; a country given a

@@ -116,13 +116,6 @@ class Scenario(Frozen):
         strangers = [n for n in self.doctrines if n not in nations]
         if strangers:
             raise ValueError(f"doctrines of nations not in nations: {', '.join(strangers)}")
-        strangers = [m for m in self.calibration if m not in self.minerals]
-        if strangers:
-            raise ValueError(f"calibration of minerals not in minerals: {', '.join(strangers)}")
-        if self.epilogue:
-            strangers = sorted({p.mineral for p in self.epilogue.prices} - set(self.minerals))
-            if strangers:
-                raise ValueError(f"epilogue prices of minerals not in minerals: {', '.join(strangers)}")
         return self
 
     def objectives_for(self, nation: str, doctrine: Doctrine) -> Objectives:

@@ -4,9 +4,10 @@
 scenario's `[calibration.<mineral>]` tables (game.rules.calibration) are applied: firms'
 capacities scaled per stage and country and their costs per mineral, project templates'
 costs scaled alike, nations' demand reshaped, minerals' reference prices and demand growth
-replaced; and its `doctrines` table replaces nations' AI doctrines. The world builds itself from that view exactly as from any content, so the model
-needs no historical branch, and the AI doctrines, given the same view, judge prices
-against the start year's reference rather than 2025's.
+replaced; and its `doctrines` table replaces nations' AI doctrines. The world builds itself
+from that view exactly as from any content, so the model needs no historical branch, and
+the AI doctrines, given the same view, judge prices against the start year's reference
+rather than 2025's.
 
 A scenario without calibration or doctrines gets the content itself back (the same object).
 """
