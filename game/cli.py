@@ -66,7 +66,7 @@ def scenarios() -> None:
     content = _load_or_exit()
     table = Table()
     table.add_column("id", no_wrap=True, min_width=max(len(s) for s in content.scenarios))
-    for column in ("name", "start", "end", "turns", "playable"):
+    for column in ("name", "start", "end", "turns", "playable", "history"):
         table.add_column(column)
     for s in content.scenarios.values():
         table.add_row(
@@ -76,6 +76,7 @@ def scenarios() -> None:
             s.date_of(s.turns - 1),
             str(s.turns),
             ", ".join(content.nations[n].name for n in s.playable),
+            "epilogue" if s.epilogue else "",
         )
     out.print(table)
 

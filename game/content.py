@@ -33,6 +33,7 @@ from game.rules import (
     Zone,
 )
 from game.rules import events as ev
+from game.rules.calibration import MineralCalibration, placed_country
 from game.rules.orders import ORDER_KINDS, Order
 
 DEFAULT_ROOT = Path(lodestone_content.__file__).resolve().parent
@@ -262,7 +263,7 @@ def load_content(root: Path | str | None = None) -> Content:
     events = unique(event_items, "event")
     projects = unique(project_items, "template")
 
-    check = _CrossChecker(problems, minerals, nations, events, projects, broken)
+    check = _CrossChecker(problems, minerals, nations, events, projects, broken, tuple(firms.values()))
     for m in minerals.values():
         file = origin[id(m)]
         for stage, shares in (("mine", m.reference_shares.mine), ("refining", m.reference_shares.refining)):
@@ -315,6 +316,7 @@ class _CrossChecker:
     events: Mapping[str, Event]
     projects: Mapping[str, ProjectTemplate]
     broken: set[str]
+    firms: tuple[Firm, ...] = ()
 
     def add(self, file: str, where: str, message: str) -> None:
         self.problems.append(Problem(file, where, message))
@@ -490,3 +492,37 @@ class _CrossChecker:
         for nation in s.playable:
             if nation not in s.briefings:
                 self.add(file, f"briefings.{nation}", "a playable nation needs a briefing")
+        for mineral, cal in s.calibration.items():
+            self.mineral(file, f"calibration.{mineral}", mineral)
+            if mineral in self.minerals and mineral not in s.minerals:
+                self.add(file, f"calibration.{mineral}", f"{mineral!r} is not in this scenario's minerals")
+            self.calibration(file, f"calibration.{mineral}", s, mineral, cal)
+        for i, price in enumerate(s.epilogue.prices if s.epilogue else []):
+            self.in_scenario(file, f"epilogue.prices[{i}]", s, price.mineral, None)
+
+    def calibration(self, file: str, where: str, s: Scenario, mineral: str, cal: MineralCalibration) -> None:
+        """Countries and nations a calibration names must be in the scenario; a country given a
+        capacity must have firms of that stage to scale (else the figure would silently vanish)."""
+        in_play = set(s.nations)
+        for stage in ("mine", "refinery", "recycler"):
+            capacity = getattr(cal, stage)
+            if capacity is None:
+                continue
+            for country, tpy in capacity.tpy.items():
+                at = f"{where}.{stage}.tpy.{country}"
+                self.nation(file, at, country)
+                if country in self.nations and country not in in_play:
+                    self.add(file, at, f"{country!r} is not in this scenario's nations")
+                elif tpy > 0 and not any(
+                    f.mineral == mineral
+                    and f.kind.value == stage
+                    and placed_country(f.country, in_play) == country
+                    for f in self.firms
+                ):
+                    self.add(file, at, f"no {stage} firm of {mineral} in {country!r} to scale")
+        if cal.demand is not None:
+            for nation in cal.demand.nation_shares_pct:
+                at = f"{where}.demand.nation_shares_pct.{nation}"
+                self.nation(file, at, nation)
+                if nation in self.nations and nation not in in_play:
+                    self.add(file, at, f"{nation!r} is not in this scenario's nations")

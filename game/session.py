@@ -62,7 +62,9 @@ class Game:
         self.seed = seed
         self.world = WorldModel(content, scenario, seed=seed)
         nations = self.world.nation_ids
-        self.specs: dict[str, ControllerSpec] = {n: ai_spec(content, n, level) for n in nations}
+        # The world's view of content: the scenario's doctrines and, in a historical scenario,
+        # its start year's prices, firms and demand (game.world.calibration).
+        self.specs: dict[str, ControllerSpec] = {n: ai_spec(self.world.content, n, level) for n in nations}
         self.specs.update(specs or {})
         self.controllers: dict[str, Controller | None] = {
             n: self._build(n, spec) for n, spec in self.specs.items() if n in nations
@@ -87,9 +89,9 @@ class Game:
     def _build(self, nation: str, spec: ControllerSpec, seed: int | None = None) -> Controller | None:
         if spec.kind != ControllerKind.AI:
             return None
-        doctrine = spec.doctrine or self.content.nations[nation].doctrine
+        doctrine = spec.doctrine or self.world.content.nations[nation].doctrine
         return make_controller(
-            doctrine, nation, Level(spec.level), self.seed if seed is None else seed, self.content
+            doctrine, nation, Level(spec.level), self.seed if seed is None else seed, self.world.content
         )
 
     def reseed(self, seed: int) -> None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from pydantic import Field, model_validator
+from pydantic import Field, PositiveFloat, model_validator
 
+from game.rules.calibration import MineralCalibration
 from game.rules.events import ConditionalEvent, RandomEvent
 from game.rules.ids import Doctrine, Frozen, ScenarioSlug, Slug, Source
 from game.rules.objectives import DOCTRINE_OBJECTIVES, Objectives
@@ -34,6 +35,42 @@ class Briefing(Frozen):
     advice: str
 
 
+class RealPrice(Frozen):
+    """One point of a mineral's real price path, to set beside the game's."""
+
+    mineral: Slug
+    date: str = Field(pattern=r"^\d{4}(-(Q[1-4]|\d{2}))?$", description="'2011', '2011-Q3' or '2011-08'")
+    usd_per_t: PositiveFloat
+    product: str
+    source: Source
+    note: str = ""
+
+
+class RealFigure(Frozen):
+    """Another real figure the debrief can quote (exports, production, a ruling's date)."""
+
+    label: str
+    value: float
+    unit: str
+    date: str
+    source: Source
+
+
+class Epilogue(Frozen):
+    """What really happened, told after a historical scenario so a class can compare it with
+    what it did. `prices` gives the real price path of the scenario's minerals."""
+
+    title: str
+    text: str = Field(min_length=40)
+    prices: list[RealPrice] = []
+    figures: list[RealFigure] = []
+    source: Source
+
+    def price_path(self, mineral: str) -> list[RealPrice]:
+        """The real prices of one mineral, in date order."""
+        return sorted((p for p in self.prices if p.mineral == mineral), key=lambda p: p.date)
+
+
 class Scenario(Frozen):
     id: ScenarioSlug
     name: str
@@ -55,6 +92,15 @@ class Scenario(Frozen):
     briefings: dict[Slug, Briefing] = {}
     objectives: dict[Slug, Objectives] = {}
     """Score weights per nation; nations not listed play by their doctrine's defaults."""
+    calibration: dict[Slug, MineralCalibration] = {}
+    """The start year's world per mineral, for scenarios not set in 2025/26 (see
+    game.rules.calibration); minerals not listed keep the content's figures."""
+    doctrines: dict[Slug, Doctrine] = {}
+    """AI doctrine per nation in this scenario, replacing its content doctrine: a nation whose
+    policy is the scenario's history (China's quotas in 2010) plays `passive`, so its AI does
+    not add policies on top of the scheduled ones."""
+    epilogue: Epilogue | None = None
+    """What really happened (historical scenarios)."""
     source: Source
 
     @model_validator(mode="after")
@@ -67,6 +113,9 @@ class Scenario(Frozen):
             raise ValueError(f"playable nations not in nations: {', '.join(missing)}")
         if self.default_player not in self.playable:
             raise ValueError("default_player must be playable")
+        strangers = [n for n in self.doctrines if n not in nations]
+        if strangers:
+            raise ValueError(f"doctrines of nations not in nations: {', '.join(strangers)}")
         return self
 
     def objectives_for(self, nation: str, doctrine: Doctrine) -> Objectives:

@@ -41,6 +41,7 @@ from game.rules import events as ev
 from game.rules.facilitator import FACILITATOR_ADAPTER, Broadcast, FacilitatorAction, InjectEvent
 from game.rules.orders import Order
 from game.world import market, programmes
+from game.world.calibration import calibrate, pipeline_growth
 from game.world.diplomacy import Diplomacy, baseline_relations
 from game.world.events import EventEngine, Happened, Shock
 from game.world.explain import Causes, explain, policy_shift
@@ -123,8 +124,9 @@ class WorldModel(mesa.Model):
 
     def __init__(self, content: Content, scenario: Scenario | str, seed: int = 0) -> None:
         super().__init__(seed=seed)
-        self.content = content
         self.scenario = content.scenario(scenario) if isinstance(scenario, str) else scenario
+        # The world of the scenario's start year (historical scenarios restate 2025 content).
+        self.content = content = calibrate(content, self.scenario)
         self.seed_value = seed
         self.turn = 0
         sc = self.scenario
@@ -167,7 +169,9 @@ class WorldModel(mesa.Model):
         self.growth_index = np.ones((n_min, n_sec))
         weights = self.base_need.sum(axis=1)  # (M, S)
         weighted = (weights * self.growth_per_turn).sum(axis=1)
-        self.pipeline_growth = weighted / np.maximum(weights.sum(axis=1), 1e-12)
+        self.pipeline_growth = pipeline_growth(
+            sc, self.mineral_ids, weighted / np.maximum(weights.sum(axis=1), 1e-12)
+        )
         self.demand_shock = np.ones((n_min, n_nat, n_sec))
         self.substitution = np.ones((n_min, n_nat))
         self.price_memory = np.ones((n_min, n_nat))  # slow average of price / reference
