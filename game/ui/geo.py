@@ -58,8 +58,8 @@ class WorldMap:
         return [self.xy[self.offsets[i] : self.offsets[i + 1]] for i in idx]
 
 
-SCALE = 1.0 / 20000.0
-"""Stored coordinates are int16 multiples of this (±1.35 fits comfortably)."""
+SCALE = 1.0 / 10000.0
+"""Stored coordinates are int16 multiples of this (x reaches ±2.67, y ±1.35)."""
 
 
 def asset_path() -> Path:
