@@ -157,13 +157,17 @@ def play(
 
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     if not _display_available():
-        err.print("No display found (no DISPLAY or WAYLAND_DISPLAY, no SDL_VIDEODRIVER): running the default game headless.")
+        err.print(
+            "No display found (no DISPLAY or WAYLAND_DISPLAY, no SDL_VIDEODRIVER): running the default game headless."
+        )
         run()
         return
     try:
         from game.ui.app import launch
     except ImportError as exc:
-        err.print(f"The game window needs pygame-ce and pygame-gui ({exc}); running the default game headless.")
+        err.print(
+            f"The game window needs pygame-ce and pygame-gui ({exc}); running the default game headless."
+        )
         run()
         return
     try:

@@ -123,7 +123,9 @@ def main() -> None:
     args = parser.parse_args()
     stats = build(args.source, args.out, args.tolerance)
     size = args.out.stat().st_size
-    print(f"{args.out}: {stats['countries']} countries, {stats['rings']} rings, {stats['points']} points, {size:,} bytes")
+    print(
+        f"{args.out}: {stats['countries']} countries, {stats['rings']} rings, {stats['points']} points, {size:,} bytes"
+    )
 
 
 if __name__ == "__main__":

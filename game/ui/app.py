@@ -69,7 +69,9 @@ class Screen:
     def manager(self) -> pygame_gui.UIManager:
         return self.app.manager
 
-    def make_root(self, rect: pygame.Rect | None = None, object_id: str = "#root") -> pygame_gui.elements.UIPanel:
+    def make_root(
+        self, rect: pygame.Rect | None = None, object_id: str = "#root"
+    ) -> pygame_gui.elements.UIPanel:
         """A panel holding every widget of this screen, so leaving kills them all at once."""
         rect = rect or pygame.Rect((0, 0), self.app.size)
         self.root = pygame_gui.elements.UIPanel(
@@ -110,6 +112,11 @@ class Screen:
     def resumed(self) -> None:
         """The screen above was closed."""
 
+    def wants_mouse(self, pos: tuple[int, int]) -> bool:
+        """True where the screen itself (a map) takes the mouse even though its root panel,
+        which lies under everything, told the UI manager it was clicked."""
+        return False
+
 
 @dataclass
 class Toast:
@@ -121,7 +128,9 @@ class Toast:
 class App:
     """Owns the window, the UI manager, the settings and the screen stack."""
 
-    def __init__(self, settings: Settings | None = None, home: Path | None = None, headless: bool = False) -> None:
+    def __init__(
+        self, settings: Settings | None = None, home: Path | None = None, headless: bool = False
+    ) -> None:
         t0 = time.perf_counter()
         self.home = home or user_dir()
         loaded, note = (settings, "") if settings is not None else Settings.load(self.home)
@@ -130,14 +139,16 @@ class App:
         pygame.init()
         pygame.display.set_caption("Lodestone")
         self.window = self._open_window()
-        self.manager = pygame_gui.UIManager(self.size, scaled_theme(self.settings.font_scale))
+        self.manager = self._make_manager()
         self.clock = pygame.time.Clock()
         self.stack: list[Screen] = []
         self.snapshots: list[pygame.Surface] = []
         self.toasts: list[Toast] = []
         self.running = True
         self._fonts: dict[tuple[int, bool], pygame.font.Font] = {}
-        self._task: tuple[threading.Thread, list[Any], Callable[[Any, BaseException | None], None], str] | None = None
+        self._task: (
+            tuple[threading.Thread, list[Any], Callable[[Any, BaseException | None], None], str] | None
+        ) = None
         self._click: pygame.mixer.Sound | None = None
         self._init_sound()
         self.content = None
@@ -160,6 +171,20 @@ class App:
         window = pygame.display.set_mode(self.settings.resolution, flags)
         return window
 
+    def _make_manager(self) -> pygame_gui.UIManager:
+        """A UI manager with the scaled theme and the bold/italic faces text boxes use
+        preloaded (loading a face mid-frame stalls and warns)."""
+        manager = pygame_gui.UIManager(self.size, scaled_theme(self.settings.font_scale))
+        sizes = {max(8, round(px * self.settings.font_scale)) for px in (13, 14, 15)} | {18, 24}
+        manager.preload_fonts(
+            [
+                {"name": "noto_sans", "point_size": s, "style": style}
+                for s in sorted(sizes)
+                for style in ("bold", "italic")
+            ]
+        )
+        return manager
+
     def apply_settings(self, settings: Settings) -> None:
         """Re-open the window and re-theme the widgets; every screen rebuilds itself."""
         settings.clamp()
@@ -167,7 +192,7 @@ class App:
         self.settings = settings
         if (old.resolution, old.fullscreen) != (settings.resolution, settings.fullscreen):
             self.window = self._open_window()
-        self.manager = pygame_gui.UIManager(self.size, scaled_theme(settings.font_scale))
+        self.manager = self._make_manager()
         self._fonts.clear()
         self._init_sound()
         for screen in self.stack:
@@ -180,7 +205,7 @@ class App:
 
     def _resized(self, size: tuple[int, int]) -> None:
         w, h = max(size[0], MIN_SIZE[0]), max(size[1], MIN_SIZE[1])
-        if (w, h) != tuple(size):
+        if self.window.get_size() != (w, h):  # below the minimum, or a size asked for by an event
             self.window = pygame.display.set_mode((w, h), pygame.RESIZABLE)
         self.settings.width, self.settings.height = w, h
         self.manager.set_window_resolution((w, h))
@@ -366,11 +391,10 @@ class App:
             return
         if event.type == pygame_gui.UI_BUTTON_PRESSED:
             self.click_sound()
-        if self.manager.process_events(event) and event.type in (
-            pygame.MOUSEBUTTONDOWN,
-            pygame.MOUSEBUTTONUP,
-            pygame.MOUSEWHEEL,
-        ):
+        used = self.manager.process_events(event)
+        mouse = event.type in (pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP, pygame.MOUSEWHEEL)
+        pos = getattr(event, "pos", None) or pygame.mouse.get_pos()
+        if used and mouse and not (self.top is not None and self.top.wants_mouse(pos)):
             # the widgets used it; the map beneath must not also see it
             if self.top is not None and event.type == pygame.MOUSEBUTTONUP:
                 self.top.handle(event)
@@ -414,7 +438,9 @@ class App:
             surface.blit(panel, box)
             pygame.draw.rect(surface, colour, box, 2, border_radius=4)
             for i, line in enumerate(lines):
-                surface.blit(font.render(line, True, pal.TEXT), (box.x + 16, box.y + 7 + i * font.get_linesize()))
+                surface.blit(
+                    font.render(line, True, pal.TEXT), (box.x + 16, box.y + 7 + i * font.get_linesize())
+                )
             y += h + 8
 
     def _draw_busy(self, surface: pygame.Surface) -> None:

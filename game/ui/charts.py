@@ -19,7 +19,13 @@ FG = "#d7dde3"
 GRID = "#26384a"
 
 
-def figure(series: dict[str, Any], size_px: tuple[int, int], dpi: int = 100, title: str = "", colour_blind: bool = False):
+def figure(
+    series: dict[str, Any],
+    size_px: tuple[int, int],
+    dpi: int = 100,
+    title: str = "",
+    colour_blind: bool = False,
+):
     """A 2×2 figure: prices (index), your supply security, concentration, your score."""
     import matplotlib
 
@@ -69,7 +75,15 @@ def figure(series: dict[str, Any], size_px: tuple[int, int], dpi: int = 100, tit
             ax.set_xticks(x[::step], [dates[i] for i in range(0, len(x), step)])
     else:
         for ax in axes.flat:
-            ax.text(0.5, 0.5, "Charts fill in after the first turn", color=FG, ha="center", va="center", transform=ax.transAxes)
+            ax.text(
+                0.5,
+                0.5,
+                "Charts fill in after the first turn",
+                color=FG,
+                ha="center",
+                va="center",
+                transform=ax.transAxes,
+            )
     if title:
         fig.suptitle(title, color="#f0c65a", fontsize=12, x=0.01, ha="left")
     fig.tight_layout(rect=(0, 0, 1, 0.96 if title else 1))

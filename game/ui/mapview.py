@@ -105,7 +105,9 @@ class MapView:
 
     def to_world(self, px: float, py: float) -> np.ndarray:
         s = self.scale
-        return np.array([(px - self.rect.w / 2) / s + self.center[0], -(py - self.rect.h / 2) / s + self.center[1]])
+        return np.array(
+            [(px - self.rect.w / 2) / s + self.center[0], -(py - self.rect.h / 2) / s + self.center[1]]
+        )
 
     def _clamp(self) -> None:
         s = self.scale
@@ -177,7 +179,7 @@ class MapView:
         idx = r + 256 * g - 1
         return idx if 0 <= idx < len(self.nations) else None
 
-    def handle(self, event: pygame.event.Event) -> int | None | bool:
+    def handle(self, event: pygame.event.Event) -> int | bool | None:
         """Pan (drag, arrows), zoom (wheel, +/-), hover and click. Returns the clicked
         nation index, None when the sea is clicked, False when nothing was selected."""
         if event.type == pygame.MOUSEBUTTONDOWN and event.button == 1 and self.rect.collidepoint(event.pos):
@@ -200,7 +202,7 @@ class MapView:
         elif event.type == pygame.MOUSEWHEEL:
             pos = pygame.mouse.get_pos()
             if self.rect.collidepoint(pos):
-                self.zoom_by(1.25 ** event.y, (pos[0] - self.rect.x, pos[1] - self.rect.y))
+                self.zoom_by(1.25**event.y, (pos[0] - self.rect.x, pos[1] - self.rect.y))
         elif event.type == pygame.KEYDOWN:
             step = 80
             moves = {
@@ -329,7 +331,9 @@ class MapView:
             self._badge(surface, small, text, mid + np.array([0, 18]), colour)
 
     @staticmethod
-    def _badge(surface: pygame.Surface, font: pygame.font.Font, text: str, at: np.ndarray, colour: pal.Colour) -> None:
+    def _badge(
+        surface: pygame.Surface, font: pygame.font.Font, text: str, at: np.ndarray, colour: pal.Colour
+    ) -> None:
         img = font.render(text, True, (255, 255, 255))
         box = img.get_rect(center=(int(at[0]), int(at[1]))).inflate(10, 4)
         pygame.draw.rect(surface, (20, 10, 10, 220), box, border_radius=4)

@@ -99,9 +99,7 @@ class Play:
     # ---------------------------------------------------------------- making one
 
     @classmethod
-    def new(
-        cls, content: Content, scenario: str, nation: str, level: str = "normal", seed: int = 0
-    ) -> Play:
+    def new(cls, content: Content, scenario: str, nation: str, level: str = "normal", seed: int = 0) -> Play:
         game = Game(content, scenario, seed, controllers={nation: None}, level=Level(level))
         return cls(game, nation)
 
@@ -111,7 +109,9 @@ class Play:
         game = Game.from_save(content, save)
         humans = game.humans
         if not humans:
-            raise SaveError("<save>", "it has no human player (an AI-only run)", "Open it as a replay instead.")
+            raise SaveError(
+                "<save>", "it has no human player (an AI-only run)", "Open it as a replay instead."
+            )
         return cls(game, humans[0])
 
     @classmethod
@@ -293,9 +293,8 @@ class Play:
         prev = records[-2] if len(records) > 1 else None
         n = len(after.nations)
         for m, mineral in enumerate(after.minerals):
-            if prev is None:
-                break
-            old = float(prev.refined_paid[m, me])
+            # before the first turn every nation paid the content's reference price
+            old = float(prev.refined_paid[m, me]) if prev is not None else float(self.world.ref_price[m])
             new = float(record.refined_paid[m, me])
             if not (old > 0 and new > 0):
                 continue
@@ -304,7 +303,9 @@ class Play:
                 continue
             rows = [r for r in record.explanations if r[0] == m and r[1] == STAGE_REFINED and r[2] == me]
             rows.sort(key=lambda r: -abs(r[4]))
-            why = ", ".join(f"{CAUSE_LABELS.get(r[3], r[3])} {r[4] * 100:.0f} %" for r in rows[:3] if abs(r[4]) >= 0.05)
+            why = ", ".join(
+                f"{CAUSE_LABELS.get(r[3], r[3])} {r[4] * 100:.0f} %" for r in rows[:3] if abs(r[4]) >= 0.05
+            )
             report.changes.append(
                 Change(
                     f"{mineral_name(mineral)} price {change * 100:+.0f} % (${new:,.0f}/t)",
@@ -326,7 +327,9 @@ class Play:
             detail = f"worst in {sectors[worst].replace('_', ' ')}" if worst >= 0 else "no shortfall"
             suppliers = after.import_dependence()[m]
             top = np.argsort(-suppliers)[:2]
-            src = ", ".join(f"{self.name(after.nations[i])} {suppliers[i] * 100:.0f} %" for i in top if suppliers[i] > 0)
+            src = ", ".join(
+                f"{self.name(after.nations[i])} {suppliers[i] * 100:.0f} %" for i in top if suppliers[i] > 0
+            )
             report.changes.append(
                 Change(
                     f"{mineral_name(mineral)} supply {f1[m] * 100:.0f} % of need ({delta * 100:+.0f} pts)",
@@ -350,10 +353,17 @@ class Play:
                 ((after.score_parts[k] - before.score_parts.get(k, 0.0), k) for k in after.score_parts),
                 key=lambda t: -abs(t[0]),
             )
-            why = ", ".join(f"{PART_LABELS.get(k, k).lower()} {d:+.1f}" for d, k in parts[:3] if abs(d) >= 0.05)
+            why = ", ".join(
+                f"{PART_LABELS.get(k, k).lower()} {d:+.1f}" for d, k in parts[:3] if abs(d) >= 0.05
+            )
             delta = after.score - before.score
             report.changes.append(
-                Change(f"Score {after.score:.1f} ({delta:+.1f})", why or "steady", good=delta >= 0, weight=abs(delta) / 50)
+                Change(
+                    f"Score {after.score:.1f} ({delta:+.1f})",
+                    why or "steady",
+                    good=delta >= 0,
+                    weight=abs(delta) / 50,
+                )
             )
         report.changes.sort(key=lambda c: -c.weight)
         report.changes = report.changes[:8]
@@ -389,7 +399,12 @@ class Play:
         me = self.game.world.nation_ids.index(self.nation)
         if not records:
             return {}
-        ref = np.array([[float(np.median(r.refined_price[m])) for m in range(len(self.world.mineral_ids))] for r in records])
+        ref = np.array(
+            [
+                [float(np.median(r.refined_price[m])) for m in range(len(self.world.mineral_ids))]
+                for r in records
+            ]
+        )
         need = np.array([r.need[:, me, :].sum(axis=1) for r in records])
         short = np.array([r.shortfall[:, me, :].sum(axis=1) for r in records])
         security = np.where(need > 0, 1 - short / np.where(need > 0, need, 1), 1.0) * 100

@@ -19,7 +19,9 @@ def esc(text: str) -> str:
 class Builder:
     """Creates widgets inside a screen's root panel; `u(px)` scales a size by the font scale."""
 
-    def __init__(self, screen: Screen, container: pygame_gui.core.IContainerLikeInterface | None = None) -> None:
+    def __init__(
+        self, screen: Screen, container: pygame_gui.core.IContainerLikeInterface | None = None
+    ) -> None:
         self.screen = screen
         self.app: App = screen.app
         self.container = container or screen.root
@@ -39,18 +41,32 @@ class Builder:
             object_id=ObjectID(oid or None, cls or None),
         )
 
-    def label(self, rect: pygame.Rect, text: str, cls: str = "", container=None) -> pygame_gui.elements.UILabel:
+    def label(
+        self, rect: pygame.Rect, text: str, cls: str = "", container=None
+    ) -> pygame_gui.elements.UILabel:
         return pygame_gui.elements.UILabel(
-            rect, text, manager=self.app.manager, container=container or self.container, object_id=ObjectID(None, cls or None)
+            rect,
+            text,
+            manager=self.app.manager,
+            container=container or self.container,
+            object_id=ObjectID(None, cls or None),
         )
 
-    def text(self, rect: pygame.Rect, html_text: str, container=None, oid: str = "") -> pygame_gui.elements.UITextBox:
+    def text(
+        self, rect: pygame.Rect, html_text: str, container=None, oid: str = ""
+    ) -> pygame_gui.elements.UITextBox:
         return pygame_gui.elements.UITextBox(
-            html_text, rect, manager=self.app.manager, container=container or self.container, object_id=ObjectID(oid or None, None)
+            html_text,
+            rect,
+            manager=self.app.manager,
+            container=container or self.container,
+            object_id=ObjectID(oid or None, None),
         )
 
     def panel(self, rect: pygame.Rect, container=None) -> pygame_gui.elements.UIPanel:
-        return pygame_gui.elements.UIPanel(rect, manager=self.app.manager, container=container or self.container)
+        return pygame_gui.elements.UIPanel(
+            rect, manager=self.app.manager, container=container or self.container
+        )
 
     def dropdown(
         self, rect: pygame.Rect, options: list[tuple[str, str]], start: str, tip: str = "", container=None
@@ -63,7 +79,9 @@ class Builder:
             menu.set_tooltip(tip)
         return menu
 
-    def entry(self, rect: pygame.Rect, value: str, tip: str = "", container=None) -> pygame_gui.elements.UITextEntryLine:
+    def entry(
+        self, rect: pygame.Rect, value: str, tip: str = "", container=None
+    ) -> pygame_gui.elements.UITextEntryLine:
         box = pygame_gui.elements.UITextEntryLine(
             rect, manager=self.app.manager, container=container or self.container, initial_text=value
         )

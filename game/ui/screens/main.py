@@ -21,12 +21,27 @@ from game.ui.screens.base import Builder, esc
 LENSES = [
     ("refining", "Refining share", "Share of world refined output of the selected mineral, by country"),
     ("mining", "Mining share", "Share of world mine output of the selected mineral, by country"),
-    ("dependence", "Your dependence", "Share of your refined imports of the mineral coming from each supplier"),
+    (
+        "dependence",
+        "Your dependence",
+        "Share of your refined imports of the mineral coming from each supplier",
+    ),
     ("relations", "Relations", "How your government regards each nation (−100 hostile … +100 close ally)"),
     ("zones", "Zones", "Preferential trade zones: members share a colour"),
 ]
-INSTRUMENT_SHORT = {"ban": "BAN", "quota": "QUOTA", "licensing": "LICENCE", "export_tax": "TAX", "end_use": "END-USE"}
-PANELS = [("trade", "Trade", "T"), ("diplomacy", "Diplomacy", "D"), ("industry", "Industry", "I"), ("stockpile", "Stockpile", "S")]
+INSTRUMENT_SHORT = {
+    "ban": "BAN",
+    "quota": "QUOTA",
+    "licensing": "LICENCE",
+    "export_tax": "TAX",
+    "end_use": "END-USE",
+}
+PANELS = [
+    ("trade", "Trade", "T"),
+    ("diplomacy", "Diplomacy", "D"),
+    ("industry", "Industry", "I"),
+    ("stockpile", "Stockpile", "S"),
+]
 
 
 def money(usd_m: float) -> str:
@@ -87,7 +102,9 @@ class MainScreen(Screen):
         self.turn_label.set_tooltip("Turns played out of the scenario's length")
         x += u(130)
         self.treasury_label = tb.label(pygame.Rect(x, 0, u(220), self.top_h - 2), "", "@topbar")
-        self.treasury_label.set_tooltip("Your budget for mineral policy; orders queued this turn are already set aside")
+        self.treasury_label.set_tooltip(
+            "Your budget for mineral policy; orders queued this turn are already set aside"
+        )
         x += u(220)
         self.score_button = tb.button(pygame.Rect(x, u(6), u(150), self.top_h - u(12)), "", "")
         right = [("help", "Help (F1)", "Keyboard shortcuts and how to play"), ("menu", "Menu (Esc)", "Save, load, settings, quit"),
@@ -97,7 +114,9 @@ class MainScreen(Screen):
         for key, text, tip in right:
             bw = u(118)
             rx -= bw + u(6)
-            self.top_buttons[key] = tb.button(pygame.Rect(rx, u(6), bw, self.top_h - u(12)), text, tip, oid=f"#{key}")
+            self.top_buttons[key] = tb.button(
+                pygame.Rect(rx, u(6), bw, self.top_h - u(12)), text, tip, oid=f"#{key}"
+            )
         # left: minerals and lenses
         left = b.panel(pygame.Rect(0, self.top_h, self.left_w, h - self.top_h))
         lb = Builder(self, left)
@@ -107,7 +126,10 @@ class MainScreen(Screen):
         self.mineral_buttons = {}
         for i, mineral in enumerate(self.play.obs.minerals):
             button = lb.button(
-                pygame.Rect(u(8), y, self.left_w - u(18), bh), "", f"Show {mineral_name(mineral).lower()} on the map ({i + 1})", "@mineral"
+                pygame.Rect(u(8), y, self.left_w - u(18), bh),
+                "",
+                f"Show {mineral_name(mineral).lower()} on the map ({i + 1})",
+                "@mineral",
             )
             self.mineral_buttons[mineral] = button
             y += bh + u(4)
@@ -124,13 +146,24 @@ class MainScreen(Screen):
         self.nation_box = b.text(pygame.Rect(rx0, self.top_h, self.right_w, side_h - u(44)), "")
         self.nation_trade = b.button(
             pygame.Rect(rx0 + u(6), self.top_h + side_h - u(40), (self.right_w - u(18)) // 2, u(34)),
-            "Trade measures…", "Export controls and tariffs toward this nation", oid="#nation_trade"
+            "Trade measures…",
+            "Export controls and tariffs toward this nation",
+            oid="#nation_trade",
         )
         self.nation_diplo = b.button(
-            pygame.Rect(rx0 + u(12) + (self.right_w - u(18)) // 2, self.top_h + side_h - u(40), (self.right_w - u(18)) // 2, u(34)),
-            "Diplomacy…", "Deals, zones and messages with this nation", oid="#nation_diplo"
+            pygame.Rect(
+                rx0 + u(12) + (self.right_w - u(18)) // 2,
+                self.top_h + side_h - u(40),
+                (self.right_w - u(18)) // 2,
+                u(34),
+            ),
+            "Diplomacy…",
+            "Deals, zones and messages with this nation",
+            oid="#nation_diplo",
         )
-        self.news_box = b.text(pygame.Rect(rx0, self.top_h + side_h, self.right_w, h - self.top_h - side_h), "")
+        self.news_box = b.text(
+            pygame.Rect(rx0, self.top_h + side_h, self.right_w, h - self.top_h - side_h), ""
+        )
         # bottom bar over the map
         mx0, mx1 = self.left_w, w - self.right_w
         bar = b.panel(pygame.Rect(mx0, h - self.bottom_h, mx1 - mx0, self.bottom_h))
@@ -145,14 +178,22 @@ class MainScreen(Screen):
         }
         for key, text, short in PANELS:
             self.panel_buttons[key] = bb.button(
-                pygame.Rect(bx, u(8), u(124), self.bottom_h - u(16)), f"{text} ({short})", tips[key], oid=f"#panel_{key}"
+                pygame.Rect(bx, u(8), u(124), self.bottom_h - u(16)),
+                f"{text} ({short})",
+                tips[key],
+                oid=f"#panel_{key}",
             )
             bx += u(130)
-        self.queued_label = bb.label(pygame.Rect(bx + u(6), u(8), u(260), self.bottom_h - u(16)), "", "@small")
+        self.queued_label = bb.label(
+            pygame.Rect(bx + u(6), u(8), u(260), self.bottom_h - u(16)), "", "@small"
+        )
         ew = u(200)
         self.end_button = bb.button(
             pygame.Rect(mx1 - mx0 - ew - u(8), u(6), ew, self.bottom_h - u(12)),
-            "End turn ⏎", "Resolve this quarter: every nation's orders apply, markets clear (Enter)", "@primary", "#end_turn"
+            "End turn",
+            "Resolve this quarter: every nation's orders apply, markets clear (Enter)",
+            "@primary",
+            "#end_turn",
         )
         self.view.set_rect(pygame.Rect(mx0, self.top_h, mx1 - mx0, h - self.top_h - self.bottom_h))
         self.view.font = self.app.font(12, bold=True)
@@ -217,12 +258,16 @@ class MainScreen(Screen):
             fills[me] = pal.PLAYER
             self.legend = (
                 f"Share of your {mineral_name(self.mineral).lower()} imports",
-                [(palette.seq(math.sqrt(f)), f"{top * f * 100:.0f} %") for f in (0.05, 0.25, 0.5, 1.0)] + [(pal.PLAYER, "you")],
+                [(palette.seq(math.sqrt(f)), f"{top * f * 100:.0f} %") for f in (0.05, 0.25, 0.5, 1.0)]
+                + [(pal.PLAYER, "you")],
             )
         elif self.lens == "relations":
             fills = [palette.div(float(r) / 100) for r in obs.relations]
             fills[me] = pal.PLAYER
-            self.legend = ("Your relations", [(palette.div(v / 100), f"{v:+d}") for v in (-100, -50, 0, 50, 100)])
+            self.legend = (
+                "Your relations",
+                [(palette.div(v / 100), f"{v:+d}") for v in (-100, -50, 0, 50, 100)],
+            )
         elif self.lens == "zones":
             items = []
             for zi, zone in enumerate(obs.zones):
@@ -263,7 +308,9 @@ class MainScreen(Screen):
         self._side_panel()
         self._news()
         queued = play.queued()
-        self.queued_label.set_text(f"{len(queued)} order(s) queued this turn" if queued else "No orders queued")
+        self.queued_label.set_text(
+            f"{len(queued)} order(s) queued this turn" if queued else "No orders queued"
+        )
 
     def _side_panel(self) -> None:
         play = self.play
@@ -313,7 +360,10 @@ class MainScreen(Screen):
             lines.append(f"<font color='#ff8a7a'>Controls imposed:</font> {esc(txt)}")
         on = [c for c in obs.controls_on(nation) if c.issuer != nation]
         if on:
-            txt = "; ".join(f"{play.short_name(c.issuer)} {mineral_name(c.mineral).lower()}" for c in on[:6])
+            faced = dict.fromkeys(
+                f"{play.short_name(c.issuer)} {mineral_name(c.mineral).lower()}" for c in on
+            )
+            txt = "; ".join(list(faced)[:6])
             lines.append(f"<font color='#ff8a7a'>Controls faced:</font> {esc(txt)}")
         self.nation_box.set_text("<br>".join(lines))
         mine = nation == play.nation
@@ -382,6 +432,9 @@ class MainScreen(Screen):
         self.app.notify(f"Saved to {written}")
         return written
 
+    def wants_mouse(self, pos: tuple[int, int]) -> bool:
+        return self.view.rect.collidepoint(pos)
+
     def resumed(self) -> None:
         self.play.refresh()
         self.refresh()
@@ -445,7 +498,14 @@ class MainScreen(Screen):
                 if i < len(self.play.obs.minerals):
                     self.select_mineral(self.play.obs.minerals[i])
             elif key in (pygame.K_t, pygame.K_d, pygame.K_i, pygame.K_s):
-                self.open_panel({pygame.K_t: "trade", pygame.K_d: "diplomacy", pygame.K_i: "industry", pygame.K_s: "stockpile"}[key])
+                self.open_panel(
+                    {
+                        pygame.K_t: "trade",
+                        pygame.K_d: "diplomacy",
+                        pygame.K_i: "industry",
+                        pygame.K_s: "stockpile",
+                    }[key]
+                )
             else:
                 self.view.handle(event)
             return True
@@ -506,7 +566,9 @@ class MainScreen(Screen):
             surface.blit(font.render(text, True, pal.TEXT), (box.x + 32, y))
             y += row
         if self.view.flows:
-            pygame.draw.line(surface, self.app.palette.flow, (box.x + 10, y + row // 2), (box.x + 26, y + row // 2), 3)
+            pygame.draw.line(
+                surface, self.app.palette.flow, (box.x + 10, y + row // 2), (box.x + 26, y + row // 2), 3
+            )
             surface.blit(font.render("trade flow (width: tonnes)", True, pal.TEXT), (box.x + 32, y))
 
     def _draw_tooltip(self, surface: pygame.Surface, i: int) -> None:
@@ -517,15 +579,32 @@ class MainScreen(Screen):
         mn = mineral_name(self.mineral)
         lines = [
             (play.name(nation), True),
-            (f"{mn}: mine share {obs.mine_share[m, i] * 100:.1f} %, refining share {obs.refine_share[m, i] * 100:.1f} %", False),
+            (
+                f"{mn}: mine share {obs.mine_share[m, i] * 100:.1f} %, refining share {obs.refine_share[m, i] * 100:.1f} %",
+                False,
+            ),
             (f"Refined price paid: {price(float(obs.refined_price[m, i]))}", False),
         ]
         if nation != play.nation:
-            lines.append((f"Your imports from here: {obs.import_dependence()[m, i] * 100:.0f} % · relations {obs.relations[i]:+.0f}", False))
-        controls = [c for c in obs.controls if c.mineral == self.mineral and (c.issuer == nation or nation in c.targets)]
+            lines.append(
+                (
+                    f"Your imports from here: {obs.import_dependence()[m, i] * 100:.0f} % · relations {obs.relations[i]:+.0f}",
+                    False,
+                )
+            )
+        controls = [
+            c
+            for c in obs.controls
+            if c.mineral == self.mineral and (c.issuer == nation or nation in c.targets)
+        ]
         for c in controls[:4]:
             to = ", ".join(play.short_name(t) for t in c.targets) or "all"
-            lines.append((f"⚠ {play.short_name(c.issuer)}: {c.instrument.value.replace('_', ' ')} on {c.stage.value} → {to}", False))
+            lines.append(
+                (
+                    f"{play.short_name(c.issuer)}: {c.instrument.value.replace('_', ' ')} on {c.stage.value} → {to}",
+                    False,
+                )
+            )
         if not controls:
             lines.append(("No export controls in force on this mineral", False))
         font, bold = self.app.font(13), self.app.font(14, bold=True)

@@ -9,8 +9,8 @@ import pygame_gui
 
 from game.saves import SaveError
 from game.ui.app import Screen
-from game.ui.settings import FONT_SCALES, RESOLUTIONS, Settings
 from game.ui.screens.base import Builder, Centered, esc, selected_id
+from game.ui.settings import FONT_SCALES, RESOLUTIONS, Settings
 
 SHORTCUTS = [
     ("Enter", "End the turn (on the map); continue (in reports)"),
@@ -115,11 +115,14 @@ class HelpOverlay(Screen):
             f"<font color='#f0c65a'><b>Shortcuts</b></font><br>{rows}"
         )
         b.text(pygame.Rect(u(20), u(56), rect.w - u(40), rect.h - u(56) - u(70)), text)
-        self.close = b.button(pygame.Rect(rect.w - u(160), rect.h - u(58), u(140), u(42)), "Close", "Back (Esc)")
+        self.close = b.button(
+            pygame.Rect(rect.w - u(160), rect.h - u(58), u(140), u(42)), "Close", "Back (Esc)"
+        )
 
     def handle(self, event: pygame.event.Event) -> bool:
         if (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.close) or (
-            event.type == pygame.KEYDOWN and event.key in (pygame.K_ESCAPE, pygame.K_F1, pygame.K_h, pygame.K_RETURN)
+            event.type == pygame.KEYDOWN
+            and event.key in (pygame.K_ESCAPE, pygame.K_F1, pygame.K_h, pygame.K_RETURN)
         ):
             self.app.pop()
             return True
@@ -149,12 +152,22 @@ class SettingsScreen(Centered):
         if current not in [r[1] for r in res]:
             res.insert(0, (f"{d.width} × {d.height}", current))
         b.label(pygame.Rect(u(24), y, lw, u(34)), "Resolution")
-        self.res = b.dropdown(pygame.Rect(u(24) + lw, y, fw, u(34)), res, current, "Window size (the window can also be resized)")
+        self.res = b.dropdown(
+            pygame.Rect(u(24) + lw, y, fw, u(34)),
+            res,
+            current,
+            "Window size (the window can also be resized)",
+        )
         y += u(48)
         b.label(pygame.Rect(u(24), y, lw, u(34)), "Font scale")
         scales = [(f"{s:.2f}×", f"{s}") for s in FONT_SCALES]
         start = min(FONT_SCALES, key=lambda s: abs(s - d.font_scale))
-        self.scale = b.dropdown(pygame.Rect(u(24) + lw, y, fw, u(34)), scales, f"{start}", "Text and widget size (1.5× or more on 4K)")
+        self.scale = b.dropdown(
+            pygame.Rect(u(24) + lw, y, fw, u(34)),
+            scales,
+            f"{start}",
+            "Text and widget size (1.5× or more on 4K)",
+        )
         y += u(48)
         self.toggles: dict[str, pygame_gui.elements.UIButton] = {}
         for key, text, tip in (
@@ -163,11 +176,21 @@ class SettingsScreen(Centered):
             ("sound", "Sound", "Button clicks"),
         ):
             b.label(pygame.Rect(u(24), y, lw + fw - u(130), u(34)), text)
-            self.toggles[key] = b.button(pygame.Rect(rect.w - u(36) - u(110), y, u(110), u(34)), "", tip, oid=f"#toggle_{key}")
+            self.toggles[key] = b.button(
+                pygame.Rect(rect.w - u(36) - u(110), y, u(110), u(34)), "", tip, oid=f"#toggle_{key}"
+            )
             y += u(48)
         self._toggle_text()
-        self.apply = b.button(pygame.Rect(rect.w - u(184), rect.h - u(62), u(160), u(44)), "Apply", "Save and apply", "@primary", "#apply")
-        self.cancel = b.button(pygame.Rect(u(24), rect.h - u(62), u(140), u(44)), "Cancel", "Back without changes (Esc)")
+        self.apply = b.button(
+            pygame.Rect(rect.w - u(184), rect.h - u(62), u(160), u(44)),
+            "Apply",
+            "Save and apply",
+            "@primary",
+            "#apply",
+        )
+        self.cancel = b.button(
+            pygame.Rect(u(24), rect.h - u(62), u(140), u(44)), "Cancel", "Back without changes (Esc)"
+        )
 
     def _toggle_text(self) -> None:
         for key, button in self.toggles.items():
@@ -239,7 +262,13 @@ class LoadScreen(Centered):
             manager=self.manager,
             container=self.root,
         )
-        self.open = b.button(pygame.Rect(rect.w - u(184), rect.h - u(62), u(160), u(44)), "Open", "Load the selected save", "@primary", "#open")
+        self.open = b.button(
+            pygame.Rect(rect.w - u(184), rect.h - u(62), u(160), u(44)),
+            "Open",
+            "Load the selected save",
+            "@primary",
+            "#open",
+        )
         self.cancel = b.button(pygame.Rect(u(24), rect.h - u(62), u(140), u(44)), "Back", "Close (Esc)")
 
     def load(self, path: Path) -> bool:

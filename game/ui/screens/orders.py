@@ -29,7 +29,13 @@ INSTRUMENTS = [
     ("End-use: no defence buyers", "end_use"),
 ]
 STAGES = [("Refined", "refined"), ("Ore / concentrate", "ore")]
-TONES = [("Summit", "summit"), ("Promise", "promise"), ("Reassure", "reassure"), ("Pressure", "pressure"), ("Protest", "protest")]
+TONES = [
+    ("Summit", "summit"),
+    ("Promise", "promise"),
+    ("Reassure", "reassure"),
+    ("Pressure", "pressure"),
+    ("Protest", "protest"),
+]
 PROGRAMMES = [("Substitution", "substitution"), ("Recycling", "recycling")]
 
 
@@ -62,7 +68,9 @@ class OrdersScreen(Screen):
     overlay = True
     name = "orders"
 
-    def __init__(self, app, play: Play, tab: str = "trade", mineral: str | None = None, partner: str | None = None) -> None:
+    def __init__(
+        self, app, play: Play, tab: str = "trade", mineral: str | None = None, partner: str | None = None
+    ) -> None:
         super().__init__(app)
         self.play = play
         self.tab = tab
@@ -292,17 +300,24 @@ class OrdersScreen(Screen):
         x = pad
         self.tab_buttons = {}
         for key, text in TABS:
-            button = b.button(pygame.Rect(x, pad, u(130), u(38)), text, f"{text} orders ({text[0]})", oid=f"#tab_{key}")
+            button = b.button(
+                pygame.Rect(x, pad, u(130), u(38)), text, f"{text} orders ({text[0]})", oid=f"#tab_{key}"
+            )
             button.select() if key == self.tab else None
             self.tab_buttons[key] = button
             x += u(136)
-        self.close = b.button(pygame.Rect(pw - pad - u(120), pad, u(120), u(38)), "Close (Esc)", "Back to the map")
+        self.close = b.button(
+            pygame.Rect(pw - pad - u(120), pad, u(120), u(38)), "Close (Esc)", "Back to the map"
+        )
         col_w = (pw - 3 * pad) // 2
         y = pad + u(54)
         acts = self.actions(self.tab)
         b.label(pygame.Rect(pad, y, col_w, u(24)), "Order")
         self.action_menu = b.dropdown(
-            pygame.Rect(pad, y + u(24), col_w, u(34)), [(a.label, a.id) for a in acts], self.action.id, "Which kind of order"
+            pygame.Rect(pad, y + u(24), col_w, u(34)),
+            [(a.label, a.id) for a in acts],
+            self.action.id,
+            "Which kind of order",
         )
         y += u(66)
         self.widgets = {}
@@ -329,18 +344,24 @@ class OrdersScreen(Screen):
                     tip += f" ({spec.lo:g} to {spec.hi:,.0f})"
                 self.widgets[spec.key] = b.entry(rect, self.values[spec.key], tip)
             y += row
-        self.about = b.text(pygame.Rect(pad, y + u(4), col_w, u(74)), f"<font color='#a9b6c3'>{esc(self.action.about)}</font>")
+        self.about = b.text(
+            pygame.Rect(pad, y + u(4), col_w, u(74)), f"<font color='#a9b6c3'>{esc(self.action.about)}</font>"
+        )
         y += u(84)
         self.status_box = b.text(pygame.Rect(pad, y, col_w, u(84)), "")
         y += u(92)
         self.submit = b.button(
-            pygame.Rect(pad, y, u(200), u(44)), "Submit order", "Queue the order for this turn (it applies when the turn ends)", "@primary", "#submit"
+            pygame.Rect(pad, y, u(200), u(44)),
+            "Submit order",
+            "Queue the order for this turn (it applies when the turn ends)",
+            "@primary",
+            "#submit",
         )
         # right column: queued orders and (diplomacy) the inbox
         x2 = 2 * pad + col_w
         yq = pad + u(54)
-        b.label(pygame.Rect(x2, yq, col_w, u(26)), "Orders queued this turn", "@heading")
-        yq += u(32)
+        b.label(pygame.Rect(x2, yq, col_w, u(34)), "Orders queued this turn", "@heading")
+        yq += u(38)
         self.withdraw_buttons: list[pygame_gui.elements.UIButton] = []
         queued = self.play.queued()
         if not queued:
@@ -352,14 +373,20 @@ class OrdersScreen(Screen):
             lab = b.label(pygame.Rect(x2, yq, col_w - u(110), u(30)), text[:70])
             lab.set_tooltip(esc(text))
             self.withdraw_buttons.append(
-                b.button(pygame.Rect(x2 + col_w - u(104), yq, u(104), u(30)), "Withdraw", "Take this order back", "@danger", f"#withdraw_{i}")
+                b.button(
+                    pygame.Rect(x2 + col_w - u(104), yq, u(104), u(30)),
+                    "Withdraw",
+                    "Take this order back",
+                    "@danger",
+                    f"#withdraw_{i}",
+                )
             )
             yq += u(34)
         self.answer_buttons: list[tuple[pygame_gui.elements.UIButton, int, bool]] = []
         if self.tab == "diplomacy":
             yq += u(10)
-            b.label(pygame.Rect(x2, yq, col_w, u(26)), "Proposals to answer", "@heading")
-            yq += u(32)
+            b.label(pygame.Rect(x2, yq, col_w, u(34)), "Proposals to answer", "@heading")
+            yq += u(38)
             inbox = self.play.obs.inbox
             if not inbox:
                 b.label(pygame.Rect(x2, yq, col_w, u(26)), "None waiting.", "@small")
@@ -369,13 +396,19 @@ class OrdersScreen(Screen):
                 text = f"{self.play.name(p.sender)}: {summary.split(': ', 1)[-1]} (until {self.play.scenario.date_of(p.expires_turn)})"
                 lab = b.label(pygame.Rect(x2, yq, col_w - u(200), u(30)), text[:60])
                 lab.set_tooltip(esc(text))
-                acc = b.button(pygame.Rect(x2 + col_w - u(196), yq, u(94), u(30)), "Accept", "Accept this proposal")
-                ref = b.button(pygame.Rect(x2 + col_w - u(98), yq, u(94), u(30)), "Refuse", "Refuse it", "@danger")
+                acc = b.button(
+                    pygame.Rect(x2 + col_w - u(196), yq, u(94), u(30)), "Accept", "Accept this proposal"
+                )
+                ref = b.button(
+                    pygame.Rect(x2 + col_w - u(98), yq, u(94), u(30)), "Refuse", "Refuse it", "@danger"
+                )
                 self.answer_buttons += [(acc, p.id, True), (ref, p.id, False)]
                 yq += u(34)
             yq += u(10)
             obs = self.play.obs
-            ranked = sorted((float(obs.relations[i]), n) for i, n in enumerate(obs.nations) if n != self.play.nation)
+            ranked = sorted(
+                (float(obs.relations[i]), n) for i, n in enumerate(obs.nations) if n != self.play.nation
+            )
             rel = ", ".join(f"{self.play.short_name(n)} {r:+.0f}" for r, n in ranked[-4:][::-1])
             low = ", ".join(f"{self.play.short_name(n)} {r:+.0f}" for r, n in ranked[:3])
             b.text(
@@ -396,7 +429,11 @@ class OrdersScreen(Screen):
                     number = float(str(raw).replace(",", "").strip())
                 except ValueError:
                     raise BadInput(f"{spec.label}: '{raw}' is not a number") from None
-                if number != number or (spec.lo is not None and number < spec.lo) or (spec.hi is not None and number > spec.hi):
+                if (
+                    number != number
+                    or (spec.lo is not None and number < spec.lo)
+                    or (spec.hi is not None and number > spec.hi)
+                ):
                     raise BadInput(f"{spec.label} must be between {spec.lo:g} and {spec.hi:,.0f}, not {raw}")
                 values[key] = number
             else:
@@ -415,11 +452,11 @@ class OrdersScreen(Screen):
             self.status = self.play.check(raw)
         ok, reason, cost = self.status
         if ok:
-            text = "<font color='#7fd18b'><b>✔ Valid</b></font>"
+            text = "<font color='#7fd18b'><b>Valid.</b></font>"
             text += f" · costs <b>${cost:,.0f}m</b> when it applies" if cost else " · no cost to the treasury"
             text += f"<br><font color='#a9b6c3'>Treasury ${self.play.obs.treasury_usd_m:,.0f}m</font>"
         else:
-            text = f"<font color='#ff8a7a'><b>✖ Not possible:</b> {esc(reason)}</font>"
+            text = f"<font color='#ff8a7a'><b>Not possible:</b> {esc(reason)}</font>"
         self.status_box.set_text(text)
         return self.status
 
@@ -432,7 +469,10 @@ class OrdersScreen(Screen):
             return False
         ok, reason, cost = self.play.submit(raw)
         if ok:
-            self.app.notify(f"Queued: {self.play.describe(self.play.queued()[-1])}" + (f" (${cost:,.0f}m)" if cost else ""))
+            self.app.notify(
+                f"Queued: {self.play.describe(self.play.queued()[-1])}"
+                + (f" (${cost:,.0f}m)" if cost else "")
+            )
             self.rebuild()
         else:
             self.app.notify(f"Refused: {reason}", bad=True)
@@ -477,14 +517,22 @@ class OrdersScreen(Screen):
                     self.rebuild()
             for button, proposal, accept in self.answer_buttons:
                 if el is button:
-                    ok, reason, _ = self.play.submit({"kind": "respond", "proposal": proposal, "accept": accept})
+                    ok, reason, _ = self.play.submit(
+                        {"kind": "respond", "proposal": proposal, "accept": accept}
+                    )
                     self.app.notify(
-                        f"{'Accepted' if accept else 'Refused'} proposal #{proposal}" if ok else f"Refused: {reason}", bad=not ok
+                        f"{'Accepted' if accept else 'Refused'} proposal #{proposal}"
+                        if ok
+                        else f"Refused: {reason}",
+                        bad=not ok,
                     )
                     self.rebuild()
             return True
         if event.type == pygame.KEYDOWN:
-            focused = any(isinstance(w, pygame_gui.elements.UITextEntryLine) and w.is_focused for w in self.widgets.values())
+            focused = any(
+                isinstance(w, pygame_gui.elements.UITextEntryLine) and w.is_focused
+                for w in self.widgets.values()
+            )
             if event.key == pygame.K_ESCAPE:
                 self.app.pop()
                 return True
@@ -492,7 +540,12 @@ class OrdersScreen(Screen):
                 self.do_submit()
                 return True
             if not focused:
-                keys = {pygame.K_t: "trade", pygame.K_d: "diplomacy", pygame.K_i: "industry", pygame.K_s: "stockpile"}
+                keys = {
+                    pygame.K_t: "trade",
+                    pygame.K_d: "diplomacy",
+                    pygame.K_i: "industry",
+                    pygame.K_s: "stockpile",
+                }
                 if event.key in keys:
                     self.switch(keys[event.key])
                     return True

@@ -45,17 +45,26 @@ class TurnReportScreen(Screen):
         score = ""
         if not math.isnan(r.score_after):
             before = "—" if math.isnan(r.score_before) else f"{r.score_before:.1f}"
-            score = f"Score {before} → {r.score_after:.1f}"
-        b.label(pygame.Rect(pad, pad + u(36), rect.w - 2 * pad, u(24)), f"What mattered for you this quarter. {score}", "@small")
+            score = f"Score {before} to {r.score_after:.1f}."
+        b.label(
+            pygame.Rect(pad, pad + u(36), rect.w - 2 * pad, u(24)),
+            f"What mattered for you this quarter. {score}",
+            "@small",
+        )
         lines = []
         for c in r.changes:
             colour = "#e4e8ec" if c.good is None else ("#7fd18b" if c.good else "#ff8a7a")
-            mark = "•" if c.good is None else ("▲" if c.good else "▼")
-            lines.append(f"<font color='{colour}'><b>{mark} {esc(c.headline)}</b></font><br>&nbsp;&nbsp;&nbsp;{esc(c.why)}")
+            mark = "•" if c.good is None else ("+" if c.good else "−")
+            lines.append(
+                f"<font color='{colour}'><b>{mark} {esc(c.headline)}</b></font><br>&nbsp;&nbsp;&nbsp;{esc(c.why)}"
+            )
         if not lines:
             lines.append("<i>A quiet quarter: nothing moved by more than a few percent.</i>")
         if r.replies:
-            lines.append("<font color='#f0c65a'><b>Answers and refusals</b></font><br>" + "<br>".join(esc(x) for x in r.replies))
+            lines.append(
+                "<font color='#f0c65a'><b>Answers and refusals</b></font><br>"
+                + "<br>".join(esc(x) for x in r.replies)
+            )
         if r.news:
             lines.append(
                 "<font color='#f0c65a'><b>News</b></font><br>"
@@ -64,13 +73,22 @@ class TurnReportScreen(Screen):
         box_h = rect.h - pad * 3 - u(64) - u(46)
         b.text(pygame.Rect(pad, pad + u(66), rect.w - 2 * pad, box_h), "<br><br>".join(lines))
         y = rect.h - pad - u(46)
-        label = "Debrief" if self.play.over else "Continue ⏎"
-        self.go = b.button(pygame.Rect(rect.w - pad - u(180), y, u(180), u(46)), label, "Back to the map (Enter)", "@primary", "#continue")
-        self.charts = b.button(pygame.Rect(pad, y, u(150), u(46)), "Charts (C)", "Prices, supply and score over time")
+        label = "Debrief" if self.play.over else "Continue"
+        self.go = b.button(
+            pygame.Rect(rect.w - pad - u(180), y, u(180), u(46)),
+            label,
+            "Back to the map (Enter)",
+            "@primary",
+            "#continue",
+        )
+        self.charts = b.button(
+            pygame.Rect(pad, y, u(150), u(46)), "Charts (C)", "Prices, supply and score over time"
+        )
 
     def handle(self, event: pygame.event.Event) -> bool:
         go = (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.go) or (
-            event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_ESCAPE)
+            event.type == pygame.KEYDOWN
+            and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_ESCAPE)
         )
         if go:
             self.app.pop()
@@ -103,7 +121,11 @@ class ChartsScreen(Screen):
         w, h = self.app.size
         b.label(pygame.Rect(u(16), u(10), w // 2, u(36)), f"Charts · {self.play.date}", "@heading")
         self.close = b.button(pygame.Rect(w - u(150), u(10), u(134), u(38)), "Close (Esc)", "Back")
-        self.export = b.button(pygame.Rect(w - u(330), u(10), u(170), u(38)), "Export PNG (E)", "Save these charts as a PNG image")
+        self.export = b.button(
+            pygame.Rect(w - u(330), u(10), u(170), u(38)),
+            "Export PNG (E)",
+            "Save these charts as a PNG image",
+        )
         self.area = pygame.Rect(u(16), u(58), w - u(32), h - u(74))
 
     def _render(self) -> None:
@@ -120,7 +142,11 @@ class ChartsScreen(Screen):
             surface.blit(self.image, self.area)
 
     def export_png(self) -> None:
-        path = self.app.home / "exports" / f"{self.play.scenario.id}-{self.play.nation}-{time.strftime('%Y%m%d-%H%M%S')}.png"
+        path = (
+            self.app.home
+            / "exports"
+            / f"{self.play.scenario.id}-{self.play.nation}-{time.strftime('%Y%m%d-%H%M%S')}.png"
+        )
         try:
             charts.export_png(self.play.series(), path, f"{self.play.name(self.play.nation)} · {self.play.date}",
                               self.app.settings.colour_blind)  # fmt: skip
@@ -164,10 +190,16 @@ class DebriefScreen(Screen):
         obs = play.obs
         spec = play.content.nations[play.nation]
         title = "Debrief" if play.over else f"Debrief so far ({play.date})"
-        b.label(pygame.Rect(u(16), u(10), w - u(400), u(36)), f"{title} · {spec.name} · {play.scenario.name}", "@heading")
+        b.label(
+            pygame.Rect(u(16), u(10), w - u(400), u(36)),
+            f"{title} · {spec.name} · {play.scenario.name}",
+            "@heading",
+        )
         self.close = b.button(pygame.Rect(w - u(170), u(10), u(154), u(38)), "Title screen" if play.over else "Close (Esc)",
                               "Leave the debrief")  # fmt: skip
-        self.export = b.button(pygame.Rect(w - u(350), u(10), u(170), u(38)), "Export PNG (E)", "Save the charts as a PNG image")
+        self.export = b.button(
+            pygame.Rect(w - u(350), u(10), u(170), u(38)), "Export PNG (E)", "Save the charts as a PNG image"
+        )
         left_w = max(u(420), w * 2 // 5)
         weights = play.scenario.objectives_for(play.nation, spec.doctrine)
         total = sum(getattr(weights, k, 0) for k in PART_LABELS) or 1
@@ -178,7 +210,11 @@ class DebriefScreen(Screen):
             weight = getattr(weights, key, 0) / total
             now = obs.score_parts.get(key, math.nan)
             start = first[j] if first is not None else math.nan
-            arrow = "" if math.isnan(now) or math.isnan(start) else f" ({now - start:+.0f} since {play.scenario.date_of(0)})"
+            arrow = (
+                ""
+                if math.isnan(now) or math.isnan(start)
+                else f" ({now - start:+.0f} since {play.scenario.date_of(0)})"
+            )
             rows.append(f"{esc(name)}: <b>{now:.0f}</b>/100{arrow} · weight {weight * 100:.0f} %")
         score = "—" if math.isnan(obs.score) else f"{obs.score:.1f}"
         start_score = series["score"][0] if series else math.nan
@@ -188,18 +224,29 @@ class DebriefScreen(Screen):
             verdict = (
                 "You leave your nation stronger than you found it."
                 if delta > 2
-                else "You held your ground." if delta > -2 else "Your nation ends weaker than it began."
+                else "You held your ground."
+                if delta > -2
+                else "Your nation ends weaker than it began."
             )
         brief = play.scenario.briefings.get(play.nation)
         decisions = play.decisions()
-        dec = "<br>".join(
-            f"<font color='#a9b6c3'>{esc(d.date)}</font> {esc(d.text)}" + (f"<br>&nbsp;&nbsp;→ {esc(d.effect)}" if d.effect else "")
-            for d in decisions[:14]
-        ) or "<i>You gave no orders: the world played itself.</i>"
+        dec = (
+            "<br>".join(
+                f"<font color='#a9b6c3'>{esc(d.date)}</font> {esc(d.text)}"
+                + (f"<br>&nbsp;&nbsp;then: {esc(d.effect)}" if d.effect else "")
+                for d in decisions[:14]
+            )
+            or "<i>You gave no orders: the world played itself.</i>"
+        )
         html = (
             f"<font size=5><b>Score {score}</b></font>  <font color='#a9b6c3'>(started {start_score:.1f})</font><br>{esc(verdict)}<br><br>"
-            + (f"<font color='#f0c65a'><b>Your objectives</b></font><br>{esc(brief.objectives)}<br><br>" if brief else "")
-            + "<font color='#f0c65a'><b>Outcome by part</b></font><br>" + "<br>".join(rows)
+            + (
+                f"<font color='#f0c65a'><b>Your objectives</b></font><br>{esc(brief.objectives)}<br><br>"
+                if brief
+                else ""
+            )
+            + "<font color='#f0c65a'><b>Outcome by part</b></font><br>"
+            + "<br>".join(rows)
             + f"<br><br><font color='#f0c65a'><b>Key decisions ({len(decisions)})</b></font><br>{dec}"
         )
         self.body = b.text(pygame.Rect(u(16), u(58), left_w, h - u(74)), html)

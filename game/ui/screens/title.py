@@ -13,7 +13,11 @@ from game.ui import palette as pal
 from game.ui.app import Screen, wrap
 from game.ui.screens.base import Builder, Centered, esc, selected_id
 
-DIFFICULTIES = [("Easy: AI nations are slow to retaliate", "easy"), ("Normal", "normal"), ("Hard: AI nations play sharp", "hard")]
+DIFFICULTIES = [
+    ("Easy: AI nations are slow to retaliate", "easy"),
+    ("Normal", "normal"),
+    ("Hard: AI nations play sharp", "hard"),
+]
 
 
 class MapBackdrop:
@@ -29,7 +33,10 @@ class MapBackdrop:
         rng = np.random.default_rng(3)
         seq = app.palette
         self.view.set_data(
-            [pal._ramp((pal.LAND_NEUTRAL, seq.seq(0.55)), float(rng.uniform(0, 0.5))) for _ in nations], [], [], {}
+            [pal._ramp((pal.LAND_NEUTRAL, seq.seq(0.55)), float(rng.uniform(0, 0.5))) for _ in nations],
+            [],
+            [],
+            {},
         )
 
     def draw(self, surface: pygame.Surface) -> None:
@@ -51,7 +58,11 @@ class TitleScreen(Centered):
         u = b.u
         y = self.app.size[1] // 2 - u(250)
         b.label(pygame.Rect(col.x - 200, y, col.w + 400, u(80)), "LODESTONE", "@title")
-        b.label(pygame.Rect(col.x - 200, y + u(78), col.w + 400, u(30)), "The contest for critical minerals", "@subtitle")
+        b.label(
+            pygame.Rect(col.x - 200, y + u(78), col.w + 400, u(30)),
+            "The contest for critical minerals",
+            "@subtitle",
+        )
         y += u(150)
         bw, bh = min(col.w, u(360)), u(48)
         x = col.centerx - bw // 2
@@ -66,7 +77,11 @@ class TitleScreen(Centered):
         for text, tip, oid in items:
             self.buttons[oid] = b.button(pygame.Rect(x, y, bw, bh), text, tip, "@menu", oid)
             y += bh + u(12)
-        b.label(pygame.Rect(12, self.app.size[1] - u(30), u(600), u(24)), f"version {__version__} · map: Natural Earth", "@small")
+        b.label(
+            pygame.Rect(12, self.app.size[1] - u(30), u(600), u(24)),
+            f"version {__version__} · map: Natural Earth",
+            "@small",
+        )
 
     def draw(self, surface: pygame.Surface) -> None:
         self.backdrop.draw(surface)
@@ -128,7 +143,10 @@ class NewGameScreen(Centered):
         pb.label(pygame.Rect(pad, y, left_w, u(24)), "Scenario")
         scenarios = [(s.name, s.id) for s in content.scenarios.values()]
         self.scenario_menu = pb.dropdown(
-            pygame.Rect(pad, y + u(26), left_w, u(34)), scenarios, self.scenario, "The starting situation and its timeline"
+            pygame.Rect(pad, y + u(26), left_w, u(34)),
+            scenarios,
+            self.scenario,
+            "The starting situation and its timeline",
         )
         sc = content.scenarios[self.scenario]
         self.scenario_text = pb.text(
@@ -139,11 +157,16 @@ class NewGameScreen(Centered):
         y2 = y + u(230)
         pb.label(pygame.Rect(pad, y2, left_w, u(24)), "Difficulty")
         self.level_menu = pb.dropdown(
-            pygame.Rect(pad, y2 + u(26), left_w, u(34)), DIFFICULTIES, self.level, "How sharply the AI nations play"
+            pygame.Rect(pad, y2 + u(26), left_w, u(34)),
+            DIFFICULTIES,
+            self.level,
+            "How sharply the AI nations play",
         )
         pb.label(pygame.Rect(pad, y2 + u(72), left_w, u(24)), "Seed")
         self.seed_entry = pb.entry(
-            pygame.Rect(pad, y2 + u(98), u(160), u(34)), self.seed, "Same scenario, seed and orders give the same game"
+            pygame.Rect(pad, y2 + u(98), u(160), u(34)),
+            self.seed,
+            "Same scenario, seed and orders give the same game",
         )
         self.seed_entry.set_allowed_characters("numbers")
         x2 = 2 * pad + left_w
@@ -157,13 +180,24 @@ class NewGameScreen(Centered):
             container=panel,
             default_selection=next(o for o in names if o[1] == self.nation),
         )
-        self.nation_text = pb.text(pygame.Rect(x2, y + u(34) + list_h, left_w, ph - (y + u(34) + list_h) - u(80)), "")
+        self.nation_text = pb.text(
+            pygame.Rect(x2, y + u(34) + list_h, left_w, ph - (y + u(34) + list_h) - u(80)), ""
+        )
         self._nation_text()
         bw = u(180)
         self.start = pb.button(
-            pygame.Rect(pw - pad - bw, ph - pad - u(48), bw, u(48)), "Start", "Begin with your briefing (Enter)", "@primary", "#start"
+            pygame.Rect(pw - pad - bw, ph - pad - u(48), bw, u(48)),
+            "Start",
+            "Begin with your briefing (Enter)",
+            "@primary",
+            "#start",
         )
-        self.back = pb.button(pygame.Rect(pad, ph - pad - u(48), u(140), u(48)), "Back", "Return to the title (Esc)", oid="#back")
+        self.back = pb.button(
+            pygame.Rect(pad, ph - pad - u(48), u(140), u(48)),
+            "Back",
+            "Return to the title (Esc)",
+            oid="#back",
+        )
 
     def _nation_text(self) -> None:
         spec = self.app.content.nations[self.nation]
@@ -251,7 +285,9 @@ class BriefingScreen(Centered):
 
         parts = [(getattr(weights, k), v) for k, v in PART_LABELS.items() if getattr(weights, k, 0) > 0]
         total = sum(w for w, _ in parts) or 1
-        score = ", ".join(f"{name.lower()} {w / total * 100:.0f} %" for w, name in sorted(parts, reverse=True))
+        score = ", ".join(
+            f"{name.lower()} {w / total * 100:.0f} %" for w, name in sorted(parts, reverse=True)
+        )
         if brief is not None:
             body = (
                 f"<b>{esc(brief.title)}</b><br><br>"
@@ -272,7 +308,9 @@ class BriefingScreen(Centered):
             "@primary",
             "#go",
         )
-        self.back = b.button(pygame.Rect(col.x, top + u(82) + box_h, u(140), u(50)), "Back", "Choose another nation (Esc)")
+        self.back = b.button(
+            pygame.Rect(col.x, top + u(82) + box_h, u(140), u(50)), "Back", "Choose another nation (Esc)"
+        )
 
     def draw(self, surface: pygame.Surface) -> None:
         self.backdrop.draw(surface)
