@@ -158,7 +158,8 @@ def play(
     os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
     if not _display_available():
         err.print(
-            "No display found (no DISPLAY or WAYLAND_DISPLAY, no SDL_VIDEODRIVER): running the default game headless."
+            "No display found (no DISPLAY or WAYLAND_DISPLAY, no SDL_VIDEODRIVER): running the "
+            "default game headless."
         )
         run()
         return

@@ -13,6 +13,7 @@ coordinates, so the game needs neither a GIS stack nor a projection at run time.
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from game.ui.geo import SCALE, robinson  # noqa: E402  (pure numpy, no pygame)
+from game.ui.geo import SCALE, robinson  # noqa: E402 (after the path insert; pure numpy)
 
 FIXES = {"Kosovo": "XKX", "France": "FRA", "Norway": "NOR", "N. Cyprus": "CYN", "Somaliland": "SOL"}
 DROP = {"ATA"}
@@ -88,9 +89,9 @@ def build(source: Path, out: Path, tolerance: float) -> dict[str, int]:
             codes.append(code)
             names.append(rec["name"])
             anchors.append(np.zeros(2))
-        parts = list(shape.parts) + [len(shape.points)]
+        parts = [*list(shape.parts), len(shape.points)]
         best = 0.0
-        for a, b in zip(parts[:-1], parts[1:], strict=True):
+        for a, b in itertools.pairwise(parts):
             lonlat = np.asarray(shape.points[a:b], dtype=np.float64)
             lonlat = simplify(lonlat, tolerance)
             x, y = robinson(lonlat[:, 0], lonlat[:, 1])
@@ -124,7 +125,8 @@ def main() -> None:
     stats = build(args.source, args.out, args.tolerance)
     size = args.out.stat().st_size
     print(
-        f"{args.out}: {stats['countries']} countries, {stats['rings']} rings, {stats['points']} points, {size:,} bytes"
+        f"{args.out}: {stats['countries']} countries, {stats['rings']} rings, "
+        f"{stats['points']} points, {size:,} bytes"
     )
 
 

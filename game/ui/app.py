@@ -500,8 +500,12 @@ def create_app(settings: Settings | None = None, home: Path | None = None, headl
     return app
 
 
-def launch(width: int | None = None, height: int | None = None, fullscreen: bool | None = None,
-           font_scale: float | None = None) -> None:  # fmt: skip
+def launch(
+    width: int | None = None,
+    height: int | None = None,
+    fullscreen: bool | None = None,
+    font_scale: float | None = None,
+) -> None:
     """`lodestone play`: command-line options override the saved settings for this run."""
     settings, note = Settings.load()
     if width and height:

@@ -326,8 +326,8 @@ class MapView:
                 pygame.draw.line(surface, (*colour, 235), pts[i], pts[i + 1], 3)
             mid = pts[len(pts) // 2]
             pygame.draw.circle(surface, (*colour, 255), mid, 9)
-            pygame.draw.line(surface, (255, 255, 255), mid + (-4, -4), mid + (4, 4), 2)
-            pygame.draw.line(surface, (255, 255, 255), mid + (-4, 4), mid + (4, -4), 2)
+            for dx, dy in ((4, 4), (4, -4)):  # a white cross: the route is restricted
+                pygame.draw.line(surface, (255, 255, 255), mid - (dx, dy), mid + np.array([dx, dy]), 2)
             self._badge(surface, small, text, mid + np.array([0, 18]), colour)
 
     @staticmethod

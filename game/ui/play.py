@@ -222,11 +222,17 @@ class Play:
                     "export_tax": f"Export tax {o.tax_pct or 0:.0f} % on",
                     "end_use": "End-use control on",
                 }[o.instrument.value]
-                return f"{what} {o.stage.value} {mineral_name(o.mineral).lower()} exports to {targets(o.targets)}"
+                return (
+                    f"{what} {o.stage.value} {mineral_name(o.mineral).lower()} exports to "
+                    f"{targets(o.targets)}"
+                )
             case "lift_export_control":
                 return f"Lift export controls on {mineral_name(o.mineral).lower()}"
             case "tariff":
-                return f"Tariff {o.rate_pct:.0f} % on {o.stage.value} {mineral_name(o.mineral).lower()} from {targets(o.origins)}"
+                return (
+                    f"Tariff {o.rate_pct:.0f} % on {o.stage.value} "
+                    f"{mineral_name(o.mineral).lower()} from {targets(o.origins)}"
+                )
             case "propose_zone":
                 return f"Found zone '{o.name}', inviting {targets(o.invite)}"
             case "invite_to_zone":
@@ -249,7 +255,10 @@ class Play:
                 return f"Invest in {o.template.replace('_', ' ')} in {n(o.country)} ({o.share_pct:.0f} %)"
             case "stockpile":
                 if o.action.value == "buy":
-                    return f"Stockpile {o.tonnes:,.0f} t {mineral_name(o.mineral).lower()} (budget ${o.budget_usd_m:,.0f}m)"
+                    return (
+                        f"Stockpile {o.tonnes:,.0f} t {mineral_name(o.mineral).lower()} "
+                        f"(budget ${o.budget_usd_m:,.0f}m)"
+                    )
                 return f"Release {o.tonnes:,.0f} t {mineral_name(o.mineral).lower()} from stockpile"
             case "share_stockpile":
                 return f"Share {o.share_pct:.0f} % of stockpiles in zone {o.zone}"
@@ -259,7 +268,10 @@ class Play:
                     f"${o.usd_m_per_turn:,.0f}m/turn for {o.turns} turns"
                 )
             case "fund_rnd":
-                return f"R&D on {o.programme.value} of {mineral_name(o.mineral).lower()}: ${o.budget_usd_m:,.0f}m"
+                return (
+                    f"R&D on {o.programme.value} of {mineral_name(o.mineral).lower()}: "
+                    f"${o.budget_usd_m:,.0f}m"
+                )
             case "message":
                 return f"{o.tone.value.capitalize()} to {targets(o.to)}"
         return o.kind
@@ -342,7 +354,8 @@ class Play:
         if abs(money) >= 1:
             report.changes.append(
                 Change(
-                    f"Treasury {'+' if money >= 0 else '−'}${abs(money):,.0f}m (now ${after.treasury_usd_m:,.0f}m)",
+                    f"Treasury {'+' if money >= 0 else '−'}${abs(money):,.0f}m (now "
+                    f"${after.treasury_usd_m:,.0f}m)",
                     "orders paid, programmes, deals and revenue this turn",
                     good=money >= 0,
                     weight=0.02,

@@ -107,8 +107,12 @@ class MainScreen(Screen):
         )
         x += u(220)
         self.score_button = tb.button(pygame.Rect(x, u(6), u(150), self.top_h - u(12)), "", "")
-        right = [("help", "Help (F1)", "Keyboard shortcuts and how to play"), ("menu", "Menu (Esc)", "Save, load, settings, quit"),
-                 ("save", "Save (Ctrl+S)", "Save the game to your saves folder"), ("charts", "Charts (C)", "Prices, supply security, concentration and your score over time")]  # fmt: skip
+        right = [
+            ("help", "Help (F1)", "Keyboard shortcuts and how to play"),
+            ("menu", "Menu (Esc)", "Save, load, settings, quit"),
+            ("save", "Save (Ctrl+S)", "Save the game to your saves folder"),
+            ("charts", "Charts (C)", "Prices, supply security, concentration and your score over time"),
+        ]
         rx = w - u(10)
         self.top_buttons: dict[str, pygame_gui.elements.UIButton] = {}
         for key, text, tip in right:
@@ -249,7 +253,8 @@ class MainScreen(Screen):
             top = max(float(shares.max()), 1e-9)
             fills = [palette.seq(math.sqrt(s / top)) if s > 0.001 else pal.LAND_NEUTRAL for s in shares]
             self.legend = (
-                f"{'Refining' if self.lens == 'refining' else 'Mining'} share of world {mineral_name(self.mineral).lower()}",
+                f"{'Refining' if self.lens == 'refining' else 'Mining'} share of world "
+                f"{mineral_name(self.mineral).lower()}",
                 [(palette.seq(math.sqrt(f)), f"{top * f * 100:.0f} %") for f in (0.05, 0.25, 0.5, 1.0)],
             )
         elif self.lens == "dependence":
@@ -324,21 +329,25 @@ class MainScreen(Screen):
             lines.append("<font color='#f0c65a'>Your nation</font>")
         lines.append(f"<font color='#a9b6c3'>{esc(spec.summary)}</font>")
         lines.append(
-            f"Alignment: {esc(obs.alignment[i].replace('_', ' '))} · doctrine: {esc(obs.doctrine[i].replace('_', ' '))}"
+            f"Alignment: {esc(obs.alignment[i].replace('_', ' '))} · doctrine: "
+            f"{esc(obs.doctrine[i].replace('_', ' '))}"
         )
         mn = mineral_name(self.mineral)
         lines.append(
-            f"<b>{mn}</b>: mines {obs.mine_share[m, i] * 100:.0f} %, refines {obs.refine_share[m, i] * 100:.0f} % of the world; "
+            f"<b>{mn}</b>: mines {obs.mine_share[m, i] * 100:.0f} %, refines "
+            f"{obs.refine_share[m, i] * 100:.0f} % of the world; "
             f"pays {price(float(obs.refined_price[m, i]))}"
         )
         if nation == play.nation:
             fill = play.fill(obs)
             lines.append(
-                f"Supplied {fill[m] * 100:.0f} % of need · stockpile {obs.stockpile[m]:,.0f} t · treasury {money(obs.treasury_usd_m)}"
+                f"Supplied {fill[m] * 100:.0f} % of need · stockpile {obs.stockpile[m]:,.0f} t "
+                f"· treasury {money(obs.treasury_usd_m)}"
             )
             if obs.projects:
                 proj = "; ".join(
-                    f"{mineral_name(p.mineral)} {p.kind} in {play.short_name(p.country)} ({p.turns_left} turns)"
+                    f"{mineral_name(p.mineral)} {p.kind} in {play.short_name(p.country)} "
+                    f"({p.turns_left} turns)"
                     for p in obs.projects[:4]
                 )
                 lines.append(f"Building: {esc(proj)}")
@@ -353,7 +362,8 @@ class MainScreen(Screen):
         by = [c for c in obs.controls if c.issuer == nation]
         if by:
             txt = "; ".join(
-                f"{INSTRUMENT_SHORT.get(c.instrument.value, c.instrument.value).lower()} {mineral_name(c.mineral).lower()} "
+                f"{INSTRUMENT_SHORT.get(c.instrument.value, c.instrument.value).lower()} "
+                f"{mineral_name(c.mineral).lower()} "
                 f"→ {', '.join(play.short_name(t) for t in c.targets) or 'all'}"
                 for c in by[:6]
             )
@@ -381,7 +391,8 @@ class MainScreen(Screen):
         parts = ["<font color='#f0c65a'><b>News</b></font>"]
         for item in items:
             parts.append(
-                f"<font color='#a9b6c3'>{esc(self.play.scenario.date_of(item.turn))}</font> <b>{esc(item.headline)}</b><br>{esc(item.text)}"
+                f"<font color='#a9b6c3'>{esc(self.play.scenario.date_of(item.turn))}</font> "
+                f"<b>{esc(item.headline)}</b><br>{esc(item.text)}"
             )
         for reply in obs.replies[:6]:
             parts.append(f"<font color='#ff8a7a'>{esc(reply)}</font>")
@@ -423,7 +434,8 @@ class MainScreen(Screen):
 
     def save(self, path: Path | None = None) -> Path | None:
         folder = self.app.home / "saves"
-        name = f"{self.play.scenario.id}-{self.play.nation}-{self.play.date.replace(' ', '')}-{time.strftime('%Y%m%d-%H%M%S')}.json"
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        name = f"{self.play.scenario.id}-{self.play.nation}-{self.play.date.replace(' ', '')}-{stamp}.json"
         try:
             written = self.play.save(path or folder / name)
         except (OSError, SaveError) as exc:
@@ -580,7 +592,8 @@ class MainScreen(Screen):
         lines = [
             (play.name(nation), True),
             (
-                f"{mn}: mine share {obs.mine_share[m, i] * 100:.1f} %, refining share {obs.refine_share[m, i] * 100:.1f} %",
+                f"{mn}: mine share {obs.mine_share[m, i] * 100:.1f} %, refining share "
+                f"{obs.refine_share[m, i] * 100:.1f} %",
                 False,
             ),
             (f"Refined price paid: {price(float(obs.refined_price[m, i]))}", False),
@@ -588,7 +601,8 @@ class MainScreen(Screen):
         if nation != play.nation:
             lines.append(
                 (
-                    f"Your imports from here: {obs.import_dependence()[m, i] * 100:.0f} % · relations {obs.relations[i]:+.0f}",
+                    f"Your imports from here: {obs.import_dependence()[m, i] * 100:.0f} % · "
+                    f"relations {obs.relations[i]:+.0f}",
                     False,
                 )
             )
@@ -601,7 +615,8 @@ class MainScreen(Screen):
             to = ", ".join(play.short_name(t) for t in c.targets) or "all"
             lines.append(
                 (
-                    f"{play.short_name(c.issuer)}: {c.instrument.value.replace('_', ' ')} on {c.stage.value} → {to}",
+                    f"{play.short_name(c.issuer)}: {c.instrument.value.replace('_', ' ')} on "
+                    f"{c.stage.value} → {to}",
                     False,
                 )
             )

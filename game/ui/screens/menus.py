@@ -109,8 +109,10 @@ class HelpOverlay(Screen):
         rows = "".join(f"<b>{esc(k)}</b> — {esc(v)}<br>" for k, v in SHORTCUTS)
         text = (
             "You steer one nation's resource diplomacy, one quarter per turn. Pick a mineral on the left, "
-            "read the map through a lens, open an order panel, check the order (the panel tells you if the world "
-            "would accept it and what it costs), submit, then End turn. The turn report tells you what changed "
+            "read the map through a lens, open an order panel, check the order (the panel "
+            "tells you if the world "
+            "would accept it and what it costs), submit, then End turn. The turn report tells "
+            "you what changed "
             "and why; your score (top bar) weighs the objectives of your briefing.<br><br>"
             f"<font color='#f0c65a'><b>Shortcuts</b></font><br>{rows}"
         )

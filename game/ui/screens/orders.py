@@ -117,132 +117,300 @@ class OrdersScreen(Screen):
         if tab == "trade":
             return [
                 Action(
-                    "export_control", "Impose an export control",
-                    lambda: [m, stage, FieldSpec("instrument", "Instrument", "choice", INSTRUMENTS, "ban", "OECD export-restriction types"),
-                             FieldSpec("target", "Toward", "choice", self.nations("Everyone"), "*", "Whose imports it hits"),
-                             *self._instrument_fields()],
+                    "export_control",
+                    "Impose an export control",
+                    lambda: [
+                        m,
+                        stage,
+                        FieldSpec(
+                            "instrument",
+                            "Instrument",
+                            "choice",
+                            INSTRUMENTS,
+                            "ban",
+                            "OECD export-restriction types",
+                        ),
+                        FieldSpec(
+                            "target",
+                            "Toward",
+                            "choice",
+                            self.nations("Everyone"),
+                            "*",
+                            "Whose imports it hits",
+                        ),
+                        *self._instrument_fields(),
+                    ],
                     self._export_control,
-                    "Cuts or taxes your producers' exports. Buyers lose supply and prices move; the target resents it.",
+                    "Cuts or taxes your producers' exports. Buyers lose supply and prices "
+                    "move; the target resents it.",
                 ),
                 Action(
-                    "lift_export_control", "Lift export controls",
-                    lambda: [m, FieldSpec("stage", "Stage", "choice", [("Any", "*"), *STAGES], "*"),
-                             FieldSpec("instrument", "Instrument", "choice", [("All", "*"), *INSTRUMENTS], "*")],
-                    lambda v: {"kind": "lift_export_control", "mineral": v["mineral"],
-                               **({"stage": v["stage"]} if v["stage"] != "*" else {}),
-                               **({"instrument": v["instrument"]} if v["instrument"] != "*" else {})},
+                    "lift_export_control",
+                    "Lift export controls",
+                    lambda: [
+                        m,
+                        FieldSpec("stage", "Stage", "choice", [("Any", "*"), *STAGES], "*"),
+                        FieldSpec("instrument", "Instrument", "choice", [("All", "*"), *INSTRUMENTS], "*"),
+                    ],
+                    lambda v: {
+                        "kind": "lift_export_control",
+                        "mineral": v["mineral"],
+                        **({"stage": v["stage"]} if v["stage"] != "*" else {}),
+                        **({"instrument": v["instrument"]} if v["instrument"] != "*" else {}),
+                    },
                     "Lifts your controls on a mineral: one stage and instrument, or all.",
                 ),
                 Action(
-                    "tariff", "Set an import tariff",
-                    lambda: [m, stage, FieldSpec("target", "From", "choice", self.nations("Everyone"), "*", "Which origin it taxes"),
-                             FieldSpec("rate_pct", "Rate (%)", "number", default="10", tip="0 removes the tariff; up to 500", lo=0, hi=500)],
-                    lambda v: {"kind": "tariff", "mineral": v["mineral"], "stage": v["stage"],
-                               "origins": [] if v["target"] == "*" else [v["target"]], "rate_pct": v["rate_pct"]},
+                    "tariff",
+                    "Set an import tariff",
+                    lambda: [
+                        m,
+                        stage,
+                        FieldSpec(
+                            "target", "From", "choice", self.nations("Everyone"), "*", "Which origin it taxes"
+                        ),
+                        FieldSpec(
+                            "rate_pct",
+                            "Rate (%)",
+                            "number",
+                            default="10",
+                            tip="0 removes the tariff; up to 500",
+                            lo=0,
+                            hi=500,
+                        ),
+                    ],
+                    lambda v: {
+                        "kind": "tariff",
+                        "mineral": v["mineral"],
+                        "stage": v["stage"],
+                        "origins": [] if v["target"] == "*" else [v["target"]],
+                        "rate_pct": v["rate_pct"],
+                    },
                     "Taxes imports from an origin: protects home producers, raises your buyers' costs.",
                 ),
-            ]  # fmt: skip
+            ]
         if tab == "diplomacy":
             return [
                 Action(
-                    "propose_zone", "Found a trade zone",
-                    lambda: [FieldSpec("zone_name", "Zone name", "text", default="Critical Minerals Club", tip="Shown to everyone"),
-                             FieldSpec("partner", "Invite", "choice", self.nations(), tip="The first nation invited"),
-                             m, FieldSpec("tariff_pct", "External tariff (%)", "number", default="10", lo=0, hi=100,
-                                          tip="Outsiders pay it on this mineral"),
-                             FieldSpec("floor", "Price floor ($/t, 0 none)", "number", default="0", lo=0, hi=1e8,
-                                       tip="Members buy from member producers at no less")],
+                    "propose_zone",
+                    "Found a trade zone",
+                    lambda: [
+                        FieldSpec(
+                            "zone_name",
+                            "Zone name",
+                            "text",
+                            default="Critical Minerals Club",
+                            tip="Shown to everyone",
+                        ),
+                        FieldSpec(
+                            "partner", "Invite", "choice", self.nations(), tip="The first nation invited"
+                        ),
+                        m,
+                        FieldSpec(
+                            "tariff_pct",
+                            "External tariff (%)",
+                            "number",
+                            default="10",
+                            lo=0,
+                            hi=100,
+                            tip="Outsiders pay it on this mineral",
+                        ),
+                        FieldSpec(
+                            "floor",
+                            "Price floor ($/t, 0 none)",
+                            "number",
+                            default="0",
+                            lo=0,
+                            hi=1e8,
+                            tip="Members buy from member producers at no less",
+                        ),
+                    ],
                     self._zone,
-                    "Members trade at no tariff; outsiders pay the external tariff; a price floor keeps member mines alive.",
+                    "Members trade at no tariff; outsiders pay the external tariff; a price "
+                    "floor keeps member mines alive.",
                 ),
                 Action(
-                    "invite_to_zone", "Invite to a zone",
+                    "invite_to_zone",
+                    "Invite to a zone",
                     lambda: [FieldSpec("zone", "Zone", "choice", self.zones(True)), partner],
                     lambda v: {"kind": "invite_to_zone", "zone": v["zone"], "nation": v["partner"]},
                     "Asks another nation into one of your zones; it answers next turn.",
                 ),
-                Action("join_zone", "Join a zone", lambda: [FieldSpec("zone", "Zone", "choice", self.zones(False))],
-                       lambda v: {"kind": "join_zone", "zone": v["zone"]}, "Joins a zone you were invited to."),
-                Action("leave_zone", "Leave a zone", lambda: [FieldSpec("zone", "Zone", "choice", self.zones(True))],
-                       lambda v: {"kind": "leave_zone", "zone": v["zone"]}, "Leaves a zone; the members resent it."),
                 Action(
-                    "offtake", "Propose an offtake deal",
-                    lambda: [partner, FieldSpec("role", "You are", "choice", [("Buyer", "buyer"), ("Seller", "seller")], "buyer"),
-                             m, stage,
-                             FieldSpec("tonnes", "Tonnes per turn", "number", default="100", lo=0.001, hi=1e9),
-                             FieldSpec("duration", "Duration (turns)", "number", default="8", lo=1, hi=200),
-                             FieldSpec("discount", "Discount to market (%)", "number", default="0", lo=-50, hi=50),
-                             FieldSpec("financing", "Financing ($m)", "number", default="0", lo=0, hi=1e7,
-                                       tip="Paid by the buyer into a new plant in the seller's country")],
-                    self._offtake,
-                    "A binding deal: the seller's producers deliver every turn at the market price less the discount.",
+                    "join_zone",
+                    "Join a zone",
+                    lambda: [FieldSpec("zone", "Zone", "choice", self.zones(False))],
+                    lambda v: {"kind": "join_zone", "zone": v["zone"]},
+                    "Joins a zone you were invited to.",
                 ),
                 Action(
-                    "memorandum", "Propose a memorandum",
+                    "leave_zone",
+                    "Leave a zone",
+                    lambda: [FieldSpec("zone", "Zone", "choice", self.zones(True))],
+                    lambda v: {"kind": "leave_zone", "zone": v["zone"]},
+                    "Leaves a zone; the members resent it.",
+                ),
+                Action(
+                    "offtake",
+                    "Propose an offtake deal",
+                    lambda: [
+                        partner,
+                        FieldSpec(
+                            "role", "You are", "choice", [("Buyer", "buyer"), ("Seller", "seller")], "buyer"
+                        ),
+                        m,
+                        stage,
+                        FieldSpec("tonnes", "Tonnes per turn", "number", default="100", lo=0.001, hi=1e9),
+                        FieldSpec("duration", "Duration (turns)", "number", default="8", lo=1, hi=200),
+                        FieldSpec("discount", "Discount to market (%)", "number", default="0", lo=-50, hi=50),
+                        FieldSpec(
+                            "financing",
+                            "Financing ($m)",
+                            "number",
+                            default="0",
+                            lo=0,
+                            hi=1e7,
+                            tip="Paid by the buyer into a new plant in the seller's country",
+                        ),
+                    ],
+                    self._offtake,
+                    "A binding deal: the seller's producers deliver every turn at the market "
+                    "price less the discount.",
+                ),
+                Action(
+                    "memorandum",
+                    "Propose a memorandum",
                     lambda: [partner, m],
-                    lambda v: {"kind": "propose_deal", "deal": "memorandum", "buyer": self.play.nation,
-                               "seller": v["partner"], "mineral": v["mineral"]},
+                    lambda v: {
+                        "kind": "propose_deal",
+                        "deal": "memorandum",
+                        "buyer": self.play.nation,
+                        "seller": v["partner"],
+                        "mineral": v["mineral"],
+                    },
                     "Non-binding good will, and standing consent to each other's investments.",
                 ),
                 Action(
-                    "message", "Send a diplomatic message",
-                    lambda: [partner, FieldSpec("tone", "Tone", "choice", TONES, "summit"),
-                             FieldSpec("text", "Text", "text", default="", tip="Kept in the order log")],
+                    "message",
+                    "Send a diplomatic message",
+                    lambda: [
+                        partner,
+                        FieldSpec("tone", "Tone", "choice", TONES, "summit"),
+                        FieldSpec("text", "Text", "text", default="", tip="Kept in the order log"),
+                    ],
                     lambda v: {"kind": "message", "to": [v["partner"]], "tone": v["tone"], "text": v["text"]},
                     "Moves relations; binds nobody.",
                 ),
-            ]  # fmt: skip
+            ]
         if tab == "industry":
             return [
                 Action(
-                    "invest", "Invest in a plant",
-                    lambda: [FieldSpec("template", "Project", "choice", self.templates(), tip="Capital cost and lead time in quarters"),
-                             FieldSpec("country", "In", "choice", self.nations(me=True), self.play.nation,
-                                       "At home, or in a partner (it must consent unless you have a memorandum)"),
-                             FieldSpec("share", "Your share (%)", "number", default="100", lo=0.1, hi=100)],
-                    lambda v: {"kind": "invest", "template": v["template"], "country": v["country"], "share_pct": v["share"]},
-                    "Builds capacity that comes online after the lead time, if it is not delayed or cancelled.",
+                    "invest",
+                    "Invest in a plant",
+                    lambda: [
+                        FieldSpec(
+                            "template",
+                            "Project",
+                            "choice",
+                            self.templates(),
+                            tip="Capital cost and lead time in quarters",
+                        ),
+                        FieldSpec(
+                            "country",
+                            "In",
+                            "choice",
+                            self.nations(me=True),
+                            self.play.nation,
+                            "At home, or in a partner (it must consent unless you have a memorandum)",
+                        ),
+                        FieldSpec("share", "Your share (%)", "number", default="100", lo=0.1, hi=100),
+                    ],
+                    lambda v: {
+                        "kind": "invest",
+                        "template": v["template"],
+                        "country": v["country"],
+                        "share_pct": v["share"],
+                    },
+                    "Builds capacity that comes online after the lead time, if it is not "
+                    "delayed or cancelled.",
                 ),
                 Action(
-                    "fund_rnd", "Fund research",
-                    lambda: [FieldSpec("programme", "Programme", "choice", PROGRAMMES, "substitution"), m,
-                             FieldSpec("budget", "Budget ($m)", "number", default="200", lo=0.001, hi=1e5)],
-                    lambda v: {"kind": "fund_rnd", "programme": v["programme"], "mineral": v["mineral"], "budget_usd_m": v["budget"]},
+                    "fund_rnd",
+                    "Fund research",
+                    lambda: [
+                        FieldSpec("programme", "Programme", "choice", PROGRAMMES, "substitution"),
+                        m,
+                        FieldSpec("budget", "Budget ($m)", "number", default="200", lo=0.001, hi=1e5),
+                    ],
+                    lambda v: {
+                        "kind": "fund_rnd",
+                        "programme": v["programme"],
+                        "mineral": v["mineral"],
+                        "budget_usd_m": v["budget"],
+                    },
                     "Pays now; may or may not pay off years later.",
                 ),
                 Action(
-                    "subsidise", "Subsidise a programme",
-                    lambda: [FieldSpec("programme", "Programme", "choice", PROGRAMMES, "recycling"), m,
-                             FieldSpec("per_turn", "$m per turn", "number", default="50", lo=0.001, hi=1e5),
-                             FieldSpec("turns", "Turns", "number", default="8", lo=1, hi=200)],
-                    lambda v: {"kind": "subsidise", "programme": v["programme"], "mineral": v["mineral"],
-                               "usd_m_per_turn": v["per_turn"], "turns": int(v["turns"])},
-                    "Certain, immediate, costly: less use of the mineral, or more recycling, while the money lasts.",
+                    "subsidise",
+                    "Subsidise a programme",
+                    lambda: [
+                        FieldSpec("programme", "Programme", "choice", PROGRAMMES, "recycling"),
+                        m,
+                        FieldSpec("per_turn", "$m per turn", "number", default="50", lo=0.001, hi=1e5),
+                        FieldSpec("turns", "Turns", "number", default="8", lo=1, hi=200),
+                    ],
+                    lambda v: {
+                        "kind": "subsidise",
+                        "programme": v["programme"],
+                        "mineral": v["mineral"],
+                        "usd_m_per_turn": v["per_turn"],
+                        "turns": int(v["turns"]),
+                    },
+                    "Certain, immediate, costly: less use of the mineral, or more recycling, "
+                    "while the money lasts.",
                 ),
-            ]  # fmt: skip
+            ]
         return [
             Action(
-                "buy", "Buy into the stockpile",
-                lambda: [m, FieldSpec("tonnes", "Tonnes", "number", default="100", lo=0, hi=1e9),
-                         FieldSpec("budget", "Budget ($m)", "number", default="50", lo=0, hi=1e7)],
-                lambda v: {"kind": "stockpile", "action": "buy", "mineral": v["mineral"], "tonnes": v["tonnes"],
-                           "budget_usd_m": v["budget"]},
+                "buy",
+                "Buy into the stockpile",
+                lambda: [
+                    m,
+                    FieldSpec("tonnes", "Tonnes", "number", default="100", lo=0, hi=1e9),
+                    FieldSpec("budget", "Budget ($m)", "number", default="50", lo=0, hi=1e7),
+                ],
+                lambda v: {
+                    "kind": "stockpile",
+                    "action": "buy",
+                    "mineral": v["mineral"],
+                    "tonnes": v["tonnes"],
+                    "budget_usd_m": v["budget"],
+                },
                 "Raises the target; bought over a few turns while the price is not too high.",
             ),
             Action(
-                "release", "Release from the stockpile",
+                "release",
+                "Release from the stockpile",
                 lambda: [m, FieldSpec("tonnes", "Tonnes", "number", default="50", lo=0, hi=1e9)],
-                lambda v: {"kind": "stockpile", "action": "release", "mineral": v["mineral"], "tonnes": v["tonnes"]},
+                lambda v: {
+                    "kind": "stockpile",
+                    "action": "release",
+                    "mineral": v["mineral"],
+                    "tonnes": v["tonnes"],
+                },
                 "Sells into your home market this turn.",
             ),
             Action(
-                "share_stockpile", "Share stockpiles in a zone",
-                lambda: [FieldSpec("zone", "Zone", "choice", self.zones(True)),
-                         FieldSpec("share", "Share (%)", "number", default="25", lo=0, hi=100)],
+                "share_stockpile",
+                "Share stockpiles in a zone",
+                lambda: [
+                    FieldSpec("zone", "Zone", "choice", self.zones(True)),
+                    FieldSpec("share", "Share (%)", "number", default="25", lo=0, hi=100),
+                ],
                 lambda v: {"kind": "share_stockpile", "zone": v["zone"], "share_pct": v["share"]},
                 "Commits a share of your stockpiles to members in an emergency; 0 withdraws it.",
             ),
-        ]  # fmt: skip
+        ]
 
     def _instrument_fields(self) -> list[FieldSpec]:
         instrument = self.values.get("instrument", "ban")
@@ -255,8 +423,13 @@ class OrdersScreen(Screen):
         return []
 
     def _export_control(self, v: dict[str, Any]) -> dict[str, Any]:
-        order = {"kind": "export_control", "mineral": v["mineral"], "stage": v["stage"], "instrument": v["instrument"],
-                 "targets": [] if v["target"] == "*" else [v["target"]]}  # fmt: skip
+        order = {
+            "kind": "export_control",
+            "mineral": v["mineral"],
+            "stage": v["stage"],
+            "instrument": v["instrument"],
+            "targets": [] if v["target"] == "*" else [v["target"]],
+        }
         if "quota" in v:
             order["quota_tpy"] = v["quota"]
         if "pass" in v:
@@ -268,8 +441,13 @@ class OrdersScreen(Screen):
     def _zone(self, v: dict[str, Any]) -> dict[str, Any]:
         name = v["zone_name"].strip()
         slug = "".join(c if c.isalnum() else "_" for c in name.lower()).strip("_")[:40] or "zone"
-        order = {"kind": "propose_zone", "zone": slug, "name": name or "Zone", "invite": [v["partner"]],
-                 "external_tariff_pct": {v["mineral"]: v["tariff_pct"]}}  # fmt: skip
+        order = {
+            "kind": "propose_zone",
+            "zone": slug,
+            "name": name or "Zone",
+            "invite": [v["partner"]],
+            "external_tariff_pct": {v["mineral"]: v["tariff_pct"]},
+        }
         if v["floor"] > 0:
             order["price_floor_usd_per_t"] = {v["mineral"]: v["floor"]}
         return order
@@ -277,9 +455,18 @@ class OrdersScreen(Screen):
     def _offtake(self, v: dict[str, Any]) -> dict[str, Any]:
         me, other = self.play.nation, v["partner"]
         buyer, seller = (me, other) if v["role"] == "buyer" else (other, me)
-        return {"kind": "propose_deal", "deal": "offtake", "buyer": buyer, "seller": seller, "mineral": v["mineral"],
-                "stage": v["stage"], "tonnes_per_turn": v["tonnes"], "duration_turns": int(v["duration"]),
-                "discount_pct": v["discount"], "financing_usd_m": v["financing"]}  # fmt: skip
+        return {
+            "kind": "propose_deal",
+            "deal": "offtake",
+            "buyer": buyer,
+            "seller": seller,
+            "mineral": v["mineral"],
+            "stage": v["stage"],
+            "tonnes_per_turn": v["tonnes"],
+            "duration_turns": int(v["duration"]),
+            "discount_pct": v["discount"],
+            "financing_usd_m": v["financing"],
+        }
 
     # ---------------------------------------------------------------- layout
 
@@ -393,7 +580,10 @@ class OrdersScreen(Screen):
                 yq += u(30)
             for p in inbox[:5]:
                 summary = p.summary()
-                text = f"{self.play.name(p.sender)}: {summary.split(': ', 1)[-1]} (until {self.play.scenario.date_of(p.expires_turn)})"
+                text = (
+                    f"{self.play.name(p.sender)}: {summary.split(': ', 1)[-1]} (until "
+                    f"{self.play.scenario.date_of(p.expires_turn)})"
+                )
                 lab = b.label(pygame.Rect(x2, yq, col_w - u(200), u(30)), text[:60])
                 lab.set_tooltip(esc(text))
                 acc = b.button(

@@ -56,7 +56,8 @@ class TurnReportScreen(Screen):
             colour = "#e4e8ec" if c.good is None else ("#7fd18b" if c.good else "#ff8a7a")
             mark = "•" if c.good is None else ("+" if c.good else "−")
             lines.append(
-                f"<font color='{colour}'><b>{mark} {esc(c.headline)}</b></font><br>&nbsp;&nbsp;&nbsp;{esc(c.why)}"
+                f"<font color='{colour}'><b>{mark} "
+                f"{esc(c.headline)}</b></font><br>&nbsp;&nbsp;&nbsp;{esc(c.why)}"
             )
         if not lines:
             lines.append("<i>A quiet quarter: nothing moved by more than a few percent.</i>")
@@ -131,8 +132,12 @@ class ChartsScreen(Screen):
     def _render(self) -> None:
         key = (self.area.size, self.play.turn, self.app.settings.colour_blind)
         if key != self._key:
-            fig = charts.figure(self.play.series(), self.area.size, dpi=round(100 * self.app.settings.font_scale),
-                                colour_blind=self.app.settings.colour_blind)  # fmt: skip
+            fig = charts.figure(
+                self.play.series(),
+                self.area.size,
+                dpi=round(100 * self.app.settings.font_scale),
+                colour_blind=self.app.settings.colour_blind,
+            )
             self.image = charts.to_surface(fig)
             self._key = key
 
@@ -148,8 +153,12 @@ class ChartsScreen(Screen):
             / f"{self.play.scenario.id}-{self.play.nation}-{time.strftime('%Y%m%d-%H%M%S')}.png"
         )
         try:
-            charts.export_png(self.play.series(), path, f"{self.play.name(self.play.nation)} · {self.play.date}",
-                              self.app.settings.colour_blind)  # fmt: skip
+            charts.export_png(
+                self.play.series(),
+                path,
+                f"{self.play.name(self.play.nation)} · {self.play.date}",
+                self.app.settings.colour_blind,
+            )
         except OSError as exc:
             self.app.notify(f"Could not export: {exc}", bad=True)
             return
@@ -195,8 +204,11 @@ class DebriefScreen(Screen):
             f"{title} · {spec.name} · {play.scenario.name}",
             "@heading",
         )
-        self.close = b.button(pygame.Rect(w - u(170), u(10), u(154), u(38)), "Title screen" if play.over else "Close (Esc)",
-                              "Leave the debrief")  # fmt: skip
+        self.close = b.button(
+            pygame.Rect(w - u(170), u(10), u(154), u(38)),
+            "Title screen" if play.over else "Close (Esc)",
+            "Leave the debrief",
+        )
         self.export = b.button(
             pygame.Rect(w - u(350), u(10), u(170), u(38)), "Export PNG (E)", "Save the charts as a PNG image"
         )
@@ -239,7 +251,8 @@ class DebriefScreen(Screen):
             or "<i>You gave no orders: the world played itself.</i>"
         )
         html = (
-            f"<font size=5><b>Score {score}</b></font>  <font color='#a9b6c3'>(started {start_score:.1f})</font><br>{esc(verdict)}<br><br>"
+            f"<font size=5><b>Score {score}</b></font>  <font color='#a9b6c3'>(started "
+            f"{start_score:.1f})</font><br>{esc(verdict)}<br><br>"
             + (
                 f"<font color='#f0c65a'><b>Your objectives</b></font><br>{esc(brief.objectives)}<br><br>"
                 if brief
@@ -251,8 +264,12 @@ class DebriefScreen(Screen):
         )
         self.body = b.text(pygame.Rect(u(16), u(58), left_w, h - u(74)), html)
         self.area = pygame.Rect(u(32) + left_w, u(58), w - left_w - u(48), h - u(74))
-        fig = charts.figure(series, self.area.size, dpi=round(90 * self.app.settings.font_scale),
-                            colour_blind=self.app.settings.colour_blind)  # fmt: skip
+        fig = charts.figure(
+            series,
+            self.area.size,
+            dpi=round(90 * self.app.settings.font_scale),
+            colour_blind=self.app.settings.colour_blind,
+        )
         self.image = charts.to_surface(fig)
 
     def draw(self, surface: pygame.Surface) -> None:

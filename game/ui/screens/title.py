@@ -131,7 +131,7 @@ class NewGameScreen(Centered):
         b = Builder(self)
         u = b.u
         col = self.column()
-        w, h = self.app.size
+        _w, h = self.app.size
         top = max(u(30), h // 2 - u(330))
         panel = b.panel(pygame.Rect(col.x, top, col.w, min(h - 2 * top, u(660))))
         pb = Builder(self, panel)
@@ -151,7 +151,8 @@ class NewGameScreen(Centered):
         sc = content.scenarios[self.scenario]
         self.scenario_text = pb.text(
             pygame.Rect(pad, y + u(68), left_w, u(150)),
-            f"<b>{esc(sc.name)}</b>: {esc(sc.date_of(0))} to {esc(sc.date_of(sc.turns - 1))}, {sc.turns} quarterly turns.<br>"
+            f"<b>{esc(sc.name)}</b>: {esc(sc.date_of(0))} to {esc(sc.date_of(sc.turns - 1))}, "
+            f"{sc.turns} quarterly turns.<br>"
             f"{esc(sc.description)}",
         )
         y2 = y + u(230)
