@@ -363,13 +363,15 @@ class App:
         end = time.monotonic() + timeout
         while self.busy and time.monotonic() < end:
             self.step()
-            time.sleep(0.002)
         self.step()
 
     # ---------------------------------------------------------------- loop
 
     def step(self, events: list[pygame.event.Event] | None = None) -> float:
         """One frame: events, update, draw. Returns the frame's dt in seconds."""
+        if self.busy:
+            # the worker thread needs the interpreter: draw the overlay at ~20 fps and sleep
+            time.sleep(0.04)
         dt = self.clock.tick(0 if self.headless else 60) / 1000.0
         self._poll_task()
         for event in pygame.event.get() if events is None else events:

@@ -26,6 +26,21 @@ ROW_ANCHOR = (45.0, 24.0)
 """Where 'rest of world' flows attach (lon, lat): the Gulf, between its many members."""
 
 
+def _graticule() -> list[np.ndarray]:
+    """Meridians and parallels every 30°, projected once."""
+    lines = []
+    for lon in range(-180, 181, 30):
+        lat = np.linspace(-60, 85, 30)
+        lines.append(np.column_stack(robinson(np.full_like(lat, lon), lat)))
+    for lat_v in range(-60, 90, 30):
+        lon = np.linspace(-180, 180, 40)
+        lines.append(np.column_stack(robinson(lon, np.full_like(lon, float(lat_v)))))
+    return lines
+
+
+GRATICULE = _graticule()
+
+
 @dataclass(frozen=True)
 class Flow:
     origin: int
@@ -50,6 +65,10 @@ class MapView:
         rest = self.nations.index("rest_of_world") if "rest_of_world" in self.nations else -1
         self.country_nation = np.array([owner.get(code, rest) for code in world_map.codes], dtype=np.int64)
         self.anchor = self._anchors()
+        starts, ends = world_map.offsets[:-1], world_map.offsets[1:]
+        self._lo = np.array([world_map.xy[a:b].min(axis=0) for a, b in zip(starts, ends, strict=True)])
+        self._hi = np.array([world_map.xy[a:b].max(axis=0) for a, b in zip(starts, ends, strict=True)])
+        """Bounding box of every ring (world units), to skip rings outside the view."""
         self.rect = pygame.Rect(0, 0, 100, 100)
         self.center = np.array([0.0, (Y_TOP + Y_BOTTOM) / 2])
         self.zoom = 1.0
@@ -69,7 +88,12 @@ class MapView:
         self.small: pygame.font.Font | None = None
         self._cache: pygame.Surface | None = None
         self._pick: pygame.Surface | None = None
+        self._shift = (0, 0)
+        """Margin added by to_screen while the cache (bigger than the view) is drawn."""
+        self._margin = (0, 0)
+        self._cache_center = self.center.copy()
         self._rings_px: list[np.ndarray] = []
+        self._visible = np.zeros(len(world_map.ring_country), dtype=bool)
         self._drag: tuple[int, int] | None = None
         self._dragged = False
         self.redraws = 0
@@ -97,10 +121,11 @@ class MapView:
         return base * self.zoom
 
     def to_screen(self, xy: np.ndarray) -> np.ndarray:
+        """Pixels in the map rect (or, while rendering, in the cache with its margins)."""
         s = self.scale
         out = np.empty_like(xy)
-        out[..., 0] = self.rect.w / 2 + (xy[..., 0] - self.center[0]) * s
-        out[..., 1] = self.rect.h / 2 - (xy[..., 1] - self.center[1]) * s
+        out[..., 0] = self.rect.w / 2 + self._shift[0] + (xy[..., 0] - self.center[0]) * s
+        out[..., 1] = self.rect.h / 2 + self._shift[1] - (xy[..., 1] - self.center[1]) * s
         return out
 
     def to_world(self, px: float, py: float) -> np.ndarray:
@@ -147,7 +172,7 @@ class MapView:
         s = self.scale
         self.center += np.array([-dx / s, dy / s])
         self._clamp()
-        self.invalidate()
+        self._pick = None  # the cache has margins to pan into; the pick buffer is per view
 
     def reset_view(self) -> None:
         self.target_zoom = 1.0
@@ -173,8 +198,10 @@ class MapView:
     # ---------------------------------------------------------------- input
 
     def nation_at(self, pos: tuple[int, int]) -> int | None:
-        if self._pick is None or not self.rect.collidepoint(pos):
+        if not self.rect.collidepoint(pos) or self._drag is not None and self._dragged:
             return None
+        if self._pick is None:
+            self._render_pick()
         r, g, _, _ = self._pick.get_at((pos[0] - self.rect.x, pos[1] - self.rect.y))
         idx = r + 256 * g - 1
         return idx if 0 <= idx < len(self.nations) else None
@@ -223,31 +250,43 @@ class MapView:
 
     # ---------------------------------------------------------------- drawing
 
-    def _render(self) -> None:
-        """Redraw the cached map and pick surfaces for the current view and data."""
-        self.redraws += 1
-        w, h = self.rect.size
-        surface = pygame.Surface((w, h))
-        pick = pygame.Surface((w, h))
+    def _render_pick(self) -> None:
+        """The hidden surface that says which nation is under each pixel of the view:
+        drawn lazily (hover needs it, panning does not)."""
+        pick = pygame.Surface(self.rect.size)
         pick.fill((0, 0, 0))
+        pts = self.to_screen(self.map.xy)
+        offsets = self.map.offsets
+        for r, country in enumerate(self.map.ring_country):
+            nation = int(self.country_nation[country])
+            if nation >= 0:
+                ring = pts[offsets[r] : offsets[r + 1]]
+                pygame.draw.polygon(pick, ((nation + 1) % 256, (nation + 1) // 256, 0), ring)
+        self._pick = pick
+
+    def _render(self) -> None:
+        """Redraw the cached map for the current view and data, with margins around the
+        view so that panning is a shifted blit until it runs off the margin."""
+        self.redraws += 1
+        settled = abs(self.zoom - self.target_zoom) < 1e-9
+        mx, my = (self.rect.w // 3, self.rect.h // 3) if settled else (0, 0)
+        self._margin, self._shift, self._cache_center = (mx, my), (mx, my), self.center.copy()
+        w, h = self.rect.w + 2 * mx, self.rect.h + 2 * my
+        surface = pygame.Surface((w, h))
         self._draw_sea(surface)
         pts = self.to_screen(self.map.xy)
         offsets = self.map.offsets
         self._rings_px = [pts[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)]
-        viewport = pygame.Rect(0, 0, w, h)
-        for ring, country in zip(self._rings_px, self.map.ring_country, strict=True):
-            lo, hi = ring.min(axis=0), ring.max(axis=0)
-            if hi[0] < 0 or hi[1] < 0 or lo[0] > w or lo[1] > h:
-                continue
-            nation = int(self.country_nation[country])
+        lo, hi = self.to_screen(self._lo), self.to_screen(self._hi)  # y flips: hi is the top
+        visible = (hi[:, 0] >= 0) & (lo[:, 0] <= w) & (hi[:, 1] <= h) & (lo[:, 1] >= 0)
+        self._visible = visible
+        for r in np.flatnonzero(visible):
+            ring = self._rings_px[r]
+            nation = int(self.country_nation[self.map.ring_country[r]])
             colour = self.fills[nation] if nation >= 0 else self.outside
             pygame.draw.polygon(surface, colour, ring)
-            if nation >= 0:
-                pygame.draw.polygon(pick, ((nation + 1) % 256, (nation + 1) // 256, 0), ring)
-        for ring in self._rings_px:
-            lo, hi = ring.min(axis=0), ring.max(axis=0)
-            if viewport.colliderect(pygame.Rect(lo[0], lo[1], hi[0] - lo[0] + 1, hi[1] - lo[1] + 1)):
-                pygame.draw.lines(surface, pal.BORDER, True, ring, 1)
+        for r in np.flatnonzero(visible):
+            pygame.draw.lines(surface, pal.BORDER, True, self._rings_px[r], 1)
         self._outline(surface, self.player, pal.PLAYER, 2)
         self._outline(surface, self.selected, (255, 255, 255), 2)
         overlay = pygame.Surface((w, h), pygame.SRCALPHA)
@@ -255,25 +294,19 @@ class MapView:
         self._draw_controls(overlay)
         surface.blit(overlay, (0, 0))
         self._draw_labels(surface)
-        self._cache, self._pick = surface, pick
+        self._shift = (0, 0)
+        self._cache, self._pick = surface, None
 
     def _draw_sea(self, surface: pygame.Surface) -> None:
         surface.fill(pal.OCEAN)
-        for lon in range(-180, 181, 30):  # graticule, every 30°
-            lat = np.linspace(-60, 85, 30)
-            x, y = robinson(np.full_like(lat, lon), lat)
-            pygame.draw.lines(surface, pal.OCEAN_GRID, False, self.to_screen(np.column_stack([x, y])), 1)
-        for lat_v in range(-60, 90, 30):
-            lon = np.linspace(-180, 180, 40)
-            x, y = robinson(lon, np.full_like(lon, lat_v))
-            pygame.draw.lines(surface, pal.OCEAN_GRID, False, self.to_screen(np.column_stack([x, y])), 1)
+        for line in GRATICULE:
+            pygame.draw.lines(surface, pal.OCEAN_GRID, False, self.to_screen(line), 1)
 
     def _outline(self, surface: pygame.Surface, nation: int | None, colour: pal.Colour, width: int) -> None:
         if nation is None:
             return
-        for ring, country in zip(self._rings_px, self.map.ring_country, strict=True):
-            if self.country_nation[country] == nation:
-                pygame.draw.lines(surface, colour, True, ring, width)
+        for r in np.flatnonzero(self._visible & (self.country_nation[self.map.ring_country] == nation)):
+            pygame.draw.lines(surface, colour, True, self._rings_px[r], width)
 
     def _curve(self, a: np.ndarray, b: np.ndarray, bend: float = 0.22, n: int = 24) -> np.ndarray:
         """A quadratic Bézier from a to b bowed to the left of the route."""
@@ -358,14 +391,27 @@ class MapView:
             surface.blit(img, rect)
             placed.append(rect)
 
+    def _source(self) -> pygame.Rect:
+        """The part of the cache that shows the current view."""
+        s = self.scale
+        dx = (self.center[0] - self._cache_center[0]) * s
+        dy = -(self.center[1] - self._cache_center[1]) * s
+        return pygame.Rect(round(self._margin[0] + dx), round(self._margin[1] + dy), self.rect.w, self.rect.h)
+
     def draw(self, target: pygame.Surface) -> None:
-        if self._cache is None or self._cache.get_size() != self.rect.size:
+        expected = (self.rect.w + 2 * self._margin[0], self.rect.h + 2 * self._margin[1])
+        if self._cache is None or self._cache.get_size() != expected:
             self._render()
-        target.blit(self._cache, self.rect)
+        source = self._source()
+        if not self._cache.get_rect().contains(source):  # panned past the margin
+            self._render()
+            source = self._source()
+        target.blit(self._cache, self.rect, source)
         if self.hover is not None and self.hover != self.selected:
             clip = target.get_clip()
             target.set_clip(self.rect)
-            for ring, country in zip(self._rings_px, self.map.ring_country, strict=True):
-                if self.country_nation[country] == self.hover:
-                    pygame.draw.lines(target, pal.GOLD, True, ring + self.rect.topleft, 2)
+            shift = np.array(self.rect.topleft) - source.topleft
+            mine = self._visible & (self.country_nation[self.map.ring_country] == self.hover)
+            for r in np.flatnonzero(mine):
+                pygame.draw.lines(target, pal.GOLD, True, self._rings_px[r] + shift, 2)
             target.set_clip(clip)

@@ -559,31 +559,46 @@ class MainScreen(Screen):
             pygame.draw.lines(surface, colour, False, np.column_stack([xs, ys]), 2)
 
     def _draw_legend(self, surface: pygame.Surface) -> None:
+        key = (self.legend[0], tuple(self.legend[1]), bool(self.view.flows), self.app.settings.font_scale)
+        if getattr(self, "_legend_key", None) != key:
+            self._legend_key, self._legend = key, self._render_legend()
+        card = self._legend
+        surface.blit(card, (self.view.rect.x + 10, self.view.rect.bottom - card.get_height() - 10))
+
+    def _render_legend(self) -> pygame.Surface:
         title, items = self.legend
         font = self.app.font(12)
         bold = self.app.font(12, bold=True)
         row = font.get_linesize()
         width = max([bold.size(title)[0]] + [font.size(t)[0] + 26 for _, t in items]) + 20
-        height = 10 + row * (len(items) + 1) + 6
         if self.view.flows:
-            height += row
-        box = pygame.Rect(self.view.rect.x + 10, self.view.rect.bottom - height - 10, width, height)
-        panel = pygame.Surface(box.size, pygame.SRCALPHA)
-        panel.fill((10, 16, 22, 210))
-        surface.blit(panel, box)
-        surface.blit(bold.render(title, True, pal.GOLD), (box.x + 10, box.y + 6))
-        y = box.y + 6 + row
+            width = max(width, font.size("trade flow (width: tonnes)")[0] + 42)
+        height = 10 + row * (len(items) + 1) + 6 + (row if self.view.flows else 0)
+        card = pygame.Surface((width, height), pygame.SRCALPHA)
+        card.fill((10, 16, 22, 210))
+        card.blit(bold.render(title, True, pal.GOLD), (10, 6))
+        y = 6 + row
         for colour, text in items:
-            pygame.draw.rect(surface, colour, (box.x + 10, y + 3, 16, row - 6))
-            surface.blit(font.render(text, True, pal.TEXT), (box.x + 32, y))
+            pygame.draw.rect(card, colour, (10, y + 3, 16, row - 6))
+            card.blit(font.render(text, True, pal.TEXT), (32, y))
             y += row
         if self.view.flows:
-            pygame.draw.line(
-                surface, self.app.palette.flow, (box.x + 10, y + row // 2), (box.x + 26, y + row // 2), 3
-            )
-            surface.blit(font.render("trade flow (width: tonnes)", True, pal.TEXT), (box.x + 32, y))
+            pygame.draw.line(card, self.app.palette.flow, (10, y + row // 2), (26, y + row // 2), 3)
+            card.blit(font.render("trade flow (width: tonnes)", True, pal.TEXT), (32, y))
+        return card
 
     def _draw_tooltip(self, surface: pygame.Surface, i: int) -> None:
+        key = (i, self.play.turn, self.mineral, len(self.play.queued()), self.app.settings.font_scale)
+        if getattr(self, "_tip_key", None) != key:
+            self._tip_key, self._tip = key, self._render_tooltip(i)
+        mx, my = pygame.mouse.get_pos()
+        box = self._tip.get_rect(topleft=(mx + 18, my + 18))
+        box.clamp_ip(surface.get_rect())
+        surface.blit(self._tip, box)
+
+    def _render_tooltip(self, i: int) -> pygame.Surface:
+        """The hover card, drawn once per nation, turn and mineral (text rendering is the
+        costly part of a frame)."""
         play = self.play
         obs = play.obs
         m = obs.m(self.mineral)
@@ -630,17 +645,14 @@ class MainScreen(Screen):
                 rendered.append(f.render(part, True, pal.GOLD if is_bold else pal.TEXT))
         w = max(r.get_width() for r in rendered) + 20
         h = sum(r.get_height() for r in rendered) + 14
-        mx, my = pygame.mouse.get_pos()
-        box = pygame.Rect(mx + 18, my + 18, w, h)
-        box.clamp_ip(surface.get_rect())
-        panel = pygame.Surface(box.size, pygame.SRCALPHA)
-        panel.fill((8, 13, 18, 238))
-        surface.blit(panel, box)
-        pygame.draw.rect(surface, pal.GOLD, box, 1, border_radius=3)
-        y = box.y + 7
+        card = pygame.Surface((w, h), pygame.SRCALPHA)
+        card.fill((8, 13, 18, 238))
+        pygame.draw.rect(card, pal.GOLD, card.get_rect(), 1, border_radius=3)
+        y = 7
         for r in rendered:
-            surface.blit(r, (box.x + 10, y))
+            card.blit(r, (10, y))
             y += r.get_height()
+        return card
 
 
 def _charts(app, play):
