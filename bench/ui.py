@@ -63,7 +63,8 @@ def main() -> None:
     home = tempfile.mkdtemp(prefix="lodestone-bench-")
     starts = start_to_title(home)
     print(
-        f"start to title (fresh process, incl. interpreter): {statistics.median(starts):.2f} s median of {len(starts)}"
+        f"start to title (fresh process, incl. interpreter): {statistics.median(starts):.2f} s "
+        f"median of {len(starts)}"
     )
 
     app = create_app(Settings(width=1600, height=900, sound=False), home=Path(home), headless=True)
@@ -108,7 +109,8 @@ def main() -> None:
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=centre, button=1))
     app.step()
     print(
-        f"panning (dragging, zoomed 3x; the map is redrawn every frame): {statistics.mean(pan):.2f} ms/frame mean, "
+        f"panning (dragging, zoomed 3x; the map is redrawn every frame): "
+        f"{statistics.mean(pan):.2f} ms/frame mean, "
         f"p95 {pct(pan, 0.95):.2f} ms ({main.view.redraws - before} redraws)"
     )
 
@@ -121,7 +123,8 @@ def main() -> None:
         resolve.append(play.last_turn_seconds)
         app.pop()  # the turn report
     print(
-        f"turn resolution (default scenario, all AI, in the worker thread): {statistics.mean(resolve) * 1000:.0f} ms mean, "
+        f"turn resolution (default scenario, all AI, in the worker thread): "
+        f"{statistics.mean(resolve) * 1000:.0f} ms mean, "
         f"max {max(resolve) * 1000:.0f} ms over {len(resolve)} turns; "
         f"End turn to report on screen {statistics.mean(waited) * 1000:.0f} ms mean"
     )

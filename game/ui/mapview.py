@@ -198,7 +198,7 @@ class MapView:
     # ---------------------------------------------------------------- input
 
     def nation_at(self, pos: tuple[int, int]) -> int | None:
-        if not self.rect.collidepoint(pos) or self._drag is not None and self._dragged:
+        if not self.rect.collidepoint(pos) or (self._drag is not None and self._dragged):
             return None
         if self._pick is None:
             self._render_pick()
