@@ -426,14 +426,14 @@ class App:
     def _draw_toasts(self, surface: pygame.Surface) -> None:
         now = time.monotonic()
         self.toasts = [t for t in self.toasts if t.until > now]
-        y = 64
         font = self.font(15)
-        for toast in self.toasts:
+        y = self.size[1] - round(90 * self.settings.font_scale)  # above the map's bottom bar
+        for toast in reversed(self.toasts):
             colour = self.palette.bad if toast.bad else self.palette.good
             lines = wrap(toast.text, font, min(900, self.size[0] - 80))
             h = 14 + font.get_linesize() * len(lines)
             w = max(font.size(line)[0] for line in lines) + 32
-            box = pygame.Rect(0, y, w, h)
+            box = pygame.Rect(0, y - h, w, h)
             box.centerx = self.size[0] // 2
             panel = pygame.Surface(box.size, pygame.SRCALPHA)
             panel.fill((10, 16, 22, 235))
@@ -443,7 +443,7 @@ class App:
                 surface.blit(
                     font.render(line, True, pal.TEXT), (box.x + 16, box.y + 7 + i * font.get_linesize())
                 )
-            y += h + 8
+            y -= h + 8
 
     def _draw_busy(self, surface: pygame.Surface) -> None:
         shade = pygame.Surface(self.size, pygame.SRCALPHA)

@@ -39,6 +39,8 @@ def _graticule() -> list[np.ndarray]:
 
 
 GRATICULE = _graticule()
+BADGES: list[pygame.Rect] = []
+"""Control badges drawn in the current render (map names avoid them)."""
 
 
 @dataclass(frozen=True)
@@ -290,6 +292,7 @@ class MapView:
         self._outline(surface, self.player, pal.PLAYER, 2)
         self._outline(surface, self.selected, (255, 255, 255), 2)
         overlay = pygame.Surface((w, h), pygame.SRCALPHA)
+        BADGES.clear()
         self._draw_flows(overlay)
         self._draw_controls(overlay)
         surface.blit(overlay, (0, 0))
@@ -369,6 +372,7 @@ class MapView:
     ) -> None:
         img = font.render(text, True, (255, 255, 255))
         box = img.get_rect(center=(int(at[0]), int(at[1]))).inflate(10, 4)
+        BADGES.append(box)
         pygame.draw.rect(surface, (20, 10, 10, 220), box, border_radius=4)
         pygame.draw.rect(surface, (*colour, 255), box, 1, border_radius=4)
         surface.blit(img, img.get_rect(center=box.center))
@@ -377,7 +381,7 @@ class MapView:
         if self.font is None:
             return
         anchors = self.to_screen(self.anchor)
-        placed: list[pygame.Rect] = []
+        placed: list[pygame.Rect] = list(BADGES)  # names give way to control badges
         order = sorted(self.labels, key=lambda i: (i != self.player, i != self.selected))
         for i in order:
             text = self.labels[i]

@@ -302,18 +302,17 @@ class Play:
         me = after.me
         report = TurnReport(turn=before.turn, date=before.date)
         report.score_before, report.score_after = before.score, after.score
-        prev = records[-2] if len(records) > 1 else None
         n = len(after.nations)
         for m, mineral in enumerate(after.minerals):
-            # before the first turn every nation paid the content's reference price
-            old = float(prev.refined_paid[m, me]) if prev is not None else float(self.world.ref_price[m])
+            # the core explains every price move above a few percent, with its size: use its
+            # numbers, so the report says what the tables say
+            rows = [r for r in record.explanations if r[0] == m and r[1] == STAGE_REFINED and r[2] == me]
             new = float(record.refined_paid[m, me])
-            if not (old > 0 and new > 0):
+            if not rows or new <= 0:
                 continue
-            change = new / old - 1
+            change = float(rows[0][5])
             if abs(change) < 0.05:
                 continue
-            rows = [r for r in record.explanations if r[0] == m and r[1] == STAGE_REFINED and r[2] == me]
             rows.sort(key=lambda r: -abs(r[4]))
             why = ", ".join(
                 f"{CAUSE_LABELS.get(r[3], r[3])} {r[4] * 100:.0f} %" for r in rows[:3] if abs(r[4]) >= 0.05
@@ -402,7 +401,7 @@ class Play:
                 end_turn = min(turn + 4, len(records) - 1)
                 end = float(records[end_turn].score[me])
                 if not (math.isnan(start) or math.isnan(end)):
-                    effect = f"score {start:.1f} → {end:.1f} by {self.scenario.date_of(end_turn)}"
+                    effect = f"score {start:.1f} to {end:.1f} by {self.scenario.date_of(end_turn)}"
             out.append(Decision(turn, self.scenario.date_of(turn), self.describe(order), effect))
         return out
 

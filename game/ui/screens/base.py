@@ -90,6 +90,15 @@ class Builder:
         return box
 
 
+def fit(text: str, font: pygame.font.Font, width: int) -> str:
+    """`text`, cut with an ellipsis so it fits in `width` pixels (the full text goes in a tooltip)."""
+    if font.size(text)[0] <= width:
+        return text
+    while text and font.size(text + "…")[0] > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def selected_id(menu: pygame_gui.elements.UIDropDownMenu) -> str:
     opt = menu.selected_option
     return opt[1] if isinstance(opt, tuple) else opt

@@ -86,37 +86,44 @@ class MainScreen(Screen):
         u = b.u
         w, h = self.app.size
         self.top_h = u(46)
-        self.left_w = u(250)
-        self.right_w = u(350)
+        self.left_w = min(u(250), w * 20 // 100)
+        self.right_w = min(u(350), w * 27 // 100)
         self.bottom_h = u(62)
         top = b.panel(pygame.Rect(0, 0, w, self.top_h))
         tb = Builder(self, top)
-        x = u(14)
         spec = self.play.content.nations[self.play.nation]
-        tb.label(pygame.Rect(x, 0, u(260), self.top_h - 2), f"LODESTONE · {spec.name}", "@topbar")
-        x += u(260)
-        self.date_label = tb.label(pygame.Rect(x, 0, u(130), self.top_h - 2), "", "@topbar")
+        right = [
+            ("help", "Help", "Keyboard shortcuts and how to play (F1)"),
+            ("menu", "Menu", "Save, load, debrief, settings, quit (Esc)"),
+            ("save", "Save", "Save the game to your saves folder (Ctrl+S)"),
+            ("charts", "Charts", "Prices, supply security, concentration and your score over time (C)"),
+        ]
+        bw = u(92)
+        right_x = w - len(right) * (bw + u(6)) - u(10)
+        # the left items share what the buttons leave, squeezed in proportion if need be
+        wanted = [u(230), u(110), u(110), u(250), u(130)]
+        room = right_x - u(24)
+        k = min(1.0, room / sum(wanted))
+        widths = [int(x * k) for x in wanted]
+        x = u(14)
+        h_in = self.top_h - 2
+        tb.label(pygame.Rect(x, 0, widths[0], h_in), f"LODESTONE · {spec.name}", "@topbar")
+        x += widths[0]
+        self.date_label = tb.label(pygame.Rect(x, 0, widths[1], h_in), "", "@topbar")
         self.date_label.set_tooltip("The current quarter; every turn is one quarter")
-        x += u(130)
-        self.turn_label = tb.label(pygame.Rect(x, 0, u(130), self.top_h - 2), "", "@topbar")
+        x += widths[1]
+        self.turn_label = tb.label(pygame.Rect(x, 0, widths[2], h_in), "", "@topbar")
         self.turn_label.set_tooltip("Turns played out of the scenario's length")
-        x += u(130)
-        self.treasury_label = tb.label(pygame.Rect(x, 0, u(220), self.top_h - 2), "", "@topbar")
+        x += widths[2]
+        self.treasury_label = tb.label(pygame.Rect(x, 0, widths[3], h_in), "", "@topbar")
         self.treasury_label.set_tooltip(
             "Your budget for mineral policy; orders queued this turn are already set aside"
         )
-        x += u(220)
-        self.score_button = tb.button(pygame.Rect(x, u(6), u(150), self.top_h - u(12)), "", "")
-        right = [
-            ("help", "Help (F1)", "Keyboard shortcuts and how to play"),
-            ("menu", "Menu (Esc)", "Save, load, settings, quit"),
-            ("save", "Save (Ctrl+S)", "Save the game to your saves folder"),
-            ("charts", "Charts (C)", "Prices, supply security, concentration and your score over time"),
-        ]
+        x += widths[3]
+        self.score_button = tb.button(pygame.Rect(x, u(6), widths[4], self.top_h - u(12)), "", "")
         rx = w - u(10)
         self.top_buttons: dict[str, pygame_gui.elements.UIButton] = {}
         for key, text, tip in right:
-            bw = u(118)
             rx -= bw + u(6)
             self.top_buttons[key] = tb.button(
                 pygame.Rect(rx, u(6), bw, self.top_h - u(12)), text, tip, oid=f"#{key}"
@@ -126,7 +133,9 @@ class MainScreen(Screen):
         lb = Builder(self, left)
         lb.label(pygame.Rect(u(10), u(6), self.left_w - u(20), u(24)), "Minerals (1–8)", "@small")
         y = u(32)
-        bh = u(50)
+        n_min = len(self.play.obs.minerals)
+        spare = h - self.top_h - u(32) - u(42) - len(LENSES) * u(36) - u(16)
+        bh = max(u(34), min(u(50), spare // n_min - u(4)))
         self.mineral_buttons = {}
         for i, mineral in enumerate(self.play.obs.minerals):
             button = lb.button(
@@ -172,6 +181,9 @@ class MainScreen(Screen):
         mx0, mx1 = self.left_w, w - self.right_w
         bar = b.panel(pygame.Rect(mx0, h - self.bottom_h, mx1 - mx0, self.bottom_h))
         bb = Builder(self, bar)
+        bar_w = mx1 - mx0
+        ew = min(u(180), bar_w // 4)
+        pw_ = min(u(120), (bar_w - ew - u(24)) // 4 - u(6))
         bx = u(8)
         self.panel_buttons = {}
         tips = {
@@ -180,20 +192,19 @@ class MainScreen(Screen):
             "industry": "Invest in mines, refineries, recycling; R&D; subsidies (I)",
             "stockpile": "Buy, release, share stockpiles (S)",
         }
-        for key, text, short in PANELS:
+        for key, text, _short in PANELS:
             self.panel_buttons[key] = bb.button(
-                pygame.Rect(bx, u(8), u(124), self.bottom_h - u(16)),
-                f"{text} ({short})",
-                tips[key],
-                oid=f"#panel_{key}",
+                pygame.Rect(bx, u(8), pw_, self.bottom_h - u(16)), text, tips[key], oid=f"#panel_{key}"
             )
-            bx += u(130)
-        self.queued_label = bb.label(
-            pygame.Rect(bx + u(6), u(8), u(260), self.bottom_h - u(16)), "", "@small"
-        )
-        ew = u(200)
+            bx += pw_ + u(6)
+        label_w = bar_w - ew - u(16) - bx
+        self.queued_label = None  # without room, the count is in End turn's tooltip only
+        if label_w >= u(120):
+            self.queued_label = bb.label(
+                pygame.Rect(bx + u(6), u(8), label_w, self.bottom_h - u(16)), "", "@small"
+            )
         self.end_button = bb.button(
-            pygame.Rect(mx1 - mx0 - ew - u(8), u(6), ew, self.bottom_h - u(12)),
+            pygame.Rect(bar_w - ew - u(8), u(6), ew, self.bottom_h - u(12)),
             "End turn",
             "Resolve this quarter: every nation's orders apply, markets clear (Enter)",
             "@primary",
@@ -279,7 +290,7 @@ class MainScreen(Screen):
                 for member in zone.members:
                     if member in obs.nations and fills[obs.n(member)] == pal.LAND_NEUTRAL:
                         fills[obs.n(member)] = palette.cat(zi)
-                items.append((palette.cat(zi), zone.name[:28]))
+                items.append((palette.cat(zi), zone.name[:44]))
             self.legend = ("Trade zones", items or [(pal.LAND_NEUTRAL, "no zones yet")])
         flow = (obs.ore_flow if self.lens == "mining" else obs.refined_flow)[m].copy()
         np.fill_diagonal(flow, 0.0)
@@ -313,8 +324,11 @@ class MainScreen(Screen):
         self._side_panel()
         self._news()
         queued = play.queued()
-        self.queued_label.set_text(
-            f"{len(queued)} order(s) queued this turn" if queued else "No orders queued"
+        count = f"{len(queued)} order(s) queued this turn" if queued else "No orders queued"
+        if self.queued_label is not None:
+            self.queued_label.set_text(count)
+        self.end_button.set_tooltip(
+            f"Resolve this quarter: every nation's orders apply, markets clear (Enter). {count}."
         )
 
     def _side_panel(self) -> None:
@@ -364,7 +378,7 @@ class MainScreen(Screen):
             txt = "; ".join(
                 f"{INSTRUMENT_SHORT.get(c.instrument.value, c.instrument.value).lower()} "
                 f"{mineral_name(c.mineral).lower()} "
-                f"→ {', '.join(play.short_name(t) for t in c.targets) or 'all'}"
+                f"to {', '.join(play.short_name(t) for t in c.targets) or 'all'}"
                 for c in by[:6]
             )
             lines.append(f"<font color='#ff8a7a'>Controls imposed:</font> {esc(txt)}")
@@ -631,7 +645,7 @@ class MainScreen(Screen):
             lines.append(
                 (
                     f"{play.short_name(c.issuer)}: {c.instrument.value.replace('_', ' ')} on "
-                    f"{c.stage.value} → {to}",
+                    f"{c.stage.value} to {to}",
                     False,
                 )
             )

@@ -18,7 +18,7 @@ import pygame_gui
 
 from game.ui.app import Screen
 from game.ui.play import Play, mineral_name
-from game.ui.screens.base import Builder, esc, selected_id
+from game.ui.screens.base import Builder, esc, fit, selected_id
 
 TABS = [("trade", "Trade"), ("diplomacy", "Diplomacy"), ("industry", "Industry"), ("stockpile", "Stockpile")]
 INSTRUMENTS = [
@@ -557,7 +557,9 @@ class OrdersScreen(Screen):
         for i, order in enumerate(queued[:8]):
             cost = self.play.check_cost(order)
             text = self.play.describe(order) + (f" · ${cost:,.0f}m" if cost else "")
-            lab = b.label(pygame.Rect(x2, yq, col_w - u(110), u(30)), text[:70])
+            lab = b.label(
+                pygame.Rect(x2, yq, col_w - u(110), u(30)), fit(text, self.app.font(15), col_w - u(116))
+            )
             lab.set_tooltip(esc(text))
             self.withdraw_buttons.append(
                 b.button(
@@ -584,7 +586,10 @@ class OrdersScreen(Screen):
                     f"{self.play.name(p.sender)}: {summary.split(': ', 1)[-1]} (until "
                     f"{self.play.scenario.date_of(p.expires_turn)})"
                 )
-                lab = b.label(pygame.Rect(x2, yq, col_w - u(200), u(30)), text[:60])
+                short = f"{self.play.short_name(p.sender)}: {summary.split(': ', 1)[-1]}"
+                lab = b.label(
+                    pygame.Rect(x2, yq, col_w - u(200), u(30)), fit(short, self.app.font(15), col_w - u(206))
+                )
                 lab.set_tooltip(esc(text))
                 acc = b.button(
                     pygame.Rect(x2 + col_w - u(196), yq, u(94), u(30)), "Accept", "Accept this proposal"
