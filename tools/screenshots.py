@@ -1,6 +1,6 @@
 """Save every screen of the game as PNG at 1280×720 and 1920×1080 (and any size asked).
 
-    SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy python tools/screenshots.py [--out screenshots] [--size 1600x900]
+    SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy python tools/screenshots.py [--out DIR] [--size 1600x900]
 
 Drives a real game headless (dummy drivers): title, settings, new game, briefing, the
 main map under each lens with a hover tooltip, every order panel, the Esc menu, help,
