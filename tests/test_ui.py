@@ -207,3 +207,19 @@ def test_map_hover_and_click_select_a_nation(app: App) -> None:
     redraws = view.redraws
     frames(app, 5)
     assert view.redraws == redraws  # idle frames blit the cached map
+
+
+def test_play_without_a_display_runs_the_default_game_headless(monkeypatch) -> None:
+    from typer.testing import CliRunner
+
+    import game.cli
+
+    ran: list[bool] = []
+    monkeypatch.setattr(game.cli, "run", lambda *a, **k: ran.append(True))
+    for var in ("SDL_VIDEODRIVER", "DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setattr("sys.platform", "linux")
+    result = CliRunner().invoke(game.cli.app, ["play"])
+    assert result.exit_code == 0, result.output
+    assert ran == [True]
+    assert "No display found" in result.output

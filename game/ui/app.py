@@ -411,7 +411,7 @@ class App:
         if top is not None and top.overlay and self.snapshots:
             surface.blit(self.snapshots[-1], (0, 0))
             shade = pygame.Surface(self.size, pygame.SRCALPHA)
-            shade.fill((5, 10, 15, 170))
+            shade.fill((5, 10, 15, 140))
             surface.blit(shade, (0, 0))
         if top is not None:
             top.draw(surface)

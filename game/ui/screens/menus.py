@@ -51,7 +51,7 @@ class EscMenu(Screen):
         rect = _overlay_root(self, 420, 470)
         b = Builder(self)
         u = b.u
-        b.label(pygame.Rect(0, u(14), rect.w, u(36)), "Menu", "@heading")
+        b.label(pygame.Rect(u(40), u(14), rect.w - u(80), u(36)), "Menu", "@heading")
         items = [
             ("resume", "Resume", "Back to the map (Esc)"),
             ("save", "Save game", "Save to your saves folder (Ctrl+S)"),
