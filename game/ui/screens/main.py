@@ -16,7 +16,7 @@ from game.ui import palette as pal
 from game.ui.app import Screen, wrap
 from game.ui.mapview import Flow, MapView, RouteControl
 from game.ui.play import PART_LABELS, Play, mineral_name
-from game.ui.screens.base import Builder, esc
+from game.ui.screens.base import Builder, esc, fit
 
 LENSES = [
     ("refining", "Refining share", "Share of world refined output of the selected mineral, by country"),
@@ -103,11 +103,15 @@ class MainScreen(Screen):
         # the left items share what the buttons leave, squeezed in proportion if need be
         wanted = [u(230), u(110), u(110), u(250), u(130)]
         room = right_x - u(24)
+        self.compact = sum(wanted) > room  # big fonts on a small window: shorter texts
+        if self.compact:
+            wanted = [0, u(90), u(70), u(120), u(110)]
         k = min(1.0, room / sum(wanted))
         widths = [int(x * k) for x in wanted]
         x = u(14)
         h_in = self.top_h - 2
-        tb.label(pygame.Rect(x, 0, widths[0], h_in), f"LODESTONE · {spec.name}", "@topbar")
+        if widths[0]:
+            tb.label(pygame.Rect(x, 0, widths[0], h_in), f"LODESTONE · {spec.name}", "@topbar")
         x += widths[0]
         self.date_label = tb.label(pygame.Rect(x, 0, widths[1], h_in), "", "@topbar")
         self.date_label.set_tooltip("The current quarter; every turn is one quarter")
@@ -226,14 +230,15 @@ class MainScreen(Screen):
         n = len(obs.nations)
         me = obs.me
         self.date_label.set_text(obs.date)
-        self.turn_label.set_text(f"Turn {obs.turn + 1}/{obs.turns_total}")
+        turn = f"{obs.turn + 1}/{obs.turns_total}"
+        self.turn_label.set_text(turn if self.compact else f"Turn {turn}")
         committed = sum(play.check_cost(o) for o in play.queued())
-        tre = f"Treasury {money(obs.treasury_usd_m)}"
-        if committed > 0:
+        tre = money(obs.treasury_usd_m) if self.compact else f"Treasury {money(obs.treasury_usd_m)}"
+        if committed > 0 and not self.compact:
             tre += f" (−{money(committed)})"
         self.treasury_label.set_text(tre)
         score = "—" if math.isnan(obs.score) else f"{obs.score:.1f}"
-        self.score_button.set_text(f"Score {score}")
+        self.score_button.set_text(score if self.compact else f"Score {score}")
         parts = "<br>".join(
             f"{PART_LABELS.get(k, k)}: {v:.0f}/100" for k, v in obs.score_parts.items() if not math.isnan(v)
         )
@@ -248,7 +253,10 @@ class MainScreen(Screen):
             change = ""
             if len(series) >= 2 and series[-2] > 0:
                 change = f" {series[-1] / series[-2] * 100 - 100:+.0f}%"
-            self.mineral_buttons[mineral].set_text(f"{mineral_name(mineral)}  {price(p)}{change}")
+            button = self.mineral_buttons[mineral]
+            room = button.rect.w - round(18 * self.app.settings.font_scale)
+            text = fit(f"{mineral_name(mineral)}  {price(p)}{change}", self.app.font(14), room)
+            button.set_text(text)
             if mineral == self.mineral:
                 self.mineral_buttons[mineral].select()
             else:
@@ -338,7 +346,8 @@ class MainScreen(Screen):
         nation = obs.nations[i]
         spec = play.content.nations[nation]
         m = obs.m(self.mineral)
-        lines = [f"<font size=5><b>{esc(spec.name)}</b></font>"]
+        big = round(21 * self.app.settings.font_scale)
+        lines = [f"<font pixel_size={big}><b>{esc(spec.name)}</b></font>"]
         if nation == play.nation:
             lines.append("<font color='#f0c65a'>Your nation</font>")
         lines.append(f"<font color='#a9b6c3'>{esc(spec.summary)}</font>")

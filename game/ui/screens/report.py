@@ -250,8 +250,9 @@ class DebriefScreen(Screen):
             )
             or "<i>You gave no orders: the world played itself.</i>"
         )
+        big = round(21 * self.app.settings.font_scale)
         html = (
-            f"<font size=5><b>Score {score}</b></font>  <font color='#a9b6c3'>(started "
+            f"<font pixel_size={big}><b>Score {score}</b></font>  <font color='#a9b6c3'>(started "
             f"{start_score:.1f})</font><br>{esc(verdict)}<br><br>"
             + (
                 f"<font color='#f0c65a'><b>Your objectives</b></font><br>{esc(brief.objectives)}<br><br>"
