@@ -175,7 +175,7 @@ class App:
         """A UI manager with the scaled theme and the bold/italic faces text boxes use
         preloaded (loading a face mid-frame stalls and warns)."""
         manager = pygame_gui.UIManager(self.size, scaled_theme(self.settings.font_scale))
-        sizes = {max(8, round(px * self.settings.font_scale)) for px in (13, 14, 15)} | {18, 24}
+        sizes = {max(8, round(px * self.settings.font_scale)) for px in (13, 14, 15, 21)} | {18, 24}
         manager.preload_fonts(
             [
                 {"name": "noto_sans", "point_size": s, "style": style}
