@@ -109,7 +109,7 @@ def main() -> None:
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=centre, button=1))
     app.step()
     print(
-        f"panning (dragging, zoomed 3x; the map is redrawn every frame): "
+        f"panning (dragging, zoomed 3x; shifted blits of the cache, redrawn past its margin): "
         f"{statistics.mean(pan):.2f} ms/frame mean, "
         f"p95 {pct(pan, 0.95):.2f} ms ({main.view.redraws - before} redraws)"
     )
