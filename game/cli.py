@@ -132,6 +132,55 @@ def run(
     )
 
 
+def _display_available() -> bool:
+    """A window can open: an SDL driver is named, or an X11/Wayland display is set, or the
+    platform always has one (macOS, Windows)."""
+    import os
+    import sys
+
+    if os.environ.get("SDL_VIDEODRIVER"):
+        return True
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+@app.command()
+def play(
+    width: Annotated[int | None, typer.Option(help="window width (default: saved setting, 1600)")] = None,
+    height: Annotated[int | None, typer.Option(help="window height (default: saved setting, 900)")] = None,
+    fullscreen: Annotated[bool | None, typer.Option(help="full screen")] = None,
+    font_scale: Annotated[float | None, typer.Option(help="text size, e.g. 1.5 on a 4K screen")] = None,
+) -> None:
+    """Open the game window. Without a display, play the default scenario headless instead
+    (as `lodestone run` does)."""
+    import os
+
+    os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
+    if not _display_available():
+        err.print(
+            "No display found (no DISPLAY or WAYLAND_DISPLAY, no SDL_VIDEODRIVER): running the "
+            "default game headless."
+        )
+        run()
+        return
+    try:
+        from game.ui.app import launch
+    except ImportError as exc:
+        err.print(
+            f"The game window needs pygame-ce and pygame-gui ({exc}); running the default game headless."
+        )
+        run()
+        return
+    try:
+        launch(width, height, fullscreen, font_scale)
+    except Exception as exc:
+        if "video" not in str(exc).lower() and "display" not in str(exc).lower():
+            raise
+        err.print(f"No display could be opened ({exc}): running the default game headless.")
+        run()
+
+
 @app.command()
 def replay(
     save: Annotated[Path, typer.Argument(help="a saved game (.json), e.g. runs/latest/game.json")],

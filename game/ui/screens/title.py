@@ -1,0 +1,336 @@
+"""Title, new game and briefing: how a player gets from the window to the map."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pygame
+import pygame_gui
+
+from game import __version__
+from game.ui import palette as pal
+from game.ui.app import Screen, wrap
+from game.ui.screens.base import Builder, Centered, esc, selected_id
+
+DIFFICULTIES = [
+    ("Easy: AI nations are slow to retaliate", "easy"),
+    ("Normal", "normal"),
+    ("Hard: AI nations play sharp", "hard"),
+]
+
+
+class MapBackdrop:
+    """The world, dimmed, behind menus: a strategy game should open on its map."""
+
+    def __init__(self, screen: Screen) -> None:
+        from game.ui.mapview import MapView
+
+        app = screen.app
+        content = app.content
+        nations = list(content.nations)
+        self.view = MapView(app.world_map, nations, {n: content.nations[n].iso_a3 for n in nations})
+        rng = np.random.default_rng(3)
+        seq = app.palette
+        self.view.set_data(
+            [pal._ramp((pal.LAND_NEUTRAL, seq.seq(0.55)), float(rng.uniform(0, 0.5))) for _ in nations],
+            [],
+            [],
+            {},
+        )
+
+    def draw(self, surface: pygame.Surface) -> None:
+        self.view.set_rect(surface.get_rect())
+        self.view.draw(surface)
+        shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
+        shade.fill((8, 14, 20, 150))
+        surface.blit(shade, (0, 0))
+
+
+class TitleScreen(Centered):
+    name = "title"
+
+    def build(self) -> None:
+        self.make_root()
+        self.backdrop = MapBackdrop(self)
+        b = Builder(self)
+        col = self.column()
+        u = b.u
+        y = self.app.size[1] // 2 - u(250)
+        b.label(pygame.Rect(col.x - 200, y, col.w + 400, u(80)), "LODESTONE", "@title")
+        b.label(
+            pygame.Rect(col.x - 200, y + u(78), col.w + 400, u(30)),
+            "The contest for critical minerals",
+            "@subtitle",
+        )
+        y += u(150)
+        bw, bh = min(col.w, u(360)), u(48)
+        x = col.centerx - bw // 2
+        items = [
+            ("New game", "Choose a scenario and a nation, then read your briefing", "#new"),
+            ("Load game", "Continue a saved game or an autosave", "#load"),
+            ("Replays", "Saved games to watch again (the full replay viewer comes with issue 9)", "#replay"),
+            ("Settings", "Resolution, full screen, font size, colour-blind palette, sound", "#settings"),
+            ("Quit", "Close Lodestone", "#quit"),
+        ]
+        self.buttons = {}
+        for text, tip, oid in items:
+            self.buttons[oid] = b.button(pygame.Rect(x, y, bw, bh), text, tip, "@menu", oid)
+            y += bh + u(12)
+        b.label(
+            pygame.Rect(12, self.app.size[1] - u(30), u(600), u(24)),
+            f"version {__version__} · map: Natural Earth",
+            "@small",
+        )
+
+    def draw(self, surface: pygame.Surface) -> None:
+        self.backdrop.draw(surface)
+
+    def handle(self, event: pygame.event.Event) -> bool:
+        if event.type == pygame_gui.UI_BUTTON_PRESSED:
+            from game.ui.screens.menus import LoadScreen, SettingsScreen
+
+            element = event.ui_element
+            if element is self.buttons["#new"]:
+                self.app.push(NewGameScreen(self.app))
+            elif element is self.buttons["#load"]:
+                self.app.push(LoadScreen(self.app))
+            elif element is self.buttons["#replay"]:
+                self.app.push(LoadScreen(self.app, replay=True))
+            elif element is self.buttons["#settings"]:
+                self.app.push(SettingsScreen(self.app))
+            elif element is self.buttons["#quit"]:
+                self.app.running = False
+            return True
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_n:
+            self.app.push(NewGameScreen(self.app))
+            return True
+        return False
+
+
+class NewGameScreen(Centered):
+    """Scenario, nation (with its one-line situation), difficulty and seed."""
+
+    name = "new_game"
+    column_width = 980
+
+    def __init__(self, app) -> None:
+        super().__init__(app)
+        content = app.content
+        self.scenario = next(iter(content.scenarios))
+        if "ministerial-2026" in content.scenarios:
+            self.scenario = "ministerial-2026"
+        self.nation = content.scenarios[self.scenario].default_player
+        self.level = "normal"
+        self.seed = str(random.Random().randrange(10_000))
+
+    def build(self) -> None:
+        self.make_root()
+        self.backdrop = MapBackdrop(self)
+        content = self.app.content
+        b = Builder(self)
+        u = b.u
+        col = self.column()
+        _w, h = self.app.size
+        top = max(u(30), h // 2 - u(330))
+        panel = b.panel(pygame.Rect(col.x, top, col.w, min(h - 2 * top, u(660))))
+        pb = Builder(self, panel)
+        pw, ph = panel.get_container().get_rect().size
+        pad = u(20)
+        pb.label(pygame.Rect(pad, pad, pw - 2 * pad, u(36)), "New game", "@heading")
+        left_w = (pw - 3 * pad) // 2
+        y = pad + u(50)
+        pb.label(pygame.Rect(pad, y, left_w, u(24)), "Scenario")
+        scenarios = [(s.name, s.id) for s in content.scenarios.values()]
+        self.scenario_menu = pb.dropdown(
+            pygame.Rect(pad, y + u(26), left_w, u(34)),
+            scenarios,
+            self.scenario,
+            "The starting situation and its timeline",
+        )
+        sc = content.scenarios[self.scenario]
+        self.scenario_text = pb.text(
+            pygame.Rect(pad, y + u(68), left_w, u(150)),
+            f"<b>{esc(sc.name)}</b>: {esc(sc.date_of(0))} to {esc(sc.date_of(sc.turns - 1))}, "
+            f"{sc.turns} quarterly turns.<br>"
+            f"{esc(sc.description)}",
+        )
+        y2 = y + u(230)
+        pb.label(pygame.Rect(pad, y2, left_w, u(24)), "Difficulty")
+        self.level_menu = pb.dropdown(
+            pygame.Rect(pad, y2 + u(26), left_w, u(34)),
+            DIFFICULTIES,
+            self.level,
+            "How sharply the AI nations play",
+        )
+        pb.label(pygame.Rect(pad, y2 + u(72), left_w, u(24)), "Seed")
+        self.seed_entry = pb.entry(
+            pygame.Rect(pad, y2 + u(98), u(160), u(34)),
+            self.seed,
+            "Same scenario, seed and orders give the same game",
+        )
+        self.seed_entry.set_allowed_characters("numbers")
+        x2 = 2 * pad + left_w
+        pb.label(pygame.Rect(x2, y, left_w, u(24)), "Your nation")
+        names = [(content.nations[n].name, n) for n in sc.playable]
+        list_h = min(u(30) * len(names) + 8, ph - y - u(26) - u(260))
+        self.nation_list = pygame_gui.elements.UISelectionList(
+            pygame.Rect(x2, y + u(26), left_w, list_h),
+            names,
+            manager=self.manager,
+            container=panel,
+            default_selection=next(o for o in names if o[1] == self.nation),
+        )
+        self.nation_text = pb.text(
+            pygame.Rect(x2, y + u(34) + list_h, left_w, ph - (y + u(34) + list_h) - u(80)), ""
+        )
+        self._nation_text()
+        bw = u(180)
+        self.start = pb.button(
+            pygame.Rect(pw - pad - bw, ph - pad - u(48), bw, u(48)),
+            "Start",
+            "Begin with your briefing (Enter)",
+            "@primary",
+            "#start",
+        )
+        self.back = pb.button(
+            pygame.Rect(pad, ph - pad - u(48), u(140), u(48)),
+            "Back",
+            "Return to the title (Esc)",
+            oid="#back",
+        )
+
+    def _nation_text(self) -> None:
+        spec = self.app.content.nations[self.nation]
+        sc = self.app.content.scenarios[self.scenario]
+        brief = sc.briefings.get(self.nation)
+        extra = f"<br><br><i>{esc(brief.title)}</i>" if brief else ""
+        self.nation_text.set_text(f"<b>{esc(spec.name)}</b><br>{esc(spec.summary)}{extra}")
+
+    def draw(self, surface: pygame.Surface) -> None:
+        self.backdrop.draw(surface)
+
+    def start_game(self) -> None:
+        from game.ui.play import Play
+
+        text = self.seed_entry.get_text().strip() or "0"
+        try:
+            seed = int(text)
+            if not 0 <= seed < 2**63:
+                raise ValueError
+        except ValueError:
+            self.app.notify(f"The seed must be a whole number from 0 up; '{text}' is not.", bad=True)
+            return
+        play = Play.new(self.app.content, self.scenario, self.nation, self.level, seed)
+        play.game.autosave = (self.app.home / "autosave", 5)
+        self.app.push(BriefingScreen(self.app, play))
+
+    def handle(self, event: pygame.event.Event) -> bool:
+        if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED:
+            if event.ui_element is self.scenario_menu:
+                self.scenario = selected_id(self.scenario_menu)
+                self.nation = self.app.content.scenarios[self.scenario].default_player
+                self.seed = self.seed_entry.get_text()
+                self.rebuild()
+            elif event.ui_element is self.level_menu:
+                self.level = selected_id(self.level_menu)
+            return True
+        if event.type == pygame_gui.UI_SELECTION_LIST_NEW_SELECTION and event.ui_element is self.nation_list:
+            chosen = self.nation_list.get_single_selection(include_object_id=True)
+            if chosen:
+                self.nation = chosen[1]
+                self._nation_text()
+            return True
+        if event.type == pygame_gui.UI_BUTTON_PRESSED:
+            if event.ui_element is self.start:
+                self.start_game()
+            elif event.ui_element is self.back:
+                self.app.pop()
+            return True
+        if event.type == pygame.KEYDOWN:
+            if event.key in (pygame.K_RETURN, pygame.K_KP_ENTER) and not self.seed_entry.is_focused:
+                self.start_game()
+                return True
+            if event.key == pygame.K_ESCAPE:
+                self.app.pop()
+                return True
+        return False
+
+
+class BriefingScreen(Centered):
+    """The nation's briefing: situation, objectives, levers, first advice."""
+
+    name = "briefing"
+    column_width = 1000
+
+    def __init__(self, app, play) -> None:
+        super().__init__(app)
+        self.play = play
+
+    def build(self) -> None:
+        self.make_root()
+        self.backdrop = MapBackdrop(self)
+        b = Builder(self)
+        u = b.u
+        col = self.column()
+        h = self.app.size[1]
+        top = max(u(24), h // 2 - u(360))
+        play = self.play
+        sc = play.scenario
+        spec = play.content.nations[play.nation]
+        brief = sc.briefings.get(play.nation)
+        b.label(pygame.Rect(col.x, top, col.w, u(40)), f"{spec.name}: briefing", "@heading")
+        b.label(pygame.Rect(col.x, top + u(40), col.w, u(26)), f"{sc.name} · {sc.date_of(0)}", "@small")
+        weights = sc.objectives_for(play.nation, spec.doctrine)
+        from game.ui.play import PART_LABELS
+
+        parts = [(getattr(weights, k), v) for k, v in PART_LABELS.items() if getattr(weights, k, 0) > 0]
+        total = sum(w for w, _ in parts) or 1
+        score = ", ".join(
+            f"{name.lower()} {w / total * 100:.0f} %" for w, name in sorted(parts, reverse=True)
+        )
+        if brief is not None:
+            body = (
+                f"<b>{esc(brief.title)}</b><br><br>"
+                f"<font color='#f0c65a'><b>Situation</b></font><br>{esc(brief.situation)}<br><br>"
+                f"<font color='#f0c65a'><b>Objectives</b></font><br>{esc(brief.objectives)}<br><br>"
+                f"<font color='#f0c65a'><b>Your levers</b></font><br>{esc(brief.levers)}<br><br>"
+                f"<font color='#f0c65a'><b>First advice</b></font><br>{esc(brief.advice)}<br><br>"
+            )
+        else:
+            body = f"{esc(spec.summary)}<br><br>"
+        body += f"<font color='#a9b6c3'>Your score weighs: {esc(score)}.</font>"
+        box_h = h - top - u(70) - u(90)
+        b.text(pygame.Rect(col.x, top + u(72), col.w, box_h), body)
+        self.go = b.button(
+            pygame.Rect(col.right - u(220), top + u(82) + box_h, u(220), u(50)),
+            "Take office",
+            "Open the map and play your first turn (Enter)",
+            "@primary",
+            "#go",
+        )
+        self.back = b.button(
+            pygame.Rect(col.x, top + u(82) + box_h, u(140), u(50)), "Back", "Choose another nation (Esc)"
+        )
+
+    def draw(self, surface: pygame.Surface) -> None:
+        self.backdrop.draw(surface)
+
+    def handle(self, event: pygame.event.Event) -> bool:
+        from game.ui.screens.main import MainScreen
+
+        go = (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.go) or (
+            event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER)
+        )
+        if go:
+            self.app.reset(MainScreen(self.app, self.play))
+            return True
+        if (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.back) or (
+            event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE
+        ):
+            self.app.pop()
+            return True
+        return False
+
+
+__all__ = ["BriefingScreen", "NewGameScreen", "TitleScreen", "wrap"]
