@@ -224,9 +224,7 @@ def sweep(
 ) -> None:
     """Play every run of a sweep spec on Dask; stream summary rows (and per-turn series) to
     Parquet parts; a second call with the same spec and --out resumes where it stopped."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    from game.lab.sweep import SweepError, run_sweep
+    from game.lab.sweep import SweepError, progress_bar, run_sweep
     from game.lab.sweep_spec import SpecError, load_spec
 
     content = _load_or_exit()
@@ -239,20 +237,8 @@ def sweep(
     if workers < 1 or batch < 1:
         err.print("--workers and --batch must be at least 1")
         raise typer.Exit(2)
-    columns = (
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-    )
     try:
-        with Progress(*columns, console=err, transient=True) as progress:
-            task = progress.add_task("sweep", total=plan.n_runs)
-
-            def on_result(o) -> None:
-                label = f"{o.done} played, {o.failed} failed" if o.failed else f"{o.done} played"
-                progress.update(task, completed=o.skipped + o.done + o.failed, description=label)
-
+        with progress_bar(plan.n_runs) as on_result:
             outcome = run_sweep(
                 plan,
                 out,

@@ -8,7 +8,8 @@
 "consumer_ally", ...) or a `Level` keeps the AI with that doctrine or difficulty, an object
 with `decide(observation) -> list[Order]` plays the nation itself (an RL policy, a custom
 strategy), None leaves the nation to orders submitted from outside; `script` (scheduled
-orders, or a TOML script file) makes the nations it names follow it. The sweep runner plays
+orders, or a TOML script file) makes the nations it names follow it, while `extra_orders`
+are submitted on their turn on top of what the controllers decide. The sweep runner plays
 every game through this same function, so a notebook reproduces any run of a sweep from
 its summary row (scenario, seed, parameters, variant).
 """
@@ -99,6 +100,7 @@ def run_game(
     *,
     level: Level | str = Level.NORMAL,
     script: Iterable[ScheduledOrder] | Path | str | None = None,
+    extra_orders: Iterable[ScheduledOrder] = (),
     content: Content | None = None,
     on_turn: Callable[[WorldModel], None] | None = None,
 ) -> RunResult:
@@ -123,6 +125,10 @@ def run_game(
             kind=ControllerKind.SCRIPT, script=str(script) if isinstance(script, str | Path) else "inline"
         )
     game = Game(varied, scenario, seed, controllers=objects, level=level, specs=specs or None)
+    for extra in extra_orders:
+        if extra.order.issuer not in nations:
+            raise ValueError(f"extra_orders: {extra.order.issuer!r} is not a nation of {scenario}")
+        game.scripted.setdefault(extra.turn, []).append(extra.order)
     n = game.world.scenario.turns if turns is None else turns
     if n < 1:
         raise ValueError("turns must be at least 1")

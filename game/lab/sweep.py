@@ -34,6 +34,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,7 @@ def play_task(task: RunTask, content_hash: str) -> dict[str, Any]:
             turns=task.turns,
             level=task.variant.level,
             script=list(task.variant.script) or None,
+            extra_orders=task.variant.extra,
             content=content,
         )
         errors = len(result.game.controller_errors) if result.game else 0
@@ -319,6 +321,23 @@ def _finish_meta(out: Path, meta: dict[str, Any], outcome: SweepOutcome, summary
         },
     }
     _atomic_write(out / "meta.json", lambda p: p.write_text(json.dumps(meta, indent=1) + "\n"))
+
+
+@contextmanager
+def progress_bar(total: int) -> Iterator[Callable[[SweepOutcome], None]]:
+    """A rich progress bar on stderr for a sweep of `total` runs; yields `on_result`."""
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("sweep", total=total)
+
+        def on_result(o: SweepOutcome) -> None:
+            label = f"{o.done} played, {o.failed} failed" if o.failed else f"{o.done} played"
+            progress.update(task, completed=o.skipped + o.done + o.failed, description=label)
+
+        yield on_result
 
 
 def make_client(workers: int = 2, scheduler: str | None = None):  # -> (Client, LocalCluster | None)

@@ -43,7 +43,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from agents.controller import Level
 from agents.scripted import ScheduledOrder, ScriptError, load_order_script, parse_orders
@@ -70,26 +70,10 @@ class Sample(_Strict):
     n: Annotated[int, Field(ge=1, le=1_000_000)]
     ranges: dict[str, tuple[float, float]] = Field(min_length=1)
 
-    @field_validator("ranges")
-    @classmethod
-    def _ordered(cls, ranges: dict[str, tuple[float, float]]) -> dict[str, tuple[float, float]]:
-        for path, (low, high) in ranges.items():
-            if low > high:
-                raise ValueError(f"{path}: the range's low end {low:g} is above its high end {high:g}")
-        return ranges
-
 
 class Parameters(_Strict):
     grid: dict[str, list[float]] = {}
     sample: Sample | None = None
-
-    @field_validator("grid")
-    @classmethod
-    def _not_empty(cls, grid: dict[str, list[float]]) -> dict[str, list[float]]:
-        for path, values in grid.items():
-            if not values:
-                raise ValueError(f"{path}: empty grid (give at least one value)")
-        return grid
 
     @model_validator(mode="after")
     def _disjoint(self) -> Parameters:
@@ -101,13 +85,17 @@ class Parameters(_Strict):
 
 class Controllers(_Strict):
     """How the nations are played: AI doctrines at `level`, some replaced by another doctrine,
-    the nations of a script (a file, or orders written inline) by that script."""
+    the nations of a script (a file, or orders written inline) by that script; `extra_orders`
+    are added to the AI's own."""
 
     name: str = "default"
     level: Level = Level.NORMAL
     doctrines: dict[str, Doctrine] = {}
     script: str | None = None
     orders: list[dict[str, Any]] = []
+    extra_orders: list[dict[str, Any]] = []
+    """Orders submitted on their turn on top of what the nations' controllers decide (the
+    nation keeps its AI): a policy added to an AI world rather than an AI replaced."""
 
 
 class Outputs(_Strict):
@@ -140,6 +128,7 @@ class Variant:
     level: Level
     doctrines: tuple[tuple[str, str], ...]
     script: tuple[ScheduledOrder, ...]
+    extra: tuple[ScheduledOrder, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -247,12 +236,19 @@ def _variant(spec_path: Path, name: str, where: str, c: Controllers, problems: l
             script += parse_orders(c.orders, f"{spec_path.name}: {where}")
         except ScriptError as exc:
             problems.append(str(exc))
+    extra: list[ScheduledOrder] = []
+    if c.extra_orders:
+        try:
+            extra = parse_orders(c.extra_orders, f"{spec_path.name}: {where}.extra_orders")
+        except ScriptError as exc:
+            problems.append(str(exc).replace(f"{where}.extra_orders: orders[", f"{where}.extra_orders["))
     doctrines = tuple(sorted((n, d.value) for n, d in c.doctrines.items()))
-    return Variant(name=name, level=c.level, doctrines=doctrines, script=tuple(script))
+    return Variant(name=name, level=c.level, doctrines=doctrines, script=tuple(script), extra=tuple(extra))
 
 
-def load_spec(path: Path | str, content: Content) -> Sweep:
-    """Read, validate and expand a spec; SpecError with every problem found, nothing run."""
+def load_spec(path: Path | str, content: Content, overrides: dict[str, Any] | None = None) -> Sweep:
+    """Read, validate and expand a spec; SpecError with every problem found, nothing run.
+    `overrides` replaces top-level keys (a script's `--seeds 10` for a quick run)."""
     path = Path(path)
     name = path.name
     try:
@@ -261,6 +257,7 @@ def load_spec(path: Path | str, content: Content) -> Sweep:
         raise SpecError([f"{name}: (file): no such file"]) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise SpecError([f"{name}: (toml): not valid TOML: {exc}"]) from None
+    raw.update(overrides or {})
     try:
         spec = SweepSpec.model_validate(raw)
     except ValidationError as exc:
@@ -283,6 +280,12 @@ def expand(spec: SweepSpec, path: Path, content: Content) -> Sweep:
     for field, path_values in [("grid", grid), ("sample.ranges", sample.ranges if sample else {})]:
         for param, values in path_values.items():
             where = f"{name}: parameters.{field}.{param}"
+            if not values:
+                problems.append(f"{where}: empty grid (give at least one value)")
+                continue
+            if field == "sample.ranges" and values[0] > values[1]:
+                problems.append(f"{where}: the low end {values[0]:g} is above the high end {values[1]:g}")
+                continue
             for scenario in scenarios:
                 try:
                     if is_integer_field(content, scenario, param):
@@ -303,7 +306,9 @@ def expand(spec: SweepSpec, path: Path, content: Content) -> Sweep:
         variant = _variant(path, c.name, where, c, problems)
         for scenario in scenarios:
             nations = set(content.scenarios[scenario].nations)
-            named = [n for n, _ in variant.doctrines] + [s.order.issuer for s in variant.script]
+            named = [n for n, _ in variant.doctrines] + [
+                s.order.issuer for s in variant.script + variant.extra
+            ]
             for nation in dict.fromkeys(named):
                 if nation not in nations:
                     problems.append(f"{name}: {where}: {nation!r} is not a nation of scenario {scenario!r}")
@@ -332,6 +337,6 @@ def spec_hash(spec: SweepSpec, variants: list[Variant]) -> str:
     another sweep, even though the spec's text did not change."""
     body = {
         "spec": spec.model_dump(mode="json"),
-        "scripts": [[s.model_dump(mode="json") for s in v.script] for v in variants],
+        "scripts": [[s.model_dump(mode="json") for s in v.script + v.extra] for v in variants],
     }
     return hashlib.blake2b(json.dumps(body, sort_keys=True).encode(), digest_size=16).hexdigest()
