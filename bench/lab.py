@@ -18,7 +18,9 @@ Prints figures; asserts nothing (targets live in the issue notes, not in tests).
 from __future__ import annotations
 
 import argparse
+import os
 import resource
+import statistics
 import tempfile
 import time
 from pathlib import Path
@@ -29,6 +31,7 @@ from game.content import Content
 from game.lab.api import default_content, run_game
 from game.lab.sweep import make_client, run_sweep
 from game.lab.sweep_spec import load_spec
+from game.session import Game
 
 TARGET_GAMES, TARGET_TURNS, TARGET_MINUTES = 10_000, 60, 10.0
 
@@ -37,16 +40,20 @@ def rss_mb(pid: int | None = None) -> float:
     return psutil.Process(pid).memory_info().rss / 2**20
 
 
-def cost_model(content: Content, scenario: str, turns: int) -> tuple[float, float]:
-    """(set-up s, s per turn) of one game with every nation on its AI, in this process."""
+def cost_model(content: Content, scenario: str, turns: int, runs: int = 2) -> tuple[float, float]:
+    """(set-up s, s per turn) of a game with every nation on its AI, in this process: the
+    median of `runs` games, set-up (world, agents, controllers) and turns timed apart."""
     run_game(scenario, 0, turns=1, content=content)  # warm caches and imports
-    start = time.perf_counter()
-    run_game(scenario, 1, turns=1, content=content)
-    one = time.perf_counter() - start
-    start = time.perf_counter()
-    run_game(scenario, 1, turns=1 + turns, content=content)
-    per_turn = (time.perf_counter() - start - one) / turns
-    return max(one - per_turn, 0.0), per_turn
+    setups, per_turn = [], []
+    for seed in range(1, runs + 1):
+        start = time.perf_counter()
+        game = Game(content, scenario, seed)
+        setups.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        for _ in range(turns):
+            game.play_turn()
+        per_turn.append((time.perf_counter() - start) / turns)
+    return statistics.median(setups), statistics.median(per_turn)
 
 
 def spec_file(folder: Path, scenario: str, games: int, turns: int, root_seed: int) -> Path:
@@ -107,6 +114,8 @@ def main() -> None:
     parser.add_argument("--flat-games", type=int, default=160, help="0 to skip the memory check")
     args = parser.parse_args()
     content = default_content()
+    load = os.getloadavg()[0]
+    print(f"== {os.cpu_count()} cores; load average before: {load:.2f} (other work skews the figures)")
 
     setup, per_turn = cost_model(content, args.scenario, args.turns)
     print(f"== one game in-process ({args.scenario}): set-up {setup:.2f} s, {per_turn * 1000:.0f} ms/turn")
@@ -149,6 +158,7 @@ def main() -> None:
             samples = flat_memory(content, folder, args.flat_games, max(args.workers))
             shown = ", ".join(f"{n}: {mb:.0f}" for n, mb in samples)
             print(f"== driver RSS (MB) by runs finished, {args.flat_games} one-turn tutorial games: {shown}")
+    print(f"== load average after: {os.getloadavg()[0]:.2f}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"== driver peak RSS over the whole bench: {peak:.0f} MB")
 

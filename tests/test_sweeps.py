@@ -310,3 +310,11 @@ def test_the_cli_runs_a_sweep_on_two_local_workers_resumes_and_reports(cli, tmp_
     charts = ["scores", "shortfall", "price_peaks", "effect-1", "effect-2", "per_turn"]
     assert names == {f"{c}.png" for c in charts}
     assert cli("sweep-report", tmp_path).exit_code == 2
+
+
+def test_the_scheduler_option_takes_the_same_path_on_a_running_cluster(cli, client, tmp_path: Path):
+    spec = write_spec(tmp_path, SPEC.replace("seeds = 3", "seeds = 1").replace("turns = 2", "turns = 1"))
+    result = cli("sweep", spec, "--out", tmp_path / "out", "--scheduler", client.scheduler.address)
+    assert result.exit_code == 0, result.output
+    assert "8 runs, 0 already done, 8 played, 0 failed" in result.stdout
+    assert len(read_summary(tmp_path / "out")) == 8

@@ -75,6 +75,7 @@ class SweepOutcome:
     failed_total: int = 0
     """Failed runs in the folder after this session (earlier sessions' included)."""
     failures: list[str] = field(default_factory=list)
+    """The first few failures of this session, `run_id: error`."""
 
     @property
     def complete(self) -> bool:
@@ -236,8 +237,8 @@ def read_failures(out: Path | str) -> pd.DataFrame:
 def read_per_turn(out: Path | str) -> pd.DataFrame:
     """The per-turn series (empty if the sweep did not ask for them), of committed runs only."""
     out = Path(out)
-    _remove_orphans(out)
-    frame = _concat(_parts(out / "per_turn"))
+    committed = {p.name for p in _parts(out / "summary")}  # a part being written is left out
+    frame = _concat([p for p in _parts(out / "per_turn") if p.name in committed])
     if frame.empty:
         return pd.DataFrame(columns=["run_id", "turn", "series", "key", "value"])
     return frame.sort_values(["run_id", "series", "key", "turn"], kind="stable").reset_index(drop=True)
@@ -437,7 +438,8 @@ def run_sweep(
             writer.add(result)
             if "failure" in result:
                 outcome.failed += 1
-                outcome.failures.append(f"{result['run_id']}: {result['failure']['error']}")
+                if len(outcome.failures) < 20:  # a few to show; all of them are on disk
+                    outcome.failures.append(f"{result['run_id']}: {result['failure']['error']}")
             else:
                 outcome.done += 1
                 outcome.turns_played += int(result["row"]["turns"])
