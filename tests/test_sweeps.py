@@ -135,6 +135,11 @@ def test_bad_params_say_which_path_and_why(content: Content, path: str, value: f
         ("seeds = 0", "spec.toml: seeds: input should be greater than or equal to 1"),
         ('[controllers]\ndoctrines = { mars = "passive" }', "spec.toml: controllers: 'mars' is not a nation"),
         ('[controllers]\nlevel = "brutal"', "spec.toml: controllers.level: input should be"),
+        (
+            '[[variants]]\nname = "z"\n[[variants.extra_orders]]\n'
+            'turn = 1\nkind = "join_zone"\nissuer = "japan"',
+            "spec.toml: variants[0].extra_orders[0] (join_zone): zone: Field required",
+        ),
     ],
 )
 def test_a_bad_spec_names_file_field_and_problem_and_nothing_runs(
@@ -158,7 +163,7 @@ def test_an_unknown_scenario_and_a_bad_script_order_are_spec_errors(content: Con
         load_spec(spec, content)
     text = str(err.value)
     assert "spec.toml: scenarios[1]: unknown scenario 'atlantis'" in text
-    assert "spec.toml: controllers: orders[0] (stockpile): action" in text
+    assert "spec.toml: controllers.orders[0] (stockpile): action" in text
 
 
 def test_seeds_come_from_the_root_seed_and_points_cross_grid_sample_and_variants(

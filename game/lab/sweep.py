@@ -309,6 +309,7 @@ def _prepare(sweep: Sweep, content: Content, out: Path) -> dict[str, Any]:
 
 
 def _finish_meta(out: Path, meta: dict[str, Any], outcome: SweepOutcome, summary: pd.DataFrame) -> None:
+    """Record how far the folder got, so a reader (or sweep-report) knows whether it is whole."""
     meta = {
         **meta,
         "runs_done": len(summary),
@@ -341,8 +342,9 @@ def progress_bar(total: int) -> Iterator[Callable[[SweepOutcome], None]]:
         yield on_result
 
 
-def make_client(workers: int = 2, scheduler: str | None = None):  # -> (Client, LocalCluster | None)
-    """A client on `scheduler`, or on a new local cluster of `workers` single-threaded processes."""
+def make_client(workers: int = 2, scheduler: str | None = None) -> tuple[Any, Any]:
+    """(Client, LocalCluster or None): a client on `scheduler`, or on a new local cluster of
+    `workers` single-threaded processes (the world holds the GIL: threads would not help)."""
     import logging
 
     from distributed import Client, LocalCluster

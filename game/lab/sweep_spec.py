@@ -231,17 +231,14 @@ def _variant(spec_path: Path, name: str, where: str, c: Controllers, problems: l
             script += load_order_script(file)
         except ScriptError as exc:
             problems.append(f"{spec_path.name}: {where}.script: {exc}")
-    if c.orders:
+    inline: dict[str, list[ScheduledOrder]] = {"orders": [], "extra_orders": []}
+    for field, entries in (("orders", c.orders), ("extra_orders", c.extra_orders)):
         try:
-            script += parse_orders(c.orders, f"{spec_path.name}: {where}")
-        except ScriptError as exc:
-            problems.append(str(exc))
-    extra: list[ScheduledOrder] = []
-    if c.extra_orders:
-        try:
-            extra = parse_orders(c.extra_orders, f"{spec_path.name}: {where}.extra_orders")
-        except ScriptError as exc:
-            problems.append(str(exc).replace(f"{where}.extra_orders: orders[", f"{where}.extra_orders["))
+            inline[field] = parse_orders(entries, f"{spec_path.name}: {where}")
+        except ScriptError as exc:  # 'spec.toml: variants[1].extra_orders[0] (kind): field: problem'
+            problems.append(str(exc).replace(f"{where}: orders[", f"{where}.{field}["))
+    script += inline["orders"]
+    extra = inline["extra_orders"]
     doctrines = tuple(sorted((n, d.value) for n, d in c.doctrines.items()))
     return Variant(name=name, level=c.level, doctrines=doctrines, script=tuple(script), extra=tuple(extra))
 
