@@ -64,13 +64,18 @@ def load_order_script(path: Path | str) -> list[ScheduledOrder]:
     unknown = set(raw) - {"orders"}
     if unknown:
         raise ScriptError(f"{path}: unknown section {sorted(unknown)[0]!r}; a script has only [[orders]]")
-    entries = raw.get("orders", [])
+    return parse_orders(raw.get("orders", []), str(path))
+
+
+def parse_orders(entries: object, where: str) -> list[ScheduledOrder]:
+    """Scheduled orders from `[[orders]]` tables already read (a script file, or orders
+    written inline in another file such as a sweep spec); errors start with `where`."""
     if not isinstance(entries, list):
-        raise ScriptError(f"{path}: orders: must be an array of tables ([[orders]])")
+        raise ScriptError(f"{where}: orders: must be an array of tables ([[orders]])")
     scheduled = []
     for i, entry in enumerate(entries):
         if not isinstance(entry, dict) or "turn" not in entry:
-            raise ScriptError(f"{path}: orders[{i}]: turn: every order needs the turn it is for")
+            raise ScriptError(f"{where}: orders[{i}]: turn: every order needs the turn it is for")
         body = {k: v for k, v in entry.items() if k != "turn"}
         try:
             scheduled.append(ScheduledOrder(turn=entry["turn"], order=ORDER_ADAPTER.validate_python(body)))
@@ -79,6 +84,6 @@ def load_order_script(path: Path | str) -> list[ScheduledOrder]:
             loc = [str(p) for p in first["loc"]]
             field = ".".join(loc[1:] if loc and loc[0] in {"order", body.get("kind")} else loc) or "order"
             raise ScriptError(
-                f"{path}: orders[{i}] ({body.get('kind', '?')}): {field}: {first['msg']}"
+                f"{where}: orders[{i}] ({body.get('kind', '?')}): {field}: {first['msg']}"
             ) from None
     return scheduled

@@ -286,6 +286,80 @@ def report(
     typer.echo(f"report of {display_path(save)} -> {display_path(out)} ({', '.join(p.name for p in paths)})")
 
 
+@app.command()
+def sweep(
+    spec: Annotated[Path, typer.Argument(help="the sweep spec (TOML): scenarios, parameters, seeds")],
+    out: Annotated[Path, typer.Option(help="folder for the results (resumed if it holds this sweep)")] = Path(
+        "runs/sweep"
+    ),
+    workers: Annotated[int, typer.Option(help="worker processes of the local Dask cluster")] = 2,
+    scheduler: Annotated[
+        str | None, typer.Option(help="a running Dask scheduler (tcp://host:port) instead of a local cluster")
+    ] = None,
+    retry_failed: Annotated[bool, typer.Option(help="play again the runs that failed before")] = False,
+    batch: Annotated[int, typer.Option(help="results per Parquet part")] = 32,
+) -> None:
+    """Play every run of a sweep spec on Dask; stream summary rows (and per-turn series) to
+    Parquet parts; a second call with the same spec and --out resumes where it stopped."""
+    from game.lab.sweep import SweepError, progress_bar, run_sweep
+    from game.lab.sweep_spec import SpecError, load_spec
+
+    content = _load_or_exit()
+    try:
+        plan = load_spec(spec, content)
+    except SpecError as exc:
+        for problem in exc.problems:
+            err.print(problem, markup=False)
+        raise typer.Exit(2) from None
+    if workers < 1 or batch < 1:
+        err.print("--workers and --batch must be at least 1")
+        raise typer.Exit(2)
+    try:
+        with progress_bar(plan.n_runs) as on_result:
+            outcome = run_sweep(
+                plan,
+                out,
+                content,
+                workers=workers,
+                scheduler=scheduler,
+                retry_failed=retry_failed,
+                batch=batch,
+                on_result=on_result,
+            )
+    except SweepError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    rate = outcome.done / outcome.seconds * 60 if outcome.seconds else 0.0
+    typer.echo(
+        f"{display_path(spec)}: {outcome.total} runs, {outcome.skipped} already done, {outcome.done} played, "
+        f"{outcome.failed} failed ({outcome.seconds:.1f} s, {rate:.0f} games/min on "
+        f"{outcome.workers} workers) -> {display_path(out)}"
+    )
+    for line in outcome.failures[:5]:
+        err.print(f"failed: {line}", markup=False)
+    if outcome.failed_total:
+        err.print(
+            f"{outcome.failed_total} failed run(s) in failures.parquet; --retry-failed plays them again"
+        )
+
+
+@app.command("sweep-report")
+def sweep_report(
+    folder: Annotated[Path, typer.Argument(help="a sweep's --out folder")],
+    out: Annotated[Path | None, typer.Option(help="folder for the charts (default: FOLDER/report)")] = None,
+) -> None:
+    """Charts (PNG) of a sweep: outcomes' distributions over seeds, and each parameter's effect."""
+    from game.lab.sweep_report import ReportError, write_report
+
+    try:
+        paths = write_report(folder, out or folder / "report")
+    except ReportError as exc:
+        err.print(str(exc), markup=False)
+        raise typer.Exit(2) from None
+    names = ", ".join(p.name for p in paths)
+    typer.echo(f"{len(paths)} charts -> {display_path(out or folder / 'report')} ({names})")
+
+
 def _load_or_exit():
     try:
         return load_content()

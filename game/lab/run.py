@@ -6,7 +6,7 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -16,9 +16,15 @@ from agents.scripted import ScheduledOrder, ScriptedOrders
 from game import __version__
 from game.content import Content
 from game.lab import tables
+from game.lab.summary import as_frame, per_turn_frame, summary_row
 from game.saves import ControllerKind, ControllerSpec, write_save
 from game.session import Game
 from game.world.model import WorldModel
+
+
+def tables_doc(name: str) -> str:
+    return f"The {name} table (README, 'Tables of a run'), as a pandas frame."
+
 
 TABLES: dict[str, Callable[[WorldModel], pd.DataFrame]] = {
     "prices": tables.prices,
@@ -34,9 +40,46 @@ TABLES: dict[str, Callable[[WorldModel], pd.DataFrame]] = {
 
 @dataclass(frozen=True)
 class RunResult:
+    """A played game. Its tables are pandas frames built on first use (`result.prices`,
+    `result.table("scores")`) so a notebook pays only for what it looks at."""
+
     world: WorldModel
     meta: dict[str, object]
     game: Game | None = None
+    _frames: dict[str, pd.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+
+    def table(self, name: str) -> pd.DataFrame:
+        """One of TABLES by name (built once, then cached on the result)."""
+        if name not in TABLES:
+            raise KeyError(f"unknown table {name!r}; tables: {', '.join(TABLES)}")
+        if name not in self._frames:
+            self._frames[name] = TABLES[name](self.world)
+        return self._frames[name]
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table, built now."""
+        return {name: self.table(name) for name in TABLES}
+
+    prices = property(lambda self: self.table("prices"), doc=tables_doc("prices"))
+    flows = property(lambda self: self.table("flows"), doc=tables_doc("flows"))
+    balances = property(lambda self: self.table("balances"), doc=tables_doc("balances"))
+    firms = property(lambda self: self.table("firms"), doc=tables_doc("firms"))
+    explanations = property(lambda self: self.table("explanations"), doc=tables_doc("explanations"))
+    events = property(lambda self: self.table("events"), doc=tables_doc("events"))
+    orders = property(lambda self: self.table("orders"), doc=tables_doc("orders"))
+    scores = property(lambda self: self.table("scores"), doc=tables_doc("scores"))
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The one-row summary a sweep keeps of this game (game.lab.summary)."""
+        row = summary_row(self.world, len(self.game.controller_errors) if self.game else 0)
+        return as_frame([row])
+
+    @property
+    def per_turn(self) -> pd.DataFrame:
+        """The per-turn series a sweep keeps when asked (game.lab.summary)."""
+        return per_turn_frame(self.world, str(self.meta.get("run_id", "")))
 
 
 def play(
