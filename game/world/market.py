@@ -218,6 +218,11 @@ WARM_MAX_STEP = 1.5
 """Longest Newton step (log price) of a warm solve: a factor of about 4.5 in one move."""
 
 
+WARM_NEWTON_ITER = 12
+"""Damped Newton gets this many iterations; a market it has not cleared by then (a kink it
+keeps stepping across) is finished by the sweeps of `_solve`, which always make progress."""
+
+
 def _solve_warm(problem: _Problem, p: F64) -> tuple[F64, int, bool]:
     """From a good start (last turn's prices): damped joint Newton at the final temperature.
 
@@ -227,7 +232,7 @@ def _solve_warm(problem: _Problem, p: F64) -> tuple[F64, int, bool]:
     pref = problem.bids.pref
     floor, ceiling = 1e-6 * pref, 1e4 * pref
     tau = TAU_REL
-    for iteration in range(1, MAX_ITER + 1):
+    for iteration in range(1, WARM_NEWTON_ITER + 1):
         _, gap = _gaps(problem, p, tau)
         worst = gap.max(axis=1)
         if worst.max() < TOLERANCE:
@@ -254,7 +259,8 @@ def _solve_warm(problem: _Problem, p: F64) -> tuple[F64, int, bool]:
             swept = np.sqrt(swept * target)  # half way, in logs: the sweep overshoots
             new = np.where(stuck[:, None], np.clip(swept, floor, ceiling), new)
         p = new
-    return p, MAX_ITER, False
+    p, more, converged = _solve(problem, p, TAU_REL)
+    return p, WARM_NEWTON_ITER + more, converged
 
 
 def _solve(problem: _Problem, p: F64, tau_start: float) -> tuple[F64, int, bool]:
