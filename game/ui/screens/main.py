@@ -194,7 +194,10 @@ class MainScreen(Screen):
             oid="#nation_diplo",
         )
         self.news_box = None
-        if not self.projector:
+        if self.projector:  # simpler side panel: the order panels stay on the bottom bar
+            self.nation_trade.hide()
+            self.nation_diplo.hide()
+        else:
             self.news_box = b.text(
                 pygame.Rect(rx0, self.top_h + side_h, self.right_w, h - self.top_h - side_h), ""
             )
@@ -453,7 +456,7 @@ class MainScreen(Screen):
         step = g.current(self.play.turn)
         parts = ["<font color='#f0c65a'><b>Guidance</b></font> <font color='#a9b6c3'>(G hides)</font>"]
         if g.last_done:
-            parts.append(f"<font color='#7fd18b'>✓ {esc(g.last_done)}</font>")
+            parts.append(f"<font color='#7fd18b'>Done: {esc(g.last_done)}</font>")
         if step is not None:
             parts.append(f"<b>Step {g.index + 1} of {len(g.steps)}.</b> {esc(step.prompt)}")
             if g.hinted and step.hint:

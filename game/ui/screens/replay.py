@@ -77,8 +77,8 @@ class ReplayScreen(Screen):
         self.side = b.text(pygame.Rect(rx, top, self.right_w, h - top - bottom_h - pad), "")
         # timeline
         y = h - bottom_h
-        self.prev = b.button(pygame.Rect(pad, y + u(10), u(44), u(36)), "◀", "Previous turn (Left)")
-        self.next = b.button(pygame.Rect(pad + u(50), y + u(10), u(44), u(36)), "▶", "Next turn (Right)")
+        self.prev = b.button(pygame.Rect(pad, y + u(10), u(44), u(36)), "<", "Previous turn (Left)")
+        self.next = b.button(pygame.Rect(pad + u(50), y + u(10), u(44), u(36)), ">", "Next turn (Right)")
         self.turn_label = b.label(pygame.Rect(pad + u(100), y + u(10), u(230), u(36)), "")
         sx = pad + u(336)
         self.slider = pygame_gui.elements.UIHorizontalSlider(

@@ -274,7 +274,7 @@ class FacilitatorScreen(Screen):
         self.search_entry = b.entry(pygame.Rect(x0, y, cw, row), self.search, "Search the library by name")
         self.search_entry.set_text(self.search)
         y += row + gap
-        list_h = max(u(120), h - y - pad - (row + gap) * 4 - u(24) - u(10))
+        list_h = max(u(120), h - y - pad - (row + gap) * 4 - u(24) - u(22))
         self.event_list = pygame_gui.elements.UISelectionList(
             pygame.Rect(x0, y, cw, list_h), self._event_items(), manager=self.manager, container=self.root
         )
