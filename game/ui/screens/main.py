@@ -236,10 +236,9 @@ class MainScreen(Screen):
         )
         self.guide_box = None
         if self.guidance is not None:
-            gw = min(u(400), (mx1 - mx0) * 55 // 100)
-            self.guide_box = b.text(
-                pygame.Rect(mx0 + u(10), self.top_h + u(10), gw, u(170)), "", oid="#guide"
-            )
+            gw = min(u(440), (mx1 - mx0) * 62 // 100)
+            gh = min(u(210), (h - self.top_h - self.bottom_h) // 2)
+            self.guide_box = b.text(pygame.Rect(mx0 + u(10), self.top_h + u(10), gw, gh), "", oid="#guide")
         self.view.set_rect(pygame.Rect(mx0, self.top_h, mx1 - mx0, h - self.top_h - self.bottom_h))
         self.view.font = self.app.font(12, bold=True)
         self.view.small = self.app.font(11, bold=True)
