@@ -129,6 +129,114 @@ def shoot(size: tuple[int, int], out: Path, font_scale: float = 1.0) -> list[Pat
     app.pop()
     app.push(DebriefScreen(app, play))
     shot("debrief")
+    saved += shoot_wargame(app, out, tag, len(saved))
+    return saved
+
+
+def shoot_wargame(app, out: Path, tag: str, start: int) -> list[Path]:
+    """Issue 9's screens: new game with hot-seat teams, the hand-over, a team's map, the
+    facilitator console (and its PIN and confirm dialogs), the replay viewer, the tutorial's
+    guidance, projector mode and the class debrief."""
+    import pygame
+
+    from game.cli import install_ui_hooks
+    from game.ui.play import Play
+    from game.ui.screens.main import MainScreen
+    from game.ui.screens.replay import ReplayScreen
+    from game.ui.screens.report import DebriefScreen
+    from game.ui.screens.title import NewGameScreen, TitleScreen
+    from game.ui.screens.wargame import FacilitatorScreen, HandOverScreen, PinPrompt
+    from game.ui.wargame import Wargame
+
+    install_ui_hooks()
+    saved: list[Path] = []
+
+    def shot(name: str, frames: int = 3, keep_messages: bool = False) -> None:
+        if not keep_messages:
+            app.toasts.clear()
+        for _ in range(frames):
+            app.step()
+        path = out / f"{tag}-{start + len(saved):02d}-{name}.png"
+        pygame.image.save(app.window, path)
+        saved.append(path)
+
+    teams = ["japan", "australia", "united_states"]
+    app.reset(TitleScreen(app))
+    new = app.push(NewGameScreen(app))
+    new.scenario = "tutorial"
+    new.set_hotseat(True, teams)
+    shot("new-game-hotseat")
+    session = Wargame.new(app.content, "tutorial", teams, seed=4, pin="")
+    for turn in range(2):  # two rounds, so the console and the replay have a history
+        for team in teams:
+            play = session.play(team)
+            if team == "japan":
+                play.submit({"kind": "stockpile", "action": "buy", "mineral": "rare_earths", "tonnes": 200,
+                             "budget_usd_m": 30})  # fmt: skip
+            session.team_done(team)
+        if turn == 0:
+            session.game.facilitate({"kind": "broadcast", "text": "Ministers meet next quarter."})
+        session.resolve()
+    session.play("japan").submit(
+        {
+            "kind": "export_control",
+            "mineral": "rare_earths",
+            "stage": "refined",
+            "instrument": "ban",
+            "targets": ["china"],
+        }
+    )
+    session.team_done("japan")
+    app.reset(HandOverScreen(app, session))
+    shot("hand-over")
+    hand = app.top
+    hand.sit_down()
+    app.pop()  # the team's report
+    shot("hotseat-team-map")
+    session.pin = "1234"
+    app.push(PinPrompt(app, session))
+    shot("facilitator-pin")
+    app.pop()
+    console = app.push(FacilitatorScreen(app, session))
+    console.size_entry.set_text("7")
+    console.inject_composed()
+    shot("facilitator-console-bad-size", keep_messages=True)
+    session.revealed = True
+    session.paused = True
+    console.refresh()
+    shot("facilitator-console-revealed")
+    console.values["rewind"] = "1"
+    console.ask_rewind()
+    shot("facilitator-rewind-confirm")
+    app.pop()
+    session.paused = False
+    # replay viewer of the hot-seat game
+    path = session.play("japan").save(app.home / "saves" / "wargame.json")
+    game = __import__("game.session", fromlist=["Game"]).Game.from_save(
+        app.content, __import__("game.saves", fromlist=["read_save"]).read_save(path)
+    )
+    viewer = app.reset(ReplayScreen(app, path, game))
+    viewer.scrub(1)
+    shot("replay-viewer")
+    # the tutorial with its guidance, then in projector mode
+    play = Play.new(app.content, "tutorial", "japan", seed=2)
+    main = app.reset(MainScreen(app, play))
+    shot("tutorial-guidance")
+    main.select_mineral("rare_earths")
+    main.set_lens("dependence")
+    shot("tutorial-guidance-step3")
+    settings = app.settings
+    settings.projector = True
+    app.apply_settings(settings)
+    shot("projector-mode")
+    settings.projector = False
+    app.apply_settings(settings)
+    # the class debrief of a historical scenario
+    hist = Play.new(app.content, "rare-earth-2010", "japan", seed=1)
+    for _ in range(6):
+        hist.end_turn()
+    app.reset(DebriefScreen(app, hist))
+    shot("class-debrief-epilogue")
     return saved
 
 

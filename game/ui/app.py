@@ -29,6 +29,7 @@ from game.ui import palette as pal
 from game.ui.settings import Settings, user_dir
 
 MIN_SIZE = (1280, 720)
+PROJECTOR_SCALE = 1.4
 
 
 def asset(name: str) -> Path:
@@ -163,6 +164,12 @@ class App:
         return self.window.get_size()
 
     @property
+    def scale(self) -> float:
+        """The size of text and widgets: the font-scale setting, enlarged in projector mode
+        so the back of a classroom can read the screen."""
+        return min(2.5, self.settings.font_scale * (PROJECTOR_SCALE if self.settings.projector else 1.0))
+
+    @property
     def palette(self) -> pal.Palette:
         return pal.palette(self.settings.colour_blind)
 
@@ -174,8 +181,8 @@ class App:
     def _make_manager(self) -> pygame_gui.UIManager:
         """A UI manager with the scaled theme and the bold/italic faces text boxes use
         preloaded (loading a face mid-frame stalls and warns)."""
-        manager = pygame_gui.UIManager(self.size, scaled_theme(self.settings.font_scale))
-        sizes = {max(8, round(px * self.settings.font_scale)) for px in (13, 14, 15, 21)} | {18, 24}
+        manager = pygame_gui.UIManager(self.size, scaled_theme(self.scale))
+        sizes = {max(8, round(px * self.scale)) for px in (13, 14, 15, 21)} | {18, 24}
         manager.preload_fonts(
             [
                 {"name": "noto_sans", "point_size": s, "style": style}
@@ -229,7 +236,7 @@ class App:
 
     def font(self, size: int, bold: bool = False) -> pygame.font.Font:
         """A Noto Sans font at `size` points times the font-scale setting (cached)."""
-        px = max(8, round(size * self.settings.font_scale))
+        px = max(8, round(size * self.scale))
         key = (px, bold)
         if key not in self._fonts:
             self._fonts[key] = pygame.font.Font(gui_font_path(bold), px)
@@ -427,7 +434,7 @@ class App:
         now = time.monotonic()
         self.toasts = [t for t in self.toasts if t.until > now]
         font = self.font(15)
-        y = self.size[1] - round(90 * self.settings.font_scale)  # above the map's bottom bar
+        y = self.size[1] - round(90 * self.scale)  # above the map's bottom bar
         for toast in reversed(self.toasts):
             colour = self.palette.bad if toast.bad else self.palette.good
             lines = wrap(toast.text, font, min(900, self.size[0] - 80))

@@ -283,6 +283,11 @@ class Play:
         world has no pygame, and the UI does not touch it until this returns."""
         before = self.obs
         self.game.play_turn()
+        return self.after_turn(before)
+
+    def after_turn(self, before: Observation) -> TurnReport:
+        """The turn report once the world has resolved (by this play or, in a hot-seat
+        game, by the last team to end its turn), against what the nation saw before."""
         self._costs.clear()
         self._obs = None
         report = self._report(before, self.game.observe(self.nation))

@@ -38,6 +38,8 @@ class Settings:
     font_scale: float = 1.0
     colour_blind: bool = False
     sound: bool = True
+    projector: bool = False
+    """Teacher's projector mode: larger text, one lens at a time, simpler side panels."""
 
     @property
     def resolution(self) -> tuple[int, int]:
@@ -63,10 +65,11 @@ class Settings:
         self.width = int(min(max(int(self.width), 1280), 7680))
         self.height = int(min(max(int(self.height), 720), 4320))
         self.font_scale = float(min(max(float(self.font_scale), 0.75), 2.5))
-        self.fullscreen, self.colour_blind, self.sound = (
+        self.fullscreen, self.colour_blind, self.sound, self.projector = (
             bool(self.fullscreen),
             bool(self.colour_blind),
             bool(self.sound),
+            bool(self.projector),
         )
 
     def save(self, folder: Path | None = None) -> Path:

@@ -27,7 +27,7 @@ class Builder:
         self.container = container or screen.root
 
     def u(self, px: float) -> int:
-        return round(px * self.app.settings.font_scale)
+        return round(px * self.app.scale)
 
     def button(
         self, rect: pygame.Rect, text: str, tip: str, cls: str = "", oid: str = "", container=None
@@ -111,5 +111,5 @@ class Centered(Screen):
 
     def column(self) -> pygame.Rect:
         w, h = self.app.size
-        cw = min(w - 80, round(self.column_width * self.app.settings.font_scale))
+        cw = min(w - 80, round(self.column_width * self.app.scale))
         return pygame.Rect((w - cw) // 2, 0, cw, h)

@@ -17,6 +17,7 @@ from game.ui.app import Screen, wrap
 from game.ui.mapview import Flow, MapView, RouteControl
 from game.ui.play import PART_LABELS, Play, mineral_name
 from game.ui.screens.base import Builder, esc, fit
+from game.ui.wargame import Wargame
 
 LENSES = [
     ("refining", "Refining share", "Share of world refined output of the selected mineral, by country"),
@@ -61,9 +62,14 @@ def price(usd_t: float) -> str:
 class MainScreen(Screen):
     name = "main"
 
-    def __init__(self, app, play: Play) -> None:
+    def __init__(self, app, play: Play, session: Wargame | None = None) -> None:
+        """`session`: the hot-seat teams this play is one of (a one-player game is a
+        session of one team, so the facilitator console and guidance work the same)."""
         super().__init__(app)
         self.play = play
+        self.session = session or Wargame(play.game, [play.nation], plays=[play])
+        self.guidance = self.session.guide(play.nation)
+        self.show_guidance = True
         self.mineral = play.obs.minerals[0]
         if "gallium" in play.obs.minerals:
             self.mineral = "gallium"
@@ -111,7 +117,8 @@ class MainScreen(Screen):
         x = u(14)
         h_in = self.top_h - 2
         if widths[0]:
-            tb.label(pygame.Rect(x, 0, widths[0], h_in), f"LODESTONE · {spec.name}", "@topbar")
+            title = f"Team {spec.name}" if self.session.hotseat else f"LODESTONE · {spec.name}"
+            tb.label(pygame.Rect(x, 0, widths[0], h_in), title, "@topbar")
         x += widths[0]
         self.date_label = tb.label(pygame.Rect(x, 0, widths[1], h_in), "", "@topbar")
         self.date_label.set_tooltip("The current quarter; every turn is one quarter")
@@ -154,12 +161,20 @@ class MainScreen(Screen):
         lb.label(pygame.Rect(u(10), y, self.left_w - u(20), u(24)), "Map lens (L)", "@small")
         y += u(26)
         self.lens_buttons = {}
-        for key, text, tip in LENSES:
-            self.lens_buttons[key] = lb.button(pygame.Rect(u(8), y, self.left_w - u(18), u(32)), text, tip)
-            y += u(36)
+        if self.projector:  # one lens at a time: a single button steps through them
+            self.lens_buttons["cycle"] = lb.button(
+                pygame.Rect(u(8), y, self.left_w - u(18), u(32)), "", "Next map lens (L)", oid="#lens_cycle"
+            )
+        else:
+            for key, text, tip in LENSES:
+                self.lens_buttons[key] = lb.button(
+                    pygame.Rect(u(8), y, self.left_w - u(18), u(32)), text, tip
+                )
+                y += u(36)
         # right: nation panel and news
         rx0 = w - self.right_w
-        side_h = (h - self.top_h) * 55 // 100
+        # projector mode drops the news column: the room reads one panel, the teacher the news
+        side_h = (h - self.top_h) if self.projector else (h - self.top_h) * 55 // 100
         self.nation_box = b.text(pygame.Rect(rx0, self.top_h, self.right_w, side_h - u(44)), "")
         self.nation_trade = b.button(
             pygame.Rect(rx0 + u(6), self.top_h + side_h - u(40), (self.right_w - u(18)) // 2, u(34)),
@@ -178,9 +193,14 @@ class MainScreen(Screen):
             "Deals, zones and messages with this nation",
             oid="#nation_diplo",
         )
-        self.news_box = b.text(
-            pygame.Rect(rx0, self.top_h + side_h, self.right_w, h - self.top_h - side_h), ""
-        )
+        self.news_box = None
+        if self.projector:  # simpler side panel: the order panels stay on the bottom bar
+            self.nation_trade.hide()
+            self.nation_diplo.hide()
+        else:
+            self.news_box = b.text(
+                pygame.Rect(rx0, self.top_h + side_h, self.right_w, h - self.top_h - side_h), ""
+            )
         # bottom bar over the map
         mx0, mx1 = self.left_w, w - self.right_w
         bar = b.panel(pygame.Rect(mx0, h - self.bottom_h, mx1 - mx0, self.bottom_h))
@@ -214,6 +234,11 @@ class MainScreen(Screen):
             "@primary",
             "#end_turn",
         )
+        self.guide_box = None
+        if self.guidance is not None:
+            gw = min(u(440), (mx1 - mx0) * 62 // 100)
+            gh = min(u(210), (h - self.top_h - self.bottom_h) // 2)
+            self.guide_box = b.text(pygame.Rect(mx0 + u(10), self.top_h + u(10), gw, gh), "", oid="#guide")
         self.view.set_rect(pygame.Rect(mx0, self.top_h, mx1 - mx0, h - self.top_h - self.bottom_h))
         self.view.font = self.app.font(12, bold=True)
         self.view.small = self.app.font(11, bold=True)
@@ -254,7 +279,7 @@ class MainScreen(Screen):
             if len(series) >= 2 and series[-2] > 0:
                 change = f" {series[-1] / series[-2] * 100 - 100:+.0f}%"
             button = self.mineral_buttons[mineral]
-            room = button.rect.w - round(18 * self.app.settings.font_scale)
+            room = button.rect.w - round(18 * self.app.scale)
             text = fit(f"{mineral_name(mineral)}  {price(p)}{change}", self.app.font(14), room)
             button.set_text(text)
             if mineral == self.mineral:
@@ -264,6 +289,8 @@ class MainScreen(Screen):
         self.sparks = history
         for key, button in self.lens_buttons.items():
             button.select() if key == self.lens else button.unselect()
+            if key == "cycle":
+                button.set_text(f"{dict((k, t) for k, t, _ in LENSES)[self.lens]} (L)")
         palette = self.app.palette
         fills: list[pal.Colour] = [pal.LAND_NEUTRAL] * n
         dep = obs.import_dependence()[m]
@@ -335,6 +362,10 @@ class MainScreen(Screen):
         count = f"{len(queued)} order(s) queued this turn" if queued else "No orders queued"
         if self.queued_label is not None:
             self.queued_label.set_text(count)
+        can, _ = self.session.can_end_turn()
+        self.end_button.set_text("End turn" if can else "Paused")
+        self.end_button.enable() if can else self.end_button.disable()
+        self._guidance()
         self.end_button.set_tooltip(
             f"Resolve this quarter: every nation's orders apply, markets clear (Enter). {count}."
         )
@@ -346,7 +377,7 @@ class MainScreen(Screen):
         nation = obs.nations[i]
         spec = play.content.nations[nation]
         m = obs.m(self.mineral)
-        big = round(21 * self.app.settings.font_scale)
+        big = round(21 * self.app.scale)
         lines = [f"<font pixel_size={big}><b>{esc(spec.name)}</b></font>"]
         if nation == play.nation:
             lines.append("<font color='#f0c65a'>Your nation</font>")
@@ -408,7 +439,43 @@ class MainScreen(Screen):
             self.nation_trade.enable()
             self.nation_diplo.enable()
 
+    @property
+    def projector(self) -> bool:
+        return self.app.settings.projector
+
+    def _guidance(self) -> None:
+        """The tutorial's prompt for this turn, and what the player just achieved."""
+        if self.guide_box is None or self.guidance is None:
+            return
+        if not self.show_guidance:
+            self.guide_box.hide()
+            return
+        self.guide_box.show()
+        g = self.guidance
+        step = g.current(self.play.turn)
+        parts = ["<font color='#f0c65a'><b>Guidance</b></font> <font color='#a9b6c3'>(G hides)</font>"]
+        if g.last_done:
+            parts.append(f"<font color='#7fd18b'>Done: {esc(g.last_done)}</font>")
+        if step is not None:
+            parts.append(f"<b>Step {g.index + 1} of {len(g.steps)}.</b> {esc(step.prompt)}")
+            if g.hinted and step.hint:
+                parts.append(f"<font color='#ff8a7a'>Hint: {esc(step.hint)}</font>")
+        elif g.finished:
+            parts.append(
+                "You have used every lever of the tutorial. Play on to the end and read the debrief."
+            )
+        else:
+            parts.append("Nothing more to do this turn: press End turn (Enter).")
+        self.guide_box.set_text("<br>".join(parts))
+
+    def notice(self, action: str) -> None:
+        """Tell the tutorial's guidance what the player did."""
+        if self.guidance is not None and self.guidance.notice(action, self.play.turn) is not None:
+            self._guidance()
+
     def _news(self) -> None:
+        if self.news_box is None:
+            return
         obs = self.play.obs
         items = sorted(obs.news, key=lambda n: -n.turn)[:14]
         parts = ["<font color='#f0c65a'><b>News</b></font>"]
@@ -431,6 +498,18 @@ class MainScreen(Screen):
         if self.play.over:
             self.open_debrief()
             return
+        can, why = self.session.can_end_turn()
+        if not can:
+            self.app.notify(why, bad=True)
+            return
+        guide = self.guidance
+        if guide is not None and guide.notice("end_turn", self.play.turn) is None:
+            if hint := guide.hint(self.play.turn):
+                self.app.notify(f"Guidance: {hint}")
+            guide.skip_if_stale(self.play.turn)
+        if self.session.hotseat:
+            self.end_team_turn()
+            return
         t0 = time.perf_counter()
 
         def done(report, error) -> None:
@@ -445,14 +524,39 @@ class MainScreen(Screen):
 
         self.app.run_task("Resolving the turn", self.play.end_turn, done)
 
+    def end_team_turn(self) -> None:
+        """Hot seat: this team's orders wait, secret; the next team sits down behind the
+        hand-over screen, or, after the last team, the world resolves once for all."""
+        from game.ui.screens.wargame import HandOverScreen, finish_wargame
+
+        session = self.session
+        if not session.team_done(self.play.nation):
+            self.app.reset(HandOverScreen(self.app, session))
+            return
+        t0 = time.perf_counter()
+
+        def done(_reports, error) -> None:
+            self.play.last_turn_seconds = time.perf_counter() - t0
+            if error is not None:
+                session.done.discard(self.play.nation)
+                self.app.notify(f"The turn could not be resolved: {error}", bad=True)
+                return
+            if session.game.over:
+                finish_wargame(self.app, session)
+            else:
+                self.app.reset(HandOverScreen(self.app, session))
+
+        self.app.run_task("Resolving the turn", session.resolve, done)
+
     def open_debrief(self) -> None:
         from game.ui.screens.report import DebriefScreen
 
-        self.app.push(DebriefScreen(self.app, self.play))
+        self.app.push(DebriefScreen(self.app, self.play, self.session))
 
     def open_panel(self, key: str, partner: str | None = None) -> None:
         from game.ui.screens.orders import OrdersScreen
 
+        self.notice(f"panel:{key}")
         self.app.push(OrdersScreen(self.app, self.play, key, self.mineral, partner))
 
     def save(self, path: Path | None = None) -> Path | None:
@@ -472,11 +576,33 @@ class MainScreen(Screen):
 
     def resumed(self) -> None:
         self.play.refresh()
+        for order in self.play.queued():
+            self.notice(f"order:{order.kind}")
         self.refresh()
 
     def select_mineral(self, mineral: str) -> None:
         self.mineral = mineral
+        self.notice(f"mineral:{mineral}")
         self.refresh()
+
+    def set_lens(self, lens: str) -> None:
+        self.lens = lens
+        self.notice(f"lens:{lens}")
+        self.refresh()
+
+    def next_lens(self) -> None:
+        keys = [k for k, _, _ in LENSES]
+        self.set_lens(keys[(keys.index(self.lens) + 1) % len(keys)])
+
+    def open_charts(self) -> None:
+        self.notice("charts")
+        self.app.push(_charts(self.app, self.play))
+
+    def toggle_projector(self) -> None:
+        settings = self.app.settings
+        settings.projector = not settings.projector
+        self.app.apply_settings(settings)
+        self.app.notify("Projector mode on." if settings.projector else "Projector mode off.")
 
     def handle(self, event: pygame.event.Event) -> bool:
         from game.ui.screens.menus import EscMenu, HelpOverlay
@@ -489,8 +615,7 @@ class MainScreen(Screen):
                     return True
             for key, button in self.lens_buttons.items():
                 if el is button:
-                    self.lens = key
-                    self.refresh()
+                    self.next_lens() if key == "cycle" else self.set_lens(key)
                     return True
             for key, button in self.panel_buttons.items():
                 if el is button:
@@ -499,7 +624,7 @@ class MainScreen(Screen):
             selected = self.play.obs.nations[self.view.selected] if self.view.selected is not None else None
             actions = {
                 self.end_button: self.end_turn,
-                self.top_buttons["charts"]: lambda: self.app.push(_charts(self.app, self.play)),
+                self.top_buttons["charts"]: self.open_charts,
                 self.top_buttons["save"]: self.save,
                 self.top_buttons["menu"]: lambda: self.app.push(EscMenu(self.app, self)),
                 self.top_buttons["help"]: lambda: self.app.push(HelpOverlay(self.app)),
@@ -523,11 +648,18 @@ class MainScreen(Screen):
             elif key in (pygame.K_F1, pygame.K_h) or (key == pygame.K_SLASH and mods & pygame.KMOD_SHIFT):
                 self.app.push(HelpOverlay(self.app))
             elif key == pygame.K_c:
-                self.app.push(_charts(self.app, self.play))
+                self.open_charts()
             elif key == pygame.K_l:
-                keys = [k for k, _, _ in LENSES]
-                self.lens = keys[(keys.index(self.lens) + 1) % len(keys)]
-                self.refresh()
+                self.next_lens()
+            elif key == pygame.K_F9:
+                from game.ui.screens.wargame import open_facilitator
+
+                open_facilitator(self.app, self.session)
+            elif key == pygame.K_g and self.guidance is not None:
+                self.show_guidance = not self.show_guidance
+                self._guidance()
+            elif key == pygame.K_p:
+                self.toggle_projector()
             elif pygame.K_1 <= key <= pygame.K_9:
                 i = key - pygame.K_1
                 if i < len(self.play.obs.minerals):
@@ -582,7 +714,7 @@ class MainScreen(Screen):
             pygame.draw.lines(surface, colour, False, np.column_stack([xs, ys]), 2)
 
     def _draw_legend(self, surface: pygame.Surface) -> None:
-        key = (self.legend[0], tuple(self.legend[1]), bool(self.view.flows), self.app.settings.font_scale)
+        key = (self.legend[0], tuple(self.legend[1]), bool(self.view.flows), self.app.scale)
         if getattr(self, "_legend_key", None) != key:
             self._legend_key, self._legend = key, self._render_legend()
         card = self._legend
@@ -611,7 +743,7 @@ class MainScreen(Screen):
         return card
 
     def _draw_tooltip(self, surface: pygame.Surface, i: int) -> None:
-        key = (i, self.play.turn, self.mineral, len(self.play.queued()), self.app.settings.font_scale)
+        key = (i, self.play.turn, self.mineral, len(self.play.queued()), self.app.scale)
         if getattr(self, "_tip_key", None) != key:
             self._tip_key, self._tip = key, self._render_tooltip(i)
         mx, my = pygame.mouse.get_pos()

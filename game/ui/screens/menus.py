@@ -30,7 +30,7 @@ SHORTCUTS = [
 
 def _overlay_root(screen: Screen, width: int, height: int) -> pygame.Rect:
     w, h = screen.app.size
-    s = screen.app.settings.font_scale
+    s = screen.app.scale
     rect = pygame.Rect(0, 0, min(w - 60, round(width * s)), min(h - 60, round(height * s)))
     rect.center = (w // 2, h // 2)
     root = screen.make_root(rect, "#menu")
@@ -138,7 +138,9 @@ class SettingsScreen(Centered):
     def __init__(self, app) -> None:
         super().__init__(app)
         s = app.settings
-        self.draft = Settings(s.width, s.height, s.fullscreen, s.font_scale, s.colour_blind, s.sound)
+        self.draft = Settings(
+            s.width, s.height, s.fullscreen, s.font_scale, s.colour_blind, s.sound, s.projector
+        )
 
     def build(self) -> None:
         rect = _overlay_root(self, 620, 520)
@@ -176,6 +178,7 @@ class SettingsScreen(Centered):
             ("fullscreen", "Full screen", "Use the whole screen"),
             ("colour_blind", "Colour-blind-safe palette", "Map and charts avoid red/green contrasts"),
             ("sound", "Sound", "Button clicks"),
+            ("projector", "Projector mode", "Large text, one map lens at a time, simpler side panels"),
         ):
             b.label(pygame.Rect(u(24), y, lw + fw - u(130), u(34)), text)
             self.toggles[key] = b.button(
@@ -234,8 +237,8 @@ def list_saves(home: Path) -> list[Path]:
 
 
 class LoadScreen(Centered):
-    """Saved games and autosaves, newest first. As a replay list (issue 9 brings the
-    viewer) a save opens at its last turn, on the debrief."""
+    """Saved games and autosaves, newest first. As a replay list, a save opens in the
+    replay viewer; a hot-seat save loads with all its teams."""
 
     overlay = True
     name = "load"
@@ -251,7 +254,7 @@ class LoadScreen(Centered):
         title = "Replays" if self.replay else "Load a game"
         b.label(pygame.Rect(u(24), u(14), rect.w - u(48), u(36)), title, "@heading")
         note = (
-            "The replay viewer with a timeline comes with issue 9; for now a replay opens the game's debrief."
+            "Watch a saved game turn by turn (arrow keys scrub the timeline) and write its report."
             if self.replay
             else f"From {self.app.home / 'saves'} and the autosaves."
         )
@@ -275,24 +278,32 @@ class LoadScreen(Centered):
 
     def load(self, path: Path) -> bool:
         """Load a save; a corrupt or foreign file shows its message and nothing else changes."""
-        from game.ui.play import Play
+        from game.saves import read_save
+        from game.ui.wargame import Wargame
+
+        if self.replay:
+            from game.ui.screens.replay import open_replay
+
+            open_replay(self.app, path)
+            return True
 
         def work():
-            return Play.load(self.app.content, path)
+            return Wargame.from_save(self.app.content, read_save(path))
 
-        def done(play, error) -> None:
+        def done(session, error) -> None:
             if error is not None:
                 text = str(error) if isinstance(error, SaveError) else f"{type(error).__name__}: {error}"
                 self.app.notify(f"Could not load {path.name}: {text}", bad=True, seconds=8)
                 return
             from game.ui.screens.main import MainScreen
-            from game.ui.screens.report import DebriefScreen
+            from game.ui.screens.wargame import HandOverScreen
 
-            play.game.autosave = (self.app.home / "autosave", 5)
-            main = self.app.reset(MainScreen(self.app, play))
-            self.app.notify(f"Loaded {path.name} at {play.date}")
-            if self.replay:
-                self.app.push(DebriefScreen(self.app, main.play))
+            session.game.autosave = (self.app.home / "autosave", 5)
+            if session.hotseat:
+                self.app.reset(HandOverScreen(self.app, session))
+            else:
+                self.app.reset(MainScreen(self.app, session.play(session.teams[0]), session))
+            self.app.notify(f"Loaded {path.name} at {session.play(session.teams[0]).date}")
 
         self.app.run_task("Loading", work, done)
         return True

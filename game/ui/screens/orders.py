@@ -477,7 +477,7 @@ class OrdersScreen(Screen):
 
     def build(self) -> None:
         w, h = self.app.size
-        u = lambda px: round(px * self.app.settings.font_scale)  # noqa: E731
+        u = lambda px: round(px * self.app.scale)  # noqa: E731
         pw, ph = min(w - u(60), u(1180)), min(h - u(60), u(760))
         root = self.make_root(pygame.Rect((w - pw) // 2, (h - ph) // 2, pw, ph), "#orders")
         root.background_colour = pygame.Color(17, 27, 36)

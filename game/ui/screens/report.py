@@ -4,19 +4,21 @@ from __future__ import annotations
 
 import math
 import time
+from pathlib import Path
 
 import pygame
 import pygame_gui
 
-from game.ui import charts
+from game.ui import charts, hooks
 from game.ui.app import Screen
-from game.ui.play import PART_LABELS, Play, TurnReport
+from game.ui.play import PART_LABELS, Play, TurnReport, mineral_name
 from game.ui.screens.base import Builder, esc
+from game.ui.wargame import Wargame
 
 
 def _panel_rect(app, width: int, height: int) -> pygame.Rect:
     w, h = app.size
-    s = app.settings.font_scale
+    s = app.scale
     pw, ph = min(w - 60, round(width * s)), min(h - 60, round(height * s))
     return pygame.Rect((w - pw) // 2, (h - ph) // 2, pw, ph)
 
@@ -135,7 +137,7 @@ class ChartsScreen(Screen):
             fig = charts.figure(
                 self.play.series(),
                 self.area.size,
-                dpi=round(100 * self.app.settings.font_scale),
+                dpi=round(100 * self.app.scale),
                 colour_blind=self.app.settings.colour_blind,
             )
             self.image = charts.to_surface(fig)
@@ -179,16 +181,81 @@ class ChartsScreen(Screen):
         return False
 
 
+def write_game_report(app, game, name: str) -> list[Path] | str:
+    """The after-action report of `game` under the user's reports folder: the files
+    written, or why it could not be (the game goes on either way)."""
+    reporting = hooks.reporting()
+    if reporting is None:
+        return "The report writer is not available in this window (start it with `lodestone play`)."
+    if not game.world.records:
+        return "No turn has been played yet: nothing to report."
+    out = app.home / "reports" / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
+    try:
+        return reporting.write(game, out)
+    except Exception as exc:  # a report that fails must not end the game
+        return f"Could not write the report: {type(exc).__name__}: {exc}"
+
+
+def class_html(play: Play, session: Wargame | None) -> str:
+    """The room's part of the debrief: every team's outcome, 3–5 discussion questions and,
+    for a historical scenario, what really happened beside what the class did."""
+    world = play.world
+    parts: list[str] = []
+    if session is not None and session.hotseat:
+        rows = []
+        for team in session.teams:
+            i = world.nation_ids.index(team)
+            start = float(world.records[0].score[i]) if world.records else math.nan
+            end = float(world.records[-1].score[i]) if world.records else math.nan
+            rows.append(f"Team {esc(play.name(team))}: score {start:.1f} → <b>{end:.1f}</b>")
+        parts.append("<font color='#f0c65a'><b>Teams</b></font><br>" + "<br>".join(rows))
+    reporting = hooks.reporting()
+    if reporting is not None and world.records:
+        try:
+            questions = reporting.questions(world)
+        except Exception:  # questions are a help, never a reason to lose the debrief
+            questions = []
+        if questions:
+            parts.append(
+                "<font color='#f0c65a'><b>Questions for discussion</b></font><br>"
+                + "<br>".join(f"{i + 1}. {esc(q)}" for i, q in enumerate(questions[:5]))
+            )
+    epilogue = play.scenario.epilogue
+    if epilogue is not None:
+        compare = []
+        history = play.price_history()
+        sc = play.scenario
+        for m, mineral in enumerate(world.mineral_ids):
+            path = epilogue.price_path(mineral)
+            if not path or len(history) < 2:
+                continue
+            real = max(path, key=lambda p: p.usd_per_t)
+            k = int(history[1:, m].argmax())
+            compare.append(
+                f"{esc(mineral_name(mineral))}: your game peaked at ${history[1 + k, m]:,.0f}/t in "
+                f"{esc(sc.date_of(k))}; in reality ${real.usd_per_t:,.0f}/t in {esc(real.date)} "
+                f"({esc(real.product)})"
+            )
+        parts.append(
+            f"<font color='#f0c65a'><b>{esc(epilogue.title)}</b></font><br>{esc(epilogue.text)}"
+            + ("<br><br><b>Your class and history</b><br>" + "<br>".join(compare) if compare else "")
+        )
+    return "<br><br>".join(parts)
+
+
 class DebriefScreen(Screen):
     """End of game (or any time from the menu): outcome against objectives, the key
-    decisions and what followed them, the charts (exportable)."""
+    decisions and what followed them, the charts (exportable); for a class or a wargame,
+    the teams, questions for discussion and the epilogue; the after-action report."""
 
     name = "debrief"
 
-    def __init__(self, app, play: Play) -> None:
+    def __init__(self, app, play: Play, session: Wargame | None = None) -> None:
         super().__init__(app)
         self.play = play
+        self.session = session
         self.image: pygame.Surface | None = None
+        self.written: list[Path] = []
 
     def build(self) -> None:
         self.make_root()
@@ -198,19 +265,25 @@ class DebriefScreen(Screen):
         play = self.play
         obs = play.obs
         spec = play.content.nations[play.nation]
-        title = "Debrief" if play.over else f"Debrief so far ({play.date})"
+        self.final = play.over or (self.session is not None and self.session.ended)
+        title = "Debrief" if self.final else f"Debrief so far ({play.date})"
         b.label(
-            pygame.Rect(u(16), u(10), w - u(400), u(36)),
+            pygame.Rect(u(16), u(10), w - u(560), u(36)),
             f"{title} · {spec.name} · {play.scenario.name}",
             "@heading",
         )
         self.close = b.button(
             pygame.Rect(w - u(170), u(10), u(154), u(38)),
-            "Title screen" if play.over else "Close (Esc)",
+            "Title screen" if self.final else "Close (Esc)",
             "Leave the debrief",
         )
         self.export = b.button(
             pygame.Rect(w - u(350), u(10), u(170), u(38)), "Export PNG (E)", "Save the charts as a PNG image"
+        )
+        self.report_button = b.button(
+            pygame.Rect(w - u(530), u(10), u(170), u(38)),
+            "Write report (R)",
+            "The after-action report (HTML and PDF) into your reports folder",
         )
         left_w = max(u(420), w * 2 // 5)
         weights = play.scenario.objectives_for(play.nation, spec.doctrine)
@@ -250,7 +323,7 @@ class DebriefScreen(Screen):
             )
             or "<i>You gave no orders: the world played itself.</i>"
         )
-        big = round(21 * self.app.settings.font_scale)
+        big = round(21 * self.app.scale)
         html = (
             f"<font pixel_size={big}><b>Score {score}</b></font>  <font color='#a9b6c3'>(started "
             f"{start_score:.1f})</font><br>{esc(verdict)}<br><br>"
@@ -263,12 +336,19 @@ class DebriefScreen(Screen):
             + "<br>".join(rows)
             + f"<br><br><font color='#f0c65a'><b>Key decisions ({len(decisions)})</b></font><br>{dec}"
         )
+        room = class_html(play, self.session)
+        if room:
+            html = room + "<br><br>" + html
+        if self.written:
+            html = (
+                f"<font color='#7fd18b'>Report written to {esc(self.written[0].parent)}</font><br><br>" + html
+            )
         self.body = b.text(pygame.Rect(u(16), u(58), left_w, h - u(74)), html)
         self.area = pygame.Rect(u(32) + left_w, u(58), w - left_w - u(48), h - u(74))
         fig = charts.figure(
             series,
             self.area.size,
-            dpi=round(90 * self.app.settings.font_scale),
+            dpi=round(90 * self.app.scale),
             colour_blind=self.app.settings.colour_blind,
         )
         self.image = charts.to_surface(fig)
@@ -277,16 +357,30 @@ class DebriefScreen(Screen):
         if self.image is not None:
             surface.blit(self.image, self.area)
 
+    def write_report(self) -> None:
+        result = write_game_report(self.app, self.play.game, self.play.scenario.id)
+        if isinstance(result, str):
+            self.app.notify(result, bad=True, seconds=8)
+            return
+        self.written = result
+        self.app.notify(f"Report written to {result[0].parent}", seconds=8)
+        self.rebuild()
+
     def handle(self, event: pygame.event.Event) -> bool:
         if (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.export) or (
             event.type == pygame.KEYDOWN and event.key == pygame.K_e
         ):
             ChartsScreen.export_png(self)  # same export, same folder
             return True
+        if (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.report_button) or (
+            event.type == pygame.KEYDOWN and event.key == pygame.K_r
+        ):
+            self.write_report()
+            return True
         if (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.close) or (
             event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE
         ):
-            if self.play.over:
+            if self.final:
                 from game.ui.screens.title import TitleScreen
 
                 self.app.reset(TitleScreen(self.app))

@@ -69,7 +69,7 @@ class TitleScreen(Centered):
         items = [
             ("New game", "Choose a scenario and a nation, then read your briefing", "#new"),
             ("Load game", "Continue a saved game or an autosave", "#load"),
-            ("Replays", "Saved games to watch again (the full replay viewer comes with issue 9)", "#replay"),
+            ("Replays", "Watch a saved game again turn by turn; write its after-action report", "#replay"),
             ("Settings", "Resolution, full screen, font size, colour-blind palette, sound", "#settings"),
             ("Quit", "Close Lodestone", "#quit"),
         ]
@@ -109,7 +109,8 @@ class TitleScreen(Centered):
 
 
 class NewGameScreen(Centered):
-    """Scenario, nation (with its one-line situation), difficulty and seed."""
+    """Scenario, nation (with its one-line situation), difficulty and seed; or, for a
+    wargame, several nations for hot-seat teams and the facilitator's PIN."""
 
     name = "new_game"
     column_width = 980
@@ -123,6 +124,9 @@ class NewGameScreen(Centered):
         self.nation = content.scenarios[self.scenario].default_player
         self.level = "normal"
         self.seed = str(random.Random().randrange(10_000))
+        self.hotseat = False
+        self.teams: list[str] = []
+        self.pin = ""
 
     def build(self) -> None:
         self.make_root()
@@ -170,19 +174,45 @@ class NewGameScreen(Centered):
             "Same scenario, seed and orders give the same game",
         )
         self.seed_entry.set_allowed_characters("numbers")
+        pin_x = pad + u(180)
+        pb.label(pygame.Rect(pin_x, y2 + u(72), left_w - u(180), u(24)), "Facilitator PIN (optional)")
+        self.pin_entry = pb.entry(
+            pygame.Rect(pin_x, y2 + u(98), u(140), u(34)),
+            self.pin,
+            "Asked before the facilitator console opens (F9), so teams cannot peek",
+        )
+        self.pin_entry.set_allowed_characters("numbers")
+        self.pin_entry.set_text_length_limit(8)
         x2 = 2 * pad + left_w
-        pb.label(pygame.Rect(x2, y, left_w, u(24)), "Your nation")
-        names = [(content.nations[n].name, n) for n in sc.playable]
+        pb.label(
+            pygame.Rect(x2, y, left_w - u(150), u(24)),
+            "Teams (two or more)" if self.hotseat else "Your nation",
+        )
+        self.hotseat_button = pb.button(
+            pygame.Rect(x2 + left_w - u(150), y - u(4), u(150), u(30)),
+            "Hot-seat: on" if self.hotseat else "Hot-seat: off",
+            "Several teams on this machine, each behind a hand-over screen (a wargame or a class)",
+            oid="#hotseat",
+        )
+        if self.hotseat:
+            self.hotseat_button.select()
+            pool = list(sc.playable) + [n for n in sc.nations if n not in sc.playable]
+            names = [(content.nations[n].name, n) for n in pool]
+            chosen = [o for o in names if o[1] in self.teams]
+        else:
+            names = [(content.nations[n].name, n) for n in sc.playable]
+            chosen = next(o for o in names if o[1] == self.nation)
         list_h = min(u(30) * len(names) + 8, ph - y - u(26) - u(260))
         self.nation_list = pygame_gui.elements.UISelectionList(
-            pygame.Rect(x2, y + u(26), left_w, list_h),
+            pygame.Rect(x2, y + u(30), left_w, list_h),
             names,
             manager=self.manager,
             container=panel,
-            default_selection=next(o for o in names if o[1] == self.nation),
+            allow_multi_select=self.hotseat,
+            default_selection=chosen or None,
         )
         self.nation_text = pb.text(
-            pygame.Rect(x2, y + u(34) + list_h, left_w, ph - (y + u(34) + list_h) - u(80)), ""
+            pygame.Rect(x2, y + u(38) + list_h, left_w, ph - (y + u(38) + list_h) - u(80)), ""
         )
         self._nation_text()
         bw = u(180)
@@ -201,6 +231,15 @@ class NewGameScreen(Centered):
         )
 
     def _nation_text(self) -> None:
+        if self.hotseat:
+            names = ", ".join(self.app.content.nations[t].name for t in self.teams) or "none yet"
+            self.nation_text.set_text(
+                f"<b>Teams: {esc(names)}</b><br>Each team plays behind a hand-over screen that hides "
+                "what the others saw and queued; the quarter resolves when the last team ends its "
+                "turn. The facilitator console opens with F9 (behind the PIN if you set one). "
+                "Nations without a team play by their AI doctrine."
+            )
+            return
         spec = self.app.content.nations[self.nation]
         sc = self.app.content.scenarios[self.scenario]
         brief = sc.briefings.get(self.nation)
@@ -209,6 +248,17 @@ class NewGameScreen(Centered):
 
     def draw(self, surface: pygame.Surface) -> None:
         self.backdrop.draw(surface)
+
+    def _keep_entries(self) -> None:
+        self.seed = self.seed_entry.get_text()
+        self.pin = self.pin_entry.get_text()
+
+    def set_hotseat(self, on: bool, teams: list[str] | None = None) -> None:
+        """Switch between one player and hot-seat teams (the list becomes a multi-select)."""
+        self.hotseat = on
+        self.teams = list(teams) if teams is not None else ([self.nation] if on else [])
+        self._keep_entries()
+        self.rebuild()
 
     def start_game(self) -> None:
         from game.ui.play import Play
@@ -221,19 +271,38 @@ class NewGameScreen(Centered):
         except ValueError:
             self.app.notify(f"The seed must be a whole number from 0 up; '{text}' is not.", bad=True)
             return
+        self.pin = self.pin_entry.get_text().strip()
+        if self.hotseat:
+            from game.ui.screens.wargame import HandOverScreen
+            from game.ui.wargame import Wargame
+
+            if len(self.teams) < 2:
+                self.app.notify("Pick two or more nations for the teams (or turn hot-seat off).", bad=True)
+                return
+            teams = [n for n in self.app.content.scenarios[self.scenario].nations if n in self.teams]
+            session = Wargame.new(self.app.content, self.scenario, teams, self.level, seed, self.pin)
+            session.game.autosave = (self.app.home / "autosave", 5)
+            self.app.reset(HandOverScreen(self.app, session))
+            return
         play = Play.new(self.app.content, self.scenario, self.nation, self.level, seed)
         play.game.autosave = (self.app.home / "autosave", 5)
-        self.app.push(BriefingScreen(self.app, play))
+        self.app.push(BriefingScreen(self.app, play, pin=self.pin))
 
     def handle(self, event: pygame.event.Event) -> bool:
         if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED:
             if event.ui_element is self.scenario_menu:
                 self.scenario = selected_id(self.scenario_menu)
                 self.nation = self.app.content.scenarios[self.scenario].default_player
-                self.seed = self.seed_entry.get_text()
+                self.teams = []
+                self._keep_entries()
                 self.rebuild()
             elif event.ui_element is self.level_menu:
                 self.level = selected_id(self.level_menu)
+            return True
+        lists = (pygame_gui.UI_SELECTION_LIST_NEW_SELECTION, pygame_gui.UI_SELECTION_LIST_DROPPED_SELECTION)
+        if event.type in lists and event.ui_element is self.nation_list and self.hotseat:
+            self.teams = [o[1] for o in self.nation_list.get_multi_selection(include_object_id=True)]
+            self._nation_text()
             return True
         if event.type == pygame_gui.UI_SELECTION_LIST_NEW_SELECTION and event.ui_element is self.nation_list:
             chosen = self.nation_list.get_single_selection(include_object_id=True)
@@ -244,11 +313,14 @@ class NewGameScreen(Centered):
         if event.type == pygame_gui.UI_BUTTON_PRESSED:
             if event.ui_element is self.start:
                 self.start_game()
+            elif event.ui_element is self.hotseat_button:
+                self.set_hotseat(not self.hotseat)
             elif event.ui_element is self.back:
                 self.app.pop()
             return True
         if event.type == pygame.KEYDOWN:
-            if event.key in (pygame.K_RETURN, pygame.K_KP_ENTER) and not self.seed_entry.is_focused:
+            typing = self.seed_entry.is_focused or self.pin_entry.is_focused
+            if event.key in (pygame.K_RETURN, pygame.K_KP_ENTER) and not typing:
                 self.start_game()
                 return True
             if event.key == pygame.K_ESCAPE:
@@ -263,9 +335,10 @@ class BriefingScreen(Centered):
     name = "briefing"
     column_width = 1000
 
-    def __init__(self, app, play) -> None:
+    def __init__(self, app, play, pin: str = "") -> None:
         super().__init__(app)
         self.play = play
+        self.pin = pin
 
     def build(self) -> None:
         self.make_root()
@@ -323,7 +396,10 @@ class BriefingScreen(Centered):
             event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER)
         )
         if go:
-            self.app.reset(MainScreen(self.app, self.play))
+            from game.ui.wargame import Wargame
+
+            session = Wargame(self.play.game, [self.play.nation], self.pin, plays=[self.play])
+            self.app.reset(MainScreen(self.app, self.play, session))
             return True
         if (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.back) or (
             event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE

@@ -1,0 +1,594 @@
+"""Wargame screens: the hand-over between hot-seat teams, the facilitator's console (behind
+F9 and an optional PIN) and its confirm dialog.
+
+The hand-over empties the screen stack (`App.reset`): nothing the previous team opened,
+queued or was told survives into the next team's seat, not even a message at the bottom
+of the window. The console sees the whole world but only counts the teams' queued orders
+unless the facilitator chooses to reveal them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import pygame
+import pygame_gui
+
+from game.ui.app import App, Screen
+from game.ui.play import mineral_name
+from game.ui.screens.base import Builder, Centered, esc, selected_id
+from game.ui.wargame import Wargame
+
+
+def resume_play(app: App, session: Wargame) -> None:
+    """Back to the game after the facilitator changed it: the next team's hand-over in a
+    hot-seat game, the map in a one-player game."""
+    from game.ui.screens.main import MainScreen
+
+    if session.hotseat:
+        app.reset(HandOverScreen(app, session))
+    else:
+        play = session.play(session.teams[0])
+        play.refresh()
+        app.reset(MainScreen(app, play, session))
+
+
+def finish_wargame(app: App, session: Wargame) -> None:
+    """The end of the game (its last turn, or the facilitator's call): the room's debrief."""
+    from game.ui.screens.report import DebriefScreen
+
+    app.toasts.clear()
+    app.reset(DebriefScreen(app, session.play(session.teams[0]), session))
+
+
+def open_facilitator(app: App, session: Wargame) -> None:
+    app.push(PinPrompt(app, session) if session.pin else FacilitatorScreen(app, session))
+
+
+class HandOverScreen(Centered):
+    """'Team Japan — press Enter when ready': the seat changes hands with nothing on screen."""
+
+    name = "hand_over"
+    column_width = 760
+
+    def __init__(self, app: App, session: Wargame) -> None:
+        super().__init__(app)
+        self.session = session
+        self.team = session.current
+        app.toasts.clear()  # the previous team's messages go with it
+
+    def build(self) -> None:
+        from game.ui.screens.title import MapBackdrop
+
+        self.make_root()
+        self.backdrop = MapBackdrop(self)
+        b = Builder(self)
+        u = b.u
+        col = self.column()
+        s = self.session
+        play = s.play(self.team)
+        sc = play.scenario
+        y = self.app.size[1] // 2 - u(190)
+        self.heading = b.label(
+            pygame.Rect(col.x - u(100), y, col.w + u(200), u(80)), f"Team {play.name(self.team)}", "@title"
+        )
+        b.label(pygame.Rect(col.x, y + u(84), col.w, u(34)), "press Enter when ready", "@subtitle")
+        done = [play.name(t) for t in s.teams if t in s.done]
+        status = [
+            f"{esc(sc.name)} · {esc(play.date)} · turn {min(play.turn + 1, sc.turns)} of {sc.turns}",
+            f"Team {s.teams.index(self.team) + 1} of {len(s.teams)} this quarter"
+            + (f"; already ended: {esc(', '.join(done))}" if done else ""),
+        ]
+        if self.team in s.pending:
+            status.append("<font color='#f0c65a'>Your report on last quarter is waiting for you.</font>")
+        if s.paused:
+            status.append("<font color='#ff8a7a'>The facilitator has paused the game.</font>")
+        status.append(
+            "<font color='#a9b6c3'>Other teams: look away. Only this team's orders, reports and "
+            "messages are shown after Enter. Facilitator: F9.</font>"
+        )
+        self.status = b.text(pygame.Rect(col.x, y + u(130), col.w, u(150)), "<br>".join(status))
+        self.ready = b.button(
+            pygame.Rect(col.centerx - u(120), y + u(296), u(240), u(52)),
+            "Ready",
+            "Show this team's map (Enter)",
+            "@primary",
+            "#ready",
+        )
+
+    def draw(self, surface: pygame.Surface) -> None:
+        self.backdrop.draw(surface)
+
+    def sit_down(self) -> None:
+        """The team's map, with its report of last quarter on top if it has not seen it."""
+        from game.ui.screens.main import MainScreen
+        from game.ui.screens.report import TurnReportScreen
+
+        play = self.session.play(self.team)
+        play.refresh()
+        self.app.reset(MainScreen(self.app, play, self.session))
+        report = self.session.take_report(self.team)
+        if report is not None:
+            self.app.push(TurnReportScreen(self.app, play, report))
+
+    def handle(self, event: pygame.event.Event) -> bool:
+        if (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.ready) or (
+            event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER)
+        ):
+            self.sit_down()
+            return True
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_F9:
+            open_facilitator(self.app, self.session)
+            return True
+        return False
+
+
+class PinPrompt(Screen):
+    """The facilitator's PIN, asked before the console shows the whole world."""
+
+    overlay = True
+    name = "pin"
+
+    def __init__(self, app: App, session: Wargame) -> None:
+        super().__init__(app)
+        self.session = session
+
+    def build(self) -> None:
+        from game.ui.screens.menus import _overlay_root
+
+        rect = _overlay_root(self, 440, 230)
+        b = Builder(self)
+        u = b.u
+        b.label(pygame.Rect(u(24), u(14), rect.w - u(48), u(36)), "Facilitator PIN", "@heading")
+        self.entry = b.entry(pygame.Rect(u(24), u(62), rect.w - u(48), u(38)), "", "The PIN set at new game")
+        self.entry.set_allowed_characters("numbers")
+        self.entry.focus()
+        self.ok = b.button(
+            pygame.Rect(rect.w - u(164), rect.h - u(62), u(140), u(44)),
+            "Open",
+            "Open the console",
+            "@primary",
+        )
+        self.cancel = b.button(pygame.Rect(u(24), rect.h - u(62), u(140), u(44)), "Cancel", "Back (Esc)")
+
+    def submit(self, text: str | None = None) -> bool:
+        if self.session.check_pin(self.entry.get_text() if text is None else text):
+            self.app.replace(FacilitatorScreen(self.app, self.session))
+            return True
+        self.app.notify("Wrong PIN.", bad=True)
+        self.entry.set_text("")
+        return False
+
+    def handle(self, event: pygame.event.Event) -> bool:
+        if (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.ok) or (
+            event.type == pygame_gui.UI_TEXT_ENTRY_FINISHED and event.ui_element is self.entry
+        ):
+            self.submit()
+            return True
+        if (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.cancel) or (
+            event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE
+        ):
+            self.app.pop()
+            return True
+        return False
+
+
+class ConfirmDialog(Screen):
+    """Yes or no before something that cannot be taken back in the room (a rewind, the end)."""
+
+    overlay = True
+    name = "confirm"
+
+    def __init__(self, app: App, title: str, text: str, yes: str, action: Callable[[], None]) -> None:
+        super().__init__(app)
+        self.title, self.text, self.yes_text, self.action = title, text, yes, action
+
+    def build(self) -> None:
+        from game.ui.screens.menus import _overlay_root
+
+        rect = _overlay_root(self, 560, 300)
+        b = Builder(self)
+        u = b.u
+        b.label(pygame.Rect(u(24), u(14), rect.w - u(48), u(36)), self.title, "@heading")
+        b.text(pygame.Rect(u(24), u(56), rect.w - u(48), rect.h - u(56) - u(76)), esc(self.text))
+        self.yes = b.button(
+            pygame.Rect(rect.w - u(204), rect.h - u(62), u(180), u(44)), self.yes_text, "Do it", "@primary"
+        )
+        self.no = b.button(pygame.Rect(u(24), rect.h - u(62), u(140), u(44)), "Cancel", "Back (Esc)")
+
+    def confirm(self) -> None:
+        self.app.pop()
+        self.action()
+
+    def handle(self, event: pygame.event.Event) -> bool:
+        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.yes:
+            self.confirm()
+            return True
+        if (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.no) or (
+            event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE
+        ):
+            self.app.pop()
+            return True
+        return False
+
+
+EFFECTS = [
+    ("Supply shock (capacity falls)", "supply_shock"),
+    ("Demand shock (demand × size)", "demand_shock"),
+]
+STAGES = [("Refined", "refined"), ("Ore", "ore")]
+
+
+class FacilitatorScreen(Screen):
+    """The whole world for the facilitator, and what the facilitator may do to it."""
+
+    name = "facilitator"
+
+    def __init__(self, app: App, session: Wargame) -> None:
+        super().__init__(app)
+        self.session = session
+        self.search = ""
+        world = session.game.world
+        self.values = {
+            "effect": "supply_shock",
+            "mineral": world.mineral_ids[0],
+            "country": world.nation_ids[0],
+            "stage": "refined",
+            "to": "*",
+            "rewind": str(max(0, world.turn - 1)),
+        }
+        self.texts = {"size": "0.5", "duration": "2", "headline": "", "news": "", "message": ""}
+
+    # ---------------------------------------------------------------- layout
+
+    def build(self) -> None:
+        self.make_root()
+        b = Builder(self)
+        u = b.u
+        w, h = self.app.size
+        s = self.session
+        world = s.game.world
+        sc = world.scenario
+        names = s.play(s.teams[0]).name
+        pad = u(14)
+        self.header = b.label(
+            pygame.Rect(pad, u(8), w - u(200), u(36)),
+            f"Facilitator console · {sc.name} · {sc.date_of(min(world.turn, sc.turns - 1))} · "
+            f"turn {min(world.turn + 1, sc.turns)}/{sc.turns}",
+            "@heading",
+        )
+        self.close = b.button(
+            pygame.Rect(w - pad - u(160), u(8), u(160), u(36)), "Close (F9)", "Back to the game"
+        )
+        top = u(52)
+        left_w = int(w * 0.40)
+        self.world_box = b.text(pygame.Rect(pad, top, left_w, h - top - pad), "")
+        x0 = pad * 2 + left_w
+        cw = (w - x0 - pad * 2) // 2
+        row, gap = u(32), u(6)
+        # column A: library events, messages
+        y = top
+        b.label(pygame.Rect(x0, y, cw, u(24)), "Inject an event from the library", "@small")
+        y += u(24)
+        self.search_entry = b.entry(pygame.Rect(x0, y, cw, row), self.search, "Search the library by name")
+        self.search_entry.set_text(self.search)
+        y += row + gap
+        list_h = max(u(120), h - y - pad - (row + gap) * 4 - u(24) - u(22))
+        self.event_list = pygame_gui.elements.UISelectionList(
+            pygame.Rect(x0, y, cw, list_h), self._event_items(), manager=self.manager, container=self.root
+        )
+        y += list_h + gap
+        self.inject = b.button(
+            pygame.Rect(x0, y, cw, row), "Inject selected event", "At the start of next turn"
+        )
+        y += row + u(10)
+        b.label(pygame.Rect(x0, y, cw, u(24)), "Message to teams", "@small")
+        y += u(24)
+        to = [("All teams", "*")] + [(f"Team {names(t)}", t) for t in s.teams]
+        self.to_menu = b.dropdown(pygame.Rect(x0, y, cw, row), to, self.values["to"], "Who reads it")
+        y += row + gap
+        self.message_entry = b.entry(pygame.Rect(x0, y, cw, row), self.texts["message"], "The message")
+        y += row + gap
+        self.send = b.button(
+            pygame.Rect(x0, y, cw, row), "Send message", "Delivered at the start of next turn"
+        )
+        # column B: compose, game controls
+        x1 = x0 + cw + pad
+        y = top
+        b.label(pygame.Rect(x1, y, cw, u(24)), "Compose an event", "@small")
+        y += u(24)
+        self.effect_menu = b.dropdown(
+            pygame.Rect(x1, y, cw, row), EFFECTS, self.values["effect"], "What happens"
+        )
+        y += row + gap
+        half = (cw - gap) // 2
+        minerals = [(mineral_name(m), m) for m in world.mineral_ids]
+        self.mineral_menu = b.dropdown(
+            pygame.Rect(x1, y, half, row), minerals, self.values["mineral"], "Mineral"
+        )
+        self.stage_menu = b.dropdown(
+            pygame.Rect(x1 + half + gap, y, half, row), STAGES, self.values["stage"], "Stage (supply shocks)"
+        )
+        y += row + gap
+        countries = [("Everywhere (demand)", "*")] + [(names(n), n) for n in world.nation_ids]
+        self.country_menu = b.dropdown(
+            pygame.Rect(x1, y, cw, row),
+            countries,
+            self.values["country"],
+            "Country hit (a supply shock needs one)",
+        )
+        y += row + gap
+        lw = u(70)
+        b.label(pygame.Rect(x1, y, lw, row), "Size")
+        self.size_entry = b.entry(
+            pygame.Rect(x1 + lw, y, half - lw, row),
+            self.texts["size"],
+            "Supply: share of capacity left (0–1). Demand: factor (0–10)",
+        )
+        b.label(pygame.Rect(x1 + half + gap, y, lw, row), "Turns")
+        self.duration_entry = b.entry(
+            pygame.Rect(x1 + half + gap + lw, y, half - lw, row),
+            self.texts["duration"],
+            "How many turns it lasts",
+        )
+        y += row + gap
+        self.headline_entry = b.entry(pygame.Rect(x1, y, cw, row), self.texts["headline"], "Headline")
+        self.headline_entry.set_text(self.texts["headline"])
+        y += row + gap
+        self.news_entry = b.entry(pygame.Rect(x1, y, cw, row), self.texts["news"], "News text the teams read")
+        y += row + gap
+        for entry, hint in (
+            (self.headline_entry, "Headline"),
+            (self.news_entry, "News text the teams read"),
+            (self.message_entry, "Message text"),
+            (self.search_entry, "Search events…"),
+        ):
+            _placeholder(entry, hint)
+        self.compose = b.button(
+            pygame.Rect(x1, y, cw, row), "Inject composed event", "At the start of next turn"
+        )
+        y += row + u(14)
+        b.label(pygame.Rect(x1, y, cw, u(24)), "The game", "@small")
+        y += u(24)
+        self.pause = b.button(
+            pygame.Rect(x1, y, half, row),
+            "Resume" if s.paused else "Pause",
+            "While paused, no team can end its turn",
+            oid="#pause",
+        )
+        self.reveal = b.button(
+            pygame.Rect(x1 + half + gap, y, half, row),
+            "Hide orders" if s.revealed else "Reveal orders",
+            "Show the contents of the teams' queued orders here",
+        )
+        y += row + gap
+        turns = [
+            (f"Start of {sc.date_of(k)} (turn {k + 1})", str(k))
+            for k in range(min(world.turn, sc.turns - 1) + 1)
+        ]
+        self.rewind_menu = b.dropdown(
+            pygame.Rect(x1, y, cw - u(110) - gap, row), turns, self.values["rewind"], "Turn to go back to"
+        )
+        self.rewind = b.button(
+            pygame.Rect(x1 + cw - u(110), y, u(110), row), "Rewind…", "Replay from there (asks first)"
+        )
+        y += row + gap
+        self.end_game = b.button(
+            pygame.Rect(x1, y, cw, row), "End the game…", "Stop here and go to the debrief (asks first)"
+        )
+        self.refresh()
+
+    def _event_items(self) -> list[tuple[str, str]]:
+        events = self.app.content.events.values()
+        q = self.search.strip().lower()
+        found = [(e.name, e.id) for e in events if not q or q in e.name.lower() or q in e.id]
+        return sorted(found) or [("(no event matches)", "")]
+
+    # ---------------------------------------------------------------- the world
+
+    def world_html(self) -> str:
+        """Every nation's state, the markets, controls and zones, the teams' queues."""
+        s = self.session
+        world = s.game.world
+        play = s.play(s.teams[0])
+        obs = play.obs
+        rec = world.records[-1] if world.records else None
+        lines = []
+        if s.paused:
+            lines.append("<font color='#ff8a7a'><b>PAUSED</b>: teams cannot end their turn.</font>")
+        lines.append("<font color='#f0c65a'><b>Nations</b></font>")
+        counts = s.queued_counts()
+        for i, n in enumerate(world.nation_ids):
+            score = float(rec.score[i]) if rec is not None and rec.score.size else math.nan
+            need = rec.need[:, i, :].sum() if rec is not None else 0.0
+            short = rec.shortfall[:, i, :].sum() if rec is not None else 0.0
+            fill = f"shortfall {short / need * 100:.0f} %" if need > 0 else "no need"
+            who = "AI"
+            if n in s.teams:
+                state = "ended" if n in s.done else "playing"
+                who = f"<font color='#f0c65a'>team</font>, {counts[n]} queued, {state}"
+            sc_txt = "—" if math.isnan(score) else f"{score:.1f}"
+            lines.append(f"<b>{esc(play.name(n))}</b> ({who}) · score {sc_txt} · {fill}")
+        lines.append("<br><font color='#f0c65a'><b>Prices (world average, refined)</b></font>")
+        history = play.price_history()
+        for m, mineral in enumerate(world.mineral_ids):
+            p = history[-1, m]
+            change = (
+                f" ({p / history[-2, m] * 100 - 100:+.0f} %)"
+                if len(history) > 1 and history[-2, m] > 0
+                else ""
+            )
+            lines.append(f"{esc(mineral_name(mineral))}: ${p:,.0f}/t{change}")
+        lines.append("<br><font color='#f0c65a'><b>Export controls in force</b></font>")
+        controls = []
+        for c in obs.controls:
+            to = ", ".join(play.name(t) for t in c.targets) or "all"
+            controls.append(
+                f"{esc(play.name(c.issuer))}: {c.instrument.value.replace('_', ' ')} on {c.stage.value} "
+                f"{esc(mineral_name(c.mineral).lower())} to {esc(to)}"
+            )
+        lines += controls or ["none"]
+        lines.append("<br><font color='#f0c65a'><b>Zones</b></font>")
+        lines += [f"{esc(z.name)}: {esc(', '.join(play.name(m) for m in z.members))}" for z in obs.zones] or [
+            "none"
+        ]
+        if s.revealed:
+            lines.append("<br><font color='#ff8a7a'><b>Queued orders (revealed)</b></font>")
+            for t in s.teams:
+                tp = s.play(t)
+                orders = [esc(tp.describe(o)) for o in tp.queued()] or ["<i>none</i>"]
+                lines.append(f"<b>Team {esc(tp.name(t))}</b>: " + "; ".join(orders))
+        queue = world.facilitator_queue
+        lines.append(
+            f"<br><font color='#f0c65a'><b>Facilitator</b></font> ({len(queue)} waiting for next turn)"
+        )
+        lines += [esc(x) for x in s.log[-8:]] or ["<i>nothing done yet</i>"]
+        return "<br>".join(lines)
+
+    def refresh(self) -> None:
+        self.world_box.set_text(self.world_html())
+        self.pause.set_text("Resume" if self.session.paused else "Pause")
+        self.reveal.set_text("Hide orders" if self.session.revealed else "Reveal orders")
+
+    def _keep(self) -> None:
+        for key, entry in (
+            ("size", self.size_entry),
+            ("duration", self.duration_entry),
+            ("headline", self.headline_entry),
+            ("news", self.news_entry),
+            ("message", self.message_entry),
+        ):
+            self.texts[key] = entry.get_text()
+
+    # ---------------------------------------------------------------- actions
+
+    def say(self, ok: bool, text: str) -> None:
+        self.app.notify(text, bad=not ok, seconds=6)
+        self.refresh()
+
+    def inject_selected(self) -> None:
+        chosen = self.event_list.get_single_selection(include_object_id=True)
+        if not chosen or not chosen[1]:
+            self.say(False, "Choose an event in the list first.")
+            return
+        self.say(*self.session.inject_library(chosen[1]))
+
+    def inject_composed(self) -> None:
+        self._keep()
+        v, t = self.values, self.texts
+        self.say(
+            *self.session.inject_custom(
+                v["effect"],
+                v["mineral"],
+                v["country"],
+                t["size"],
+                t["duration"],
+                t["headline"],
+                t["news"],
+                v["stage"],
+            )
+        )
+
+    def send_message(self) -> None:
+        to = [] if self.values["to"] == "*" else [self.values["to"]]
+        ok, text = self.session.broadcast(self.message_entry.get_text(), to)
+        if ok:
+            self.message_entry.set_text("")
+        self.say(ok, text)
+
+    def ask_rewind(self) -> None:
+        k = int(self.values["rewind"])
+        sc = self.session.game.world.scenario
+
+        def go() -> None:
+            self.session.rewind(k)
+            resume_play(self.app, self.session)
+            self.app.notify(
+                f"Rewound to the start of {sc.date_of(k)}; the discarded branch is kept in the save."
+            )
+
+        self.app.push(
+            ConfirmDialog(
+                self.app,
+                "Rewind?",
+                f"Go back to the start of {sc.date_of(k)} (turn {k + 1})? Every team plays again from "
+                "there; what was played since is kept in the save as a discarded branch.",
+                "Rewind",
+                go,
+            )
+        )
+
+    def ask_end(self) -> None:
+        def go() -> None:
+            self.session.ended = True
+            finish_wargame(self.app, self.session)
+
+        self.app.push(
+            ConfirmDialog(
+                self.app,
+                "End the game?",
+                "Stop the game here and open the debrief for the room (scores, discussion questions, "
+                "the after-action report).",
+                "End the game",
+                go,
+            )
+        )
+
+    def handle(self, event: pygame.event.Event) -> bool:
+        if event.type == pygame_gui.UI_TEXT_ENTRY_CHANGED and event.ui_element is self.search_entry:
+            self.search = self.search_entry.get_text()
+            self.event_list.set_item_list(self._event_items())
+            return True
+        if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED:
+            for key, menu in (
+                ("effect", self.effect_menu),
+                ("mineral", self.mineral_menu),
+                ("stage", self.stage_menu),
+                ("country", self.country_menu),
+                ("to", self.to_menu),
+                ("rewind", self.rewind_menu),
+            ):
+                if event.ui_element is menu:
+                    self.values[key] = selected_id(menu)
+            return True
+        if event.type == pygame_gui.UI_BUTTON_PRESSED:
+            el = event.ui_element
+            s = self.session
+            if el is self.close:
+                self.app.pop()
+            elif el is self.inject:
+                self.inject_selected()
+            elif el is self.compose:
+                self.inject_composed()
+            elif el is self.send:
+                self.send_message()
+            elif el is self.pause:
+                s.paused = not s.paused
+                s.log.append("paused the game" if s.paused else "resumed the game")
+                self.refresh()
+            elif el is self.reveal:
+                s.revealed = not s.revealed
+                self.refresh()
+            elif el is self.rewind:
+                self.ask_rewind()
+            elif el is self.end_game:
+                self.ask_end()
+            return True
+        typing = any(e.is_focused for e in (self.search_entry, self.message_entry, self.news_entry))
+        if event.type == pygame.KEYDOWN and event.key in (pygame.K_F9, pygame.K_ESCAPE) and not typing:
+            self.app.pop()
+            return True
+        return False
+
+    def resumed(self) -> None:
+        self.refresh()
+
+
+def _placeholder(entry: pygame_gui.elements.UITextEntryLine, text: str) -> None:
+    """Grey text in an empty field saying what goes there (pygame-gui ≥ 0.6.10)."""
+    try:
+        entry.placeholder_text = text
+        entry.rebuild()
+    except AttributeError:
+        entry.set_tooltip(text)
