@@ -145,21 +145,6 @@ def _display_available() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def install_ui_hooks() -> None:
-    """Give the game window the report functions it may not import itself (game.ui.hooks)."""
-    from game.report.chains import causal_chains
-    from game.report.document import build_report, write_report
-    from game.report.questions import discussion_questions
-    from game.ui.hooks import Reporting, set_reporting
-
-    set_reporting(
-        Reporting(
-            questions=lambda world: discussion_questions(world, causal_chains(world)),
-            write=lambda game, out: write_report(build_report(game), out),
-        )
-    )
-
-
 @app.command()
 def play(
     width: Annotated[int | None, typer.Option(help="window width (default: saved setting, 1600)")] = None,
@@ -187,7 +172,6 @@ def play(
         )
         run()
         return
-    install_ui_hooks()
     try:
         launch(width, height, fullscreen, font_scale)
     except Exception as exc:

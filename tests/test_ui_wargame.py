@@ -20,8 +20,6 @@ os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
 os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
 
 pygame = pytest.importorskip("pygame")
-
-from game.cli import install_ui_hooks  # noqa: E402
 from game.saves import read_save  # noqa: E402
 from game.session import Game  # noqa: E402
 from game.ui.app import App, create_app  # noqa: E402
@@ -32,7 +30,6 @@ TEAMS = ["japan", "australia", "united_states"]  # seat order: the scenario's or
 
 @pytest.fixture
 def app(tmp_path: Path):
-    install_ui_hooks()
     application = create_app(Settings(width=1280, height=720, sound=False), home=tmp_path, headless=True)
     yield application
     application.manager.clear_and_reset()

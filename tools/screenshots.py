@@ -139,7 +139,6 @@ def shoot_wargame(app, out: Path, tag: str, start: int) -> list[Path]:
     guidance, projector mode and the class debrief."""
     import pygame
 
-    from game.cli import install_ui_hooks
     from game.ui.play import Play
     from game.ui.screens.main import MainScreen
     from game.ui.screens.replay import ReplayScreen
@@ -148,7 +147,6 @@ def shoot_wargame(app, out: Path, tag: str, start: int) -> list[Path]:
     from game.ui.screens.wargame import FacilitatorScreen, HandOverScreen, PinPrompt
     from game.ui.wargame import Wargame
 
-    install_ui_hooks()
     saved: list[Path] = []
 
     def shot(name: str, frames: int = 3, keep_messages: bool = False) -> None:

@@ -9,7 +9,10 @@ from pathlib import Path
 import pygame
 import pygame_gui
 
-from game.ui import charts, hooks
+from game.report.chains import causal_chains
+from game.report.document import build_report, write_report
+from game.report.questions import discussion_questions
+from game.ui import charts
 from game.ui.app import Screen
 from game.ui.play import PART_LABELS, Play, TurnReport, mineral_name
 from game.ui.screens.base import Builder, esc
@@ -184,14 +187,11 @@ class ChartsScreen(Screen):
 def write_game_report(app, game, name: str) -> list[Path] | str:
     """The after-action report of `game` under the user's reports folder: the files
     written, or why it could not be (the game goes on either way)."""
-    reporting = hooks.reporting()
-    if reporting is None:
-        return "The report writer is not available in this window (start it with `lodestone play`)."
     if not game.world.records:
         return "No turn has been played yet: nothing to report."
     out = app.home / "reports" / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
     try:
-        return reporting.write(game, out)
+        return write_report(build_report(game), out)
     except Exception as exc:  # a report that fails must not end the game
         return f"Could not write the report: {type(exc).__name__}: {exc}"
 
@@ -209,10 +209,9 @@ def class_html(play: Play, session: Wargame | None) -> str:
             end = float(world.records[-1].score[i]) if world.records else math.nan
             rows.append(f"Team {esc(play.name(team))}: score {start:.1f} → <b>{end:.1f}</b>")
         parts.append("<font color='#f0c65a'><b>Teams</b></font><br>" + "<br>".join(rows))
-    reporting = hooks.reporting()
-    if reporting is not None and world.records:
+    if world.records:
         try:
-            questions = reporting.questions(world)
+            questions = discussion_questions(world, causal_chains(world))
         except Exception:  # questions are a help, never a reason to lose the debrief
             questions = []
         if questions:
