@@ -32,9 +32,23 @@ EXPAND_SHARE = 0.25
 MARGIN_MEMORY = 0.25
 """Weight of this turn in the firms' moving average of margins (adaptive expectations)."""
 INVENTORY_TURNS = 1.0
+"""Refiners hold up to this many turns of output before cutting throughput."""
 MIN_RUN_RATE = 0.3
 """Refineries rarely stop: below cost they still run at this share of capacity."""
-"""Refiners hold up to this many turns of output before cutting throughput."""
+
+INVEST_HURDLE = 0.25
+"""Expected margin over a new plant's unit cost (share of it) below which nobody commits money
+to new capacity: the cost of capital and the risk premium of a new project (model assumption)."""
+INVEST_FULL_MARGIN = 0.75
+"""Expected margin at which investors commit at the full rate (model assumption): between the
+hurdle and this, the rate rises linearly, so the pipeline swells with prices, as the IEA and
+USGS project counts did in 2011 (rare earths) and 2021-22 (lithium)."""
+INVEST_COMMIT_SHARE = 0.25
+"""Share of the capacity gap committed per turn at full appetite: final investment decisions
+follow a price signal over one to two years, not in one quarter (model assumption)."""
+TARGET_UTILISATION = 0.9
+"""New capacity is planned so that the forecast need would run the world's plants at this
+utilisation (model assumption; USGS mine capacity is about 1/0.9 of output)."""
 
 
 @dataclass
@@ -127,6 +141,21 @@ def expansion_candidates(table: FirmTable, draws: F64) -> NDArray[np.bool_]:
     """Firms that announce an expansion this turn: high expected margins and a seeded draw."""
     wants = table.active & ~table.expanding & (table.margin_avg > EXPAND_MARGIN) & (draws < EXPAND_CHANCE)
     return wants
+
+
+def investment_appetite(expected_price: F64, new_unit_cost: F64) -> F64:
+    """0..1: how keenly investors build new capacity that would earn `expected_price` per tonne
+    at `new_unit_cost` (full cost of a new plant: the template's, in the upper half of the cost
+    curve). Zero under INVEST_HURDLE, one from INVEST_FULL_MARGIN up."""
+    margin = (expected_price - new_unit_cost) / np.maximum(new_unit_cost, 1e-12)
+    return np.clip((margin - INVEST_HURDLE) / (INVEST_FULL_MARGIN - INVEST_HURDLE), 0.0, 1.0)
+
+
+def capacity_gap(need_ahead: F64, planned: F64, missing_now: F64) -> F64:
+    """Tonnes per turn of capacity the market lacks: the need forecast at the projects' lead
+    time (run at TARGET_UTILISATION) over what is built and building, or, if larger, what buyers
+    miss now (capacity stranded behind export controls is no capacity to them)."""
+    return np.maximum(np.maximum(need_ahead / TARGET_UTILISATION - planned, 0.0), missing_now)
 
 
 class Firm(mesa.Agent):

@@ -25,10 +25,13 @@ from pydantic import ValidationError
 
 from agents.firms import (
     AGENT_CLASS,
+    INVEST_COMMIT_SHARE,
     KIND_CODE,
     FirmTable,
+    capacity_gap,
     close_and_restart,
     expansion_candidates,
+    investment_appetite,
     refinery_throughput,
     update_margins,
 )
@@ -48,7 +51,7 @@ from game.world.explain import Causes, explain, policy_shift
 from game.world.observe import observe
 from game.world.orders import OrderDesk, OrderRecord, Verdict
 from game.world.programmes import Research, Subsidy
-from game.world.projects import Pipeline, Project, cancel_hazard, lead_time
+from game.world.projects import Pipeline, Project, cancel_hazard, construction_lead, lead_time
 from game.world.scoring import PART_NAMES, Scorer
 from game.world.trade_rules import ActiveControl, Geography, PolicyBook
 
@@ -82,8 +85,18 @@ EXPECTATION_WEIGHT = 0.4
 POLICY_BUDGET_PER_TURN = 0.025
 """Each turn a nation's mineral-policy budget is topped up by this share of its starting
 treasury (10 % a year), besides its tariff and export-tax revenue (model assumption)."""
+SPIN_UP_ROUNDS = 3
+"""Silent clearings at world construction (see WorldModel._spin_up): enough for the refiners'
+plans, the ore bids and the prices they read to agree to well under a per cent."""
 EMERGENCY_FILL = 0.85
 """A zone member whose consumption fell below this share of its need is in an emergency."""
+REFINE_NEAR_ORE = 0.25
+"""Where the market builds new refineries: existing refining capacity plus this share of the
+country's mine capacity (ore producers attract converters, as Indonesia's nickel and DR Congo's
+cobalt hydroxide plants did; model assumption)."""
+RECYCLE_NEAR_USE = 0.05
+"""Where the market builds new recyclers: existing recycling capacity plus this share of the
+country's use of the mineral (scrap arises where products are used; model assumption)."""
 
 
 @dataclass(frozen=True)
@@ -175,6 +188,10 @@ class WorldModel(mesa.Model):
         self.demand_shock = np.ones((n_min, n_nat, n_sec))
         self.substitution = np.ones((n_min, n_nat))
         self.price_memory = np.ones((n_min, n_nat))  # slow average of price / reference
+        # Market-led investment: tonnes per turn committed per (kind, mineral, country) and not
+        # yet launched as a project (see _step_investment).
+        self.invest_backlog = np.zeros((3, n_min, n_nat))
+        self.market_invests = self._market_invests()
 
         # Recycling: end-of-life feed follows consumption one product life back.
         life = np.array([m.recycling.product_life_years * 4 for m in minerals]).astype(int)
@@ -268,6 +285,8 @@ class WorldModel(mesa.Model):
         self.scorer = Scorer.for_world(self)
         self.score_part_names = PART_NAMES
         self.score, self.score_parts = Scorer.not_scored(n_nat)  # (N,), (N, P): NaN until turn 1
+        self._spun_rounds = 0
+        self._spin_up()
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "refined_price_index": lambda m: (
@@ -278,6 +297,45 @@ class WorldModel(mesa.Model):
         )
 
     # ------------------------------------------------------------------ set-up helpers
+
+    def _market_invests(self) -> NDArray[np.bool_]:
+        """(M,) whether the market commissions capacity of a mineral on its own. Not where a
+        historical scenario restates the mineral's start year and schedules the capacity that
+        was really built: history is then the supply response, and a second one would
+        double it."""
+        sc, events = self.scenario, self.content.events
+        scheduled: set[str] = set()
+        for entry in sc.schedule:
+            for effect in events[entry.event].effects if entry.event in events else ():
+                if isinstance(effect, ev.NewCapacity) and effect.template in self.content.projects:
+                    scheduled.add(self.content.projects[effect.template].mineral)
+        return np.array([not (m in sc.calibration and m in scheduled) for m in self.mineral_ids])
+
+    def _spin_up(self) -> None:
+        """Start the world from prices that clear under the scenario's starting policies.
+
+        Reference prices predate some of the controls in force at the start, so a world that
+        opened at them would show its first turn's adjustment as news. This clears the ore and
+        refined markets SPIN_UP_ROUNDS times at the starting need, each round taking the last
+        round's prices as what firms expect, then keeps only the prices and expectations: firms'
+        books, stockpiles, flows and the turn are as they were, and no random number is drawn,
+        so a seed gives the same world as before, only calmer in turn 1."""
+        t = self.firms
+        books = {name: getattr(t, name).copy() for name in ("sold", "inventory")}
+        stock_net, causes = self._stock_net.copy(), self._causes
+        w = EXPECTATION_WEIGHT
+        for rounds in range(1, SPIN_UP_ROUNDS + 1):
+            self._spun_rounds = rounds  # the first round starts cold, the others warm
+            ore = self._step_ore_market()
+            self._step_refining(ore)  # sets ore prices and moves expected_ore as a turn does
+            refined, _, _ = self._step_refined_market()
+            self.refined_price, self.refined_paid = refined.price, refined.paid
+            self.expected_refined = (1 - w) * self.expected_refined + w * refined.price
+            for name, value in books.items():
+                setattr(t, name, value.copy())
+        self._stock_net, self._causes = stock_net, causes
+        self.last_clearing = {}
+        self._spun_rounds = 0
 
     def _build_firms(self) -> None:
         content, sc = self.content, self.scenario
@@ -687,12 +745,130 @@ class WorldModel(mesa.Model):
                 self.news.append(Happened(self.turn, agent.firm_id, "Firm", f"{agent.name} {what}.", "firm"))
         for row in np.flatnonzero(expansion_candidates(t, draws)):
             self._announce_expansion(int(row))
+        self._step_investment()
         moved = t.available() - cap_before
         cells = t.mineral * len(self.nation_ids) + t.country
         shape = self._causes.capacity.shape
         self._causes.capacity += np.bincount(cells, weights=moved, minlength=shape[0] * shape[1]).reshape(
             shape
         )
+
+    def _step_investment(self) -> None:
+        """New mines, refineries and recyclers the market commissions on its own.
+
+        For each kind and mineral: the capacity gap (firms.capacity_gap: the need forecast at the
+        projects' lead time over capacity built and building, or what buyers miss now) is
+        committed at INVEST_COMMIT_SHARE a turn, scaled by investors' appetite (firms.
+        investment_appetite: expected margin of a new plant at the template's cost). Each country
+        gets a share by appetite there times presence (its capacity of that kind; for
+        refineries also REFINE_NEAR_ORE of its mines, for recyclers RECYCLE_NEAR_USE of its use),
+        so a ban that strands ore makes refining at the mine pay. A country's commitments launch
+        as one project once they reach a template's size; one seeded draw per project sets its
+        lead time (projects.construction_lead)."""
+        t = self.firms
+        n_nat, n_min = len(self.nation_ids), len(self.mineral_ids)
+        need_ms = self._need.sum(axis=1)  # (M, S)
+        need = need_ms.sum(axis=1)
+        growth = np.divide(
+            (need_ms * self.growth_per_turn).sum(axis=1), need, out=np.ones(n_min), where=need > 0
+        )
+        missing = self.shortfall.sum(axis=(1, 2))
+        cell = t.mineral * n_nat + t.country
+        recycled = np.bincount(
+            t.mineral, weights=np.where(t.kind == RECYCLER, t.output, 0.0), minlength=n_min
+        )
+        lag_rows = (self.turn - self.eol_lag) % self.use_history.shape[0]
+        feed = (self.use_history[lag_rows, np.arange(n_min)] * self.eol_rate[:, None] * self.eol_boost).sum(1)
+        pipeline = np.zeros((3, n_min))
+        for p in self.pipeline.projects:
+            pipeline[KIND_CODE[p.kind], p.mineral] += p.capacity
+        start_pipeline_left = max(PIPELINE_TURNS - self.turn - 1, 0)
+
+        def by_cell(kind: int) -> F64:
+            return np.bincount(
+                cell, weights=np.where(t.kind == kind, t.capacity, 0.0), minlength=n_min * n_nat
+            ).reshape(n_min, n_nat)
+
+        mine_cap = by_cell(MINE)
+        use = self.use_history[(self.turn - 1) % self.use_history.shape[0]]  # (M, N) last turn
+        for kind, fkind in (
+            (MINE, FirmKind.MINE),
+            (REFINERY, FirmKind.REFINERY),
+            (RECYCLER, FirmKind.RECYCLER),
+        ):
+            templates = [self.content.projects.get(f"{m}_{fkind.value}") for m in self.mineral_ids]
+            if any(tp is None for tp in templates):
+                continue
+            new_cost = np.array([tp.unit_cost_usd_per_t for tp in templates])
+            size = np.array([tp.capacity_tpy / 4 for tp in templates])
+            horizon = np.array([construction_lead(tp, 0.5) for tp in templates])
+            cap = by_cell(kind)
+            if kind == MINE:
+                price, presence = self.expected_ore, cap
+                ahead = np.maximum(need * growth**horizon - recycled, 0.0)
+            elif kind == REFINERY:
+                price = self.expected_refined - self.expected_ore
+                presence = cap + REFINE_NEAR_ORE * mine_cap
+                ahead = np.maximum(need * growth**horizon - recycled, 0.0)
+            else:
+                price, presence = self.expected_refined, cap + RECYCLE_NEAR_USE * use
+                # Recyclers grow with their scrap, never beyond it: where the content's plants
+                # process less than the feed, the share they process is kept.
+                ahead = np.minimum(feed, cap.sum(axis=1)) * growth**horizon
+            planned = cap.sum(axis=1) * self.pipeline_growth ** np.minimum(start_pipeline_left, horizon)
+            planned = planned + pipeline[kind]
+            gap = capacity_gap(ahead, planned, missing if kind != RECYCLER else 0.0)
+            keen = investment_appetite(price, new_cost[:, None])
+            weight = keen * presence
+            # Investors read the margin where building pays (the appetite-weighted mean): under
+            # a licence the home market may be glutted while importers bid up the price.
+            appetite = np.divide(
+                (weight * keen).sum(axis=1),
+                weight.sum(axis=1),
+                out=np.zeros(n_min),
+                where=weight.sum(axis=1) > 0,
+            )
+            commit = appetite * gap * INVEST_COMMIT_SHARE * self.market_invests
+            share = np.divide(
+                weight, weight.sum(axis=1, keepdims=True), out=np.zeros_like(weight), where=weight > 0
+            )
+            backlog = np.where(weight > 0, self.invest_backlog[kind] + commit[:, None] * share, 0.0)
+            launch = backlog >= size[:, None]
+            self.invest_backlog[kind] = np.where(launch, 0.0, backlog)
+            cells = np.argwhere(launch)
+            if not len(cells):
+                continue
+            draws = self.rng.random(len(cells))
+            for (m, c), draw in zip(cells, draws, strict=True):
+                tp = templates[m]
+                lead = construction_lead(tp, float(draw))
+                country = self.nation_ids[c]
+                self.pipeline.projects.append(
+                    Project(
+                        name=f"new {self.mineral_ids[m]} {fkind.value} in {self.display(country)}",
+                        kind=fkind,
+                        mineral=int(m),
+                        country=int(c),
+                        owner=int(c),
+                        capacity=float(backlog[m, c]),
+                        unit_cost=float(new_cost[m]),
+                        turns_left=lead,
+                        delay_probability=tp.delay_probability,
+                        cancel_hazard=cancel_hazard(tp),
+                        started=self.turn,
+                    )
+                )
+                self.news.append(
+                    Happened(
+                        self.turn,
+                        "investment",
+                        "Investment",
+                        f"Investors commit to {4 * backlog[m, c]:,.0f} t/yr of new {self.mineral_ids[m]} "
+                        f"{fkind.value} capacity in {self.display(country)}, due in about "
+                        f"{lead / 4:.0f} years.",
+                        "project",
+                    )
+                )
 
     def _announce_expansion(self, row: int) -> None:
         t = self.firms
@@ -724,7 +900,7 @@ class WorldModel(mesa.Model):
 
     def _clear(self, stage: Stage, offers: market.Offers, bids: market.Bids, price0: F64) -> market.Clearing:
         """Clear a stage, warm-started from last turn's prices after the first turn."""
-        tau_start = market.WARM_TAU if self.turn > 0 else market.TAU_START
+        tau_start = market.WARM_TAU if self.turn > 0 or self._spun_rounds > 1 else market.TAU_START
         routes = self._routes(stage)
         fixed = self._deal_flows(stage, routes)
         cleared = market.clear(offers, bids, routes, price0, tau_start=tau_start, fixed=fixed)
@@ -1199,6 +1375,7 @@ class WorldModel(mesa.Model):
             self.demand_shock,
             self.substitution,
             self.price_memory,
+            self.invest_backlog,
             self.eol_rate,
             self.use_history,
             self.shortfall,
