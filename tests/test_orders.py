@@ -476,3 +476,24 @@ def test_withdrawn_order_does_not_apply(world: WorldModel) -> None:
         a.spec.instrument.value != "ban" for a in world.policies.controls
     )
     assert np.isfinite(world.treasury).all()
+
+
+def test_lifting_a_control_for_one_nation_keeps_it_on_the_others(world: WorldModel) -> None:
+    submit_ok(world, {**BAN_JAPAN, "targets": ["japan", "united_states"]})
+    world.step()
+    assert refined_flow(world, "rare_earths", "china", "united_states") == 0.0
+    lift = {"kind": "lift_export_control", "issuer": "china", "mineral": "rare_earths", "targets": ["japan"]}
+    submit_ok(world, lift)
+    world.step()
+    (ban,) = [a for a in world.policies.controls if a.spec.instrument.value == "ban"]
+    assert ban.spec.targets == ["united_states"]
+    assert refined_flow(world, "rare_earths", "china", "japan") > 0
+    assert refined_flow(world, "rare_earths", "china", "united_states") == 0.0
+    assert "no such control" in refused(world, lift)
+
+
+def test_a_control_on_everyone_is_not_lifted_for_one_nation(world: WorldModel) -> None:
+    submit_ok(world, {**BAN_JAPAN, "targets": []})
+    world.step()
+    lift = {"kind": "lift_export_control", "issuer": "china", "mineral": "rare_earths", "targets": ["japan"]}
+    assert "applies to everyone" in refused(world, lift)

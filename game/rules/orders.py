@@ -66,12 +66,14 @@ class ImposeExportControl(OrderBase):
 
 
 class LiftExportControl(OrderBase):
-    """Lift the issuer's controls on a mineral: one stage and instrument, or all if empty."""
+    """Lift the issuer's controls on a mineral: one stage and instrument, or all if empty;
+    with `targets`, only for those nations (the control stays on the others)."""
 
     kind: Literal["lift_export_control"] = "lift_export_control"
     mineral: Slug
     stage: Stage | None = None
     instrument: Instrument | None = None
+    targets: list[Slug] = Field(default=[], max_length=64)
 
 
 class SetTariff(OrderBase):

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from game.rules import ExportControl, Stage, Tariff
 from game.rules.orders import ImposeExportControl, LiftExportControl, SetTariff
 from game.world.levers.base import Lever, refuse
+from game.world.trade_rules import ActiveControl
 
 if TYPE_CHECKING:
     from game.world.model import WorldModel
@@ -50,13 +51,43 @@ def _apply_control(world: WorldModel, o: ImposeExportControl) -> None:
 
 
 def _check_lift(world: WorldModel, o: LiftExportControl) -> str | None:
-    if not world.matching_controls(o.issuer, o.mineral, o.stage, o.instrument):
-        return refuse(world, o, f"lift controls on {o.mineral}", "no such control is in force")
+    verb = f"lift controls on {o.mineral}" + (f" for {', '.join(o.targets)}" if o.targets else "")
+    matching = world.matching_controls(o.issuer, o.mineral, o.stage, o.instrument)
+    if not matching:
+        return refuse(world, o, verb, "no such control is in force")
+    if o.targets:
+        aimed = [a for a in matching if set(o.targets) & set(a.spec.targets)]
+        if not aimed:
+            everyone = any(not a.spec.targets for a in matching)
+            why = (
+                "the control applies to everyone: lift it whole"
+                if everyone
+                else "no such control is in force"
+            )
+            return refuse(world, o, verb, why)
     return None
 
 
 def _apply_lift(world: WorldModel, o: LiftExportControl) -> None:
     lifted = world.matching_controls(o.issuer, o.mineral, o.stage, o.instrument)
+    if o.targets:  # narrow the controls aimed at those nations; the rest stay as they are
+        for active in lifted:
+            if not set(o.targets) & set(active.spec.targets):
+                continue
+            remaining = [t for t in active.spec.targets if t not in o.targets]
+            place = world.policies.controls.index(active)
+            if remaining:  # kept in its place: the order of controls is part of the routes
+                world.policies.controls[place] = ActiveControl(
+                    active.spec.model_copy(update={"targets": remaining}),
+                    active.imposed_turn,
+                    {t: v for t, v in active.baseline.items() if t in remaining},
+                )
+            else:
+                del world.policies.controls[place]
+        world.policies.changed()
+        for target in o.targets:
+            world.diplomacy.act(world.turn, o.issuer, target, "lift_control")
+        return
     world.lift_controls(o.issuer, o.mineral, o.stage, o.instrument)
     targets = sorted({t for a in lifted for t in a.spec.targets}) or world.trading_partners(
         o.issuer, o.mineral, lifted[0].spec.stage
@@ -106,7 +137,12 @@ def _apply_tariff(world: WorldModel, o: SetTariff) -> None:
 
 
 LEVERS = {
-    LiftExportControl: Lever(1, lambda o: f"lift controls on {o.mineral}", _check_lift, _apply_lift),
+    LiftExportControl: Lever(
+        1,
+        lambda o: f"lift controls on {o.mineral}" + (f" for {', '.join(o.targets)}" if o.targets else ""),
+        _check_lift,
+        _apply_lift,
+    ),
     SetTariff: Lever(2, _tariff_verb, _check_tariff, _apply_tariff),
     ImposeExportControl: Lever(3, _control_verb, _check_control, _apply_control),
 }
