@@ -334,6 +334,11 @@ class WorldModel(mesa.Model):
             for name, value in books.items():
                 setattr(t, name, value.copy())
         self._stock_net, self._causes = stock_net, causes
+        n_nat = len(self.nation_ids)
+        self.start_flow = {  # what the start's trade looks like, for observations before turn 1
+            Stage.ORE: ore.flow.copy(),
+            Stage.REFINED: refined.flow[:, :, :n_nat] + refined.flow[:, :, n_nat:],
+        }
         self.last_clearing = {}
         self._spun_rounds = 0
 

@@ -37,8 +37,9 @@ def observe(world: WorldModel, nation: str) -> Observation:
             for kinds in ((0,), (1, 2))
         ]
         mine_share, refine_share = (_shares(k.reshape(-1, n_nat)) for k in by_kind)
-        refined_flow = world.last_flow[Stage.REFINED].copy()
-        ore_flow = world.last_flow[Stage.ORE].copy()
+        start = world.start_flow  # the trade of the spun-up start
+        refined_flow = start[Stage.REFINED].copy()
+        ore_flow = start[Stage.ORE].copy()
         shortfall = world.shortfall[:, i].copy()
     rel = world.diplomacy.relations
     parts = getattr(world, "score_parts", None)
