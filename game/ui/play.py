@@ -165,10 +165,10 @@ class Play:
         return SHORT_NAMES.get(nation) or self.name(nation)
 
     def price_history(self) -> np.ndarray:
-        """(T+1, M) world-average refined price paid, USD/t: the content's reference price
-        before the first turn, then each turn's average over the nations."""
+        """(T+1, M) world-average refined price paid, USD/t: the start's prices (the world
+        is spun up to the policies in force) before the first turn, then each turn's average."""
         n = len(self.world.nation_ids)
-        rows = [np.asarray(self.world.ref_price, dtype=float)]
+        rows = [self.world.start_paid[:, :n].mean(axis=1)]
         rows += [r.refined_paid[:, :n].mean(axis=1) for r in self.world.records]
         return np.array(rows)
 

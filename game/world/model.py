@@ -335,6 +335,7 @@ class WorldModel(mesa.Model):
                 setattr(t, name, value.copy())
         self._stock_net, self._causes = stock_net, causes
         n_nat = len(self.nation_ids)
+        self.start_paid = self.refined_paid.copy()  # (M, 2N) the start's prices, before any turn
         self.start_flow = {  # what the start's trade looks like, for observations before turn 1
             Stage.ORE: ore.flow.copy(),
             Stage.REFINED: refined.flow[:, :, :n_nat] + refined.flow[:, :, n_nat:],
