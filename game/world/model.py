@@ -176,7 +176,9 @@ class WorldModel(mesa.Model):
         rec = self.firms.kind == RECYCLER
         recycled = np.bincount(self.firms.mineral[rec], weights=self.firms.capacity[rec], minlength=n_min)
         totals = base.sum(axis=(1, 2))
-        supply = START_UTILISATION * (mine_cap + recycled)
+        # Reference prices are today's, set under the controls in force: ore that a starting
+        # ban or quota keeps in the ground is not part of the supply demand was met from.
+        supply = START_UTILISATION * (mine_cap - self._stranded_ore() + recycled)
         self.demand_scale = np.divide(supply, totals, out=np.ones(n_min), where=totals > 0)
         self.base_need = base * self.demand_scale[:, None, None]
         self.growth_index = np.ones((n_min, n_sec))
@@ -310,6 +312,24 @@ class WorldModel(mesa.Model):
                 if isinstance(effect, ev.NewCapacity) and effect.template in self.content.projects:
                     scheduled.add(self.content.projects[effect.template].mineral)
         return np.array([not (m in sc.calibration and m in scheduled) for m in self.mineral_ids])
+
+    def _stranded_ore(self) -> F64:
+        """(M,) tonnes per turn of ore the scenario's starting bans and quotas (on all buyers)
+        keep from any refiner: what the issuer mines beyond its own refining and its quota."""
+        t = self.firms
+        stranded = np.zeros(len(self.mineral_ids))
+        for c in self.scenario.export_controls:
+            if c.stage != Stage.ORE or c.targets or c.instrument not in (Instrument.BAN, Instrument.QUOTA):
+                continue
+            if c.mineral not in self.mineral_ids or c.issuer not in self.nation_ids:
+                continue
+            m, i = self.mineral_index(c.mineral), self.nation_ids.index(c.issuer)
+            here = (t.mineral == m) & (t.country == i)
+            mined = t.capacity[here & (t.kind == MINE)].sum()
+            refined = t.capacity[here & (t.kind == REFINERY)].sum()
+            allowed = (c.quota_tpy or 0.0) / 4 if c.instrument == Instrument.QUOTA else 0.0
+            stranded[m] += max(mined - refined - allowed, 0.0)
+        return stranded
 
     def _spin_up(self) -> None:
         """Start the world from prices that clear under the scenario's starting policies.
