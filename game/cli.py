@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from game.content import DEFAULT_ROOT, ContentError, display_path, load_content
+
+if TYPE_CHECKING:  # the commands import the saves lazily, to keep start-up light
+    from game.saves import SaveError
 
 app = typer.Typer(
     help="Lodestone: the contest for critical minerals.",
@@ -197,9 +200,7 @@ def replay(
         saved = read_save(save)
         game = Game.from_save(content, saved, force=force or not verify)
     except SaveError as exc:
-        path = exc.path if str(exc.path) != "<save>" else save
-        err.print(f"{display_path(path)}: {exc.problem}. {exc.advice}")
-        raise typer.Exit(2) from None
+        _save_failed(exc, save)
     checked = "every turn's world hash matches" if verify else "hashes not checked"
     typer.echo(
         f"{display_path(save)}: {saved.scenario}, seed {saved.seed}, {game.turn} turns replayed, "
@@ -229,8 +230,7 @@ def whatif(
     try:
         saved = read_save(save)
     except SaveError as exc:
-        err.print(f"{display_path(exc.path)}: {exc.problem}. {exc.advice}")
-        raise typer.Exit(2) from None
+        _save_failed(exc, save)
     drop = tuple(drop_order or ())
     bad = [i for i in drop if not 0 <= i < len(saved.orders)]
     if bad:
@@ -252,8 +252,7 @@ def whatif(
             task = progress.add_task(change.describe(saved), total=2 * seeds)
             df = run_whatif(content, saved, change, seeds, on_run=lambda: progress.advance(task))
     except SaveError as exc:
-        err.print(f"{display_path(save)}: {exc.problem}. {exc.advice}")
-        raise typer.Exit(2) from None
+        _save_failed(exc, save)
     paths = write_whatif(df, saved, change, out)
     names = ", ".join(p.name for p in paths)
     typer.echo(f"{change.describe(saved)} over {seeds} seeds -> {display_path(out)} ({names})")
@@ -276,9 +275,7 @@ def report(
     try:
         game = Game.from_save(content, read_save(save), force=force)
     except SaveError as exc:
-        path = exc.path if str(exc.path) != "<save>" else save
-        err.print(f"{display_path(path)}: {exc.problem}. {exc.advice}")
-        raise typer.Exit(2) from None
+        _save_failed(exc, save)
     if not game.world.records:
         err.print(f"{display_path(save)}: the game has no turn played yet; nothing to report")
         raise typer.Exit(2)
@@ -358,6 +355,14 @@ def sweep_report(
         raise typer.Exit(2) from None
     names = ", ".join(p.name for p in paths)
     typer.echo(f"{len(paths)} charts -> {display_path(out or folder / 'report')} ({names})")
+
+
+def _save_failed(exc: SaveError, save: Path) -> NoReturn:
+    """One message (file, what is wrong, what to do) and exit code 2; a replay that fails
+    names the save it was given."""
+    path = save if str(exc.path) == "<save>" else exc.path
+    err.print(f"{display_path(path)}: {exc.problem}. {exc.advice}")
+    raise typer.Exit(2) from None
 
 
 def _load_or_exit():

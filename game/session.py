@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
@@ -206,21 +207,16 @@ class Game:
         ai = {n for n, spec in self.specs.items() if spec.kind == ControllerKind.AI}
         child = Game(self.content, self.world.scenario.id, self.seed, specs=self.specs)
         history = [o for o in log if o.turn <= at_turn] + [r for r in replace if r.turn == at_turn]
-        by_turn: dict[int, list[Order]] = {}
-        for logged in history:
-            by_turn.setdefault(logged.turn, []).append(logged.order)
+        by_turn = _by_turn((o.turn, o.order) for o in history)
         played = at_turn + 1 if at_turn < self.turn else at_turn  # the fork turn may not be played yet
         if self.reseeded is not None and self.reseeded.turn < at_turn:
             raise ValueError("this game was reseeded before the fork turn; fork its parent instead")
-        actions: dict[int, list[FacilitatorAction]] = {}
-        for logged_action in self.facilitator_log():
-            actions.setdefault(logged_action.turn, []).append(logged_action.action)
+        # The facilitator's later actions answered the played line: a fork keeps those before it.
+        actions = _by_turn((a.turn, a.action) for a in self.facilitator_log())
         for turn in range(played):
             if turn == at_turn and reseed is not None:
                 child.reseed(reseed)
-            for action in actions.get(turn, []):  # the facilitator's later actions answered the
-                child.world.facilitate(action)  # played line, so a fork keeps only those before it
-            child.replay_turn(by_turn.get(turn, []))
+            child.replay_turn(by_turn.get(turn, []), actions.get(turn, []))
         if reseed is not None and played == at_turn:
             child.reseed(reseed)
         later = [o for o in log if o.turn > at_turn and o.order.issuer not in ai]
@@ -282,19 +278,13 @@ class Game:
             )
         game = cls(content, save.scenario, save.seed, specs=save.controllers)
         game.branches = list(save.branches)
-        by_turn: dict[int, list[Order]] = {}
-        for logged in save.orders:
-            by_turn.setdefault(logged.turn, []).append(logged.order)
-        actions: dict[int, list[FacilitatorAction]] = {}
-        for logged_action in save.facilitator:
-            actions.setdefault(logged_action.turn, []).append(logged_action.action)
+        by_turn = _by_turn((o.turn, o.order) for o in save.orders)
+        actions = _by_turn((a.turn, a.action) for a in save.facilitator)
         end = save.turn if until_turn is None else min(until_turn, save.turn)
         for turn in range(end):
             if save.reseed is not None and save.reseed.turn == turn:
                 game.reseed(save.reseed.seed)
-            for action in actions.get(turn, []):
-                game.world.facilitate(action)
-            game.replay_turn(by_turn.get(turn, []))
+            game.replay_turn(by_turn.get(turn, []), actions.get(turn, []))
             expected = save.world_hashes[turn] if turn < len(save.world_hashes) else None
             if expected is not None and expected != game.world_hashes[-1] and not force:
                 raise SaveError(
@@ -305,21 +295,34 @@ class Game:
             if on_turn:
                 on_turn(game)
         if end == save.turn:  # saved mid-turn: what was queued waits again
-            for action in actions.get(end, []):
-                game.world.facilitate(action)
-            for order in by_turn.get(end, []):
-                game.world.submit(order)
+            game._queue(by_turn.get(end, []), actions.get(end, []))
         return game
 
-    def replay_turn(self, orders: Iterable[Order]) -> None:
-        """Play one turn from logged orders. AI controllers still decide (so their memory
-        advances exactly as it did), but what reaches the world is the log."""
+    def replay_turn(self, orders: Iterable[Order], actions: Iterable[FacilitatorAction] = ()) -> None:
+        """Play one turn from logged orders and facilitator actions. AI controllers still
+        decide (so their memory advances exactly as it did), but what reaches the world is the log."""
         for nation, controller in self.controllers.items():
             if controller is not None:
                 try:
                     controller.decide(self.world.observe(nation))
                 except Exception as err:
                     self.controller_errors.append((self.world.turn, nation, f"{type(err).__name__}: {err}"))
+        self._queue(orders, actions)
+        self.end_turn()
+
+    def _queue(self, orders: Iterable[Order], actions: Iterable[FacilitatorAction]) -> None:
+        for action in actions:
+            self.world.facilitate(action)
         for order in orders:
             self.world.submit(order)
-        self.end_turn()
+
+
+T = TypeVar("T")
+
+
+def _by_turn(entries: Iterable[tuple[int, T]]) -> dict[int, list[T]]:
+    """Logged entries grouped by the turn they belong to, in log order."""
+    grouped: dict[int, list[T]] = {}
+    for turn, entry in entries:
+        grouped.setdefault(turn, []).append(entry)
+    return grouped

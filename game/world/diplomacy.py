@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 
 from game.rules import Alignment
 from game.rules.diplomacy import PROPOSAL_TURNS, Act, Deal, Proposal
-from game.rules.orders import Invest, InviteToZone, ProposeDeal
+from game.rules.orders import DealKind, Invest, InviteToZone, ProposeDeal
 
 F64 = NDArray[np.float64]
 
@@ -135,7 +135,7 @@ class Diplomacy:
 
     def memorandum_between(self, a: str, b: str, turn: int) -> bool:
         return any(
-            d.terms.deal.value == "memorandum" and {d.terms.buyer, d.terms.seller} == {a, b}
+            d.terms.deal == DealKind.MEMORANDUM and {d.terms.buyer, d.terms.seller} == {a, b}
             for d in self.deals_in_force(turn)
         )
 

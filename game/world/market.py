@@ -200,7 +200,11 @@ class _Problem:
 
 def _gaps(problem: _Problem, p: F64, tau: float) -> tuple[F64, F64]:
     """(excess (M, O), gap (M, O)): each origin's imbalance, and as a share of its trade or of
-    its mineral's market (whichever is kinder, see `_solve`)."""
+    its mineral's market, whichever is kinder.
+
+    An origin has cleared when its imbalance is under TOLERANCE of its own trade or under
+    MATERIAL of its mineral's whole market: a producer of a few tonnes need not hold up the
+    clearing of a market of thousands (the exact final step rations it)."""
     delivered, _, _ = problem.routes.delivered(p)
     weights, q = _allocate(delivered, problem.open, tau)
     demand, _ = problem.demand(q)
@@ -291,18 +295,7 @@ def _solve(problem: _Problem, p: F64, tau_start: float) -> tuple[F64, int, bool]
     for iteration in range(1, MAX_ITER + 1):
         annealed = tau_rel == TAU_REL
         tau = tau_rel
-        delivered, _, _ = problem.routes.delivered(p)
-        weights, q = _allocate(delivered, problem.open, tau)
-        demand, _ = problem.demand(q)
-        sales = (weights * demand[:, None, :]).sum(axis=2)
-        supply, _, _ = problem.supply(p)
-        excess = sales - supply
-        scale = np.abs(supply) + sales
-        # An origin has cleared when its imbalance is under TOLERANCE of its own trade or
-        # under MATERIAL of its mineral's whole market: a producer of a few tonnes need not
-        # hold up the clearing of a market of thousands (the exact final step rations it).
-        material = MATERIAL * scale.sum(axis=1, keepdims=True) + 1e-12
-        gap = np.minimum(np.abs(excess) / np.maximum(scale, 1e-12), TOLERANCE * np.abs(excess) / material)
+        excess, gap = _gaps(problem, p, tau)
         if annealed and gap.max() < TOLERANCE:
             return p, iteration, True
         # Near the solution a joint Newton step converges in a few iterations where the

@@ -41,8 +41,9 @@ from agents.observation import Observation
 from game.content import Content
 from game.rules import Event, ExportControl, FirmKind, Instrument, Scenario, Sector, Stage
 from game.rules import events as ev
+from game.rules.diplomacy import Deal
 from game.rules.facilitator import FACILITATOR_ADAPTER, Broadcast, FacilitatorAction, InjectEvent
-from game.rules.orders import Order
+from game.rules.orders import DealKind, Order
 from game.world import market, programmes
 from game.world.calibration import calibrate, pipeline_growth
 from game.world.diplomacy import Diplomacy, baseline_relations
@@ -1218,18 +1219,22 @@ class WorldModel(mesa.Model):
 
     # ------------------------------------------------------------------ levers at work
 
+    def _offtakes(self, stage: Stage) -> list[Deal]:
+        """Offtake deals in force this turn for a mineral of this scenario at this stage."""
+        return [
+            d
+            for d in self.diplomacy.deals_in_force(self.turn)
+            if d.terms.stage == stage
+            and d.terms.deal == DealKind.OFFTAKE
+            and d.terms.mineral in self.mineral_ids
+        ]
+
     def _deal_flows(self, stage: Stage, routes: market.Routes) -> F64 | None:
         """(M, O, B) tonnes offtake deals fix in advance on their routes this turn.
 
         A seller that closes its own route to the buyer breaks the deal: it ends, and the
         buyer remembers. A deal never takes more than half the seller's capacity."""
-        deals = [
-            d
-            for d in self.diplomacy.deals_in_force(self.turn)
-            if d.terms.stage == stage
-            and d.terms.deal.value == "offtake"
-            and d.terms.mineral in self.mineral_ids
-        ]
+        deals = self._offtakes(stage)
         if not deals:
             return None
         fixed = np.zeros(routes.open.shape)
@@ -1261,10 +1266,8 @@ class WorldModel(mesa.Model):
     def _deal_price_topup(self, stage: Stage, clearing: market.Clearing) -> F64:
         """(M, O) USD the sellers get above (or below) the market for deal tonnes at deal prices."""
         topup = np.zeros(clearing.price.shape)
-        for d in self.diplomacy.deals_in_force(self.turn):
+        for d in self._offtakes(stage):
             terms = d.terms
-            if terms.stage != stage or terms.deal.value != "offtake" or terms.mineral not in self.mineral_ids:
-                continue
             m, o = self.mineral_index(terms.mineral), self.nation_ids.index(terms.seller)
             b = self.nation_ids.index(terms.buyer)
             spot = clearing.price[m, o]

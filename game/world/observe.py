@@ -42,9 +42,6 @@ def observe(world: WorldModel, nation: str) -> Observation:
         ore_flow = start[Stage.ORE].copy()
         shortfall = world.shortfall[:, i].copy()
     rel = world.diplomacy.relations
-    parts = getattr(world, "score_parts", None)
-    part_names = getattr(world, "score_part_names", ())
-    score = getattr(world, "score", None)
     d = world.diplomacy
     turn = world.turn
     return Observation(
@@ -72,8 +69,8 @@ def observe(world: WorldModel, nation: str) -> Observation:
         stock_target=world.stock_target[i].copy(),
         relations=rel[i].copy(),
         regard=rel[:, i].copy(),
-        score=float(score[i]) if score is not None else 0.0,
-        score_parts={n: float(parts[i, k]) for k, n in enumerate(part_names)} if parts is not None else {},
+        score=float(world.score[i]),
+        score_parts={n: float(world.score_parts[i, k]) for k, n in enumerate(world.score_part_names)},
         controls=tuple(a.spec for a in world.policies.controls),
         tariffs=tuple(world.policies.tariffs),
         zones=tuple(world.policies.zones[z] for z in sorted(world.policies.zones)),
