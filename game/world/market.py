@@ -9,56 +9,45 @@ delivered price
 Each buyer splits its purchases over open routes with a logit (softmin) at temperature
 `tau` (a small fraction of the price), which makes the allocation smooth enough for
 Newton steps and is, for small `tau`, the cheapest-route rule of a spatial equilibrium.
-Origin prices move (see `_solve`) until every origin sells what it offers.
+Origin prices move until every origin sells what it offers.
 
-Quotas and licences are caps on groups of routes. A cap that binds is settled the way real
-quotas are: its routes carry exactly the cap (shared as the uncapped market would share
-it), those tonnes are taken out of the origin's offer and the buyer's demand, and the rest
-of the market clears again; the difference between the buyer's price and the route's cost
-is the quota rent.
+Quotas and licences are caps on groups of routes (each group within one mineral). A cap
+binds the way a licence does in a real market: its group's routes carry a rent, the same
+per tonne on each, high enough that they carry exactly the cap; the tonnes go to the buyers
+who bid most for them, and the rent (what buyers pay over what the route costs) is the
+quota rent. `market_kernel` solves prices and rents together, compiled, one mineral at a
+time.
 
-After the iteration three exact steps make the reported quantities hold by construction:
+After the solve three exact steps make the reported quantities hold by construction:
 routes whose logit weight is negligible get nothing (no arbitrage beyond `tau`), capped
 groups carry no more than their caps, and each origin ships no more than its sellers offer
 (mass is conserved). Whatever buyers could not get is their shortfall.
-
-Everything is numpy over (mineral, origin, buyer) arrays: no Python loop over routes,
-firms or minerals.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
+
+from game.world import market_kernel as kernel
 
 F64 = NDArray[np.float64]
 Bool = NDArray[np.bool_]
 Idx = NDArray[np.intp]
 
-TAU_REL = 0.004
-"""Logit temperature as a share of the reference price: routes dearer than the cheapest by
-more than about 7 tau (2.8 %) carry nothing."""
+TAU_REL = kernel.TAU_REL
+"""Logit temperature as a share of the buyer's cheapest price: routes dearer than the
+cheapest by more than about 7 tau (2.8 %) carry nothing."""
+TAU_START = kernel.TAU_START
+"""A cold solve starts from a wide logit and anneals to TAU_REL: a wide logit keeps the
+first Newton steps from jumping between 'this origin sells everything' and 'nothing'."""
 WEIGHT_CUTOFF = 1e-3
 MAX_ITER = 80
-TAU_START = 0.05
-TAU_DECAY = 0.7
-"""The temperature starts wide and anneals to TAU_REL: a wide logit keeps the first Newton
-steps from jumping between 'this origin sells everything' and 'it sells nothing'."""
-TOLERANCE = 1e-3
-MATERIAL = 5e-3
-WARM_TAU = 2.5 * TAU_REL
-"""Where a warm-started solve begins its annealing."""
-"""Convergence: largest |offer - sales| / (offer + sales) over origins."""
-CHOKE_STEEPNESS = 4.0
-INNER_STEPS = 6
-MAX_LOG_STEP = 0.5
-NEWTON_GAP = 0.05
-"""A mineral switches from Jacobi sweeps to joint Newton steps once no origin is out of
-balance by more than this share of its trade."""
-NEWTON_PROGRESS = 0.7
-NEWTON_DAMPING = 1e-3
+"""Newton iterations a mineral gets before the solve gives up (and says so)."""
+CHOKE_STEEPNESS = kernel.CHOKE_STEEPNESS
 
 
 @dataclass(frozen=True)
@@ -104,16 +93,6 @@ class Bids:
         scaled = np.divide(elasticity * demand, rest, out=np.zeros_like(rest), where=rest > 0)
         return rest, scaled
 
-    def per_route(self) -> Bids:
-        """The same bids with an origin axis, to evaluate at per-route prices (M, O, B)."""
-        return Bids(
-            need=self.need[:, None, :],
-            pref=self.pref[:, :, None],
-            eps=self.eps[:, None, :],
-            choke=self.choke[:, None, :],
-            cap=self.cap[:, None, :],
-        )
-
 
 @dataclass(frozen=True)
 class Routes:
@@ -130,15 +109,52 @@ class Routes:
     fund_floor: F64 | None = None
     """Floors a zone fund pays: they raise what the origin receives, not what buyers pay."""
 
-    def delivered(self, p: F64) -> tuple[F64, F64, F64]:
-        """Delivered price per route, its derivative in log origin price, realised price."""
+    def delivered(self, p: F64) -> tuple[F64, F64]:
+        """Delivered price per route before any licence rent, and what the origin receives."""
         base = np.maximum(p[:, :, None], self.floor)
-        markup = (1.0 + self.export_tax) * (1.0 + self.tariff)
         delivered = np.maximum(
             (base * (1.0 + self.export_tax) + self.transport) * (1.0 + self.tariff) - self.discount, 1e-9
         )
-        slope = np.where(self.floor >= p[:, :, None], 0.0, p[:, :, None] * markup)
-        return delivered, slope, base
+        return delivered, base
+
+    @cached_property
+    def groups(self) -> _CapIndex:
+        """The cap groups sorted by mineral, and for each route the groups it is in."""
+        return _CapIndex.of(self.cap_mask)
+
+
+@dataclass(frozen=True)
+class _CapIndex:
+    """Cap groups in the kernel's layout: `order` sorts them by mineral, `ptr` (M + 1)
+    delimits each mineral's groups in that order, and `route_ptr`/`route_group` list, per
+    flat route index, the (sorted) groups it is in."""
+
+    order: Idx
+    ptr: Idx
+    route_ptr: Idx
+    route_group: Idx
+
+    @classmethod
+    def of(cls, cap_mask: Bool) -> _CapIndex:
+        n_groups, n_min = cap_mask.shape[:2]
+        n_routes = int(np.prod(cap_mask.shape[1:]))
+        per_mineral = cap_mask.reshape(n_groups, n_min, n_routes // max(n_min, 1)).any(axis=2)  # (G, M)
+        if (per_mineral.sum(axis=1) > 1).any():
+            raise ValueError("a cap group covers routes of more than one mineral")
+        mineral = np.where(per_mineral.any(axis=1), per_mineral.argmax(axis=1), 0)
+        order = np.argsort(mineral, kind="stable")
+        rank = np.empty(n_groups, dtype=np.int64)
+        rank[order] = np.arange(n_groups)
+        group, route = np.nonzero(cap_mask.reshape(n_groups, n_routes))
+        by_route = np.lexsort((rank[group], route))
+        return cls(
+            order=order,
+            ptr=np.concatenate([[0], np.cumsum(np.bincount(mineral, minlength=n_min))]).astype(np.int64),
+            route_ptr=np.concatenate([[0], np.cumsum(np.bincount(route, minlength=n_routes))]).astype(
+                np.int64
+            ),
+            route_group=rank[group][by_route].astype(np.int64),
+        )
 
 
 @dataclass(frozen=True)
@@ -149,287 +165,13 @@ class Clearing:
     sold: F64  # (n_sellers,) tonnes each seller sold
     offered: F64  # (n_sellers,) tonnes each seller offered at the final price
     wanted: F64  # (M, B) demand at the final price
-    delivered: F64  # (M, O, B) delivered price per route
+    delivered: F64  # (M, O, B) delivered price per route, licence rent included
     realised: F64  # (M, O, B) price the origin receives per tonne (floor included)
     binding: Bool  # (G,) caps that bind
-    marginal: Bool  # (M, O, B) open routes from origins with sellers, outside binding caps
+    marginal: Bool  # (M, O, B) open routes from origins with sellers, outside rented caps
+    rent: F64  # (G,) licence or quota rent per tonne on each cap group's routes
     iterations: int
     converged: bool
-
-
-def _allocate(delivered: F64, open_: Bool, tau: float) -> tuple[F64, F64]:
-    """Logit weights over origins for each buyer, and the softmin buyer price (inf if cut off)."""
-    masked = np.where(open_, delivered, np.inf)
-    dmin = masked.min(axis=1, keepdims=True)  # (M, 1, B)
-    reachable = np.isfinite(dmin)
-    dmin_safe = np.where(reachable, dmin, 0.0)
-    # The temperature is relative to each buyer's cheapest delivered price, so the logit's
-    # cut-off is the same share of the price in a boom and a bust.
-    scale = tau * np.maximum(dmin_safe, 1e-300)
-    z = np.exp(-(masked - dmin_safe) / scale)
-    total = z.sum(axis=1, keepdims=True)
-    weights = np.divide(z, total, out=np.zeros_like(z), where=total > 0)
-    softmin = dmin_safe[:, 0, :] - scale[:, 0, :] * np.log(np.where(total[:, 0, :] > 0, total[:, 0, :], 1.0))
-    return weights, np.where(reachable[:, 0, :], softmin, np.inf)
-
-
-@dataclass
-class _Problem:
-    """One pass of clearing: caps already settled are closed routes with committed tonnes."""
-
-    offers: Offers
-    bids: Bids
-    routes: Routes
-    open: Bool
-    committed_supply: F64  # (M, O)
-    committed_demand: F64  # (M, B)
-
-    def supply(self, p: F64) -> tuple[F64, F64, F64]:
-        n_min, n_orig = p.shape
-        each, deach = self.offers.at(p.ravel())
-        cells = n_min * n_orig
-        total = np.bincount(self.offers.cell, weights=each, minlength=cells).reshape(n_min, n_orig)
-        slope = np.bincount(self.offers.cell, weights=deach, minlength=cells).reshape(n_min, n_orig)
-        return total - self.committed_supply, slope, each
-
-    def demand(self, q: F64) -> tuple[F64, F64]:
-        reachable = np.isfinite(q)
-        rest, elasticity = self.bids.at(np.where(reachable, q, self.bids.pref * 1e3), self.committed_demand)
-        return np.where(reachable, rest, 0.0), elasticity
-
-
-def _gaps(problem: _Problem, p: F64, tau: float) -> tuple[F64, F64]:
-    """(excess (M, O), gap (M, O)): each origin's imbalance, and as a share of its trade or of
-    its mineral's market, whichever is kinder.
-
-    An origin has cleared when its imbalance is under TOLERANCE of its own trade or under
-    MATERIAL of its mineral's whole market: a producer of a few tonnes need not hold up the
-    clearing of a market of thousands (the exact final step rations it)."""
-    delivered, _, _ = problem.routes.delivered(p)
-    weights, q = _allocate(delivered, problem.open, tau)
-    demand, _ = problem.demand(q)
-    sales = (weights * demand[:, None, :]).sum(axis=2)
-    supply, _, _ = problem.supply(p)
-    excess = sales - supply
-    scale = np.abs(supply) + sales
-    material = MATERIAL * scale.sum(axis=1, keepdims=True) + 1e-12
-    gap = np.minimum(np.abs(excess) / np.maximum(scale, 1e-12), TOLERANCE * np.abs(excess) / material)
-    return excess, gap
-
-
-BACKTRACK = (1.0, 0.5, 0.25, 0.125)
-WARM_MAX_STEP = 1.5
-"""Longest Newton step (log price) of a warm solve: a factor of about 4.5 in one move."""
-WARM_PROGRESS = 0.9
-"""A damped Newton step is taken when it cuts the mineral's worst imbalance by 10 %: a market
-climbing towards a far-off price (a buyer cut off from all but a tiny supplier) gets there in
-several accepted steps rather than none."""
-
-
-WARM_NEWTON_ITER = 12
-"""Damped Newton gets this many iterations; a market it has not cleared by then (a kink it
-keeps stepping across) is finished by the sweeps of `_solve`, which always make progress."""
-
-
-def _solve_warm(problem: _Problem, p: F64) -> tuple[F64, int, bool]:
-    """From a good start (last turn's prices): damped joint Newton at the final temperature.
-
-    Each iteration takes the Newton step of every mineral, halving it until the mineral's
-    worst imbalance shrinks; a mineral whose step cannot be made to help takes one monotone
-    sweep (level step and Jacobi) instead, which always moves towards the solution."""
-    pref = problem.bids.pref
-    floor, ceiling = 1e-6 * pref, 1e4 * pref
-    tau = TAU_REL
-    for iteration in range(1, WARM_NEWTON_ITER + 1):
-        _, gap = _gaps(problem, p, tau)
-        worst = gap.max(axis=1)
-        if worst.max() < TOLERANCE:
-            return p, iteration, True
-        step = _newton_step(problem, p, tau)
-        # Scale, not clip, a long step: clipping one origin's component turns the direction.
-        longest = np.abs(step).max(axis=1, keepdims=True)
-        step = step * np.minimum(1.0, WARM_MAX_STEP / np.maximum(longest, 1e-300))
-        moved = np.zeros(p.shape[0], dtype=bool)
-        done = worst < TOLERANCE
-        new = p.copy()
-        for alpha in BACKTRACK:
-            trial = np.clip(p * np.exp(alpha * step), floor, ceiling)
-            _, trial_gap = _gaps(problem, trial, tau)
-            better = ~moved & ~done & (trial_gap.max(axis=1) < WARM_PROGRESS * worst)
-            new = np.where(better[:, None], trial, new)
-            moved |= better
-            if (moved | done).all():
-                break
-        stuck = ~moved & ~done
-        if stuck.any():
-            swept = p * np.exp(_level(problem, p, tau))[:, None]
-            target = _origin_prices(problem, swept, tau)
-            swept = np.sqrt(swept * target)  # half way, in logs: the sweep overshoots
-            new = np.where(stuck[:, None], np.clip(swept, floor, ceiling), new)
-        p = new
-    p, more, converged = _solve(problem, p, TAU_REL)
-    return p, WARM_NEWTON_ITER + more, converged
-
-
-def _solve(problem: _Problem, p: F64, tau_start: float) -> tuple[F64, int, bool]:
-    """Origin prices at which every origin sells what it offers.
-
-    Far from the solution, each iteration is two monotone sweeps, with the temperature
-    annealed from the start value to TAU_REL: a level step (all of a mineral's origin prices
-    scaled to clear its whole market) and a Jacobi sweep (each origin's price solving its
-    own one-dimensional, monotone equation against the others' prices, damped where it
-    overshoots). Neither can be thrown off by a saturated logit, as a joint Newton step can.
-    Close to the solution a mineral switches to joint Newton steps, which converge fast, and
-    goes back to sweeps if a step fails to shrink its imbalance.
-    """
-    pref = problem.bids.pref
-    tau_rel = max(tau_start, TAU_REL)
-    floor, ceiling = 1e-6 * pref, 1e4 * pref
-    factor = np.ones_like(p)
-    last_sign = np.zeros_like(p)
-    n_min = p.shape[0]
-    newton_ok = np.ones(n_min, dtype=bool)
-    newton_used = np.zeros(n_min, dtype=bool)
-    last_worst = np.full(n_min, np.inf)
-    p_before = p.copy()
-    for iteration in range(1, MAX_ITER + 1):
-        annealed = tau_rel == TAU_REL
-        tau = tau_rel
-        excess, gap = _gaps(problem, p, tau)
-        if annealed and gap.max() < TOLERANCE:
-            return p, iteration, True
-        # Near the solution a joint Newton step converges in a few iterations where the
-        # Jacobi sweeps crawl (a group of origins serving the same inelastic buyers must move
-        # together). A mineral whose imbalance a Newton step did not shrink goes back to its
-        # previous prices and to Jacobi sweeps for the rest of this solve.
-        worst = gap.max(axis=1)
-        failed = newton_used & (worst > NEWTON_PROGRESS * last_worst)
-        newton_ok &= ~failed
-        p = np.where(failed[:, None], p_before, p)
-        p_before = p.copy()
-        newton_used = newton_ok & annealed & (worst < NEWTON_GAP) & ~failed
-        p_newton = p_sweep = p
-        if newton_used.any():
-            step = _newton_step(problem, p, tau)
-            p_newton = p * np.exp(np.clip(step, -MAX_LOG_STEP, MAX_LOG_STEP))
-        if not newton_used.all():
-            p_sweep = p * np.exp(_level(problem, p, tau))[:, None]
-            target = np.log(_origin_prices(problem, p_sweep, tau))
-            sign = np.sign(np.where(gap < TOLERANCE, 0.0, excess))
-            factor = np.where(sign * last_sign < 0, factor * 0.5, np.minimum(factor * 1.5, 1.0))
-            last_sign = sign
-            p_sweep = np.exp(np.log(p_sweep) + factor * (target - np.log(p_sweep)))
-        p = np.where(newton_used[:, None], p_newton, p_sweep)
-        p = np.clip(p, floor, ceiling)
-        last_worst = np.where(failed, last_worst, worst)
-        tau_rel = max(TAU_REL, tau_rel * TAU_DECAY)
-    return p, MAX_ITER, False
-
-
-def _newton_step(problem: _Problem, p: F64, tau: float) -> F64:
-    """Joint Newton step on log origin prices, with the full (O x O) Jacobian per mineral.
-
-    Raising one origin's price sends its buyers to the others (the logit term) and makes
-    them all buy less (the elasticity term); supply responds along its offer curve.
-    """
-    n_orig = p.shape[1]
-    delivered, slope, _ = problem.routes.delivered(p)
-    weights, q = _allocate(delivered, problem.open, tau)
-    demand, elasticity = problem.demand(q)
-    supply, dsupply, _ = problem.supply(p)
-    excess = (weights * demand[:, None, :]).sum(axis=2) - supply
-    masked = np.where(problem.open, delivered, np.inf).min(axis=1)  # (M, B)
-    temperature = tau * np.where(np.isfinite(masked), masked, 1.0)
-    q_safe = np.where(np.isfinite(q), q, 1.0)
-    per_unit = demand * (1.0 / temperature - elasticity / q_safe)  # (M, B)
-    cross = np.einsum("mob,mpb->mop", weights * per_unit[:, None, :], weights * slope)
-    own = (slope * weights * (demand / temperature)[:, None, :]).sum(axis=2)
-    system = -cross
-    diag = np.arange(n_orig)
-    scale = np.abs(supply) + (weights * demand[:, None, :]).sum(axis=2)
-    system[:, diag, diag] += dsupply + own + NEWTON_DAMPING * scale + 1e-12
-    return np.linalg.solve(system, excess[:, :, None])[:, :, 0]
-
-
-def _bracketed_newton_step(x: F64, f: F64, df: F64, lo: F64, hi: F64) -> tuple[F64, F64, F64]:
-    """One safeguarded Newton step on a decreasing function: returns (x, lo, hi).
-
-    lo/hi are -inf/+inf until an evaluation has shown the root's side. A Newton step that
-    leaves a known bracket is replaced by bisection; without a bracket it is capped at
-    MAX_LOG_STEP, so a flat stretch (a saturated logit) cannot throw the price far away.
-    """
-    lo = np.where(f > 0, x, lo)
-    hi = np.where(f <= 0, x, hi)
-    newton = x - f / np.minimum(df, -1e-300)
-    newton = np.where(np.isfinite(newton), newton, x)
-    newton = np.clip(newton, x - MAX_LOG_STEP, x + MAX_LOG_STEP)
-    bracketed = np.isfinite(lo) & np.isfinite(hi)
-    inside = (newton > lo) & (newton < hi)
-    return np.where(inside | ~bracketed, np.clip(newton, lo, hi), 0.5 * (lo + hi)), lo, hi
-
-
-def _level(problem: _Problem, p: F64, tau: float) -> F64:
-    """Per mineral, the log factor s that clears the whole market when every origin price
-    is multiplied by exp(s): total sales fall and total offers rise with s, so a bracketed
-    Newton search finds it. Moving the level in one stroke is what relative updates of
-    single origins cannot do quickly (each expects to win buyers from the others)."""
-    n_min = p.shape[0]
-    lo, hi = np.full(n_min, -np.inf), np.full(n_min, np.inf)
-    s = np.zeros(n_min)
-    for _ in range(INNER_STEPS):
-        price = p * np.exp(s)[:, None]
-        delivered, slope, _ = problem.routes.delivered(price)
-        weights, q = _allocate(delivered, problem.open, tau)
-        demand, elasticity = problem.demand(q)
-        offer, doffer, _ = problem.supply(price)
-        f = demand.sum(axis=1) - offer.sum(axis=1)  # decreasing in s
-        # d demand / d s: buyers' price moves with the weighted slope of their routes.
-        q_safe = np.where(np.isfinite(q), q, 1.0)
-        dq = (weights * slope).sum(axis=1)
-        df = -(elasticity * demand * dq / q_safe).sum(axis=1) - doffer.sum(axis=1)
-        s, lo, hi = _bracketed_newton_step(s, f, df, lo, hi)
-    return s
-
-
-def _origin_prices(problem: _Problem, p: F64, tau: float) -> F64:
-    """Each origin's price that sells its offer, the other origins' prices held fixed.
-
-    Buyers respond fully to the origin's own price: their logit weight on it and their
-    softmin price (hence their demand) move with it. Own sales fall as own price rises, so
-    each origin solves a monotone one-dimensional equation (bracketed Newton); all origins
-    solve at once (Jacobi), and the caller damps origins that overshoot.
-    """
-    bids = problem.bids.per_route()
-    x0 = np.log(p)
-    delivered, _, _ = problem.routes.delivered(p)
-    masked = np.where(problem.open, delivered, np.inf)
-    dmin = masked.min(axis=1, keepdims=True)
-    dmin = np.where(np.isfinite(dmin), dmin, 0.0)
-    t3 = tau * np.maximum(dmin, 1e-300)  # (M, 1, B) each buyer's temperature, held fixed
-    own = np.where(problem.open, np.exp(-(masked - dmin) / t3), 0.0)
-    others = np.maximum(own.sum(axis=1, keepdims=True) - own, 0.0)  # (M, O, B)
-    committed = problem.committed_demand[:, None, :]
-    lo = np.full(p.shape, -np.inf)
-    hi = np.full(p.shape, np.inf)
-    x = x0.copy()
-    for _ in range(INNER_STEPS):
-        price = np.exp(x)
-        d, slope, _ = problem.routes.delivered(price)
-        with np.errstate(over="ignore"):  # a buyer with no supply left has t3 ~ 0: exp(-inf) = 0
-            e = np.where(problem.open, np.exp(np.minimum(-(d - dmin) / t3, 600.0)), 0.0)
-        total = others + e
-        reachable = total > 0
-        w = np.divide(e, total, out=np.zeros_like(e), where=reachable)
-        q = dmin - t3 * np.log(np.where(reachable, total, 1.0))
-        rest, eps_rest = bids.at(np.where(reachable, q, bids.pref * 1e3), committed)
-        rest = np.where(reachable, rest, 0.0)
-        sales = (w * rest).sum(axis=2)
-        dsales = (slope * rest * (-w * (1 - w) / t3 - w * w * eps_rest / np.where(reachable, q, 1.0))).sum(
-            axis=2
-        )
-        offer, doffer, _ = problem.supply(price)
-        x, lo, hi = _bracketed_newton_step(x, sales - offer, dsales - doffer, lo, hi)
-    return np.exp(x)
 
 
 def clear(
@@ -439,77 +181,104 @@ def clear(
     price0: F64,
     tau_start: float = TAU_START,
     fixed: F64 | None = None,
+    rent0: F64 | None = None,
 ) -> Clearing:
     """Clear every mineral's market of one stage.
 
-    `price0` (M, O) starts the origin prices; from a good warm start (last turn's prices)
-    pass a `tau_start` near TAU_REL to skip most of the annealing. `fixed` (M, O, B) are
-    tonnes contracted in advance (offtake deals): they are taken out of the origins' offers
-    and the buyers' demand before the rest clears, exactly as settled caps are.
+    `price0` (M, O) starts the origin prices and `rent0` (G,) the cap rents; from a good warm
+    start (last turn's solution) pass `tau_start=TAU_REL` to skip the annealing. `fixed`
+    (M, O, B) are tonnes contracted in advance (offtake deals): they are taken out of the
+    origins' offers and the buyers' demand before the rest clears, and count against caps.
     """
     n_min, n_orig = price0.shape
+    n_buy = bids.need.shape[1]
     n_groups = routes.cap.shape[0]
     cells = n_min * n_orig
     has_supply = np.bincount(offers.cell, weights=offers.avail, minlength=cells).reshape(n_min, n_orig) > 0
-    problem = _Problem(
-        offers,
-        bids,
-        routes,
-        routes.open & has_supply[:, :, None],
-        np.zeros((n_min, n_orig)),
-        np.zeros_like(bids.need),
-    )
-    p = np.maximum(price0, 1e-6 * bids.pref)
-    # Tonnes fixed in advance: contracted, then on routes of binding caps.
-    committed = np.zeros_like(routes.transport) if fixed is None else fixed.copy()
-    problem.committed_supply = committed.sum(axis=2)
-    problem.committed_demand = committed.sum(axis=1)
-    binding = np.zeros(n_groups, dtype=bool)
-    iterations, converged = 0, True
-    tau = TAU_REL
-    while True:
-        p, used, ok = _solve_warm(problem, p) if tau_start <= WARM_TAU else _solve(problem, p, tau_start)
-        tau_start = WARM_TAU
-        iterations += used
-        converged &= ok
-        delivered, _, _ = routes.delivered(p)
-        weights, q = _allocate(delivered, problem.open, tau)
-        flow = weights * problem.demand(q)[0][:, None, :] + committed
-        carried = np.tensordot(routes.cap_mask, flow, axes=3) if n_groups else np.zeros(0)
-        newly = ~binding & (carried > routes.cap * (1 + 1e-9))
-        if not newly.any():
-            break
-        for g in np.flatnonzero(newly):  # a handful of caps at most
-            mask = routes.cap_mask[g] & problem.open
-            committed = np.where(mask, flow * routes.cap[g] / carried[g], committed)
-            problem.open = problem.open & ~routes.cap_mask[g]
-        binding |= newly
-        problem.committed_supply = committed.sum(axis=2)
-        problem.committed_demand = committed.sum(axis=1)
+    open_ = routes.open & has_supply[:, :, None]
+    committed = np.zeros_like(routes.transport) if fixed is None else fixed
+    index = routes.groups
+    # Contracted tonnes use up caps first; a group with nothing left is closed to spot trade.
+    capeff = routes.cap.astype(float)
+    if fixed is not None and n_groups:
+        capeff = capeff - np.tensordot(routes.cap_mask, fixed, axes=3)
+    # A buyer with demand on a route whose group has nothing left cannot use it; one with no
+    # demand keeps it open, so its marginal price still shows what the route would cost.
+    shut = capeff <= 1e-12 * np.maximum(routes.cap, 1.0)
+    if shut.any():
+        wants = (np.broadcast_to(bids.need, (n_min, n_buy)) > 0)[:, None, :]
+        open_ = open_ & ~(routes.cap_mask[shut].any(axis=0) & wants)
+    capeff = np.maximum(capeff, 0.0)
 
-    # Final, exact quantities.
-    delivered, _, realised = routes.delivered(p)
-    weights, q = _allocate(delivered, problem.open, tau)
-    weights = np.where(weights < WEIGHT_CUTOFF, 0.0, weights)
+    order = np.argsort(offers.cell, kind="stable")
+    cell_ptr = np.concatenate([[0], np.cumsum(np.bincount(offers.cell, minlength=cells))]).astype(np.int64)
+    pref = np.ascontiguousarray(bids.pref[:, 0], dtype=float)
+    model = (
+        (
+            cell_ptr,
+            offers.avail[order].astype(float),
+            offers.lo[order].astype(float),
+            offers.hi[order].astype(float),
+            *(np.ascontiguousarray(np.broadcast_to(a, (n_min, n_buy)), dtype=float) for a in (bids.need,)),
+            pref,
+            *(
+                np.ascontiguousarray(np.broadcast_to(a, (n_min, n_buy)), dtype=float)
+                for a in (bids.eps, bids.choke, bids.cap, committed.sum(axis=1))
+            ),
+            committed.sum(axis=2),
+        ),
+        (
+            np.ascontiguousarray(open_),
+            *(
+                np.ascontiguousarray(np.broadcast_to(a, open_.shape), dtype=float)
+                for a in (routes.floor, routes.export_tax, routes.transport, routes.tariff, routes.discount)
+            ),
+            index.route_ptr,
+            index.route_group,
+            capeff[index.order],
+        ),
+    )
+    x = np.log(np.clip(price0, 1e-6 * bids.pref, 1e4 * bids.pref))
+    rent = np.zeros(n_groups) if rent0 is None or rent0.shape != (n_groups,) else rent0[index.order].copy()
+    iterations, converged = kernel.solve(x, rent, index.ptr, float(tau_start), MAX_ITER, model, n_buy)
+    delivered = np.empty(open_.shape)
+    weights = np.zeros(open_.shape)
+    realised = np.empty(open_.shape)
+    q = np.empty((n_min, n_buy))
+    rest = np.empty((n_min, n_buy))
+    kernel.finish(x, rent, TAU_REL, model, delivered, weights, realised, q, rest)
+    p = np.exp(x)
+    sorted_rent, rent = rent, np.empty(n_groups)
+    rent[index.order] = sorted_rent
+    unrented, realised = routes.delivered(p)
+    delivered = np.where(open_, delivered, unrented)
+
+    # Final, exact quantities. Routes of a group that earns a rent are priced at the margin
+    # by it and keep their (possibly small) share; elsewhere negligible weights go to zero.
+    rented = routes.cap_mask[rent > 0].any(axis=0) & open_ if (rent > 0).any() else np.zeros_like(open_)
+    weights = np.where((weights < WEIGHT_CUTOFF) & ~rented, 0.0, weights)
     total = weights.sum(axis=1, keepdims=True)
     weights = np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
-    rest, _ = problem.demand(q)
     flow = weights * rest[:, None, :] + committed
-    wanted = rest + problem.committed_demand
-    for g in range(n_groups):  # overlapping caps: each scaling only lowers flows
-        mask = routes.cap_mask[g]
-        load = flow[mask].sum()
-        if load > routes.cap[g]:
-            flow[mask] *= routes.cap[g] / load
-    offered_total, _, each = problem.supply(p)
-    offered_total = np.maximum(offered_total + problem.committed_supply, 0.0)  # rounding can dip below 0
+    wanted = rest + committed.sum(axis=1)
+    if n_groups:
+        load = np.tensordot(routes.cap_mask, flow, axes=3)
+        over = load > routes.cap
+        if over.any():  # overlapping caps: each route takes the tightest of its groups' cuts
+            cut = np.ones(flow.size)
+            ratio = np.where(over, routes.cap / np.maximum(load, 1e-300), 1.0)
+            route_of = np.repeat(np.arange(flow.size), np.diff(index.route_ptr))
+            np.minimum.at(cut, route_of, ratio[index.order][index.route_group])
+            flow = flow * cut.reshape(flow.shape)
+    each, _ = offers.at(p.ravel())
+    offered_total = np.bincount(offers.cell, weights=each, minlength=cells).reshape(n_min, n_orig)
     # An origin that cannot ship all it sold rations its spot buyers first: contracted tonnes
     # (`fixed`) are delivered in full while the offer covers them.
     contracted = np.zeros_like(flow) if fixed is None else np.minimum(fixed, flow)
     due = contracted.sum(axis=2)
     kept = np.divide(offered_total, due, out=np.ones_like(due), where=due > offered_total)
+    spot = flow - contracted
     contracted = contracted * np.minimum(kept, 1.0)[:, :, None]
-    spot = flow - (np.zeros_like(flow) if fixed is None else np.minimum(fixed, flow))
     room = np.maximum(offered_total - contracted.sum(axis=2), 0.0)
     spot_sales = spot.sum(axis=2)
     ship = np.divide(room, spot_sales, out=np.ones_like(spot_sales), where=spot_sales > room)
@@ -518,9 +287,11 @@ def clear(
     fill = np.divide(sales, offered_total, out=np.zeros_like(sales), where=offered_total > 0).ravel()
     sold = each * fill[offers.cell]
     bought = flow.sum(axis=1)
-    # Buyers pay their marginal price on capped routes (the gap is the quota rent).
+    # Contracted tonnes are paid at the buyer's marginal price where that is dearer.
     marginal = np.where(np.isfinite(q), q, bids.pref * bids.choke)
-    cost = np.where(committed > 0, np.maximum(delivered, marginal[:, None, :]), delivered)
+    cost = delivered
+    if fixed is not None:
+        cost = np.where(fixed > 0, np.maximum(delivered, marginal[:, None, :]), delivered)
     paid = np.divide((flow * cost).sum(axis=1), bought, out=marginal.copy(), where=bought > 0)
     return Clearing(
         price=p,
@@ -531,8 +302,9 @@ def clear(
         wanted=wanted,
         delivered=delivered,
         realised=realised,
-        binding=binding,
-        marginal=problem.open,
-        iterations=iterations,
-        converged=converged,
+        binding=(rent > 0) | shut,
+        marginal=open_ & ~rented,
+        rent=rent,
+        iterations=int(iterations.max(initial=0)),
+        converged=bool(converged.all()),
     )

@@ -276,6 +276,7 @@ class WorldModel(mesa.Model):
         self._need = self.need_now()
         self._refined_nodes_flow = np.zeros((n_min, n_nat, 2 * n_nat))
         self.last_clearing: dict[Stage, market.Clearing] = {}
+        self._last_rent: dict[Stage, tuple[market.Routes, F64]] = {}
         self._cleared_under: tuple[int, dict[Stage, market.Routes]] | None = None
         """The latest clearing of each stage, with delivered prices per route (for analysis)."""
         for control in sc.export_controls:
@@ -927,10 +928,15 @@ class WorldModel(mesa.Model):
 
     def _clear(self, stage: Stage, offers: market.Offers, bids: market.Bids, price0: F64) -> market.Clearing:
         """Clear a stage, warm-started from last turn's prices after the first turn."""
-        tau_start = market.WARM_TAU if self.turn > 0 or self._spun_rounds > 1 else market.TAU_START
+        # Cold only at the very start: every later solve starts from the last one.
+        tau_start = market.TAU_START if self._spun_rounds == 1 else market.TAU_REL
         routes = self._routes(stage)
         fixed = self._deal_flows(stage, routes)
-        cleared = market.clear(offers, bids, routes, price0, tau_start=tau_start, fixed=fixed)
+        # Rents carry over while the caps do (the same routes object: no policy changed).
+        last = self._last_rent.get(stage)
+        rent0 = last[1] if last is not None and last[0] is routes else None
+        cleared = market.clear(offers, bids, routes, price0, tau_start=tau_start, fixed=fixed, rent0=rent0)
+        self._last_rent[stage] = (routes, cleared.rent)
         self.last_clearing[stage] = cleared
         return cleared
 

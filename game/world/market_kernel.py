@@ -1,0 +1,780 @@
+"""The compiled inner solve of market clearing: origin prices and licence rents, per mineral.
+
+Why compiled: a turn clears sixteen markets (eight minerals, two stages), each a fixed point
+over about a thousand routes, and a Python-level numpy solve spent most of its time in
+array set-up rather than arithmetic. Here each mineral is solved on its own, so a market
+that has cleared stops costing anything while another still moves.
+
+The unknowns of mineral `m` are its origins' log prices `x[o]` and a rent `r[g] >= 0` for
+every cap group `g` (a quota or a licence) of the mineral. A rent is a wedge on the routes
+of its group: buyers see `delivered + rent`, the origin receives `delivered`. The solution
+has every origin selling what it offers and every group carrying at most its cap, with a
+positive rent only where it carries exactly the cap (complementarity). Caps therefore bind
+the way licences do in a market: the tonnes go to the buyers who bid most for them, and the
+gap between what they pay and what the route costs is the quota rent.
+
+The solve is damped Newton on (x, r) with an active set for the rents (a group enters the
+Newton system while its rent is positive or it is over its cap), backtracking on the sum of
+squared scaled imbalances, and continuation in the logit temperature: a cold start anneals
+from a wide temperature, and a Newton step that cannot be made to help is replaced by a
+level step (every origin price scaled to clear the whole market) or, failing that, by a
+wider temperature. Nothing here draws random numbers; loops run in a fixed order, so a solve
+is bit-for-bit repeatable.
+
+Array conventions (all float64 unless said): routes are (M, O, B) with `open_` boolean,
+sellers are sorted by market cell with `cell_ptr` (M*O + 1) delimiting each cell's sellers,
+and `cap_ptr`/`cap_idx` list, for the flat route index (m*O + o)*B + b, the groups it is in.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+TAU_REL = 0.004
+TAU_START = 0.05
+TAU_DECAY = 0.7
+TOLERANCE = 1e-3
+MATERIAL = 5e-3
+CHOKE_STEEPNESS = 4.0
+NEWTON_DAMPING = 1e-3
+MAX_STEP = 1.5
+"""Longest Newton step, in log price (a factor of about 4.5) or in rent as a share of the
+mineral's mean origin price."""
+LEVEL_STEPS = 8
+RENT_STEPS = 12
+RENT_TOLERANCE = 0.3 * TOLERANCE
+CAP_FLOOR = 1e-3
+"""A group's gap is its load's distance from its cap as a share of the cap (of a thousandth
+of MATERIAL of the market for the smallest caps): unlike an origin's imbalance, a rent on a
+small licence is never negligible to the buyer who pays it."""
+MAX_LEVEL_STEP = 0.7
+WEIGHT_FLOOR = 1e-14
+IDLE = 1e-9
+"""An origin selling less than this share of its offer is priced out of every route."""
+"""Logit weights below this are left out of the Jacobian (they move nothing)."""
+
+
+@njit(cache=True)
+def _route_prices(m, p, rent, open_, floor, tax, trans, tar, disc, cap_ptr, cap_idx, price, slope, base):
+    """Delivered price per open route (rent included), its derivative in log origin price and
+    what the origin receives (its price or the buyers' floor)."""
+    n_orig, n_buy = open_.shape[1], open_.shape[2]
+    for o in range(n_orig):
+        po = p[o]
+        for b in range(n_buy):
+            if not open_[m, o, b]:
+                continue
+            f = floor[m, o, b]
+            realised = po if po > f else f
+            markup = (1.0 + tax[m, o, b]) * (1.0 + tar[m, o, b])
+            d = (realised * (1.0 + tax[m, o, b]) + trans[m, o, b]) * (1.0 + tar[m, o, b]) - disc[m, o, b]
+            if d < 1e-9:
+                d = 1e-9
+            k = (m * n_orig + o) * n_buy + b
+            for j in range(cap_ptr[k], cap_ptr[k + 1]):
+                d += rent[cap_idx[j]]
+            price[o, b] = d
+            slope[o, b] = 0.0 if f >= po else po * markup
+            base[o, b] = realised
+
+
+@njit(cache=True)
+def _allocate(m, tau, open_, price, weight, q, temp):
+    """Each buyer's logit split over its open routes and its softmin price (inf: cut off)."""
+    n_orig, n_buy = price.shape
+    for b in range(n_buy):
+        dmin = np.inf
+        for o in range(n_orig):
+            if open_[m, o, b] and price[o, b] < dmin:
+                dmin = price[o, b]
+        if not np.isfinite(dmin):
+            q[b] = np.inf
+            temp[b] = 1.0
+            for o in range(n_orig):
+                weight[o, b] = 0.0
+            continue
+        t = tau * max(dmin, 1e-300)
+        total = 0.0
+        for o in range(n_orig):
+            if open_[m, o, b]:
+                z = np.exp(-(price[o, b] - dmin) / t)
+                weight[o, b] = z
+                total += z
+            else:
+                weight[o, b] = 0.0
+        for o in range(n_orig):
+            weight[o, b] /= total
+        q[b] = dmin - t * np.log(total)
+        temp[b] = t
+
+
+@njit(cache=True)
+def _demand(m, q, need, pref, eps, choke, dcap, cdem, rest, drest):
+    """Demand still open after contracted tonnes, and its derivative in the buyer's price."""
+    for b in range(q.shape[0]):
+        if not np.isfinite(q[b]):
+            rest[b] = 0.0
+            drest[b] = 0.0
+            continue
+        ratio = q[b] / pref[m]
+        over = max(ratio / choke[m, b], 1.0)
+        d = need[m, b] * ratio ** -eps[m, b] * over**-CHOKE_STEEPNESS
+        e = eps[m, b] + (CHOKE_STEEPNESS if over > 1.0 else 0.0)
+        if d >= dcap[m, b]:
+            d = dcap[m, b]
+            e = 0.0
+        r = d - cdem[m, b]
+        if r > 0.0:
+            rest[b] = r
+            drest[b] = -e * d / q[b]
+        else:
+            rest[b] = 0.0
+            drest[b] = 0.0
+
+
+@njit(cache=True)
+def _supply(m, p, cell_ptr, avail, lo, hi, csup, supply, dsupply):
+    """Each origin's offer net of contracted tonnes, and its derivative in log price."""
+    n_orig = p.shape[0]
+    for o in range(n_orig):
+        cell = m * n_orig + o
+        s = 0.0
+        ds = 0.0
+        po = p[o]
+        for i in range(cell_ptr[cell], cell_ptr[cell + 1]):
+            width = hi[i] - lo[i]
+            if width <= 0.0:
+                s += avail[i] if po >= hi[i] else 0.0
+                continue
+            frac = (po - lo[i]) / width
+            if frac >= 1.0:
+                s += avail[i]
+            elif frac > 0.0:
+                s += avail[i] * frac
+                ds += avail[i] * po / width
+        supply[o] = s - csup[m, o]
+        dsupply[o] = ds
+
+
+@njit(cache=True)
+def _residuals(m, g0, g1, weight, rest, supply, cap_ptr, cap_idx, capeff, rent, sales, load, excess):
+    """Origin imbalances (sales - offer) and the loads of the mineral's groups `g0:g1`.
+
+    Returns a smooth merit (the sum of squared imbalances against MATERIAL of the mineral's
+    whole market) and the worst gap, which decides convergence: an origin's imbalance as a
+    share of its own trade or, if kinder, against MATERIAL of the whole market (a producer of
+    a few tonnes need not hold up a market of thousands; the exact final step rations it).
+    A group's gap is its load over the cap (or under it while it earns a rent), as a share of
+    the cap."""
+    n_orig, n_buy = weight.shape
+    for g in range(g0, g1):
+        load[g] = 0.0
+    total_scale = 0.0
+    for o in range(n_orig):
+        s = 0.0
+        for b in range(n_buy):
+            f = weight[o, b] * rest[b]
+            if f != 0.0:
+                s += f
+                k = (m * n_orig + o) * n_buy + b
+                for j in range(cap_ptr[k], cap_ptr[k + 1]):
+                    load[cap_idx[j]] += f
+        sales[o] = s
+        total_scale += abs(supply[o]) + s
+    material = MATERIAL * total_scale + 1e-12
+    ssq = 0.0
+    worst = 0.0
+    for o in range(n_orig):
+        excess[o] = sales[o] - supply[o]
+        scale = max(abs(supply[o]) + sales[o], 1e-12)
+        smooth = TOLERANCE * excess[o] / material
+        ssq += smooth * smooth
+        worst = max(worst, min(abs(excess[o]) / scale, abs(smooth)))
+    for g in range(g0, g1):
+        over = load[g] - capeff[g]
+        if rent[g] <= 0.0 and over < 0.0:
+            over = 0.0
+        smooth = TOLERANCE * over / material
+        ssq += smooth * smooth
+        worst = max(worst, abs(over) / max(capeff[g], CAP_FLOOR * material))
+    return ssq, worst
+
+
+@njit(cache=True)
+def _lu_solve(a, rhs):
+    """Gaussian elimination with partial pivoting, in place (n is a few dozen)."""
+    n = rhs.shape[0]
+    for c in range(n):
+        piv = c
+        best = abs(a[c, c])
+        for r in range(c + 1, n):
+            if abs(a[r, c]) > best:
+                best = abs(a[r, c])
+                piv = r
+        if best == 0.0:
+            a[c, c] = 1e-300
+        elif piv != c:
+            for k in range(n):
+                tmp = a[c, k]
+                a[c, k] = a[piv, k]
+                a[piv, k] = tmp
+            tmp = rhs[c]
+            rhs[c] = rhs[piv]
+            rhs[piv] = tmp
+        inv = 1.0 / a[c, c]
+        for r in range(c + 1, n):
+            f = a[r, c] * inv
+            if f != 0.0:
+                for k in range(c, n):
+                    a[r, k] -= f * a[c, k]
+                rhs[r] -= f * rhs[c]
+    for c in range(n - 1, -1, -1):
+        s = rhs[c]
+        for k in range(c + 1, n):
+            s -= a[c, k] * rhs[k]
+        rhs[c] = s / a[c, c]
+    return rhs
+
+
+@njit(cache=True)
+def _evaluate(m, g0, g1, x, rent, tau, mk, ws):
+    """Everything at (x, rent, tau): fills the work arrays `ws`, returns (ssq, worst)."""
+    cell_ptr = mk[0][0]
+    avail = mk[0][1]
+    lo = mk[0][2]
+    hi = mk[0][3]
+    need = mk[0][4]
+    pref = mk[0][5]
+    eps = mk[0][6]
+    choke = mk[0][7]
+    dcap = mk[0][8]
+    cdem = mk[0][9]
+    csup = mk[0][10]
+    open_ = mk[1][0]
+    floor = mk[1][1]
+    tax = mk[1][2]
+    trans = mk[1][3]
+    tar = mk[1][4]
+    disc = mk[1][5]
+    cap_ptr = mk[1][6]
+    cap_idx = mk[1][7]
+    capeff = mk[1][8]
+    p = ws[0]
+    price = ws[1]
+    slope = ws[2]
+    base = ws[3]
+    weight = ws[4]
+    q = ws[5]
+    temp = ws[6]
+    rest = ws[7]
+    drest = ws[8]
+    supply = ws[9]
+    dsupply = ws[10]
+    sales = ws[11]
+    load = ws[12]
+    excess = ws[13]
+    for o in range(x.shape[0]):
+        p[o] = np.exp(x[o])
+    _route_prices(m, p, rent, open_, floor, tax, trans, tar, disc, cap_ptr, cap_idx, price, slope, base)
+    _allocate(m, tau, open_, price, weight, q, temp)
+    _demand(m, q, need, pref, eps, choke, dcap, cdem, rest, drest)
+    _supply(m, p, cell_ptr, avail, lo, hi, csup, supply, dsupply)
+    return _residuals(m, g0, g1, weight, rest, supply, cap_ptr, cap_idx, capeff, rent, sales, load, excess)
+
+
+@njit(cache=True)
+def _jacobian(m, g0, g1, rent, mk, ws, var):
+    """The Newton system (minus the Jacobian, and the residuals) on (log prices, active
+    rents), in variables ordered `n_orig` prices then the active groups.
+
+    Raising a route's price moves its buyer's logit weights (the temperature term) and the
+    buyer's demand (the elasticity term); a log price moves every route of its origin by
+    `slope`, a rent every route of its group by one. Supply responds along its offer curve.
+    `var[g]` is set to the group's position in the vector, or -1 for a group at zero rent
+    and under its cap (it stays out of the system)."""
+    cap_ptr = mk[1][6]
+    cap_idx = mk[1][7]
+    capeff = mk[1][8]
+    slope = ws[2]
+    weight = ws[4]
+    temp = ws[6]
+    rest = ws[7]
+    drest = ws[8]
+    supply = ws[9]
+    dsupply = ws[10]
+    sales = ws[11]
+    load = ws[12]
+    excess = ws[13]
+    n_orig, n_buy = weight.shape
+    n = n_orig
+    for g in range(g0, g1):
+        if rent[g] > 0.0 or load[g] > capeff[g]:
+            var[g] = n
+            n += 1
+        else:
+            var[g] = -1
+    a = np.zeros((n, n))
+    rhs = np.zeros(n)
+    u = np.zeros(n)
+    v = np.zeros(n)
+    touched = np.zeros(n, dtype=np.int64)
+    for o in range(n_orig):
+        rhs[o] = excess[o]
+        a[o, o] += dsupply[o] + NEWTON_DAMPING * (abs(supply[o]) + sales[o]) + 1e-12
+    for g in range(g0, g1):
+        if var[g] >= 0:
+            rhs[var[g]] = load[g] - capeff[g]
+    for b in range(n_buy):
+        if rest[b] <= 0.0:
+            continue
+        t = temp[b]
+        per_unit = rest[b] / t + drest[b]
+        n_touched = 0
+        for o in range(n_orig):
+            w = weight[o, b]
+            if w < WEIGHT_FLOOR:
+                continue
+            own = rest[b] / t * w  # minus the diagonal term of dflow/dprice
+            sl = slope[o, b]
+            k = (m * n_orig + o) * n_buy + b
+            # Rows: origin o and the active groups of the route; columns likewise.
+            a[o, o] += own * sl
+            u[o] += w
+            v[o] += w * sl
+            touched[n_touched] = o
+            n_touched += 1
+            for j in range(cap_ptr[k], cap_ptr[k + 1]):
+                cg = var[cap_idx[j]]
+                if cg < 0:
+                    continue
+                a[o, cg] += own
+                a[cg, o] += own * sl
+                a[cg, cg] += own
+                for j2 in range(cap_ptr[k], cap_ptr[k + 1]):
+                    cg2 = var[cap_idx[j2]]
+                    if cg2 >= 0 and cg2 != cg:
+                        a[cg, cg2] += own
+                if u[cg] == 0.0 and v[cg] == 0.0:
+                    touched[n_touched] = cg
+                    n_touched += 1
+                u[cg] += w
+                v[cg] += w
+        for i in range(n_touched):
+            r = touched[i]
+            for j in range(n_touched):
+                c = touched[j]
+                a[r, c] -= per_unit * u[r] * v[c]
+        for i in range(n_touched):
+            u[touched[i]] = 0.0
+            v[touched[i]] = 0.0
+    for g in range(g0, g1):
+        cg = var[g]
+        if cg >= 0:
+            a[cg, cg] += NEWTON_DAMPING * abs(a[cg, cg]) + 1e-12
+    # Variables nothing responds to (an origin priced out of every route with its capacity
+    # fully offered, a group whose rent has shut its routes) would take unbounded steps:
+    # they stay put here, and `_idle_jumps` and `_settle_rents` move them.
+    for i in range(n):
+        idle = i < n_orig and sales[i] <= IDLE * supply[i] and dsupply[i] <= IDLE * supply[i]
+        if idle or abs(a[i, i]) <= 1e-9 * (abs(rhs[i]) + 1e-300):
+            for k in range(n):
+                a[i, k] = 0.0
+                a[k, i] = 0.0
+            a[i, i] = 1.0
+            rhs[i] = 0.0
+    return a, rhs
+
+
+@njit(cache=True)
+def _idle_jumps(m, x, mk, ws, jump):
+    """Log price moves for origins no derivative can guide. One that offers tonnes but sells
+    none (priced out of every route, or shut in by an export ban with no demand at home)
+    falls to where its cheapest route matches that buyer's price, or to where its sellers
+    stop offering if that is higher. One that sells but offers nothing rises to its offer
+    curve."""
+    open_ = mk[1][0]
+    cell_ptr, lo = mk[0][0], mk[0][2]
+    price, q, supply, sales = ws[1], ws[5], ws[9], ws[11]
+    n_orig, n_buy = price.shape
+    for o in range(n_orig):
+        jump[o] = 0.0
+        cell = m * n_orig + o
+        target = np.inf
+        for i in range(cell_ptr[cell], cell_ptr[cell + 1]):
+            target = min(target, lo[i])
+        p = np.exp(x[o])
+        if sales[o] > 0.0 and supply[o] <= 0.0 and np.isfinite(target) and p < target:
+            # Sold out below every seller's reservation price: its buyers may be at their
+            # own caps and wholly committed to it, so that nothing responds to its price
+            # until its sellers start offering. It moves to the foot of its offer curve.
+            jump[o] = np.log(target / p) + 1e-3
+            continue
+        if supply[o] <= 0.0 or sales[o] > IDLE * supply[o]:
+            continue
+        best = np.inf
+        for b in range(n_buy):
+            if open_[m, o, b] and np.isfinite(q[b]) and q[b] > 0.0:
+                best = min(best, price[o, b] / q[b])
+        if np.isfinite(best) and best > 1.0:
+            target = max(target, p / best)
+        if target < p:
+            jump[o] = np.log(target / p)
+
+
+@njit(cache=True)
+def _damped_step(a, rhs, damping):
+    """Solve the system with Levenberg-Marquardt damping: `damping` times each diagonal
+    entry is added to it. A large damping turns the step into each variable's own Newton
+    step with the others held (a Jacobi step), which cannot be thrown off by the near-
+    singular directions that inelastic supply and demand leave in the joint system."""
+    work = a.copy()
+    for i in range(work.shape[0]):
+        work[i, i] += damping * abs(work[i, i])
+    return _lu_solve(work, rhs.copy())
+
+
+@njit(cache=True)
+def _total_imbalance(ws):
+    """What buyers want minus what origins offer, over the whole mineral."""
+    return ws[7].sum() - ws[9].sum()
+
+
+@njit(cache=True)
+def _level_step(m, g0, g1, x, rent, tau, mk, ws):
+    """The log factor s that clears the mineral's whole market when every origin price is
+    multiplied by exp(s): total sales fall and total offers rise with s, so a bracketed
+    Newton search finds it. It moves the price level in one stroke when a joint step cannot."""
+    slope = ws[2]
+    weight = ws[4]
+    rest = ws[7]
+    drest = ws[8]
+    supply = ws[9]
+    dsupply = ws[10]
+    n_orig, n_buy = weight.shape
+    s = 0.0
+    lo_s, hi_s = -np.inf, np.inf
+    trial = np.empty_like(x)
+    for _ in range(LEVEL_STEPS):
+        for o in range(n_orig):
+            trial[o] = x[o] + s
+        _evaluate(m, g0, g1, trial, rent, tau, mk, ws)
+        f = 0.0
+        df = 0.0
+        for b in range(n_buy):
+            f += rest[b]
+            if rest[b] > 0.0:
+                dq = 0.0
+                for o in range(n_orig):
+                    dq += weight[o, b] * slope[o, b]
+                df += drest[b] * dq
+        for o in range(n_orig):
+            f -= supply[o]
+            df -= dsupply[o]
+        if f > 0.0:
+            lo_s = s
+        else:
+            hi_s = s
+        step = s - f / min(df, -1e-300)
+        if not np.isfinite(step):
+            step = s
+        step = min(max(step, s - MAX_LEVEL_STEP), s + MAX_LEVEL_STEP)
+        if np.isfinite(lo_s) and np.isfinite(hi_s) and not (lo_s < step < hi_s):
+            step = 0.5 * (lo_s + hi_s)
+        s = min(max(step, lo_s), hi_s) if np.isfinite(lo_s) or np.isfinite(hi_s) else step
+    return s
+
+
+@njit(cache=True)
+def _jacobi_sweep(m, g0, g1, x, rent, tau, mk, ws, var, trial_x, trial_r):
+    """Each origin price and each capped group's rent solving its own equation with the
+    others held (bracketed Newton on the diagonal, LEVEL_STEPS evaluations), all at once.
+
+    Every such equation is monotone (an origin sells less as its price rises, a group
+    carries less as its rent rises), so the sweep always moves towards the solution, where
+    the joint step can be thrown off by the near-singular directions that fully used
+    capacity and inelastic demand leave. The result is taken half way (in logs for prices):
+    simultaneous one-dimensional solves overshoot together."""
+    pref = mk[0][5][m]
+    n_orig = x.shape[0]
+    n_var = n_orig + (g1 - g0)
+    lo = np.full(n_var, -np.inf)
+    hi = np.full(n_var, np.inf)
+    cur = np.zeros(n_var)
+    for o in range(n_orig):
+        cur[o] = x[o]
+    for g in range(g0, g1):
+        cur[n_orig + g - g0] = rent[g]
+    for o in range(n_orig):
+        trial_x[o] = x[o]
+    for g in range(g0, g1):
+        trial_r[g] = rent[g]
+    for _ in range(LEVEL_STEPS):
+        _evaluate(m, g0, g1, trial_x, trial_r, tau, mk, ws)
+        a, rhs = _jacobian(m, g0, g1, trial_r, mk, ws, var)
+        for i in range(n_var):
+            if i < n_orig:
+                j, limit = i, MAX_LEVEL_STEP
+            else:
+                g = g0 + i - n_orig
+                j, limit = var[g], MAX_LEVEL_STEP * pref
+                if j < 0:
+                    cur[i] = 0.0
+                    continue
+            f = rhs[j]
+            if f > 0.0:
+                lo[i] = cur[i]
+            else:
+                hi[i] = cur[i]
+            new = cur[i] + f / max(a[j, j], 1e-300)
+            new = min(max(new, cur[i] - limit), cur[i] + limit)
+            if np.isfinite(lo[i]) and np.isfinite(hi[i]) and not (lo[i] < new < hi[i]):
+                new = 0.5 * (lo[i] + hi[i])
+            cur[i] = new
+        for o in range(n_orig):
+            trial_x[o] = cur[o]
+        for g in range(g0, g1):
+            cur[n_orig + g - g0] = max(cur[n_orig + g - g0], 0.0)
+            trial_r[g] = cur[n_orig + g - g0]
+    for o in range(n_orig):
+        trial_x[o] = 0.5 * (x[o] + trial_x[o])
+    for g in range(g0, g1):
+        trial_r[g] = 0.5 * (rent[g] + trial_r[g])
+
+
+@njit(cache=True)
+def _settle_rents(m, g0, g1, x, rent, tau, mk, ws):
+    """Evaluate at `x` after setting every group's rent so that it carries its cap (or to zero
+    where it carries less without one), with the origin prices held. Returns (ssq, worst).
+
+    A group's load falls monotonically with its own rent, but steeply where its buyers are
+    near indifferent between the capped origin and the others (within a few logit
+    temperatures): a joint Newton step overshoots there, a bracketed search per group does
+    not. Groups aimed at different buyers do not interact at fixed prices, so all groups are
+    searched at once."""
+    ssq, worst = _evaluate(m, g0, g1, x, rent, tau, mk, ws)
+    if g0 == g1:
+        return ssq, worst
+    capeff = mk[1][8]
+    pref = mk[0][5][m]
+    load = ws[12]
+    lo = np.zeros(g1 - g0)
+    hi = np.full(g1 - g0, np.inf)
+    for _ in range(RENT_STEPS):
+        material = 0.0
+        for o in range(x.shape[0]):
+            material += abs(ws[9][o]) + ws[11][o]
+        material = MATERIAL * material + 1e-12
+        slopes = _load_slopes(m, g0, g1, mk, ws)
+        settled = True
+        for g in range(g0, g1):
+            over = load[g] - capeff[g]
+            if rent[g] <= 0.0 and over <= 0.0:
+                continue
+            if abs(over) / max(capeff[g], CAP_FLOOR * material) < RENT_TOLERANCE:
+                continue
+            settled = False
+            i = g - g0
+            if over > 0.0:
+                lo[i] = rent[g]
+            else:
+                hi[i] = rent[g]
+            new = rent[g] - over / min(slopes[i], -1e-300)
+            new = min(max(new, rent[g] - MAX_LEVEL_STEP * pref), rent[g] + MAX_LEVEL_STEP * pref)
+            if np.isfinite(hi[i]) and not (lo[i] < new < hi[i]):
+                new = 0.5 * (lo[i] + hi[i])
+            rent[g] = max(new, 0.0)
+        if settled:
+            break
+        ssq, worst = _evaluate(m, g0, g1, x, rent, tau, mk, ws)
+    return ssq, worst
+
+
+@njit(cache=True)
+def _load_slopes(m, g0, g1, mk, ws):
+    """d load / d own rent for each group of the mineral, other rents and prices held."""
+    cap_ptr, cap_idx = mk[1][6], mk[1][7]
+    weight, temp, rest, drest = ws[4], ws[6], ws[7], ws[8]
+    n_orig, n_buy = weight.shape
+    slopes = np.zeros(g1 - g0)
+    share = np.zeros(g1 - g0)
+    for b in range(n_buy):
+        if rest[b] <= 0.0:
+            continue
+        for i in range(g1 - g0):
+            share[i] = 0.0
+        for o in range(n_orig):
+            w = weight[o, b]
+            if w < WEIGHT_FLOOR:
+                continue
+            k = (m * n_orig + o) * n_buy + b
+            for j in range(cap_ptr[k], cap_ptr[k + 1]):
+                share[cap_idx[j] - g0] += w
+        per_unit = rest[b] / temp[b] + drest[b]
+        for i in range(g1 - g0):
+            if share[i] > 0.0:
+                slopes[i] += -rest[b] / temp[b] * share[i] + per_unit * share[i] * share[i]
+    return slopes
+
+
+STEPS = (1.0, 0.5, 0.25, 0.125)
+LM_DAMPING = 0.3
+PLATEAU = 1e-9
+"""Levenberg-Marquardt damping of the last Newton attempt (a share of each diagonal)."""
+
+
+@njit(cache=True)
+def _try_step(m, g0, g1, x, rent, step, jump, var, alphas, ssq, tau, lo_x, hi_x, mk, ws, trial_x, trial_r):
+    """Backtrack along a Newton step (scaled to MAX_STEP at most); the first length that
+    lowers the merit fills `trial_x`/`trial_r`. Returns (accepted, ssq, worst)."""
+    pref = mk[0][5][m]
+    n_orig = x.shape[0]
+    longest = 0.0
+    for o in range(n_orig):
+        longest = max(longest, abs(step[o]))
+    for g in range(g0, g1):
+        if var[g] >= 0:
+            longest = max(longest, abs(step[var[g]]) / pref)
+    shrink = min(1.0, MAX_STEP / max(longest, 1e-300))
+    t_ssq = t_worst = 0.0
+    for alpha in alphas:
+        scale = alpha * shrink
+        for o in range(n_orig):
+            trial_x[o] = min(max(x[o] + scale * step[o] + jump[o], lo_x), hi_x)
+        for g in range(g0, g1):
+            trial_r[g] = max(rent[g] + scale * step[var[g]], 0.0) if var[g] >= 0 else 0.0
+        t_ssq, t_worst = _settle_rents(m, g0, g1, trial_x, trial_r, tau, mk, ws)
+        if t_ssq < ssq * (1.0 - 1e-4):
+            return True, t_ssq, t_worst
+        if alpha == 1.0 and abs(t_ssq - ssq) <= PLATEAU * ssq:
+            # A plateau (capacity fully offered, buyers at their caps): nothing changes
+            # whether we move or not, and the solution lies beyond it; cross it.
+            return True, t_ssq, t_worst
+    return False, t_ssq, t_worst
+
+
+@njit(cache=True)
+def _solve_mineral(m, g0, g1, x, rent, tau_start, max_iter, mk, ws):
+    """Solve one mineral in place; returns (iterations, converged).
+
+    Each iteration tries, in order, until one lowers the merit: the Newton step at full,
+    half and quarter length; the level step (which crosses the flat stretches where
+    capacity is fully offered and buyers are at their own caps, where Newton sees no
+    slope); shorter and damped Newton steps. Failing all, a Jacobi sweep is taken, which
+    always moves towards the solution. A cold start anneals the temperature meanwhile."""
+    pref = mk[0][5]
+    n_orig = x.shape[0]
+    lo_x = np.log(1e-6 * pref[m])
+    hi_x = np.log(1e4 * pref[m])
+    var = np.full(rent.shape[0], -1, dtype=np.int64)
+    tau = tau_start
+    trial_x = np.empty_like(x)
+    trial_r = rent.copy()
+    jump = np.zeros_like(x)
+    fresh = False
+    ssq = worst = 0.0
+    for iteration in range(1, max_iter + 1):
+        if not fresh:
+            ssq, worst = _settle_rents(m, g0, g1, x, rent, tau, mk, ws)
+        if tau <= TAU_REL and worst < TOLERANCE:
+            return iteration, True
+        _idle_jumps(m, x, mk, ws, jump)
+        if np.abs(jump).max() > 0.0:
+            # Origins that sell nothing move first, unconditionally: until they do, the
+            # others' Newton steps cannot see them.
+            for o in range(n_orig):
+                x[o] = min(max(x[o] + jump[o], lo_x), hi_x)
+                jump[o] = 0.0
+            ssq, worst = _settle_rents(m, g0, g1, x, rent, tau, mk, ws)
+        a, rhs = _jacobian(m, g0, g1, rent, mk, ws, var)
+        step = _damped_step(a, rhs, 0.0)
+        ok, t_ssq, t_worst = _try_step(
+            m, g0, g1, x, rent, step, jump, var, STEPS, ssq, tau, lo_x, hi_x, mk, ws, trial_x, trial_r
+        )
+        if not ok:
+            damped = _damped_step(a, rhs, LM_DAMPING)
+            ok, t_ssq, t_worst = _try_step(
+                m, g0, g1, x, rent, damped, jump, var, STEPS, ssq, tau, lo_x, hi_x, mk, ws, trial_x, trial_r
+            )
+        if not ok:
+            # The level step balances the mineral's totals; on a plateau the merit can rise
+            # as it does (the split between origins is off at the new level, which the next
+            # Newton step fixes), so it is taken when it halves the total imbalance.
+            _settle_rents(m, g0, g1, x, rent, tau, mk, ws)
+            before = abs(_total_imbalance(ws))
+            s = _level_step(m, g0, g1, x, rent, tau, mk, ws)
+            for o in range(n_orig):
+                trial_x[o] = min(max(x[o] + s, lo_x), hi_x)
+            for g in range(g0, g1):
+                trial_r[g] = rent[g]
+            t_ssq, t_worst = _settle_rents(m, g0, g1, trial_x, trial_r, tau, mk, ws)
+            ok = t_ssq < ssq * (1.0 - 1e-4) or abs(_total_imbalance(ws)) < 0.5 * before
+        if not ok:
+            for o in range(n_orig):
+                trial_x[o] = x[o]
+            for g in range(g0, g1):
+                trial_r[g] = rent[g]
+            _jacobi_sweep(m, g0, g1, trial_x, trial_r, tau, mk, ws, var, trial_x, trial_r)
+            for o in range(n_orig):
+                trial_x[o] = min(max(trial_x[o], lo_x), hi_x)
+            t_ssq, t_worst = _settle_rents(m, g0, g1, trial_x, trial_r, tau, mk, ws)
+        x[:] = trial_x
+        for g in range(g0, g1):
+            rent[g] = trial_r[g]
+        ssq, worst = t_ssq, t_worst
+        fresh = tau <= TAU_REL
+        tau = max(TAU_REL, tau * TAU_DECAY)
+    return max_iter, False
+
+
+@njit(cache=True)
+def solve(x, rent, group_ptr, tau_start, max_iter, mk, ws_shape):
+    """Solve every mineral of one stage in place (log prices `x` (M, O), rents (G,)).
+
+    Returns each mineral's iterations and whether it converged."""
+    n_min, n_orig = x.shape
+    n_buy = ws_shape
+    iterations = np.zeros(n_min, dtype=np.int64)
+    converged = np.zeros(n_min, dtype=np.bool_)
+    for m in range(n_min):
+        ws = _workspace(n_orig, n_buy, rent.shape[0])
+        it, ok = _solve_mineral(m, group_ptr[m], group_ptr[m + 1], x[m], rent, tau_start, max_iter, mk, ws)
+        iterations[m] = it
+        converged[m] = ok
+    return iterations, converged
+
+
+@njit(cache=True)
+def _workspace(n_orig, n_buy, n_groups):
+    return (
+        np.zeros(n_orig),  # p
+        np.zeros((n_orig, n_buy)),  # price
+        np.zeros((n_orig, n_buy)),  # slope
+        np.zeros((n_orig, n_buy)),  # base
+        np.zeros((n_orig, n_buy)),  # weight
+        np.zeros(n_buy),  # q
+        np.zeros(n_buy),  # temp
+        np.zeros(n_buy),  # rest
+        np.zeros(n_buy),  # drest
+        np.zeros(n_orig),  # supply
+        np.zeros(n_orig),  # dsupply
+        np.zeros(n_orig),  # sales
+        np.zeros(n_groups),  # load
+        np.zeros(n_orig),  # excess
+    )
+
+
+@njit(cache=True)
+def finish(x, rent, tau, mk, price_out, weight_out, base_out, q_out, rest_out):
+    """The allocation at the solution, for every mineral: route prices (rent included), logit
+    weights, what origins receive, buyers' softmin prices and their open demand."""
+    n_min, n_orig = x.shape
+    n_buy = price_out.shape[2]
+    for m in range(n_min):
+        ws = _workspace(n_orig, n_buy, rent.shape[0])
+        _evaluate(m, 0, 0, x[m], rent, tau, mk, ws)
+        price_out[m] = ws[1]
+        base_out[m] = ws[3]
+        weight_out[m] = ws[4]
+        q_out[m] = ws[5]
+        rest_out[m] = ws[7]
