@@ -276,7 +276,7 @@ class WorldModel(mesa.Model):
         self._need = self.need_now()
         self._refined_nodes_flow = np.zeros((n_min, n_nat, 2 * n_nat))
         self.last_clearing: dict[Stage, market.Clearing] = {}
-        self._last_rent: dict[Stage, tuple[market.Routes, F64]] = {}
+        self._last_rent: dict[Stage, tuple[int, F64]] = {}
         self._cleared_under: tuple[int, dict[Stage, market.Routes]] | None = None
         """The latest clearing of each stage, with delivered prices per route (for analysis)."""
         for control in sc.export_controls:
@@ -557,7 +557,14 @@ class WorldModel(mesa.Model):
         kind = MINE if stage == Stage.ORE else REFINERY
         owned = self._owned_share(kind)
         ref = self.ref_price * (self.ore_share if stage == Stage.ORE else 1.0)
-        routes = self.policies.routes(stage, ref, owned, defence_nodes=stage == Stage.REFINED)
+        defence = stage == Stage.REFINED
+        if cached and cached[0] == key[0]:
+            # Only firms changed (new capacity abroad shifts who owns what): the policies,
+            # and so the cap groups and their index, stay as they were.
+            routes = replace(cached[2], discount=self.policies.discount(ref, owned, defence))
+            routes.__dict__["groups"] = cached[2].groups  # the cached_property's slot
+        else:
+            routes = self.policies.routes(stage, ref, owned, defence_nodes=defence)
         self._routes_cache[stage] = (*key, routes)
         return routes
 
@@ -932,11 +939,11 @@ class WorldModel(mesa.Model):
         tau_start = market.TAU_START if self._spun_rounds == 1 else market.TAU_REL
         routes = self._routes(stage)
         fixed = self._deal_flows(stage, routes)
-        # Rents carry over while the caps do (the same routes object: no policy changed).
+        # Rents carry over while the caps do (no policy changed since).
         last = self._last_rent.get(stage)
-        rent0 = last[1] if last is not None and last[0] is routes else None
+        rent0 = last[1] if last is not None and last[0] == self.policies.version else None
         cleared = market.clear(offers, bids, routes, price0, tau_start=tau_start, fixed=fixed, rent0=rent0)
-        self._last_rent[stage] = (routes, cleared.rent)
+        self._last_rent[stage] = (self.policies.version, cleared.rent)
         self.last_clearing[stage] = cleared
         return cleared
 

@@ -69,6 +69,13 @@ class PolicyBook:
             return [self.geo.index(t) for t in control.targets]
         return [n for n in range(len(self.geo.nations)) if n != issuer]
 
+    @staticmethod
+    def discount(ref_price: F64, owned_share: F64, defence_nodes: bool) -> F64:
+        """(M, N, B) price advantage an owner's buyers get from the mines and refineries it
+        owns abroad (their offtake)."""
+        discount = OFFTAKE_PREMIUM * ref_price[:, None, None] * owned_share
+        return np.concatenate([discount, discount], axis=2) if defence_nodes else discount
+
     def routes(self, stage: Stage, ref_price: F64, owned_share: F64, defence_nodes: bool) -> Routes:
         """Dense route arrays for one stage. Buyers are nations, or (civil, defence) pairs."""
         n_nat, n_min = len(self.geo.nations), len(self.geo.minerals)
@@ -90,7 +97,7 @@ class PolicyBook:
         fund_floor = np.zeros(shape)
         dist = self.geo.distance()
         transport = widen(self.geo.transport_share[:, None, None] * ref_price[:, None, None] * dist[None])
-        discount = widen(OFFTAKE_PREMIUM * ref_price[:, None, None] * owned_share)
+        discount = self.discount(ref_price, owned_share, defence_nodes)
         masks: list[NDArray[np.bool_]] = []
         caps: list[float] = []
         minerals = self.geo.minerals
