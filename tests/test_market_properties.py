@@ -94,8 +94,7 @@ def test_clearing_converges_and_rents_sit_only_on_full_caps():
     """On 300 random markets the solver reaches equilibrium in at least 98 % (a market it
     gives up on still conserves mass and holds every cap, as the test above checks, and says
     so in `converged`), and where it does a cap earns a rent only when its routes carry the
-    cap, as a licence market clears (within the origins' tolerance of half a percent of
-    the market)."""
+    cap, as a licence market clears (within the origins' tolerance)."""
     rng = np.random.default_rng(2026)
     converged = 0
     for _ in range(300):
@@ -107,8 +106,10 @@ def test_clearing_converges_and_rents_sit_only_on_full_caps():
         converged += 1
         for mask, cap, rent in zip(routes.cap_mask, routes.cap, result.rent, strict=True):
             if rent > 0:
+                # An origin may be out of balance by MATERIAL (0.5 %) of its mineral's offers
+                # plus sales, about 1 % of the flow, and the final step rations its buyers.
                 market_size = result.flow[mask.any(axis=(1, 2))].sum()
-                assert result.flow[mask].sum() >= cap * 0.98 - 5e-3 * market_size - 1e-9
+                assert result.flow[mask].sum() >= cap * 0.98 - 1e-2 * market_size - 1e-9
     assert converged >= 0.98 * 300, converged
 
 

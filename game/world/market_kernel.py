@@ -390,12 +390,13 @@ def _jacobian(m, g0, g1, rent, mk, ws, var):
 def _idle_jumps(m, x, mk, ws, jump):
     """Log price moves for origins no derivative can guide. One that offers tonnes but sells
     none (priced out of every route, or shut in by an export ban with no demand at home)
-    falls to where its cheapest route matches that buyer's price, or to where its sellers
+    falls to where its cheapest route to a buyer who wants tonnes matches that buyer's price,
+    or to where its sellers
     stop offering if that is higher. One that sells but offers nothing rises to its offer
     curve."""
     open_ = mk[1][0]
     cell_ptr, lo = mk[0][0], mk[0][2]
-    price, q, supply, sales = ws[1], ws[5], ws[9], ws[11]
+    price, q, rest, supply, sales = ws[1], ws[5], ws[7], ws[9], ws[11]
     n_orig, n_buy = price.shape
     for o in range(n_orig):
         jump[o] = 0.0
@@ -414,7 +415,7 @@ def _idle_jumps(m, x, mk, ws, jump):
             continue
         best = np.inf
         for b in range(n_buy):
-            if open_[m, o, b] and np.isfinite(q[b]) and q[b] > 0.0:
+            if open_[m, o, b] and rest[b] > 0.0 and np.isfinite(q[b]) and q[b] > 0.0:
                 best = min(best, price[o, b] / q[b])
         if np.isfinite(best) and best > 1.0:
             target = max(target, p / best)
@@ -617,7 +618,8 @@ def _load_slopes(m, g0, g1, mk, ws):
     return slopes
 
 
-STEPS = (1.0, 0.5, 0.25, 0.125)
+LONG_STEPS = (1.0, 0.5, 0.25)
+SHORT_STEPS = (0.1, 0.03, 0.01)
 LM_DAMPING = 0.3
 PLATEAU = 1e-9
 """Levenberg-Marquardt damping of the last Newton attempt (a share of each diagonal)."""
@@ -658,10 +660,10 @@ def _solve_mineral(m, g0, g1, x, rent, tau_start, max_iter, mk, ws):
     """Solve one mineral in place; returns (iterations, converged).
 
     Each iteration tries, in order, until one lowers the merit: the Newton step at full,
-    half and quarter length; the level step (which crosses the flat stretches where
-    capacity is fully offered and buyers are at their own caps, where Newton sees no
-    slope); shorter and damped Newton steps. Failing all, a Jacobi sweep is taken, which
-    always moves towards the solution. A cold start anneals the temperature meanwhile."""
+    half and quarter length; a Jacobi sweep; shorter and damped Newton steps; the level step
+    (which crosses the flat stretches where capacity is fully offered and buyers are at their
+    own caps, where Newton sees no slope). Failing all, the sweep is taken anyway. A cold
+    start anneals the temperature meanwhile."""
     pref = mk[0][5]
     n_orig = x.shape[0]
     lo_x = np.log(1e-6 * pref[m])
@@ -670,6 +672,10 @@ def _solve_mineral(m, g0, g1, x, rent, tau_start, max_iter, mk, ws):
     tau = tau_start
     trial_x = np.empty_like(x)
     trial_r = rent.copy()
+    sweep_x = np.empty_like(x)
+    sweep_r = rent.copy()
+    sweep_var = np.full(rent.shape[0], -1, dtype=np.int64)  # the sweep's own active set
+    s_ssq = s_worst = 0.0
     jump = np.zeros_like(x)
     fresh = False
     ssq = worst = 0.0
@@ -689,12 +695,65 @@ def _solve_mineral(m, g0, g1, x, rent, tau_start, max_iter, mk, ws):
         a, rhs = _jacobian(m, g0, g1, rent, mk, ws, var)
         step = _damped_step(a, rhs, 0.0)
         ok, t_ssq, t_worst = _try_step(
-            m, g0, g1, x, rent, step, jump, var, STEPS, ssq, tau, lo_x, hi_x, mk, ws, trial_x, trial_r
+            m, g0, g1, x, rent, step, jump, var, LONG_STEPS, ssq, tau, lo_x, hi_x, mk, ws, trial_x, trial_r
         )
+        if not ok:
+            # Far from the solution the logit saturates (a cheap small origin swamped by
+            # buyers must end within a temperature or two of the marginal supplier's price)
+            # and a joint step only helps when cut very short; one-dimensional searches per
+            # origin and per rent cross such transitions in one sweep.
+            sweep_x[:] = x
+            for g in range(g0, g1):
+                sweep_r[g] = rent[g]
+            _jacobi_sweep(m, g0, g1, sweep_x, sweep_r, tau, mk, ws, sweep_var, sweep_x, sweep_r)
+            for o in range(n_orig):
+                sweep_x[o] = min(max(sweep_x[o], lo_x), hi_x)
+            s_ssq, s_worst = _settle_rents(m, g0, g1, sweep_x, sweep_r, tau, mk, ws)
+            if s_ssq < ssq * (1.0 - 1e-4):
+                ok, t_ssq, t_worst = True, s_ssq, s_worst
+                trial_x[:] = sweep_x
+                for g in range(g0, g1):
+                    trial_r[g] = sweep_r[g]
+        if not ok:
+            ok, t_ssq, t_worst = _try_step(
+                m,
+                g0,
+                g1,
+                x,
+                rent,
+                step,
+                jump,
+                var,
+                SHORT_STEPS,
+                ssq,
+                tau,
+                lo_x,
+                hi_x,
+                mk,
+                ws,
+                trial_x,
+                trial_r,
+            )
         if not ok:
             damped = _damped_step(a, rhs, LM_DAMPING)
             ok, t_ssq, t_worst = _try_step(
-                m, g0, g1, x, rent, damped, jump, var, STEPS, ssq, tau, lo_x, hi_x, mk, ws, trial_x, trial_r
+                m,
+                g0,
+                g1,
+                x,
+                rent,
+                damped,
+                jump,
+                var,
+                LONG_STEPS,
+                ssq,
+                tau,
+                lo_x,
+                hi_x,
+                mk,
+                ws,
+                trial_x,
+                trial_r,
             )
         if not ok:
             # The level step balances the mineral's totals; on a plateau the merit can rise
@@ -709,15 +768,11 @@ def _solve_mineral(m, g0, g1, x, rent, tau_start, max_iter, mk, ws):
                 trial_r[g] = rent[g]
             t_ssq, t_worst = _settle_rents(m, g0, g1, trial_x, trial_r, tau, mk, ws)
             ok = t_ssq < ssq * (1.0 - 1e-4) or abs(_total_imbalance(ws)) < 0.5 * before
-        if not ok:
-            for o in range(n_orig):
-                trial_x[o] = x[o]
+        if not ok:  # the sweep, even though it did not lower the merit: it moves the right way
+            trial_x[:] = sweep_x
             for g in range(g0, g1):
-                trial_r[g] = rent[g]
-            _jacobi_sweep(m, g0, g1, trial_x, trial_r, tau, mk, ws, var, trial_x, trial_r)
-            for o in range(n_orig):
-                trial_x[o] = min(max(trial_x[o], lo_x), hi_x)
-            t_ssq, t_worst = _settle_rents(m, g0, g1, trial_x, trial_r, tau, mk, ws)
+                trial_r[g] = sweep_r[g]
+            t_ssq, t_worst = s_ssq, s_worst
         x[:] = trial_x
         for g in range(g0, g1):
             rent[g] = trial_r[g]
