@@ -133,6 +133,21 @@ class _CapIndex:
     ptr: Idx
     route_ptr: Idx
     route_group: Idx
+    route_of: Idx  # the flat route index of each entry of `route_group`
+
+    def loads(self, a: F64) -> F64:
+        """(G,) sum of `a` (M, O, B) over each group's routes, in the groups' own order."""
+        n_groups = len(self.order)
+        ranked = np.bincount(self.route_group, weights=a.ravel()[self.route_of], minlength=n_groups)
+        out = np.empty(n_groups)
+        out[self.order] = ranked
+        return out
+
+    def covered(self, groups: Bool, shape: tuple[int, ...]) -> Bool:
+        """(M, O, B) routes in any of the `groups` (a (G,) mask in the groups' own order)."""
+        out = np.zeros(int(np.prod(shape)), dtype=bool)
+        out[self.route_of[groups[self.order][self.route_group]]] = True
+        return out.reshape(shape)
 
     @classmethod
     def of(cls, cap_mask: Bool) -> _CapIndex:
@@ -148,6 +163,7 @@ class _CapIndex:
         group, route = np.nonzero(cap_mask.reshape(n_groups, n_routes))
         by_route = np.lexsort((rank[group], route))
         return cls(
+            route_of=route[by_route].astype(np.int64),
             order=order,
             ptr=np.concatenate([[0], np.cumsum(np.bincount(mineral, minlength=n_min))]).astype(np.int64),
             route_ptr=np.concatenate([[0], np.cumsum(np.bincount(route, minlength=n_routes))]).astype(
@@ -201,13 +217,13 @@ def clear(
     # Contracted tonnes use up caps first; a group with nothing left is closed to spot trade.
     capeff = routes.cap.astype(float)
     if fixed is not None and n_groups:
-        capeff = capeff - np.tensordot(routes.cap_mask, fixed, axes=3)
+        capeff = capeff - index.loads(fixed)
     # A buyer with demand on a route whose group has nothing left cannot use it; one with no
     # demand keeps it open, so its marginal price still shows what the route would cost.
     shut = capeff <= 1e-12 * np.maximum(routes.cap, 1.0)
     if shut.any():
         wants = (np.broadcast_to(bids.need, (n_min, n_buy)) > 0)[:, None, :]
-        open_ = open_ & ~(routes.cap_mask[shut].any(axis=0) & wants)
+        open_ = open_ & ~(index.covered(shut, open_.shape) & wants)
     capeff = np.maximum(capeff, 0.0)
 
     order = np.argsort(offers.cell, kind="stable")
@@ -255,20 +271,19 @@ def clear(
 
     # Final, exact quantities. Routes of a group that earns a rent are priced at the margin
     # by it and keep their (possibly small) share; elsewhere negligible weights go to zero.
-    rented = routes.cap_mask[rent > 0].any(axis=0) & open_ if (rent > 0).any() else np.zeros_like(open_)
+    rented = index.covered(rent > 0, open_.shape) & open_
     weights = np.where((weights < WEIGHT_CUTOFF) & ~rented, 0.0, weights)
     total = weights.sum(axis=1, keepdims=True)
     weights = np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
     flow = weights * rest[:, None, :] + committed
     wanted = rest + committed.sum(axis=1)
     if n_groups:
-        load = np.tensordot(routes.cap_mask, flow, axes=3)
+        load = index.loads(flow)
         over = load > routes.cap
         if over.any():  # overlapping caps: each route takes the tightest of its groups' cuts
             cut = np.ones(flow.size)
             ratio = np.where(over, routes.cap / np.maximum(load, 1e-300), 1.0)
-            route_of = np.repeat(np.arange(flow.size), np.diff(index.route_ptr))
-            np.minimum.at(cut, route_of, ratio[index.order][index.route_group])
+            np.minimum.at(cut, index.route_of, ratio[index.order][index.route_group])
             flow = flow * cut.reshape(flow.shape)
     each, _ = offers.at(p.ravel())
     offered_total = np.bincount(offers.cell, weights=each, minlength=cells).reshape(n_min, n_orig)
