@@ -147,6 +147,7 @@ class App:
         self.toasts: list[Toast] = []
         self.running = True
         self._fonts: dict[tuple[int, bool], pygame.font.Font] = {}
+        self._later: list[Callable[[], None]] = []
         self._task: (
             tuple[threading.Thread, list[Any], Callable[[Any, BaseException | None], None], str] | None
         ) = None
@@ -355,6 +356,11 @@ class App:
         self._task = (thread, box, done, label)
         thread.start()
 
+    def later(self, work: Callable[[], None]) -> None:
+        """Run `work` at the start of the next frame: what the player is waiting for is
+        drawn first, what can wait a frame (a screen under an overlay) follows."""
+        self._later.append(work)
+
     def _poll_task(self) -> None:
         if self._task is None:
             return
@@ -376,10 +382,14 @@ class App:
 
     def step(self, events: list[pygame.event.Event] | None = None) -> float:
         """One frame: events, update, draw. Returns the frame's dt in seconds."""
-        if self.busy:
-            # the worker thread needs the interpreter: draw the overlay at ~20 fps and sleep
-            time.sleep(0.04)
+        if self._task is not None:
+            # the worker thread needs the interpreter: draw the overlay at ~20 fps and wait
+            # for it in between (joining, so that its result shows the moment it is ready)
+            self._task[0].join(0.04)
         dt = self.clock.tick(0 if self.headless else 60) / 1000.0
+        later, self._later = self._later, []
+        for work in later:
+            work()
         self._poll_task()
         for event in pygame.event.get() if events is None else events:
             self._dispatch(event)

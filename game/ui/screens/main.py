@@ -517,10 +517,11 @@ class MainScreen(Screen):
             if error is not None:
                 self.app.notify(f"The turn could not be resolved: {error}", bad=True)
                 return
-            self.refresh()
             from game.ui.screens.report import TurnReportScreen
 
+            # The report first; the map and panels behind it catch up on the next frame.
             self.app.push(TurnReportScreen(self.app, self.play, report))
+            self.app.later(self.refresh)
 
         self.app.run_task("Resolving the turn", self.play.end_turn, done)
 
