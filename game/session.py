@@ -36,6 +36,7 @@ from game.saves import (
     SaveError,
     rolling_autosave,
 )
+from game.world.market import warm_up as warm_up  # for the UI, which sees the core only here
 from game.world.model import WorldModel
 from game.world.orders import Verdict
 

@@ -516,7 +516,16 @@ def create_app(settings: Settings | None = None, home: Path | None = None, headl
     app.reset(TitleScreen(app))
     app.step([])
     app.started_in = time.perf_counter() - t0
+    # The market solver is compiled on first use after installing (then loaded from a disk
+    # cache): do it while the player is on the title screen, not when they start a game.
+    threading.Thread(target=_warm_up, name="lodestone-warm-up", daemon=True).start()
     return app
+
+
+def _warm_up() -> None:
+    from game.session import warm_up
+
+    warm_up()
 
 
 def launch(

@@ -47,7 +47,6 @@ first Newton steps from jumping between 'this origin sells everything' and 'noth
 WEIGHT_CUTOFF = 1e-3
 MAX_ITER = 80
 """Newton iterations a mineral gets before the solve gives up (and says so)."""
-CHOKE_STEEPNESS = kernel.CHOKE_STEEPNESS
 
 
 @dataclass(frozen=True)
@@ -60,14 +59,6 @@ class Offers:
     lo: F64
     hi: F64
 
-    def at(self, price_flat: F64) -> tuple[F64, F64]:
-        """Each seller's offer and its derivative in log price."""
-        p = price_flat[self.cell]
-        width = self.hi - self.lo
-        frac = np.clip((p - self.lo) / width, 0.0, 1.0)
-        inside = (p > self.lo) & (p < self.hi)
-        return self.avail * frac, np.where(inside, self.avail * p / width, 0.0)
-
 
 @dataclass(frozen=True)
 class Bids:
@@ -79,19 +70,6 @@ class Bids:
     eps: F64  # (M, B) short-run price elasticity
     choke: F64  # (M, B) price ratio above which demand collapses
     cap: F64  # (M, B) upper bound (np.inf when none)
-
-    def at(self, q: F64, committed: F64 | float = 0.0) -> tuple[F64, F64]:
-        """Demand still open after `committed` tonnes, and its elasticity -dlogD/dlogq."""
-        ratio = q / self.pref
-        over = np.maximum(ratio / self.choke, 1.0)
-        demand = self.need * ratio**-self.eps * over**-CHOKE_STEEPNESS
-        elasticity = self.eps + np.where(over > 1.0, CHOKE_STEEPNESS, 0.0)
-        capped = demand >= self.cap
-        demand = np.where(capped, self.cap, demand)
-        elasticity = np.where(capped, 0.0, elasticity)
-        rest = np.maximum(demand - committed, 0.0)
-        scaled = np.divide(elasticity * demand, rest, out=np.zeros_like(rest), where=rest > 0)
-        return rest, scaled
 
 
 @dataclass(frozen=True)
@@ -285,7 +263,10 @@ def clear(
             ratio = np.where(over, routes.cap / np.maximum(load, 1e-300), 1.0)
             np.minimum.at(cut, index.route_of, ratio[index.order][index.route_group])
             flow = flow * cut.reshape(flow.shape)
-    each, _ = offers.at(p.ravel())
+    each_sorted = np.empty(len(order))
+    kernel.seller_offers(x, cell_ptr, model[0][1], model[0][2], model[0][3], each_sorted)
+    each = np.empty_like(each_sorted)
+    each[order] = each_sorted
     offered_total = np.bincount(offers.cell, weights=each, minlength=cells).reshape(n_min, n_orig)
     # An origin that cannot ship all it sold rations its spot buyers first: contracted tonnes
     # (`fixed`) are delivered in full while the offer covers them.
@@ -322,4 +303,32 @@ def clear(
         rent=rent,
         iterations=int(iterations.max(initial=0)),
         converged=bool(converged.all()),
+    )
+
+
+def warm_up() -> None:
+    """Clear a tiny market once, so that the compiled solver is ready (numba compiles it on
+    first use and caches it on disk: tens of seconds the first time after installing, well
+    under a second to load after that)."""
+    shape = (1, 2, 2)
+    clear(
+        Offers(cell=np.array([0, 1]), avail=np.full(2, 10.0), lo=np.full(2, 1.0), hi=np.full(2, 2.0)),
+        Bids(
+            need=np.full((1, 2), 8.0),
+            pref=np.full((1, 1), 2.0),
+            eps=np.full((1, 2), 0.3),
+            choke=np.full((1, 2), 4.0),
+            cap=np.full((1, 2), np.inf),
+        ),
+        Routes(
+            open=np.ones(shape, dtype=bool),
+            transport=np.zeros(shape),
+            export_tax=np.zeros(shape),
+            tariff=np.zeros(shape),
+            floor=np.zeros(shape),
+            discount=np.zeros(shape),
+            cap_mask=np.ones((1, *shape), dtype=bool),
+            cap=np.array([5.0]),
+        ),
+        np.full((1, 2), 2.0),
     )

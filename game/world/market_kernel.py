@@ -134,6 +134,21 @@ def _demand(m, q, need, pref, eps, choke, dcap, cdem, rest, drest):
 
 
 @njit(cache=True)
+def _offer(p, avail, lo, hi):
+    """One seller's offer at origin price `p` (a ramp from `lo` to `hi`) and its derivative
+    in log price."""
+    width = hi - lo
+    if width <= 0.0:
+        return (avail if p >= hi else 0.0), 0.0
+    frac = (p - lo) / width
+    if frac >= 1.0:
+        return avail, 0.0
+    if frac > 0.0:
+        return avail * frac, avail * p / width
+    return 0.0, 0.0
+
+
+@njit(cache=True)
 def _supply(m, p, cell_ptr, avail, lo, hi, csup, supply, dsupply):
     """Each origin's offer net of contracted tonnes, and its derivative in log price."""
     n_orig = p.shape[0]
@@ -141,18 +156,10 @@ def _supply(m, p, cell_ptr, avail, lo, hi, csup, supply, dsupply):
         cell = m * n_orig + o
         s = 0.0
         ds = 0.0
-        po = p[o]
         for i in range(cell_ptr[cell], cell_ptr[cell + 1]):
-            width = hi[i] - lo[i]
-            if width <= 0.0:
-                s += avail[i] if po >= hi[i] else 0.0
-                continue
-            frac = (po - lo[i]) / width
-            if frac >= 1.0:
-                s += avail[i]
-            elif frac > 0.0:
-                s += avail[i] * frac
-                ds += avail[i] * po / width
+            each, slope = _offer(p[o], avail[i], lo[i], hi[i])
+            s += each
+            ds += slope
         supply[o] = s - csup[m, o]
         dsupply[o] = ds
 
@@ -833,3 +840,15 @@ def finish(x, rent, tau, mk, price_out, weight_out, base_out, q_out, rest_out):
         weight_out[m] = ws[4]
         q_out[m] = ws[5]
         rest_out[m] = ws[7]
+
+
+@njit(cache=True)
+def seller_offers(x, cell_ptr, avail, lo, hi, out):
+    """What each seller (sorted by cell) offers at the origin prices `exp(x)` (M, O)."""
+    n_min, n_orig = x.shape
+    for m in range(n_min):
+        for o in range(n_orig):
+            cell = m * n_orig + o
+            p = np.exp(x[m, o])
+            for i in range(cell_ptr[cell], cell_ptr[cell + 1]):
+                out[i] = _offer(p, avail[i], lo[i], hi[i])[0]
