@@ -35,6 +35,9 @@ TAU_REL = 0.004
 TAU_START = 0.05
 TAU_DECAY = 0.7
 TOLERANCE = 1e-3
+POLISH = 0.01
+"""A warm start within this share of the tolerance is left as it is; one nearer the edge
+takes one more Newton step."""
 MATERIAL = 5e-3
 CHOKE_STEEPNESS = 4.0
 NEWTON_DAMPING = 1e-3
@@ -690,6 +693,37 @@ def _solve_mineral(m, g0, g1, x, rent, tau_start, max_iter, mk, ws):
         if not fresh:
             ssq, worst = _settle_rents(m, g0, g1, x, rent, tau, mk, ws)
         if tau <= TAU_REL and worst < TOLERANCE:
+            if iteration == 1 and worst > POLISH * TOLERANCE:
+                # Last turn's prices still clear within the tolerance: one Newton step, taken
+                # only if it helps, lets them follow this turn's small changes (without it a
+                # price would stand still for quarters, then jump once the drift exceeded
+                # the tolerance).
+                a, rhs = _jacobian(m, g0, g1, rent, mk, ws, var)
+                step = _damped_step(a, rhs, 0.0)
+                ok, t_ssq, t_worst = _try_step(
+                    m,
+                    g0,
+                    g1,
+                    x,
+                    rent,
+                    step,
+                    jump,
+                    var,
+                    LONG_STEPS,
+                    ssq,
+                    tau,
+                    lo_x,
+                    hi_x,
+                    mk,
+                    ws,
+                    trial_x,
+                    trial_r,
+                )
+                if ok:
+                    x[:] = trial_x
+                    for g in range(g0, g1):
+                        rent[g] = trial_r[g]
+                return 2, True
             return iteration, True
         _idle_jumps(m, x, mk, ws, jump)
         if np.abs(jump).max() > 0.0:
