@@ -84,6 +84,15 @@ def scenarios() -> None:
     out.print(table)
 
 
+def _warm_up_solver() -> None:
+    """Load the compiled market solver before the progress bar starts, saying why the first
+    run after installing pauses (numba compiles it once, then loads it from its cache)."""
+    from game.session import warm_up
+
+    with err.status("Loading the market solver (compiled on the first run after installing)"):
+        warm_up()
+
+
 @app.command()
 def run(
     scenario: Annotated[
@@ -118,6 +127,7 @@ def run(
         err.print("--turns must be at least 1")
         raise typer.Exit(2)
     total = turns or content.scenarios[scenario].turns
+    _warm_up_solver()
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task(f"{scenario} seed {seed}", total=total)
         result = play(
