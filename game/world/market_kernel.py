@@ -28,8 +28,24 @@ and `cap_ptr`/`cap_idx` list, for the flat route index (m*O + o)*B + b, the grou
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+import numba
 import numpy as np
 from numba import njit
+
+
+def _cache_dir() -> str:
+    """Where numba keeps the compiled kernel: the user's cache, not the installed package
+    (files left in site-packages outlive `pip uninstall` and turn `game` into a namespace
+    package that hides a later editable install)."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return str(Path(base) / "lodestone" / "numba")
+
+
+if not numba.config.CACHE_DIR:  # NUMBA_CACHE_DIR, if the user set one, wins
+    numba.config.CACHE_DIR = _cache_dir()
 
 TAU_REL = 0.004
 TAU_START = 0.05

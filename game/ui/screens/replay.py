@@ -50,7 +50,8 @@ class ReplayScreen(Screen):
         pad = u(12)
         sc = self.game.world.scenario
         title_w = w - u(420) - 2 * pad
-        title = fit(f"Replay · {sc.name} · {self.path.stem}", self.app.font(21, bold=True), title_w - u(10))
+        heading = self.app.font(22, bold=True)  # the @heading theme font, to fit the title
+        title = fit(f"Replay · {sc.name} · {self.path.stem}", heading, title_w - u(10))
         b.label(pygame.Rect(pad, u(8), title_w, u(36)), title, "@heading").set_tooltip(str(self.path))
         self.close = b.button(pygame.Rect(w - pad - u(150), u(8), u(150), u(36)), "Close (Esc)", "Back")
         self.report = b.button(
