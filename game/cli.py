@@ -143,6 +143,11 @@ def run(
     typer.echo(
         f"{scenario}, seed {seed}, {total} turns -> {display_path(out)} ({', '.join(p.name for p in paths)})"
     )
+    if unsettled := result.meta["unsettled_markets"]:
+        err.print(
+            f"note: {len(unsettled)} market-turn(s) stopped short of equilibrium (mass and controls "
+            "still hold); meta.json lists them as unsettled_markets"
+        )
 
 
 def _display_available() -> bool:

@@ -98,6 +98,9 @@ def test_meta_records_what_reproduces_the_run(runs):
     assert meta["scenario"] == "tutorial" and meta["seed"] == 7 and meta["turns"] == 5
     assert len(meta["world_hash"]) == 5 and len(meta["content_hash"]) == 32
     assert meta["package_version"]
+    # every market either cleared or is listed, by turn, stage and mineral
+    for turn, stage, mineral in meta["unsettled_markets"]:
+        assert 0 <= turn < 5 and stage in ("ore", "refined") and mineral in ("rare_earths", "lithium")
 
 
 def test_same_seed_gives_byte_identical_tables(runs):

@@ -114,6 +114,10 @@ def play(
         "turns": n,
         "package_version": __version__,
         "world_hash": [r.world_hash for r in world.records],
+        # markets that did not reach equilibrium (turn, stage, mineral): filter on it if it matters
+        "unsettled_markets": [
+            [r.turn, stage, mineral] for r in world.records for stage, mineral in r.unsettled
+        ],
     }
     return RunResult(world, meta, game)
 

@@ -166,6 +166,7 @@ class Clearing:
     rent: F64  # (G,) licence or quota rent per tonne on each cap group's routes
     iterations: int
     converged: bool
+    settled: Bool  # (M,) minerals whose solve reached equilibrium (the others gave up: rare)
 
 
 def clear(
@@ -303,6 +304,7 @@ def clear(
         rent=rent,
         iterations=int(iterations.max(initial=0)),
         converged=bool(converged.all()),
+        settled=converged,
     )
 
 

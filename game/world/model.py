@@ -128,6 +128,9 @@ class TurnRecord:
         tuple[int, int, int, str, float, float]
     ]  # mineral, stage, country, cause, share, change
     world_hash: str
+    unsettled: list[tuple[str, str]] = field(default_factory=list)
+    """(stage, mineral) markets whose clearing gave up short of equilibrium this turn (rare;
+    mass balance and every control still hold, prices are off by more than the tolerance)."""
     score: F64 = field(default_factory=lambda: np.zeros(0))  # (N,) 0..100, see game.world.scoring
     score_parts: F64 = field(default_factory=lambda: np.zeros((0, 0)))  # (N, P) in PART_NAMES order
     relations: F64 = field(default_factory=lambda: np.zeros((0, 0)))  # (N, N) at the end of the turn
@@ -1228,6 +1231,11 @@ class WorldModel(mesa.Model):
             firm_profit=t.profit.copy(),
             explanations=explanations,
             world_hash="",
+            unsettled=[
+                (stage.value, self.mineral_ids[m])
+                for stage, cleared in ((Stage.ORE, ore), (Stage.REFINED, refined))
+                for m in np.flatnonzero(~cleared.settled)
+            ],
         )
 
     # ------------------------------------------------------------------ levers at work
