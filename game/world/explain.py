@@ -59,10 +59,11 @@ class Causes:
 def route_access(routes: Routes, last_flow: F64) -> F64:
     """(M, O, B) share of last turn's flow each route can still carry under the policies."""
     access = routes.open.astype(float)
-    for mask, cap in zip(routes.cap_mask, routes.cap, strict=True):
-        carried = last_flow[mask].sum()
-        if carried > 0:
-            access[mask] *= min(1.0, cap / carried)
+    if len(routes.cap):
+        index = routes.groups
+        carried = index.loads(last_flow)
+        cut = np.where(carried > 0, np.minimum(1.0, routes.cap / np.maximum(carried, 1e-300)), 1.0)
+        np.multiply.at(access.reshape(-1), index.route_of, cut[index.order][index.route_group])
     return access
 
 
@@ -107,22 +108,35 @@ def explain(
         "demand_events": world(causes.demand_event, world_demand),
         "stockpiles": world(causes.stockpile, world_demand),
     }
+    pushed = np.stack([push[c] for c in CAUSES[:-1]]) / RESPONSE  # (C-1, M, N)
+    ore_parts = np.zeros_like(pushed)  # ore prices follow refined ones; only ore policy is its own
+    ore_parts[CAUSES.index("export_controls")] = causes.lost_access_ore / RESPONSE
+    ore_parts[CAUSES.index("tariffs_and_zones")] = causes.cost_wedge_ore
     rows: list[tuple[int, int, int, str, float, float]] = []
-    for stage, before, after in ((0, ore_before, ore_after), (1, refined_before, refined_after)):
+    for stage, before, after, parts in (
+        (0, ore_before, ore_after, ore_parts),
+        (1, refined_before, refined_after, pushed),
+    ):
         change = np.log(np.maximum(after, 1e-12) / np.maximum(before, 1e-12))
         moved = np.abs(np.expm1(change)) > threshold
-        for m, n in zip(*np.nonzero(moved), strict=True):
-            total = change[m, n]
-            parts = {k: float(v[m, n]) / RESPONSE for k, v in push.items()}
-            if stage == 0:  # ore prices follow refined ones; only ore policy is its own cause
-                parts = dict.fromkeys(parts, 0.0)
-                parts["export_controls"] = float(causes.lost_access_ore[m, n]) / RESPONSE
-                parts["tariffs_and_zones"] = float(causes.cost_wedge_ore[m, n])
-            explained = sum(parts.values())
-            parts["market_dynamics"] = total - explained
-            relative = float(np.expm1(total))
-            for cause in CAUSES:
-                share = parts[cause] / total
-                if abs(share) > 1e-6:
-                    rows.append((int(m), stage, int(n), cause, share, relative))
+        if not moved.any():
+            continue
+        residual = change - parts.sum(axis=0)  # market dynamics: what the causes do not explain
+        every = np.concatenate([parts, residual[None]])[:, moved].T  # (moved cells, C)
+        total = change[moved]
+        shares = every / total[:, None]
+        relative = np.expm1(total)
+        cells = np.argwhere(moved)
+        i, c = np.nonzero(np.abs(shares) > 1e-6)  # row-major: cell, then cause
+        rows.extend(
+            (m, stage, n, CAUSES[k], share, rel)
+            for m, n, k, share, rel in zip(
+                cells[i, 0].tolist(),
+                cells[i, 1].tolist(),
+                c.tolist(),
+                shares[i, c].tolist(),
+                relative[i].tolist(),
+                strict=True,
+            )
+        )
     return rows
