@@ -497,3 +497,19 @@ def test_a_control_on_everyone_is_not_lifted_for_one_nation(world: WorldModel) -
     world.step()
     lift = {"kind": "lift_export_control", "issuer": "china", "mineral": "rare_earths", "targets": ["japan"]}
     assert "applies to everyone" in refused(world, lift)
+
+
+def test_observations_cannot_change_the_world_or_each_other(world: WorldModel) -> None:
+    """What every nation sees alike is shared between the turn's observations, read-only: a
+    controller that writes into its view gets an error instead of changing the world or the
+    view of another nation; its private arrays are its own copies."""
+    japan, china = world.observe("japan"), world.observe("china")
+    before = world.world_hash()
+    with pytest.raises(ValueError, match="read-only"):
+        japan.refined_price[0, 0] = 0.0
+    with pytest.raises(ValueError, match="read-only"):
+        japan.refined_flow[:] = 0.0
+    japan.stockpile[:] = -1.0
+    japan.need[:] = -1.0
+    assert (china.refined_price > 0).all() and (world.stockpile >= 0).all() and (world.need_now() >= 0).all()
+    assert world.world_hash() == before

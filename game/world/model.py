@@ -280,6 +280,7 @@ class WorldModel(mesa.Model):
         self._refined_nodes_flow = np.zeros((n_min, n_nat, 2 * n_nat))
         self.last_clearing: dict[Stage, market.Clearing] = {}
         self._last_rent: dict[Stage, tuple[int, F64]] = {}
+        self._public_view: tuple[tuple[int, int], dict] | None = None  # see observe._public
         self._cleared_under: tuple[int, dict[Stage, market.Routes]] | None = None
         """The latest clearing of each stage, with delivered prices per route (for analysis)."""
         for control in sc.export_controls:

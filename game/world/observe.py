@@ -19,15 +19,32 @@ def _shares(production: np.ndarray) -> np.ndarray:
     return np.divide(production, total, out=np.zeros_like(production), where=total > 0)
 
 
-def observe(world: WorldModel, nation: str) -> Observation:
-    i = world.nation_ids.index(nation)
+def _recent(items: list, since: int, turn=lambda item: item.turn) -> list:
+    """The tail of an append-only, turn-ordered list from turn `since` on: scanned from the
+    end, so an observation costs the same in the last turn of a game as in the first."""
+    start = len(items)
+    while start > 0 and turn(items[start - 1]) >= since:
+        start -= 1
+    return items[start:]
+
+
+def _frozen(a: np.ndarray) -> np.ndarray:
+    a.flags.writeable = False
+    return a
+
+
+def _public(world: WorldModel) -> dict:
+    """What every nation sees alike this turn, computed once per turn and shared by all the
+    turn's observations (read-only arrays, so that no controller can change another's view)."""
+    key = (world.turn, len(world.records))
+    cached = world._public_view
+    if cached is not None and cached[0] == key:
+        return cached[1]
     n_nat = len(world.nation_ids)
-    specs = [world.content.nations[n] for n in world.nation_ids]
     last = world.records[-1] if world.records else None
     if last is not None:
         mine_share, refine_share = _shares(last.ore_production), _shares(last.refined_production)
         refined_flow, ore_flow = last.refined_flow.copy(), last.ore_flow.copy()
-        shortfall = last.shortfall[:, i].copy()
     else:  # before the first turn: shares of capacity, no trade yet
         t = world.firms
         size = len(world.mineral_ids) * n_nat
@@ -40,7 +57,29 @@ def observe(world: WorldModel, nation: str) -> Observation:
         start = world.start_flow  # the trade of the spun-up start
         refined_flow = start[Stage.REFINED].copy()
         ore_flow = start[Stage.ORE].copy()
-        shortfall = world.shortfall[:, i].copy()
+    specs = [world.content.nations[n] for n in world.nation_ids]
+    public = {
+        "alignment": tuple(s.alignment.value for s in specs),
+        "doctrine": tuple(s.doctrine.value for s in specs),
+        "gdp_usd_bn": _frozen(np.array([s.gdp.usd_bn for s in specs])),
+        "ref_price": _frozen(world.ref_price.copy()),
+        "refined_price": _frozen(world.refined_paid[:, :n_nat].copy()),
+        "ore_price": _frozen(world.ore_paid.copy()),
+        "mine_share": _frozen(mine_share),
+        "refine_share": _frozen(refine_share),
+        "refined_flow": _frozen(refined_flow),
+        "ore_flow": _frozen(ore_flow),
+        "fill": _frozen(world.consumption_fill.T.copy()),
+        "need": world.need_now(),
+    }
+    world._public_view = (key, public)
+    return public
+
+
+def observe(world: WorldModel, nation: str) -> Observation:
+    i = world.nation_ids.index(nation)
+    public = _public(world)
+    shortfall = (world.records[-1].shortfall if world.records else world.shortfall)[:, i].copy()
     rel = world.diplomacy.relations
     d = world.diplomacy
     turn = world.turn
@@ -51,19 +90,19 @@ def observe(world: WorldModel, nation: str) -> Observation:
         date=world.scenario.date_of(turn),
         nations=world.nation_ids,
         minerals=world.mineral_ids,
-        alignment=tuple(s.alignment.value for s in specs),
-        doctrine=tuple(s.doctrine.value for s in specs),
-        gdp_usd_bn=np.array([s.gdp.usd_bn for s in specs]),
-        ref_price=world.ref_price.copy(),
-        refined_price=world.refined_paid[:, :n_nat].copy(),
-        ore_price=world.ore_paid.copy(),
-        mine_share=mine_share,
-        refine_share=refine_share,
-        refined_flow=refined_flow,
-        ore_flow=ore_flow,
-        fill=world.consumption_fill.T.copy(),
+        alignment=public["alignment"],
+        doctrine=public["doctrine"],
+        gdp_usd_bn=public["gdp_usd_bn"],
+        ref_price=public["ref_price"],
+        refined_price=public["refined_price"],
+        ore_price=public["ore_price"],
+        mine_share=public["mine_share"],
+        refine_share=public["refine_share"],
+        refined_flow=public["refined_flow"],
+        ore_flow=public["ore_flow"],
+        fill=public["fill"],
         treasury_usd_m=float(world.treasury[i]),
-        need=world.need_now()[:, i].copy(),
+        need=public["need"][:, i].copy(),
         shortfall=shortfall,
         stockpile=world.stockpile[i].copy(),
         stock_target=world.stock_target[i].copy(),
@@ -77,11 +116,9 @@ def observe(world: WorldModel, nation: str) -> Observation:
         inbox=tuple(d.pending(to=nation)),
         outbox=tuple(d.pending(sender=nation)),
         deals=tuple(x for x in d.deals_in_force(turn) if nation in (x.terms.buyer, x.terms.seller)),
-        acts=tuple(a for a in d.acts if a.turn >= turn - 1 and nation in (a.actor, a.target)),
-        replies=tuple(text for t, who, text in d.replies if who == nation and t >= turn - 1),
-        news=tuple(
-            NewsItem(h.turn, h.event, h.name, h.news, h.kind) for h in world.news if h.turn >= turn - 1
-        ),
+        acts=tuple(a for a in _recent(d.acts, turn - 1) if nation in (a.actor, a.target)),
+        replies=tuple(text for _, who, text in _recent(d.replies, turn - 1, lambda r: r[0]) if who == nation),
+        news=tuple(NewsItem(h.turn, h.event, h.name, h.news, h.kind) for h in _recent(world.news, turn - 1)),
         projects=tuple(
             ProjectInProgress(
                 mineral=world.mineral_ids[p.mineral],
