@@ -87,14 +87,6 @@ class Routes:
     fund_floor: F64 | None = None
     """Floors a zone fund pays: they raise what the origin receives, not what buyers pay."""
 
-    def delivered(self, p: F64) -> tuple[F64, F64]:
-        """Delivered price per route before any licence rent, and what the origin receives."""
-        base = np.maximum(p[:, :, None], self.floor)
-        delivered = np.maximum(
-            (base * (1.0 + self.export_tax) + self.transport) * (1.0 + self.tariff) - self.discount, 1e-9
-        )
-        return delivered, base
-
     @cached_property
     def groups(self) -> _CapIndex:
         """The cap groups sorted by mineral, and for each route the groups it is in."""
@@ -236,60 +228,37 @@ def clear(
     x = np.log(np.clip(price0, 1e-6 * bids.pref, 1e4 * bids.pref))
     rent = np.zeros(n_groups) if rent0 is None or rent0.shape != (n_groups,) else rent0[index.order].copy()
     iterations, converged = kernel.solve(x, rent, index.ptr, float(tau_start), MAX_ITER, model, n_buy)
-    delivered = np.empty(open_.shape)
+    price = np.empty(open_.shape)
     weights = np.zeros(open_.shape)
-    realised = np.empty(open_.shape)
     q = np.empty((n_min, n_buy))
     rest = np.empty((n_min, n_buy))
-    kernel.finish(x, rent, TAU_REL, model, delivered, weights, realised, q, rest)
+    kernel.finish(x, rent, TAU_REL, model, price, weights, np.empty(open_.shape), q, rest)
     p = np.exp(x)
     sorted_rent, rent = rent, np.empty(n_groups)
     rent[index.order] = sorted_rent
-    unrented, realised = routes.delivered(p)
-    delivered = np.where(open_, delivered, unrented)
-
-    # Final, exact quantities. Routes of a group that earns a rent are priced at the margin
-    # by it and keep their (possibly small) share; elsewhere negligible weights go to zero.
     rented = index.covered(rent > 0, open_.shape) & open_
-    weights = np.where((weights < WEIGHT_CUTOFF) & ~rented, 0.0, weights)
-    total = weights.sum(axis=1, keepdims=True)
-    weights = np.divide(weights, total, out=np.zeros_like(weights), where=total > 0)
-    flow = weights * rest[:, None, :] + committed
-    wanted = rest + committed.sum(axis=1)
-    if n_groups:
-        load = index.loads(flow)
-        over = load > routes.cap
-        if over.any():  # overlapping caps: each route takes the tightest of its groups' cuts
-            cut = np.ones(flow.size)
-            ratio = np.where(over, routes.cap / np.maximum(load, 1e-300), 1.0)
-            np.minimum.at(cut, index.route_of, ratio[index.order][index.route_group])
-            flow = flow * cut.reshape(flow.shape)
+    flow, delivered, realised = (np.empty(open_.shape) for _ in range(3))
+    paid, wanted, fill = np.empty((n_min, n_buy)), np.empty((n_min, n_buy)), np.empty(cells)
+    kernel.finalise(
+        x,
+        index.ptr,
+        routes.cap[index.order].astype(float),
+        rented,
+        np.ascontiguousarray(committed, dtype=float),
+        model[0][7],
+        WEIGHT_CUTOFF,
+        model,
+        weights,
+        rest,
+        q,
+        price,
+        (flow, delivered, realised, paid, wanted, fill),
+    )
     each_sorted = np.empty(len(order))
     kernel.seller_offers(x, cell_ptr, model[0][1], model[0][2], model[0][3], each_sorted)
     each = np.empty_like(each_sorted)
     each[order] = each_sorted
-    offered_total = np.bincount(offers.cell, weights=each, minlength=cells).reshape(n_min, n_orig)
-    # An origin that cannot ship all it sold rations its spot buyers first: contracted tonnes
-    # (`fixed`) are delivered in full while the offer covers them.
-    contracted = np.zeros_like(flow) if fixed is None else np.minimum(fixed, flow)
-    due = contracted.sum(axis=2)
-    kept = np.divide(offered_total, due, out=np.ones_like(due), where=due > offered_total)
-    spot = flow - contracted
-    contracted = contracted * np.minimum(kept, 1.0)[:, :, None]
-    room = np.maximum(offered_total - contracted.sum(axis=2), 0.0)
-    spot_sales = spot.sum(axis=2)
-    ship = np.divide(room, spot_sales, out=np.ones_like(spot_sales), where=spot_sales > room)
-    flow = contracted + spot * np.minimum(ship, 1.0)[:, :, None]
-    sales = flow.sum(axis=2)
-    fill = np.divide(sales, offered_total, out=np.zeros_like(sales), where=offered_total > 0).ravel()
     sold = each * fill[offers.cell]
-    bought = flow.sum(axis=1)
-    # Contracted tonnes are paid at the buyer's marginal price where that is dearer.
-    marginal = np.where(np.isfinite(q), q, bids.pref * bids.choke)
-    cost = delivered
-    if fixed is not None:
-        cost = np.where(fixed > 0, np.maximum(delivered, marginal[:, None, :]), delivered)
-    paid = np.divide((flow * cost).sum(axis=1), bought, out=marginal.copy(), where=bought > 0)
     return Clearing(
         price=p,
         paid=paid,

@@ -51,6 +51,8 @@ TAU_REL = 0.004
 TAU_START = 0.05
 TAU_DECAY = 0.7
 TOLERANCE = 1e-3
+TRACE = 1e-6
+"""Tonnes per turn below which an imbalance is nothing (a market with no trade has cleared)."""
 POLISH = 0.01
 """A warm start within this share of the tolerance is left as it is; one nearer the edge
 takes one more Newton step."""
@@ -208,7 +210,7 @@ def _residuals(m, g0, g1, weight, rest, supply, cap_ptr, cap_idx, capeff, rent, 
                     load[cap_idx[j]] += f
         sales[o] = s
         total_scale += abs(supply[o]) + s
-    material = MATERIAL * total_scale + 1e-12
+    material = MATERIAL * total_scale + TRACE
     ssq = 0.0
     worst = 0.0
     for o in range(n_orig):
@@ -591,7 +593,7 @@ def _settle_rents(m, g0, g1, x, rent, tau, mk, ws):
         material = 0.0
         for o in range(x.shape[0]):
             material += abs(ws[9][o]) + ws[11][o]
-        material = MATERIAL * material + 1e-12
+        material = MATERIAL * material + TRACE
         slopes = _load_slopes(m, g0, g1, mk, ws)
         settled = True
         for g in range(g0, g1):
@@ -902,3 +904,97 @@ def seller_offers(x, cell_ptr, avail, lo, hi, out):
             p = np.exp(x[m, o])
             for i in range(cell_ptr[cell], cell_ptr[cell + 1]):
                 out[i] = _offer(p, avail[i], lo[i], hi[i])[0]
+
+
+@njit(cache=True)
+def finalise(x, group_ptr, cap_sorted, rented, fixed, choke, cutoff, mk, weight, rest, q, price, out):
+    """The reported quantities, exact by construction, for every mineral.
+
+    Routes whose logit weight is under `cutoff` get nothing (no arbitrage beyond it), except
+    on a rented cap, where the rent prices the route at the margin; each capped group carries
+    no more than its cap (overlapping caps: a route takes the tightest cut of its groups);
+    an origin ships no more than its sellers offer, contracted tonnes (`fixed`) first, then
+    its spot buyers pro rata. Buyers pay the delivered price, and at least their marginal
+    price on contracted tonnes. `out` is (flow, delivered, realised, paid, wanted, fill)."""
+    cell_ptr, avail, lo, hi = mk[0][0], mk[0][1], mk[0][2], mk[0][3]
+    pref = mk[0][5]
+    open_, floor, tax, trans, tar, disc = mk[1][0], mk[1][1], mk[1][2], mk[1][3], mk[1][4], mk[1][5]
+    cap_ptr, cap_idx = mk[1][6], mk[1][7]
+    flow, delivered, realised, paid, wanted, fill = out
+    n_min, n_orig = x.shape
+    n_buy = rest.shape[1]
+    for m in range(n_min):
+        g0, g1 = group_ptr[m], group_ptr[m + 1]
+        for o in range(n_orig):
+            po = np.exp(x[m, o])
+            for b in range(n_buy):
+                f = floor[m, o, b]
+                base = po if po > f else f
+                realised[m, o, b] = base
+                if open_[m, o, b]:
+                    delivered[m, o, b] = price[m, o, b]
+                else:
+                    d = (base * (1.0 + tax[m, o, b]) + trans[m, o, b]) * (1.0 + tar[m, o, b]) - disc[m, o, b]
+                    delivered[m, o, b] = d if d > 1e-9 else 1e-9
+        for b in range(n_buy):
+            total = 0.0
+            for o in range(n_orig):
+                w = weight[m, o, b]
+                if w < cutoff and not rented[m, o, b]:
+                    w = 0.0
+                flow[m, o, b] = w
+                total += w
+            committed = 0.0
+            for o in range(n_orig):
+                share = flow[m, o, b] / total if total > 0.0 else 0.0
+                flow[m, o, b] = share * rest[m, b] + fixed[m, o, b]
+                committed += fixed[m, o, b]
+            wanted[m, b] = rest[m, b] + committed
+        if g1 > g0:
+            load = np.zeros(g1 - g0)
+            for o in range(n_orig):
+                for b in range(n_buy):
+                    k = (m * n_orig + o) * n_buy + b
+                    for j in range(cap_ptr[k], cap_ptr[k + 1]):
+                        load[cap_idx[j] - g0] += flow[m, o, b]
+            for o in range(n_orig):
+                for b in range(n_buy):
+                    k = (m * n_orig + o) * n_buy + b
+                    cut = 1.0
+                    for j in range(cap_ptr[k], cap_ptr[k + 1]):
+                        g = cap_idx[j]
+                        if load[g - g0] > cap_sorted[g]:
+                            cut = min(cut, cap_sorted[g] / load[g - g0])
+                    flow[m, o, b] *= cut
+        for o in range(n_orig):
+            cell = m * n_orig + o
+            po = np.exp(x[m, o])
+            offered = 0.0
+            for i in range(cell_ptr[cell], cell_ptr[cell + 1]):
+                offered += _offer(po, avail[i], lo[i], hi[i])[0]
+            due = 0.0
+            spot_sales = 0.0
+            for b in range(n_buy):
+                contracted = min(fixed[m, o, b], flow[m, o, b])
+                due += contracted
+                spot_sales += flow[m, o, b] - contracted
+            kept = offered / due if due > offered else 1.0
+            room = max(offered - due * kept, 0.0)
+            ship = room / spot_sales if spot_sales > room else 1.0
+            sales = 0.0
+            for b in range(n_buy):
+                contracted = min(fixed[m, o, b], flow[m, o, b])
+                flow[m, o, b] = contracted * kept + (flow[m, o, b] - contracted) * ship
+                sales += flow[m, o, b]
+            fill[cell] = sales / offered if offered > 0.0 else 0.0
+        for b in range(n_buy):
+            marginal = q[m, b] if np.isfinite(q[m, b]) else pref[m] * choke[m, b]
+            bought = 0.0
+            spent = 0.0
+            for o in range(n_orig):
+                cost = delivered[m, o, b]
+                if fixed[m, o, b] > 0.0 and marginal > cost:
+                    cost = marginal
+                bought += flow[m, o, b]
+                spent += flow[m, o, b] * cost
+            paid[m, b] = spent / bought if bought > 0.0 else marginal
