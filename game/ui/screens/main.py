@@ -519,7 +519,8 @@ class MainScreen(Screen):
                 return
             from game.ui.screens.report import TurnReportScreen
 
-            # The report first; the map and panels behind it catch up on the next frame.
+            # The report first (it is drawn over a snapshot of the frame before the turn in
+            # any case); the map and panels behind it catch up on the next frame.
             self.app.push(TurnReportScreen(self.app, self.play, report))
             self.app.later(self.refresh)
 
