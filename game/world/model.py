@@ -368,6 +368,9 @@ class WorldModel(mesa.Model):
         }
         self.last_clearing = {}
         self._spun_rounds = 0
+        # What the first turn's policy changes are measured against: the start's routes and trade.
+        self._refined_nodes_flow = refined.flow.copy()
+        self._cleared_under = (self.policies.version, {stage: self._routes(stage) for stage in Stage})
 
     def _build_firms(self) -> None:
         content, sc = self.content, self.scenario
@@ -700,9 +703,15 @@ class WorldModel(mesa.Model):
             c.lost_access, c.cost_wedge = policy_shift(
                 before[Stage.REFINED], self._routes(Stage.REFINED), self._refined_nodes_flow, n_nat
             )
+            ore_flow = self.last_flow[Stage.ORE] if self.records else self.start_flow[Stage.ORE]
             c.lost_access_ore, c.cost_wedge_ore = policy_shift(
-                before[Stage.ORE], self._routes(Stage.ORE), self.last_flow[Stage.ORE], n_nat
+                before[Stage.ORE], self._routes(Stage.ORE), ore_flow, n_nat
             )
+            # Ore lost to controls raises every refiner's cost by the ore's share of the
+            # refined price: refined prices everywhere owe that part of their move to them.
+            bought = ore_flow.sum(axis=1)  # (M, N) ore each country's refiners bought
+            lost = (c.lost_access_ore * bought).sum(axis=1) / np.maximum(bought.sum(axis=1), 1e-12)
+            c.lost_access = c.lost_access + (self.ore_share * lost)[:, None]
         self._cleared_under = (self.policies.version, {stage: self._routes(stage) for stage in Stage})
         self._step_demand()
         self._step_firm_decisions()
