@@ -161,6 +161,21 @@ def test_a_ban_by_the_dominant_refiner_raises_prices_outside_creates_shortfall_a
     assert abs(sum(e[4] for e in rows) - 1.0) < 1e-9
 
 
+@pytest.mark.parametrize("turn", [0, 2])
+def test_an_ore_ban_is_named_in_refined_price_moves_from_the_first_turn_on(content, turn):
+    """Australia, the main lithium miner, bans ore exports: the refined lithium price abroad
+    jumps, and its explanation names export controls as the largest cause, whether the ban
+    comes before the first turn (measured against the start's trade) or later."""
+    ban = ExportControl(issuer="australia", mineral="lithium", stage=Stage.ORE, instrument=Instrument.BAN)
+    base = run(content, "tutorial", 5, turn + 1)
+    hit = run(content, "tutorial", 5, turn + 1, {turn: [ban]})
+    m, jp = hit.mineral_index("lithium"), hit.nation_ids.index("japan")
+    assert hit.records[turn].refined_paid[m, jp] > 1.5 * base.records[turn].refined_paid[m, jp]
+    causes = {e[3]: e[4] for e in hit.records[turn].explanations if e[:3] == (m, 1, jp)}
+    named = {k: v for k, v in causes.items() if k != "market_dynamics"}
+    assert max(named, key=named.get) == "export_controls" and named["export_controls"] > 0.2
+
+
 def test_same_seed_same_world_every_turn(content):
     a = run(content, "tutorial", 11, 8)
     b = run(content, "tutorial", 11, 8)
