@@ -972,6 +972,7 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, choke, cutoff, mk, weight,
             offered = 0.0
             for i in range(cell_ptr[cell], cell_ptr[cell + 1]):
                 offered += _offer(po, avail[i], lo[i], hi[i])[0]
+            offered = max(offered, 0.0)  # a stock rounded a hair below zero offers nothing
             due = 0.0
             spot_sales = 0.0
             for b in range(n_buy):
