@@ -3,6 +3,8 @@ sample where the property is a rate)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -127,27 +129,9 @@ def test_a_stock_rounded_below_zero_offers_nothing_and_breaks_nothing():
     """A refiner's stock can come out a hair below zero after its books are updated: its
     origin then offers nothing and clears as an origin with no sellers (this once raised a
     division by zero in the compiled final step)."""
-    shape = (1, 2, 2)
-    result = market.clear(
-        market.Offers(cell=np.arange(2), avail=np.array([10.0, -1e-13]), lo=np.ones(2), hi=np.full(2, 2.0)),
-        market.Bids(
-            need=np.full((1, 2), 8.0),
-            pref=np.full((1, 1), 2.0),
-            eps=np.full((1, 2), 0.3),
-            choke=np.full((1, 2), 4.0),
-            cap=np.full((1, 2), np.inf),
-        ),
-        market.Routes(
-            open=np.ones(shape, dtype=bool),
-            transport=np.zeros(shape),
-            export_tax=np.zeros(shape),
-            tariff=np.zeros(shape),
-            floor=np.zeros(shape),
-            discount=np.zeros(shape),
-            cap_mask=np.zeros((0, *shape), dtype=bool),
-            cap=np.zeros(0),
-        ),
-        np.full((1, 2), 2.0),
-    )
+    offers, bids, routes, price0 = market.sample_market()
+    offers = dataclasses.replace(offers, avail=np.array([10.0, -1e-13]))
+    routes = dataclasses.replace(routes, cap_mask=routes.cap_mask[:0], cap=routes.cap[:0])
+    result = market.clear(offers, bids, routes, price0)
     assert result.converged and (result.flow[0, 1] == 0).all() and result.flow[0, 0].sum() > 0
     assert np.isfinite(result.paid).all() and (result.sold[1] == 0)

@@ -277,13 +277,12 @@ def clear(
     )
 
 
-def warm_up() -> None:
-    """Clear a tiny market once, so that the compiled solver is ready (numba compiles it on
-    first use and caches it on disk: tens of seconds the first time after installing, well
-    under a second to load after that)."""
+def sample_market() -> tuple[Offers, Bids, Routes, F64]:
+    """A market of one mineral, two origins and two buyers, with one cap: small enough to
+    compile the solver on, complete enough to exercise every part of it."""
     shape = (1, 2, 2)
-    clear(
-        Offers(cell=np.array([0, 1]), avail=np.full(2, 10.0), lo=np.full(2, 1.0), hi=np.full(2, 2.0)),
+    return (
+        Offers(cell=np.arange(2), avail=np.full(2, 10.0), lo=np.full(2, 1.0), hi=np.full(2, 2.0)),
         Bids(
             need=np.full((1, 2), 8.0),
             pref=np.full((1, 1), 2.0),
@@ -303,3 +302,10 @@ def warm_up() -> None:
         ),
         np.full((1, 2), 2.0),
     )
+
+
+def warm_up() -> None:
+    """Clear a tiny market once, so that the compiled solver is ready (numba compiles it on
+    first use and caches it on disk: tens of seconds the first time after installing, well
+    under a second to load after that)."""
+    clear(*sample_market())

@@ -268,40 +268,9 @@ def _lu_solve(a, rhs):
 @njit(cache=True)
 def _evaluate(m, g0, g1, x, rent, tau, mk, ws):
     """Everything at (x, rent, tau): fills the work arrays `ws`, returns (ssq, worst)."""
-    cell_ptr = mk[0][0]
-    avail = mk[0][1]
-    lo = mk[0][2]
-    hi = mk[0][3]
-    need = mk[0][4]
-    pref = mk[0][5]
-    eps = mk[0][6]
-    choke = mk[0][7]
-    dcap = mk[0][8]
-    cdem = mk[0][9]
-    csup = mk[0][10]
-    open_ = mk[1][0]
-    floor = mk[1][1]
-    tax = mk[1][2]
-    trans = mk[1][3]
-    tar = mk[1][4]
-    disc = mk[1][5]
-    cap_ptr = mk[1][6]
-    cap_idx = mk[1][7]
-    capeff = mk[1][8]
-    p = ws[0]
-    price = ws[1]
-    slope = ws[2]
-    base = ws[3]
-    weight = ws[4]
-    q = ws[5]
-    temp = ws[6]
-    rest = ws[7]
-    drest = ws[8]
-    supply = ws[9]
-    dsupply = ws[10]
-    sales = ws[11]
-    load = ws[12]
-    excess = ws[13]
+    cell_ptr, avail, lo, hi, need, pref, eps, choke, dcap, cdem, csup = mk[0]
+    open_, floor, tax, trans, tar, disc, cap_ptr, cap_idx, capeff = mk[1]
+    p, price, slope, base, weight, q, temp, rest, drest, supply, dsupply, sales, load, excess = ws
     for o in range(x.shape[0]):
         p[o] = np.exp(x[o])
     _route_prices(m, p, rent, open_, floor, tax, trans, tar, disc, cap_ptr, cap_idx, price, slope, base)
@@ -321,19 +290,8 @@ def _jacobian(m, g0, g1, rent, mk, ws, var):
     `slope`, a rent every route of its group by one. Supply responds along its offer curve.
     `var[g]` is set to the group's position in the vector, or -1 for a group at zero rent
     and under its cap (it stays out of the system)."""
-    cap_ptr = mk[1][6]
-    cap_idx = mk[1][7]
-    capeff = mk[1][8]
-    slope = ws[2]
-    weight = ws[4]
-    temp = ws[6]
-    rest = ws[7]
-    drest = ws[8]
-    supply = ws[9]
-    dsupply = ws[10]
-    sales = ws[11]
-    load = ws[12]
-    excess = ws[13]
+    _, _, _, _, _, _, cap_ptr, cap_idx, capeff = mk[1]
+    _, _, slope, _, weight, _, temp, rest, drest, supply, dsupply, sales, load, excess = ws
     n_orig, n_buy = weight.shape
     n = n_orig
     for g in range(g0, g1):
@@ -474,12 +432,7 @@ def _level_step(m, g0, g1, x, rent, tau, mk, ws):
     """The log factor s that clears the mineral's whole market when every origin price is
     multiplied by exp(s): total sales fall and total offers rise with s, so a bracketed
     Newton search finds it. It moves the price level in one stroke when a joint step cannot."""
-    slope = ws[2]
-    weight = ws[4]
-    rest = ws[7]
-    drest = ws[8]
-    supply = ws[9]
-    dsupply = ws[10]
+    _, _, slope, _, weight, _, _, rest, drest, supply, dsupply = ws[:11]
     n_orig, n_buy = weight.shape
     s = 0.0
     lo_s, hi_s = -np.inf, np.inf
@@ -654,9 +607,11 @@ PLATEAU = 1e-9
 
 
 @njit(cache=True)
-def _try_step(m, g0, g1, x, rent, step, jump, var, alphas, ssq, tau, lo_x, hi_x, mk, ws, trial_x, trial_r):
+def _try_step(step, alphas, ssq, at):
     """Backtrack along a Newton step (scaled to MAX_STEP at most); the first length that
-    lowers the merit fills `trial_x`/`trial_r`. Returns (accepted, ssq, worst)."""
+    lowers the merit fills `trial_x`/`trial_r`. Returns (accepted, ssq, worst). `at` is the
+    solve's state: (m, g0, g1, x, rent, jump, var, tau, lo_x, hi_x, mk, ws, trial_x, trial_r)."""
+    m, g0, g1, x, rent, jump, var, tau, lo_x, hi_x, mk, ws, trial_x, trial_r = at
     pref = mk[0][5][m]
     n_orig = x.shape[0]
     longest = 0.0
@@ -710,6 +665,7 @@ def _solve_mineral(m, g0, g1, x, rent, tau_start, max_iter, mk, ws):
     for iteration in range(1, max_iter + 1):
         if not fresh:
             ssq, worst = _settle_rents(m, g0, g1, x, rent, tau, mk, ws)
+        at = (m, g0, g1, x, rent, jump, var, tau, lo_x, hi_x, mk, ws, trial_x, trial_r)
         if tau <= TAU_REL and worst < TOLERANCE:
             if iteration == 1 and worst > POLISH * TOLERANCE:
                 # Last turn's prices still clear within the tolerance: one Newton step, taken
@@ -718,25 +674,7 @@ def _solve_mineral(m, g0, g1, x, rent, tau_start, max_iter, mk, ws):
                 # the tolerance).
                 a, rhs = _jacobian(m, g0, g1, rent, mk, ws, var)
                 step = _damped_step(a, rhs, 0.0)
-                ok, t_ssq, t_worst = _try_step(
-                    m,
-                    g0,
-                    g1,
-                    x,
-                    rent,
-                    step,
-                    jump,
-                    var,
-                    LONG_STEPS,
-                    ssq,
-                    tau,
-                    lo_x,
-                    hi_x,
-                    mk,
-                    ws,
-                    trial_x,
-                    trial_r,
-                )
+                ok, t_ssq, t_worst = _try_step(step, LONG_STEPS, ssq, at)
                 if ok:
                     x[:] = trial_x
                     for g in range(g0, g1):
@@ -753,9 +691,7 @@ def _solve_mineral(m, g0, g1, x, rent, tau_start, max_iter, mk, ws):
             ssq, worst = _settle_rents(m, g0, g1, x, rent, tau, mk, ws)
         a, rhs = _jacobian(m, g0, g1, rent, mk, ws, var)
         step = _damped_step(a, rhs, 0.0)
-        ok, t_ssq, t_worst = _try_step(
-            m, g0, g1, x, rent, step, jump, var, LONG_STEPS, ssq, tau, lo_x, hi_x, mk, ws, trial_x, trial_r
-        )
+        ok, t_ssq, t_worst = _try_step(step, LONG_STEPS, ssq, at)
         if not ok:
             # Far from the solution the logit saturates (a cheap small origin swamped by
             # buyers must end within a temperature or two of the marginal supplier's price)
@@ -774,46 +710,10 @@ def _solve_mineral(m, g0, g1, x, rent, tau_start, max_iter, mk, ws):
                 for g in range(g0, g1):
                     trial_r[g] = sweep_r[g]
         if not ok:
-            ok, t_ssq, t_worst = _try_step(
-                m,
-                g0,
-                g1,
-                x,
-                rent,
-                step,
-                jump,
-                var,
-                SHORT_STEPS,
-                ssq,
-                tau,
-                lo_x,
-                hi_x,
-                mk,
-                ws,
-                trial_x,
-                trial_r,
-            )
+            ok, t_ssq, t_worst = _try_step(step, SHORT_STEPS, ssq, at)
         if not ok:
             damped = _damped_step(a, rhs, LM_DAMPING)
-            ok, t_ssq, t_worst = _try_step(
-                m,
-                g0,
-                g1,
-                x,
-                rent,
-                damped,
-                jump,
-                var,
-                LONG_STEPS,
-                ssq,
-                tau,
-                lo_x,
-                hi_x,
-                mk,
-                ws,
-                trial_x,
-                trial_r,
-            )
+            ok, t_ssq, t_worst = _try_step(damped, LONG_STEPS, ssq, at)
         if not ok:
             # The level step balances the mineral's totals; on a plateau the merit can rise
             # as it does (the split between origins is off at the new level, which the next
