@@ -599,6 +599,7 @@ def _load_slopes(m, g0, g1, mk, ws):
     return slopes
 
 
+WILD = 10.0
 LONG_STEPS = (1.0, 0.5, 0.25)
 SHORT_STEPS = (0.1, 0.03, 0.01)
 LM_DAMPING = 0.3
@@ -614,9 +615,14 @@ def _try_step(step, alphas, ssq, at):
     m, g0, g1, x, rent, jump, var, tau, lo_x, hi_x, mk, ws, trial_x, trial_r = at
     pref = mk[0][5][m]
     n_orig = x.shape[0]
+    # A long step is scaled as a whole (clipping turns its direction), except for absurd
+    # components: an origin nothing responds to (its buyers have no alternative and are at
+    # their caps) asks for a jump of hundreds of log units, which would shrink everyone's
+    # step to nothing; it is clipped on its own instead.
     longest = 0.0
     for o in range(n_orig):
-        longest = max(longest, abs(step[o]))
+        if abs(step[o]) <= WILD * MAX_STEP:
+            longest = max(longest, abs(step[o]))
     for g in range(g0, g1):
         if var[g] >= 0:
             longest = max(longest, abs(step[var[g]]) / pref)
@@ -625,7 +631,8 @@ def _try_step(step, alphas, ssq, at):
     for alpha in alphas:
         scale = alpha * shrink
         for o in range(n_orig):
-            trial_x[o] = min(max(x[o] + scale * step[o] + jump[o], lo_x), hi_x)
+            move = scale * step[o] if abs(step[o]) <= WILD * MAX_STEP else alpha * np.sign(step[o]) * MAX_STEP
+            trial_x[o] = min(max(x[o] + move + jump[o], lo_x), hi_x)
         for g in range(g0, g1):
             trial_r[g] = max(rent[g] + scale * step[var[g]], 0.0) if var[g] >= 0 else 0.0
         t_ssq, t_worst = _settle_rents(m, g0, g1, trial_x, trial_r, tau, mk, ws)
