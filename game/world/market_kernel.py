@@ -749,33 +749,39 @@ def _solve_mineral(m, g0, g1, x, rent, tau_start, max_iter, mk, ws):
 
 
 @njit(cache=True)
-def solve(x, rent, group_ptr, tau_start, max_iter, mk, ws_shape):
-    """Solve every mineral of one stage in place (log prices `x` (M, O), rents (G,)).
+def solve(x, rent, group_ptr, tau_start, max_iter, mk, out):
+    """Solve every mineral of one stage in place (log prices `x` (M, O), rents (G,)), and
+    leave the allocation at the solution in `out` = (route prices with rent (M, O, B), logit
+    weights (M, O, B), buyers' softmin prices (M, B), their open demand (M, B)).
 
     Returns each mineral's iterations and whether it converged."""
+    price_out, weight_out, q_out, rest_out = out
     n_min, n_orig = x.shape
-    n_buy = ws_shape
+    n_buy = q_out.shape[1]
     iterations = np.zeros(n_min, dtype=np.int64)
     converged = np.zeros(n_min, dtype=np.bool_)
     for m in range(n_min):
-        ws = _workspace(n_orig, n_buy, rent.shape[0])
+        ws = _workspace(n_orig, n_buy, rent.shape[0], price_out[m], weight_out[m], q_out[m], rest_out[m])
         it, ok = _solve_mineral(m, group_ptr[m], group_ptr[m + 1], x[m], rent, tau_start, max_iter, mk, ws)
         iterations[m] = it
         converged[m] = ok
+        _evaluate(m, 0, 0, x[m], rent, TAU_REL, mk, ws)  # the allocation at the solution, into `out`
     return iterations, converged
 
 
 @njit(cache=True)
-def _workspace(n_orig, n_buy, n_groups):
+def _workspace(n_orig, n_buy, n_groups, price, weight, q, rest):
+    """The arrays one mineral's evaluation fills; route prices, weights, buyers' prices and
+    demand are the caller's (views into the stage's outputs), the rest is scratch."""
     return (
         np.zeros(n_orig),  # p
-        np.zeros((n_orig, n_buy)),  # price
+        price,
         np.zeros((n_orig, n_buy)),  # slope
         np.zeros((n_orig, n_buy)),  # base
-        np.zeros((n_orig, n_buy)),  # weight
-        np.zeros(n_buy),  # q
+        weight,
+        q,
         np.zeros(n_buy),  # temp
-        np.zeros(n_buy),  # rest
+        rest,
         np.zeros(n_buy),  # drest
         np.zeros(n_orig),  # supply
         np.zeros(n_orig),  # dsupply
@@ -783,22 +789,6 @@ def _workspace(n_orig, n_buy, n_groups):
         np.zeros(n_groups),  # load
         np.zeros(n_orig),  # excess
     )
-
-
-@njit(cache=True)
-def finish(x, rent, tau, mk, price_out, weight_out, base_out, q_out, rest_out):
-    """The allocation at the solution, for every mineral: route prices (rent included), logit
-    weights, what origins receive, buyers' softmin prices and their open demand."""
-    n_min, n_orig = x.shape
-    n_buy = price_out.shape[2]
-    for m in range(n_min):
-        ws = _workspace(n_orig, n_buy, rent.shape[0])
-        _evaluate(m, 0, 0, x[m], rent, tau, mk, ws)
-        price_out[m] = ws[1]
-        base_out[m] = ws[3]
-        weight_out[m] = ws[4]
-        q_out[m] = ws[5]
-        rest_out[m] = ws[7]
 
 
 @njit(cache=True)
