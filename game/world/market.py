@@ -88,6 +88,11 @@ class Routes:
     """Floors a zone fund pays: they raise what the origin receives, not what buyers pay."""
 
     @cached_property
+    def taxed(self) -> Idx:
+        """Flat indices of the routes that carry a tariff or an export tax (a few of many)."""
+        return np.flatnonzero((self.tariff > 0) | (self.export_tax > 0))
+
+    @cached_property
     def groups(self) -> _CapIndex:
         """The cap groups sorted by mineral, and for each route the groups it is in."""
         return _CapIndex.of(self.cap_mask)

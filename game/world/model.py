@@ -569,7 +569,8 @@ class WorldModel(mesa.Model):
             # Only firms changed (new capacity abroad shifts who owns what): the policies,
             # and so the cap groups and their index, stay as they were.
             routes = replace(cached[2], discount=self.policies.discount(ref, owned, defence))
-            routes.__dict__["groups"] = cached[2].groups  # the cached_property's slot
+            for kept in ("groups", "taxed"):  # cached_properties of what did not change
+                routes.__dict__[kept] = getattr(cached[2], kept)
         else:
             routes = self.policies.routes(stage, ref, owned, defence_nodes=defence)
         self._routes_cache[stage] = (*key, routes)
@@ -1392,10 +1393,13 @@ class WorldModel(mesa.Model):
         revenue = np.zeros(n_nat)
         for stage, clearing in ((Stage.ORE, ore), (Stage.REFINED, refined)):
             routes = self._routes(stage)
-            base = clearing.realised * (1.0 + routes.export_tax) + routes.transport
-            tariffs = (clearing.flow * base * routes.tariff).sum(axis=(0, 1))
-            taxes = (clearing.flow * clearing.realised * routes.export_tax).sum(axis=(0, 2))
-            revenue += tariffs.reshape(-1, n_nat).sum(axis=0) + taxes
+            at = routes.taxed  # only the taxed routes, not every route of the world
+            _, origin, buyer = np.unravel_index(at, clearing.flow.shape)
+            flow, realised = clearing.flow.ravel()[at], clearing.realised.ravel()[at]
+            tax, tariff = routes.export_tax.ravel()[at], routes.tariff.ravel()[at]
+            base = realised * (1.0 + tax) + routes.transport.ravel()[at]
+            revenue += np.bincount(buyer % n_nat, weights=flow * base * tariff, minlength=n_nat)
+            revenue += np.bincount(origin, weights=flow * realised * tax, minlength=n_nat)
         self.trade_revenue = revenue / 1e6
         self.zone_fund_paid = np.zeros(n_nat)
         gdp = np.array([self.content.nations[n].gdp.usd_bn for n in self.nation_ids])
