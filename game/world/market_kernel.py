@@ -102,32 +102,39 @@ def _route_prices(m, p, rent, open_, floor, tax, trans, tar, disc, cap_ptr, cap_
 
 @njit(cache=True)
 def _allocate(m, tau, open_, price, weight, q, temp):
-    """Each buyer's logit split over its open routes and its softmin price (inf: cut off)."""
+    """Each buyer's logit split over its open routes and its softmin price (inf: cut off).
+
+    Loops run origin by origin over all buyers, in memory order (a large world's route
+    arrays do not fit in cache); `q` and `temp` hold each buyer's cheapest price and total
+    logit mass on the way."""
     n_orig, n_buy = price.shape
     for b in range(n_buy):
-        dmin = np.inf
-        for o in range(n_orig):
-            if open_[m, o, b] and price[o, b] < dmin:
-                dmin = price[o, b]
-        if not np.isfinite(dmin):
-            q[b] = np.inf
-            temp[b] = 1.0
-            for o in range(n_orig):
-                weight[o, b] = 0.0
-            continue
-        t = tau * max(dmin, 1e-300)
-        total = 0.0
-        for o in range(n_orig):
+        q[b] = np.inf
+    for o in range(n_orig):
+        for b in range(n_buy):
+            if open_[m, o, b] and price[o, b] < q[b]:
+                q[b] = price[o, b]
+    for b in range(n_buy):
+        temp[b] = 0.0
+    for o in range(n_orig):
+        for b in range(n_buy):
             if open_[m, o, b]:
-                z = np.exp(-(price[o, b] - dmin) / t)
+                z = np.exp(-(price[o, b] - q[b]) / (tau * max(q[b], 1e-300)))
                 weight[o, b] = z
-                total += z
+                temp[b] += z
             else:
                 weight[o, b] = 0.0
-        for o in range(n_orig):
-            weight[o, b] /= total
-        q[b] = dmin - t * np.log(total)
-        temp[b] = t
+    for o in range(n_orig):
+        for b in range(n_buy):
+            if temp[b] > 0.0:
+                weight[o, b] /= temp[b]
+    for b in range(n_buy):
+        if np.isfinite(q[b]):
+            t = tau * max(q[b], 1e-300)
+            q[b] = q[b] - t * np.log(temp[b])
+            temp[b] = t
+        else:
+            temp[b] = 1.0
 
 
 @njit(cache=True)
@@ -833,20 +840,22 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, choke, cutoff, mk, weight,
                 else:
                     d = (base * (1.0 + tax[m, o, b]) + trans[m, o, b]) * (1.0 + tar[m, o, b]) - disc[m, o, b]
                     delivered[m, o, b] = d if d > 1e-9 else 1e-9
-        for b in range(n_buy):
-            total = 0.0
-            for o in range(n_orig):
+        # Per buyer sums, accumulated origin by origin (memory order).
+        total = np.zeros(n_buy)
+        for o in range(n_orig):
+            for b in range(n_buy):
                 w = weight[m, o, b]
                 if w < cutoff and not rented[m, o, b]:
                     w = 0.0
                 flow[m, o, b] = w
-                total += w
-            committed = 0.0
-            for o in range(n_orig):
-                share = flow[m, o, b] / total if total > 0.0 else 0.0
+                total[b] += w
+        for b in range(n_buy):
+            wanted[m, b] = rest[m, b]
+        for o in range(n_orig):
+            for b in range(n_buy):
+                share = flow[m, o, b] / total[b] if total[b] > 0.0 else 0.0
                 flow[m, o, b] = share * rest[m, b] + fixed[m, o, b]
-                committed += fixed[m, o, b]
-            wanted[m, b] = rest[m, b] + committed
+                wanted[m, b] += fixed[m, o, b]
         if g1 > g0:
             load = np.zeros(g1 - g0)
             for o in range(n_orig):
@@ -885,14 +894,17 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, choke, cutoff, mk, weight,
                 flow[m, o, b] = contracted * kept + (flow[m, o, b] - contracted) * ship
                 sales += flow[m, o, b]
             fill[cell] = sales / offered if offered > 0.0 else 0.0
+        marginal = np.empty(n_buy)
+        bought = np.zeros(n_buy)
+        spent = np.zeros(n_buy)
         for b in range(n_buy):
-            marginal = q[m, b] if np.isfinite(q[m, b]) else pref[m] * choke[m, b]
-            bought = 0.0
-            spent = 0.0
-            for o in range(n_orig):
+            marginal[b] = q[m, b] if np.isfinite(q[m, b]) else pref[m] * choke[m, b]
+        for o in range(n_orig):
+            for b in range(n_buy):
                 cost = delivered[m, o, b]
-                if fixed[m, o, b] > 0.0 and marginal > cost:
-                    cost = marginal
-                bought += flow[m, o, b]
-                spent += flow[m, o, b] * cost
-            paid[m, b] = spent / bought if bought > 0.0 else marginal
+                if fixed[m, o, b] > 0.0 and marginal[b] > cost:
+                    cost = marginal[b]
+                bought[b] += flow[m, o, b]
+                spent[b] += flow[m, o, b] * cost
+        for b in range(n_buy):
+            paid[m, b] = spent[b] / bought[b] if bought[b] > 0.0 else marginal[b]
