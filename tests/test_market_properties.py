@@ -135,3 +135,13 @@ def test_a_stock_rounded_below_zero_offers_nothing_and_breaks_nothing():
     result = market.clear(offers, bids, routes, price0)
     assert result.converged and (result.flow[0, 1] == 0).all() and result.flow[0, 0].sum() > 0
     assert np.isfinite(result.paid).all() and (result.sold[1] == 0)
+
+
+def test_a_rent_carried_over_drops_to_zero_when_its_cap_no_longer_binds():
+    """A licence's rent from last turn starts the next solve; if the licence's routes carry
+    nothing now (its origin shut, or it covers no open route), the rent goes to zero at once
+    instead of being halved towards it for the rest of the iterations."""
+    offers, bids, routes, price0 = market.sample_market()
+    routes = dataclasses.replace(routes, cap_mask=np.zeros_like(routes.cap_mask))  # covers nothing
+    result = market.clear(offers, bids, routes, price0, tau_start=market.TAU_REL, rent0=np.array([0.5]))
+    assert result.converged and result.rent[0] == 0.0 and result.iterations < 10

@@ -16,9 +16,10 @@ gap between what they pay and what the route costs is the quota rent.
 The solve is damped Newton on (x, r) with an active set for the rents (a group enters the
 Newton system while its rent is positive or it is over its cap), backtracking on the sum of
 squared scaled imbalances, and continuation in the logit temperature: a cold start anneals
-from a wide temperature, and a Newton step that cannot be made to help is replaced by a
-level step (every origin price scaled to clear the whole market) or, failing that, by a
-wider temperature. Nothing here draws random numbers; loops run in a fixed order, so a solve
+from a wide temperature. A Newton step that cannot be made to help is replaced by a sweep of
+one-dimensional searches (each price and rent against its own equation), shorter or damped
+Newton steps, or a level step (every origin price scaled to clear the whole market); the
+sweep is taken as the last resort. Nothing here draws random numbers; loops run in a fixed order, so a solve
 is bit-for-bit repeatable.
 
 Array conventions (all float64 unless said): routes are (M, O, B) with `open_` boolean,
@@ -71,9 +72,9 @@ of MATERIAL of the market for the smallest caps): unlike an origin's imbalance, 
 small licence is never negligible to the buyer who pays it."""
 MAX_LEVEL_STEP = 0.7
 WEIGHT_FLOOR = 1e-14
+"""Logit weights below this are left out of the Jacobian (they move nothing)."""
 IDLE = 1e-9
 """An origin selling less than this share of its offer is priced out of every route."""
-"""Logit weights below this are left out of the Jacobian (they move nothing)."""
 
 
 @njit(cache=True)
@@ -90,13 +91,14 @@ def _route_prices(m, p, rent, open_, floor, tax, trans, tar, disc, cap_ptr, cap_
             realised = po if po > f else f
             markup = (1.0 + tax[m, o, b]) * (1.0 + tar[m, o, b])
             d = (realised * (1.0 + tax[m, o, b]) + trans[m, o, b]) * (1.0 + tar[m, o, b]) - disc[m, o, b]
-            if d < 1e-9:
+            clamped = d < 1e-9  # an owner's discount larger than the price: the price stops moving
+            if clamped:
                 d = 1e-9
             k = (m * n_orig + o) * n_buy + b
             for j in range(cap_ptr[k], cap_ptr[k + 1]):
                 d += rent[cap_idx[j]]
             price[o, b] = d
-            slope[o, b] = 0.0 if f >= po else po * markup
+            slope[o, b] = 0.0 if clamped or f >= po else po * markup
             base[o, b] = realised
 
 
@@ -482,8 +484,9 @@ def _jacobi_sweep(m, g0, g1, x, rent, tau, mk, ws, var, trial_x, trial_r):
     Every such equation is monotone (an origin sells less as its price rises, a group
     carries less as its rent rises), so the sweep always moves towards the solution, where
     the joint step can be thrown off by the near-singular directions that fully used
-    capacity and inelastic demand leave. The result is taken half way (in logs for prices):
-    simultaneous one-dimensional solves overshoot together."""
+    capacity and inelastic demand leave. The result is taken in full (taking it half way, as
+    against simultaneous solves overshooting together, measured slower on random markets).
+    `x`/`rent` and `trial_x`/`trial_r` may be the same arrays."""
     pref = mk[0][5][m]
     n_orig = x.shape[0]
     n_var = n_orig + (g1 - g0)
@@ -525,10 +528,6 @@ def _jacobi_sweep(m, g0, g1, x, rent, tau, mk, ws, var, trial_x, trial_r):
         for g in range(g0, g1):
             cur[n_orig + g - g0] = max(cur[n_orig + g - g0], 0.0)
             trial_r[g] = cur[n_orig + g - g0]
-    for o in range(n_orig):
-        trial_x[o] = 0.5 * (x[o] + trial_x[o])
-    for g in range(g0, g1):
-        trial_r[g] = 0.5 * (rent[g] + trial_r[g])
 
 
 @njit(cache=True)
@@ -540,7 +539,8 @@ def _settle_rents(m, g0, g1, x, rent, tau, mk, ws):
     near indifferent between the capped origin and the others (within a few logit
     temperatures): a joint Newton step overshoots there, a bracketed search per group does
     not. Groups aimed at different buyers do not interact at fixed prices, so all groups are
-    searched at once."""
+    searched at once; groups that share buyers or routes (a quota over a licence) do, and
+    for them the simultaneous search is an approximation the outer iteration corrects."""
     ssq, worst = _evaluate(m, g0, g1, x, rent, tau, mk, ws)
     if g0 == g1:
         return ssq, worst
@@ -570,7 +570,9 @@ def _settle_rents(m, g0, g1, x, rent, tau, mk, ws):
                 hi[i] = rent[g]
             new = rent[g] - over / min(slopes[i], -1e-300)
             new = min(max(new, rent[g] - MAX_LEVEL_STEP * pref), rent[g] + MAX_LEVEL_STEP * pref)
-            if np.isfinite(hi[i]) and not (lo[i] < new < hi[i]):
+            if new <= 0.0 and lo[i] == 0.0:
+                new = 0.0  # under its cap with no rent below known to be too low: no rent
+            elif np.isfinite(hi[i]) and not (lo[i] < new < hi[i]):
                 new = 0.5 * (lo[i] + hi[i])
             rent[g] = max(new, 0.0)
         if settled:
@@ -607,11 +609,13 @@ def _load_slopes(m, g0, g1, mk, ws):
 
 
 WILD = 10.0
+"""A Newton component longer than WILD * MAX_STEP is clipped on its own (see `_try_step`)."""
 LONG_STEPS = (1.0, 0.5, 0.25)
 SHORT_STEPS = (0.1, 0.03, 0.01)
 LM_DAMPING = 0.3
-PLATEAU = 1e-9
 """Levenberg-Marquardt damping of the last Newton attempt (a share of each diagonal)."""
+PLATEAU = 1e-9
+"""A full step that changes the merit by less than this share is crossing a plateau."""
 
 
 @njit(cache=True)
@@ -745,7 +749,8 @@ def _solve_mineral(m, g0, g1, x, rent, tau_start, max_iter, mk, ws):
             trial_x[:] = sweep_x
             for g in range(g0, g1):
                 trial_r[g] = sweep_r[g]
-            t_ssq, t_worst = s_ssq, s_worst
+            # the level step's evaluation is in the work arrays: evaluate the sweep's point again
+            t_ssq, t_worst = _evaluate(m, g0, g1, trial_x, trial_r, tau, mk, ws)
         x[:] = trial_x
         for g in range(g0, g1):
             rent[g] = trial_r[g]
