@@ -204,32 +204,24 @@ def clear(
 
     order = np.argsort(offers.cell, kind="stable")
     cell_ptr = np.concatenate([[0], np.cumsum(np.bincount(offers.cell, minlength=cells))]).astype(np.int64)
-    pref = np.ascontiguousarray(bids.pref[:, 0], dtype=float)
-    model = (
-        (
-            cell_ptr,
-            offers.avail[order].astype(float),
-            offers.lo[order].astype(float),
-            offers.hi[order].astype(float),
-            *(np.ascontiguousarray(np.broadcast_to(a, (n_min, n_buy)), dtype=float) for a in (bids.need,)),
-            pref,
-            *(
-                np.ascontiguousarray(np.broadcast_to(a, (n_min, n_buy)), dtype=float)
-                for a in (bids.eps, bids.choke, bids.cap, committed.sum(axis=1))
-            ),
-            committed.sum(axis=2),
-        ),
-        (
-            np.ascontiguousarray(open_),
-            *(
-                np.ascontiguousarray(np.broadcast_to(a, open_.shape), dtype=float)
-                for a in (routes.floor, routes.export_tax, routes.transport, routes.tariff, routes.discount)
-            ),
-            index.route_ptr,
-            index.route_group,
-            capeff[index.order],
-        ),
+
+    def per_buyer(a: F64) -> F64:
+        return np.ascontiguousarray(np.broadcast_to(a, (n_min, n_buy)), dtype=float)
+
+    def per_route(a: F64) -> F64:
+        return np.ascontiguousarray(np.broadcast_to(a, open_.shape), dtype=float)
+
+    # The kernel's model, in the order its functions unpack it (see market_kernel).
+    sellers = (cell_ptr, *(a[order].astype(float) for a in (offers.avail, offers.lo, offers.hi)))
+    buyers = (
+        per_buyer(bids.need),
+        np.ascontiguousarray(bids.pref[:, 0], dtype=float),
+        *(per_buyer(a) for a in (bids.eps, bids.choke, bids.cap, committed.sum(axis=1))),
+        committed.sum(axis=2),  # contracted tonnes out of each origin's offer
     )
+    route_terms = (routes.floor, routes.export_tax, routes.transport, routes.tariff, routes.discount)
+    caps = (index.route_ptr, index.route_group, capeff[index.order])
+    model = ((*sellers, *buyers), (np.ascontiguousarray(open_), *map(per_route, route_terms), *caps))
     x = np.log(np.clip(price0, 1e-6 * bids.pref, 1e4 * bids.pref))
     rent = np.zeros(n_groups) if rent0 is None or rent0.shape != (n_groups,) else rent0[index.order].copy()
     price, weights = np.zeros(open_.shape), np.zeros(open_.shape)
