@@ -19,8 +19,8 @@ squared scaled imbalances, and continuation in the logit temperature: a cold sta
 from a wide temperature. A Newton step that cannot be made to help is replaced by a sweep of
 one-dimensional searches (each price and rent against its own equation), shorter or damped
 Newton steps, or a level step (every origin price scaled to clear the whole market); the
-sweep is taken as the last resort. Nothing here draws random numbers; loops run in a fixed order, so a solve
-is bit-for-bit repeatable.
+sweep is taken as the last resort. Nothing here draws random numbers and loops run in a
+fixed order, so a solve is bit-for-bit repeatable.
 
 Array conventions (all float64 unless said): routes are (M, O, B) with `open_` boolean,
 sellers are sorted by market cell with `cell_ptr` (M*O + 1) delimiting each cell's sellers,
@@ -62,7 +62,7 @@ CHOKE_STEEPNESS = 4.0
 NEWTON_DAMPING = 1e-3
 MAX_STEP = 1.5
 """Longest Newton step, in log price (a factor of about 4.5) or in rent as a share of the
-mineral's mean origin price."""
+mineral's reference price."""
 LEVEL_STEPS = 8
 RENT_STEPS = 12
 RENT_TOLERANCE = 0.3 * TOLERANCE
