@@ -416,12 +416,9 @@ class Play:
         me = self.game.world.nation_ids.index(self.nation)
         if not records:
             return {}
-        ref = np.array(
-            [
-                [float(np.median(r.refined_price[m])) for m in range(len(self.world.mineral_ids))]
-                for r in records
-            ]
-        )
+        # the world-average price paid, as the sparklines show it (an origin's own price says
+        # little: most countries sell nothing, and a country with no sellers keeps a nominal one)
+        ref = self.price_history()[1:]
         need = np.array([r.need[:, me, :].sum(axis=1) for r in records])
         short = np.array([r.shortfall[:, me, :].sum(axis=1) for r in records])
         security = np.where(need > 0, 1 - short / np.where(need > 0, need, 1), 1.0) * 100
