@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -145,3 +146,16 @@ def test_a_rent_carried_over_drops_to_zero_when_its_cap_no_longer_binds():
     routes = dataclasses.replace(routes, cap_mask=np.zeros_like(routes.cap_mask))  # covers nothing
     result = market.clear(offers, bids, routes, price0, tau_start=market.TAU_REL, rent0=np.array([0.5]))
     assert result.converged and result.rent[0] == 0.0 and result.iterations < 10
+
+
+def test_an_origin_with_nothing_to_sell_is_priced_at_its_best_netback():
+    """Investors read the price where they might build: an origin with no sellers follows
+    the market (the best price a seller there would get from a buyer who wants tonnes),
+    not the price it started from."""
+    offers, bids, routes, _ = market.sample_market()
+    offers = dataclasses.replace(offers, avail=np.array([10.0, 0.0]))
+    routes = dataclasses.replace(routes, transport=np.full(routes.open.shape, 0.1))
+    for start in (0.5, 8.0):
+        result = market.clear(offers, bids, routes, np.array([[2.0, start]]))
+        netback = result.paid[0].max() - 0.1  # the buyers' price less the route's transport
+        assert result.price[0, 1] == pytest.approx(netback, rel=1e-2)

@@ -228,6 +228,7 @@ def clear(
     q, rest = np.zeros((n_min, n_buy)), np.zeros((n_min, n_buy))
     solved = (price, weights, q, rest)
     iterations, converged = kernel.solve(x, rent, index.ptr, float(tau_start), MAX_ITER, model, solved)
+    _shadow_prices(x, ~has_supply, routes, q, rest, bids.pref)
     p = np.exp(x)
     sorted_rent, rent = rent, np.empty(n_groups)
     rent[index.order] = sorted_rent
@@ -270,6 +271,26 @@ def clear(
         converged=bool(converged.all()),
         settled=converged,
     )
+
+
+def _shadow_prices(x: F64, idle: Bool, routes: Routes, q: F64, rest: F64, pref: F64) -> None:
+    """Set the price of each origin with nothing to sell to what a seller there would get:
+    the best netback of any buyer who still wants tonnes and whose route from it is open.
+
+    Nothing clears at such an origin, so the solve leaves its price where it started; but
+    investors read it when they weigh building there (a refinery next to mines, recycling
+    next to use), so it must follow the market."""
+    m, o = np.nonzero(idle)
+    if not len(m):
+        return
+    netback = ((q[m] + routes.discount[m, o]) / (1.0 + routes.tariff[m, o]) - routes.transport[m, o]) / (
+        1.0 + routes.export_tax[m, o]
+    )
+    usable = routes.open[m, o] & np.isfinite(q[m]) & (rest[m] > 0)
+    best = np.where(usable, netback, -np.inf).max(axis=1)
+    known = np.isfinite(best) & (best > 0)
+    bounds = pref[m[known], 0]
+    x[m[known], o[known]] = np.log(np.clip(best[known], 1e-6 * bounds, 1e4 * bounds))
 
 
 def sample_market() -> tuple[Offers, Bids, Routes, F64]:
