@@ -383,9 +383,9 @@ class App:
     def step(self, events: list[pygame.event.Event] | None = None) -> float:
         """One frame: events, update, draw. Returns the frame's dt in seconds."""
         if self._task is not None:
-            # the worker thread needs the interpreter: draw the overlay at ~20 fps and wait
+            # the worker thread needs the interpreter: draw the overlay at ~10 fps and wait
             # for it in between (joining, so that its result shows the moment it is ready)
-            self._task[0].join(0.04)
+            self._task[0].join(0.1)
         dt = self.clock.tick(0 if self.headless else 60) / 1000.0
         later, self._later = self._later, []
         for work in later:
