@@ -74,3 +74,14 @@ def cli(monkeypatch: pytest.MonkeyPatch) -> Callable[..., CliResult]:
         )
 
     return invoke
+
+
+@pytest.fixture(name="app")
+def window(tmp_path: Path):
+    """The game window (tests/window.py), imported here only when a test asks for it: the
+    other tests run without pygame."""
+    from tests.window import open_window
+
+    application = open_window(tmp_path)
+    yield application
+    application.manager.clear_and_reset()

@@ -9,35 +9,13 @@ in the window and the game goes on.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import pytest
-
-os.environ.setdefault("SDL_VIDEODRIVER", "dummy")
-os.environ.setdefault("SDL_AUDIODRIVER", "dummy")
-os.environ.setdefault("PYGAME_HIDE_SUPPORT_PROMPT", "1")
-
-pygame = pytest.importorskip("pygame")
-
-from game.session import Game  # noqa: E402
-from game.ui.app import App, create_app  # noqa: E402
-from game.ui.settings import Settings  # noqa: E402
+from game.session import Game
+from tests.window import App, Settings, frames, key, pygame
 
 TURNS = 3
 SEED = 7
-
-
-@pytest.fixture
-def app(tmp_path: Path):
-    application = create_app(Settings(width=1280, height=720, sound=False), home=tmp_path, headless=True)
-    yield application
-    application.manager.clear_and_reset()
-
-
-def frames(app: App, n: int = 3) -> None:
-    for _ in range(n):
-        app.step()
 
 
 def click(app: App, element) -> None:
@@ -49,12 +27,6 @@ def click(app: App, element) -> None:
     app.step()
     pygame.event.post(pygame.event.Event(pygame.MOUSEBUTTONUP, pos=pos, button=1))
     frames(app)
-
-
-def key(app: App, k: int, mod: int = 0) -> None:
-    pygame.event.post(pygame.event.Event(pygame.KEYDOWN, key=k, mod=mod, unicode="", scancode=0))
-    pygame.event.post(pygame.event.Event(pygame.KEYUP, key=k, mod=mod, unicode="", scancode=0))
-    frames(app, 2)
 
 
 def test_a_short_game_through_the_window_matches_a_headless_game(app: App, tmp_path: Path, content) -> None:
