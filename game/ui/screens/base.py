@@ -11,6 +11,13 @@ from pygame_gui.core import ObjectID
 from game.ui.app import App, Screen
 
 
+def backs_out(event: pygame.event.Event, button=None) -> bool:
+    """Esc, or the screen's own close, back or cancel `button`: what leaves a screen."""
+    if button is not None and event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is button:
+        return True
+    return event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE
+
+
 def esc(text: str) -> str:
     """Text safe inside a pygame-gui HTML text box."""
     return html.escape(str(text), quote=False)

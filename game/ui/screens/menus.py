@@ -9,7 +9,7 @@ import pygame_gui
 
 from game.saves import SaveError
 from game.ui.app import Screen
-from game.ui.screens.base import Builder, Centered, esc, selected_id
+from game.ui.screens.base import Builder, Centered, backs_out, esc, selected_id
 from game.ui.settings import FONT_SCALES, RESOLUTIONS, Settings
 
 SHORTCUTS = [
@@ -69,7 +69,7 @@ class EscMenu(Screen):
             y += u(52)
 
     def handle(self, event: pygame.event.Event) -> bool:
-        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
+        if backs_out(event):
             self.app.pop()
             return True
         if event.type != pygame_gui.UI_BUTTON_PRESSED:
@@ -225,7 +225,7 @@ class SettingsScreen(Centered):
             elif event.ui_element is self.cancel:
                 self.app.pop()
             return True
-        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
+        if backs_out(event):
             self.app.pop()
             return True
         return False
@@ -319,7 +319,7 @@ class LoadScreen(Centered):
             elif event.ui_element is self.cancel:
                 self.app.pop()
             return True
-        if event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE:
+        if backs_out(event):
             self.app.pop()
             return True
         return False

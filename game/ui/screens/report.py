@@ -15,7 +15,7 @@ from game.report.questions import discussion_questions
 from game.ui import charts
 from game.ui.app import Screen
 from game.ui.play import PART_LABELS, Play, TurnReport, mineral_name
-from game.ui.screens.base import Builder, esc
+from game.ui.screens.base import Builder, backs_out, esc
 from game.ui.wargame import Wargame
 
 
@@ -376,9 +376,7 @@ class DebriefScreen(Screen):
         ):
             self.write_report()
             return True
-        if (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.close) or (
-            event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE
-        ):
+        if backs_out(event, self.close):
             if self.final:
                 from game.ui.screens.title import TitleScreen
 

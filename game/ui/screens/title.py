@@ -11,7 +11,7 @@ import pygame_gui
 from game import __version__
 from game.ui import palette as pal
 from game.ui.app import Screen, wrap
-from game.ui.screens.base import Builder, Centered, esc, selected_id
+from game.ui.screens.base import Builder, Centered, backs_out, esc, selected_id
 
 DIFFICULTIES = [
     ("Easy: AI nations are slow to retaliate", "easy"),
@@ -401,9 +401,7 @@ class BriefingScreen(Centered):
             session = Wargame(self.play.game, [self.play.nation], self.pin, plays=[self.play])
             self.app.reset(MainScreen(self.app, self.play, session))
             return True
-        if (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.back) or (
-            event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE
-        ):
+        if backs_out(event, self.back):
             self.app.pop()
             return True
         return False

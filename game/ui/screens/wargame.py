@@ -17,7 +17,7 @@ import pygame_gui
 
 from game.ui.app import App, Screen
 from game.ui.play import mineral_name
-from game.ui.screens.base import Builder, Centered, esc, selected_id
+from game.ui.screens.base import Builder, Centered, backs_out, esc, selected_id
 from game.ui.wargame import Wargame
 
 
@@ -166,9 +166,7 @@ class PinPrompt(Screen):
         ):
             self.submit()
             return True
-        if (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.cancel) or (
-            event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE
-        ):
+        if backs_out(event, self.cancel):
             self.app.pop()
             return True
         return False
@@ -205,9 +203,7 @@ class ConfirmDialog(Screen):
         if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.yes:
             self.confirm()
             return True
-        if (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.no) or (
-            event.type == pygame.KEYDOWN and event.key == pygame.K_ESCAPE
-        ):
+        if backs_out(event, self.no):
             self.app.pop()
             return True
         return False
