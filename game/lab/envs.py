@@ -82,6 +82,22 @@ class Timings:
         self.world = 0.0
         self.steps = 0
 
+    def turn(self, game: Game) -> float:
+        """The AI nations decide and the world resolves, each part timed; returns both."""
+        t0 = time.process_time()
+        game.ask_controllers()
+        t1 = time.process_time()
+        game.end_turn()
+        t2 = time.process_time()
+        self.ai += t1 - t0
+        self.world += t2 - t1
+        return t2 - t0
+
+    def step_done(self, start: float, turn: float) -> None:
+        """A step that began at `start` is over: what was not the turn was the env's work."""
+        self.env += time.process_time() - start - turn
+        self.steps += 1
+
     def as_dict(self) -> dict[str, float]:
         return {"env": self.env, "ai": self.ai, "world": self.world, "steps": float(self.steps)}
 
@@ -229,24 +245,16 @@ class LodestoneEnv(gym.Env[NDArray[np.float32], NDArray[np.int64]]):
         self, action: NDArray[np.int64] | Sequence[int]
     ) -> tuple[NDArray[np.float32], float, bool, bool, dict[str, Any]]:
         seat, game = self._require()
-        t0 = time.process_time()
+        start = time.process_time()
         refused = seat.submit(action, self._queued)
         self._queued = []
-        t1 = time.process_time()
-        game.ask_controllers()
-        t2 = time.process_time()
-        game.end_turn()
-        t3 = time.process_time()
+        turn = self.timings.turn(game)
         self._played += 1
         reward = seat.reward() - self.invalid_penalty * len(refused)
         terminated = game.over
         truncated = not terminated and self.max_turns is not None and self._played >= self.max_turns
         obs, info = seat.features(), self._info(refused)
-        t4 = time.process_time()
-        self.timings.env += (t1 - t0) + (t4 - t3)
-        self.timings.ai += t2 - t1
-        self.timings.world += t3 - t2
-        self.timings.steps += 1
+        self.timings.step_done(start, turn)
         return obs, reward, terminated, truncated, info
 
     def render(self) -> str | None:
@@ -370,14 +378,10 @@ class LodestoneParallelEnv(ParallelEnv):
         if self.game is None:
             raise RuntimeError("call reset() before step()")
         game = self.game
-        t0 = time.process_time()
+        start = time.process_time()
         live = list(self.agents)
         refused = {n: self.seats[n].submit(actions[n]) if n in actions else [] for n in live}
-        t1 = time.process_time()
-        game.ask_controllers()
-        t2 = time.process_time()
-        game.end_turn()
-        t3 = time.process_time()
+        turn = self.timings.turn(game)
         self._played += 1
         over = game.over
         cut = not over and self.max_turns is not None and self._played >= self.max_turns
@@ -388,11 +392,7 @@ class LodestoneParallelEnv(ParallelEnv):
         infos = {n: self._info(n, refused[n]) for n in live}
         if over or cut:
             self.agents = []
-        t4 = time.process_time()
-        self.timings.env += (t1 - t0) + (t4 - t3)
-        self.timings.ai += t2 - t1
-        self.timings.world += t3 - t2
-        self.timings.steps += 1
+        self.timings.step_done(start, turn)
         return obs, rewards, terminations, truncations, infos
 
     def _info(self, agent: str, refused: list[str]) -> dict[str, Any]:
