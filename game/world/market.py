@@ -93,6 +93,19 @@ class Routes:
         return np.flatnonzero((self.tariff > 0) | (self.export_tax > 0))
 
     @cached_property
+    def group_keys(self) -> tuple[tuple[bytes, int], ...]:
+        """An identity for each cap group that outlives a rebuild of the routes: the routes it
+        covers (and, for groups over the same routes, which of them it is). A rent found for
+        a group stays a good start for it while other policies come and go."""
+        seen: dict[bytes, int] = {}
+        keys = []
+        for mask in self.cap_mask:
+            routes = np.flatnonzero(mask).tobytes()
+            seen[routes] = seen.get(routes, -1) + 1
+            keys.append((routes, seen[routes]))
+        return tuple(keys)
+
+    @cached_property
     def groups(self) -> _CapIndex:
         """The cap groups sorted by mineral, and for each route the groups it is in."""
         return _CapIndex.of(self.cap_mask)

@@ -279,7 +279,7 @@ class WorldModel(mesa.Model):
         self._need = self.need_now()
         self._refined_nodes_flow = np.zeros((n_min, n_nat, 2 * n_nat))
         self.last_clearing: dict[Stage, market.Clearing] = {}
-        self._last_rent: dict[Stage, tuple[int, F64]] = {}
+        self._last_rent: dict[Stage, dict[tuple[bytes, int], float]] = {}
         self._public_view: tuple[tuple[int, int], dict] | None = None  # see observe._public
         self._cleared_under: tuple[int, dict[Stage, market.Routes]] | None = None
         """The latest clearing of each stage, with delivered prices per route (for analysis)."""
@@ -953,11 +953,12 @@ class WorldModel(mesa.Model):
         tau_start = market.TAU_START if self._spun_rounds == 1 else market.TAU_REL
         routes = self._routes(stage)
         fixed = self._deal_flows(stage, routes)
-        # Rents carry over while the caps do (no policy changed since).
-        last = self._last_rent.get(stage)
-        rent0 = last[1] if last is not None and last[0] == self.policies.version else None
+        # Each cap group starts from its last rent while it stays in force, whatever else
+        # changed (policies change most turns once nations play; their caps mostly persist).
+        last = self._last_rent.get(stage, {})
+        rent0 = np.array([last.get(key, 0.0) for key in routes.group_keys]) if last else None
         cleared = market.clear(offers, bids, routes, price0, tau_start=tau_start, fixed=fixed, rent0=rent0)
-        self._last_rent[stage] = (self.policies.version, cleared.rent)
+        self._last_rent[stage] = dict(zip(routes.group_keys, cleared.rent.tolist(), strict=True))
         self.last_clearing[stage] = cleared
         return cleared
 
