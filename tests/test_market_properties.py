@@ -49,7 +49,7 @@ def random_market(rng: np.random.Generator):
         tariff=rng.uniform(0, 0.3, shape) * (rng.random(shape) < 0.2),
         floor=np.zeros(shape),
         discount=np.zeros(shape),
-        cap_mask=cap_mask,
+        cap_routes=market.Routes.caps_of(cap_mask),
         cap=rng.uniform(0, 60, n_caps),
     )
     price0 = pref[:, None] * rng.uniform(0.3, 3.0, (n_min, n_orig))
@@ -132,7 +132,7 @@ def test_a_stock_rounded_below_zero_offers_nothing_and_breaks_nothing():
     division by zero in the compiled final step)."""
     offers, bids, routes, price0 = market.sample_market()
     offers = dataclasses.replace(offers, avail=np.array([10.0, -1e-13]))
-    routes = dataclasses.replace(routes, cap_mask=routes.cap_mask[:0], cap=routes.cap[:0])
+    routes = dataclasses.replace(routes, cap_routes=(), cap=routes.cap[:0])
     result = market.clear(offers, bids, routes, price0)
     assert result.converged and (result.flow[0, 1] == 0).all() and result.flow[0, 0].sum() > 0
     assert np.isfinite(result.paid).all() and (result.sold[1] == 0)
@@ -143,7 +143,7 @@ def test_a_rent_carried_over_drops_to_zero_when_its_cap_no_longer_binds():
     nothing now (its origin shut, or it covers no open route), the rent goes to zero at once
     instead of being halved towards it for the rest of the iterations."""
     offers, bids, routes, price0 = market.sample_market()
-    routes = dataclasses.replace(routes, cap_mask=np.zeros_like(routes.cap_mask))  # covers nothing
+    routes = dataclasses.replace(routes, cap_routes=(np.array([], dtype=np.int64),))  # covers nothing
     result = market.clear(offers, bids, routes, price0, tau_start=market.TAU_REL, rent0=np.array([0.5]))
     assert result.converged and result.rent[0] == 0.0 and result.iterations < 10
 
@@ -159,3 +159,11 @@ def test_an_origin_with_nothing_to_sell_is_priced_at_its_best_netback():
         result = market.clear(offers, bids, routes, np.array([[2.0, start]]))
         netback = result.paid[0].max() - 0.1  # the buyers' price less the route's transport
         assert result.price[0, 1] == pytest.approx(netback, rel=1e-2)
+
+
+def test_a_cap_group_over_two_minerals_is_refused():
+    """Rents are solved mineral by mineral, so a cap group must lie within one mineral."""
+    offers, bids, routes, price0 = market.sample_market()
+    two = dataclasses.replace(routes, open=np.ones((2, 1, 2), dtype=bool), cap_routes=(np.array([0, 3]),))
+    with pytest.raises(ValueError, match="more than one mineral"):
+        _ = two.groups

@@ -82,10 +82,26 @@ class Routes:
     tariff: F64
     floor: F64
     discount: F64
-    cap_mask: Bool  # (G, M, O, B): routes each cap group covers
+    cap_routes: tuple[Idx, ...]
+    """Per cap group, the sorted flat indices `(m * O + o) * B + b` of the routes it covers: a
+    licence covers one origin's routes to one buyer, so a dense (G, M, O, B) mask would be
+    almost all zeros (and is the size of the whole market per group in a large world)."""
     cap: F64  # (G,) tonnes per turn
     fund_floor: F64 | None = None
     """Floors a zone fund pays: they raise what the origin receives, not what buyers pay."""
+
+    @property
+    def cap_mask(self) -> Bool:
+        """(G, M, O, B) the routes each cap group covers, dense (for inspection and tests)."""
+        mask = np.zeros((len(self.cap_routes), self.open.size), dtype=bool)
+        for g, routes in enumerate(self.cap_routes):
+            mask[g, routes] = True
+        return mask.reshape(len(self.cap_routes), *self.open.shape)
+
+    @staticmethod
+    def caps_of(mask: Bool) -> tuple[Idx, ...]:
+        """`cap_routes` from a dense (G, M, O, B) mask."""
+        return tuple(np.flatnonzero(m) for m in mask)
 
     @cached_property
     def taxed(self) -> Idx:
@@ -99,8 +115,8 @@ class Routes:
         a group stays a good start for it while other policies come and go."""
         seen: dict[bytes, int] = {}
         keys = []
-        for mask in self.cap_mask:
-            routes = np.flatnonzero(mask).tobytes()
+        for covered in self.cap_routes:
+            routes = np.asarray(covered, dtype=np.int64).tobytes()
             seen[routes] = seen.get(routes, -1) + 1
             keys.append((routes, seen[routes]))
         return tuple(keys)
@@ -108,7 +124,7 @@ class Routes:
     @cached_property
     def groups(self) -> _CapIndex:
         """The cap groups sorted by mineral, and for each route the groups it is in."""
-        return _CapIndex.of(self.cap_mask)
+        return _CapIndex.of(self.cap_routes, self.open.shape)
 
 
 @dataclass(frozen=True)
@@ -138,17 +154,23 @@ class _CapIndex:
         return out.reshape(shape)
 
     @classmethod
-    def of(cls, cap_mask: Bool) -> _CapIndex:
-        n_groups, n_min = cap_mask.shape[:2]
-        n_routes = int(np.prod(cap_mask.shape[1:]))
-        per_mineral = cap_mask.reshape(n_groups, n_min, n_routes // max(n_min, 1)).any(axis=2)  # (G, M)
-        if (per_mineral.sum(axis=1) > 1).any():
-            raise ValueError("a cap group covers routes of more than one mineral")
-        mineral = np.where(per_mineral.any(axis=1), per_mineral.argmax(axis=1), 0)
+    def of(cls, cap_routes: tuple[Idx, ...], shape: tuple[int, ...]) -> _CapIndex:
+        n_groups, n_min = len(cap_routes), shape[0]
+        n_routes = int(np.prod(shape))
+        per_route = n_routes // max(n_min, 1)
+        sizes = np.array([len(r) for r in cap_routes], dtype=np.int64)
+        group = np.repeat(np.arange(n_groups), sizes)
+        route = np.concatenate([np.asarray(r, dtype=np.int64) for r in cap_routes]) if n_groups else sizes
+        first = np.full(n_groups, n_min, dtype=np.int64)  # each group's lowest and highest mineral
+        last = np.full(n_groups, -1, dtype=np.int64)
+        np.minimum.at(first, group, route // per_route)
+        np.maximum.at(last, group, route // per_route)
+        if (sizes.size and (first < last).any()) or ((route < 0) | (route >= n_routes)).any():
+            raise ValueError("a cap group covers routes of more than one mineral, or none that exist")
+        mineral = np.where(sizes > 0, first, 0)
         order = np.argsort(mineral, kind="stable")
         rank = np.empty(n_groups, dtype=np.int64)
         rank[order] = np.arange(n_groups)
-        group, route = np.nonzero(cap_mask.reshape(n_groups, n_routes))
         by_route = np.lexsort((rank[group], route))
         return cls(
             route_of=route[by_route].astype(np.int64),
@@ -326,7 +348,7 @@ def sample_market() -> tuple[Offers, Bids, Routes, F64]:
             tariff=np.zeros(shape),
             floor=np.zeros(shape),
             discount=np.zeros(shape),
-            cap_mask=np.ones((1, *shape), dtype=bool),
+            cap_routes=(np.arange(np.prod(shape)),),
             cap=np.array([5.0]),
         ),
         np.full((1, 2), 2.0),

@@ -280,6 +280,7 @@ class WorldModel(mesa.Model):
         self._refined_nodes_flow = np.zeros((n_min, n_nat, 2 * n_nat))
         self.last_clearing: dict[Stage, market.Clearing] = {}
         self._last_rent: dict[Stage, dict[tuple[bytes, int], float]] = {}
+        self._rows_cache: dict[Stage, tuple[FirmTable, int, dict[tuple[int, int], NDArray[np.int64]]]] = {}
         self._public_view: tuple[tuple[int, int], dict] | None = None  # see observe._public
         self._cleared_under: tuple[int, dict[Stage, market.Routes]] | None = None
         """The latest clearing of each stage, with delivered prices per route (for analysis)."""
@@ -479,13 +480,27 @@ class WorldModel(mesa.Model):
     def capacity_of(self, nation: str, mineral: str, stage: Stage) -> float:
         """Tonnes per turn the nation's firms can put on the market at this stage."""
         t = self.firms
-        kinds = (MINE,) if stage == Stage.ORE else (REFINERY, RECYCLER)
-        sel = (
-            np.isin(t.kind, kinds)
-            & (t.mineral == self.mineral_index(mineral))
-            & (t.country == self.nation_ids.index(nation))
-        )
-        return float(t.available()[sel].sum())
+        rows = self._firm_rows(stage).get((self.mineral_index(mineral), self.nation_ids.index(nation)))
+        if rows is None:
+            return 0.0
+        return float(np.where(t.active[rows], t.capacity[rows] * t.shock[rows], 0.0).sum())
+
+    def _firm_rows(self, stage: Stage) -> dict[tuple[int, int], NDArray[np.int64]]:
+        """The rows of the firms selling at this stage, by (mineral, country). A firm's kind,
+        mineral and country never change and rows are only appended, so this is rebuilt only
+        when a firm is added (levers and deals ask it dozens of times a turn)."""
+        cached = self._rows_cache.get(stage)
+        t = self.firms
+        if cached is None or cached[0] is not t or cached[1] != len(t):
+            kinds = (MINE,) if stage == Stage.ORE else (REFINERY, RECYCLER)
+            rows = np.flatnonzero(np.isin(t.kind, kinds))
+            by_cell: dict[tuple[int, int], list[int]] = {}
+            cells = zip(rows.tolist(), t.mineral[rows].tolist(), t.country[rows].tolist(), strict=True)
+            for row, m, c in cells:
+                by_cell.setdefault((m, c), []).append(row)
+            cached = (t, len(t), {cell: np.array(r, dtype=np.int64) for cell, r in by_cell.items()})
+            self._rows_cache[stage] = cached
+        return cached[2]
 
     def trading_partners(self, exporter: str, mineral: str, stage: Stage) -> list[str]:
         """Nations that bought from `exporter` last turn (at the start: that could)."""

@@ -98,8 +98,12 @@ class PolicyBook:
         dist = self.geo.distance()
         transport = widen(self.geo.transport_share[:, None, None] * ref_price[:, None, None] * dist[None])
         discount = self.discount(ref_price, owned_share, defence_nodes)
-        masks: list[NDArray[np.bool_]] = []
+        groups: list[NDArray[np.int64]] = []
         caps: list[float] = []
+
+        def routes_to(m: int, o: int, to: list[int]) -> NDArray[np.int64]:
+            return (m * n_nat + o) * n_buy + np.unique(np.asarray(to, dtype=np.int64))
+
         minerals = self.geo.minerals
 
         for active in self.controls:
@@ -116,15 +120,11 @@ class PolicyBook:
                 b = buyers(targets)
                 export_tax[m, o, b] = np.maximum(export_tax[m, o, b], (c.tax_pct or 0.0) / 100)
             elif c.instrument == Instrument.QUOTA:
-                mask = np.zeros(shape, dtype=bool)
-                mask[m, o, buyers(targets)] = True
-                masks.append(mask)
+                groups.append(routes_to(m, o, buyers(targets)))
                 caps.append((c.quota_tpy or 0.0) / 4)
             elif c.instrument == Instrument.LICENSING:
                 for t in targets:
-                    mask = np.zeros(shape, dtype=bool)
-                    mask[m, o, buyers([t])] = True
-                    masks.append(mask)
+                    groups.append(routes_to(m, o, buyers([t])))
                     caps.append((c.pass_share or 0.0) * active.baseline.get(self.geo.nations[t], 0.0))
 
         for t in self.tariffs:
@@ -160,6 +160,6 @@ class PolicyBook:
             floor=floor,
             fund_floor=fund_floor,
             discount=discount,
-            cap_mask=np.array(masks, dtype=bool).reshape(len(masks), *shape),
+            cap_routes=tuple(groups),
             cap=np.array(caps, dtype=float),
         )
