@@ -163,7 +163,7 @@ def test_an_origin_with_nothing_to_sell_is_priced_at_its_best_netback():
 
 def test_a_cap_group_over_two_minerals_is_refused():
     """Rents are solved mineral by mineral, so a cap group must lie within one mineral."""
-    offers, bids, routes, price0 = market.sample_market()
+    routes = market.sample_market()[2]
     two = dataclasses.replace(routes, open=np.ones((2, 1, 2), dtype=bool), cap_routes=(np.array([0, 3]),))
     with pytest.raises(ValueError, match="more than one mineral"):
         _ = two.groups

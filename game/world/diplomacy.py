@@ -78,9 +78,19 @@ class Diplomacy:
     replies: list[tuple[int, str, str]] = field(default_factory=list)
     """(turn, nation, text): answers to a nation's proposals and orders refused at resolution."""
     next_id: int = 0
+    _deal_json: dict[int, tuple[Deal, str]] = field(default_factory=dict, repr=False, compare=False)
+    """Each deal's JSON for the world hash, by object: deals are frozen and outlive their
+    terms (the list keeps every deal ever signed), so each is serialised once."""
 
     def __post_init__(self) -> None:
         self.relations = self.baseline.copy()
+
+    def _json_of(self, deal: Deal) -> str:
+        known = self._deal_json.get(id(deal))
+        if known is None or known[0] is not deal:
+            known = (deal, deal.model_dump_json())
+            self._deal_json[id(deal)] = known
+        return known[1]
 
     def act(self, turn: int, actor: str, target: str, kind: str, scale: float = 1.0) -> None:
         if actor == target or actor not in self.nations or target not in self.nations:
@@ -144,7 +154,7 @@ class Diplomacy:
         return repr(
             (
                 [p.model_dump_json() for p in self.proposals.values()],
-                [d.model_dump_json() for d in self.deals],
+                [self._json_of(d) for d in self.deals],
                 self.next_id,
             )
         )

@@ -1127,6 +1127,7 @@ class WorldModel(mesa.Model):
 
     def _step_projects(self) -> None:
         finished, cancelled = self.pipeline.advance(self.rng)
+        new_firms = False
         t = self.firms
         for p in cancelled:
             if p.firm_row >= 0:
@@ -1151,11 +1152,13 @@ class WorldModel(mesa.Model):
                 )
                 firm_id = f"project_{self.mineral_ids[p.mineral]}_{self.nation_ids[p.country]}_{row}"
                 self.firm_agents.append(AGENT_CLASS[p.kind](self, row, firm_id, p.name))
-                self._apply_shocks()
+                new_firms = True
             self._causes.capacity[p.mineral, p.country] += p.capacity
             self.news.append(
                 Happened(self.turn, "project", "New capacity", f"{p.name} comes online.", "project")
             )
+        if new_firms:  # shocks in force (a strike, a flood) reach the new firms too
+            self._apply_shocks()
 
     def _step_accounts(
         self,

@@ -102,7 +102,7 @@ class PolicyBook:
         caps: list[float] = []
 
         def routes_to(m: int, o: int, to: list[int]) -> NDArray[np.int64]:
-            return (m * n_nat + o) * n_buy + np.unique(np.asarray(to, dtype=np.int64))
+            return (m * n_nat + o) * n_buy + np.array(sorted(set(to)), dtype=np.int64)
 
         minerals = self.geo.minerals
 
