@@ -86,13 +86,19 @@ class FirmTable:
         return len(self.kind)
 
     def append(self, **row: float | int | bool) -> int:
-        """Add one firm (a finished project); returns its row. Rare, so concatenation is fine."""
-        index = len(self)
+        """Add one firm (a finished project); returns its row."""
+        return self.extend([row])[0]
+
+    def extend(self, rows: list[dict[str, float | int | bool]]) -> range:
+        """Add firms (the projects finished this turn), all at once: every column is copied
+        on each call, and a long game finishes a score of projects a turn. Returns their rows."""
+        start = len(self)
         for f in fields(self):
             current = getattr(self, f.name)
-            value = row.get(f.name, 1.0 if f.name == "shock" else 0)
-            setattr(self, f.name, np.append(current, np.asarray([value], dtype=current.dtype)))
-        return index
+            default = 1.0 if f.name == "shock" else 0
+            added = np.asarray([row.get(f.name, default) for row in rows], dtype=current.dtype)
+            setattr(self, f.name, np.concatenate([current, added]))
+        return range(start, start + len(rows))
 
     def available(self) -> F64:
         """Capacity that can run this turn."""

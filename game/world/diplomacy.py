@@ -82,6 +82,9 @@ class Diplomacy:
     """Each deal's JSON for the world hash, by object: deals are frozen and outlive their
     terms (the list keeps every deal ever signed), so each is serialised once."""
 
+    _in_force: tuple[tuple[int, int, int], list[Deal]] | None = field(default=None, repr=False, compare=False)
+    _ended: int = field(default=0, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         self.relations = self.baseline.copy()
 
@@ -141,7 +144,18 @@ class Diplomacy:
         return deal
 
     def deals_in_force(self, turn: int) -> list[Deal]:
-        return [d for d in self.deals if d.start_turn <= turn < d.end_turn]
+        """The deals running at `turn`. Every nation's observation and the markets ask this
+        several times a turn, and the list keeps every deal ever signed, so the answer is
+        kept until the turn or the list changes."""
+        key = (turn, len(self.deals), self._ended)
+        if self._in_force is None or self._in_force[0] != key:
+            self._in_force = (key, [d for d in self.deals if d.start_turn <= turn < d.end_turn])
+        return list(self._in_force[1])
+
+    def end(self, deal: Deal) -> None:
+        """End a deal before its term (its seller broke it)."""
+        self.deals.remove(deal)
+        self._ended += 1
 
     def memorandum_between(self, a: str, b: str, turn: int) -> bool:
         return any(

@@ -1127,7 +1127,6 @@ class WorldModel(mesa.Model):
 
     def _step_projects(self) -> None:
         finished, cancelled = self.pipeline.advance(self.rng)
-        new_firms = False
         t = self.firms
         for p in cancelled:
             if p.firm_row >= 0:
@@ -1135,12 +1134,22 @@ class WorldModel(mesa.Model):
             self.news.append(
                 Happened(self.turn, "project", "Project cancelled", f"{p.name} is cancelled.", "project")
             )
+        new_firms = []
         for p in finished:
             if p.firm_row >= 0:
                 t.capacity[p.firm_row] += p.capacity
                 t.expanding[p.firm_row] = False
             else:
-                row = t.append(
+                new_firms.append(p)
+            self._causes.capacity[p.mineral, p.country] += p.capacity
+            self.news.append(
+                Happened(self.turn, "project", "New capacity", f"{p.name} comes online.", "project")
+            )
+        if not new_firms:
+            return
+        rows = t.extend(
+            [
+                dict(
                     kind=KIND_CODE[p.kind],
                     mineral=p.mineral,
                     country=p.country,
@@ -1150,15 +1159,13 @@ class WorldModel(mesa.Model):
                     active=True,
                     shock=1.0,
                 )
-                firm_id = f"project_{self.mineral_ids[p.mineral]}_{self.nation_ids[p.country]}_{row}"
-                self.firm_agents.append(AGENT_CLASS[p.kind](self, row, firm_id, p.name))
-                new_firms = True
-            self._causes.capacity[p.mineral, p.country] += p.capacity
-            self.news.append(
-                Happened(self.turn, "project", "New capacity", f"{p.name} comes online.", "project")
-            )
-        if new_firms:  # shocks in force (a strike, a flood) reach the new firms too
-            self._apply_shocks()
+                for p in new_firms
+            ]
+        )
+        for row, p in zip(rows, new_firms, strict=True):
+            firm_id = f"project_{self.mineral_ids[p.mineral]}_{self.nation_ids[p.country]}_{row}"
+            self.firm_agents.append(AGENT_CLASS[p.kind](self, row, firm_id, p.name))
+        self._apply_shocks()  # shocks in force (a strike, a flood) reach the new firms too
 
     def _step_accounts(
         self,
@@ -1297,7 +1304,7 @@ class WorldModel(mesa.Model):
                 self.nation_ids.index(terms.buyer),
             )
             if not routes.open[m, o, b]:
-                self.diplomacy.deals.remove(d)
+                self.diplomacy.end(d)
                 self.diplomacy.act(self.turn, terms.seller, terms.buyer, "deal_broken")
                 self.news.append(
                     Happened(
