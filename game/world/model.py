@@ -1484,7 +1484,8 @@ class WorldModel(mesa.Model):
         h.update(repr([(a.spec.model_dump_json(), a.baseline) for a in self.policies.controls]).encode())
         h.update(repr([x.model_dump_json() for x in self.policies.tariffs]).encode())
         h.update(repr([z.model_dump_json() for z in self.policies.zones.values()]).encode())
-        h.update(repr([p.state() for p in self.pipeline.projects]).encode())
+        # Projects as numbers, not text: a long game has hundreds in the pipeline.
+        h.update(np.array([p.state() for p in self.pipeline.projects], dtype=float).tobytes())
         h.update(self.diplomacy.state().encode())
         h.update(self.events.state().encode())
         h.update(repr([(t, a.model_dump_json()) for t, a in self.facilitator_log]).encode())
