@@ -181,10 +181,9 @@ def test_facts_capacity_is_the_worlds_capacity_bit_for_bit(content: Content):
 def test_seats_of_one_game_share_one_gathering_of_facts_per_turn(content: Content):
     env = LodestoneParallelEnv(TUTORIAL, content=content)
     env.reset(seed=0)
-    first = {id(seat.menu().situation.facts) for seat in env.seats.values()}
+    first = {id(seat.menu().situation.known) for seat in env.seats.values()}
     assert len(first) == 1
     env.step({n: np.zeros(len(env.layouts[n].nvec), dtype=np.int64) for n in env.agents})
-    second = {id(seat.menu().situation.facts) for seat in env.seats.values()}
+    second = {id(seat.menu().situation.known) for seat in env.seats.values()}
     assert len(second) == 1 and second != first
-    facts = env.seats["japan"].menu().situation.facts
-    assert env.game is not None and facts is not None and facts.turn == env.game.world.turn
+    assert env.game is not None and env.seats["japan"].menu().situation.known.turn == env.game.world.turn

@@ -67,14 +67,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
 
 from agents.observation import Observation
 from game.content import Content
-from game.lab.facts import ControlTerms, WorldFacts, control_terms
+from game.lab.facts import ControlTerms, WorldFacts, control_terms, facts_of
 from game.rules import Instrument, Stage
 from game.rules.diplomacy import Proposal
 from game.rules.orders import (
@@ -98,6 +98,7 @@ from game.rules.orders import (
     Subsidise,
     Tone,
 )
+from game.rules.policies import Zone
 from game.world.levers.deals import MAX_DEAL_SHARE
 from game.world.levers.industry import investment_cost
 from game.world.model import WorldModel
@@ -144,7 +145,9 @@ class Situation:
     rivals: tuple[str, ...]
     friends: tuple[str, ...]
     treasury0: float
-    facts: WorldFacts | None = None
+    facts_cache: dict[int, WorldFacts] | None = None
+    """Where the world's facts of this turn are kept for every seat of a game (None: gathered
+    for this situation alone)."""
     _memo: dict[tuple[str, int], str | None] = field(default_factory=dict)
     me: int = field(init=False)
     nation: str = field(init=False)
@@ -153,20 +156,27 @@ class Situation:
     def __post_init__(self) -> None:
         self.me = self.obs.me
         self.nation = self.obs.nation
-        if self.facts is None:
-            self.facts = WorldFacts(self.world)
 
-    @property
+    @cached_property
     def known(self) -> WorldFacts:
-        assert self.facts is not None  # set in __post_init__
-        return self.facts
+        """The world's facts now; gathered on first use, so a step that builds no template
+        and wants no mask does not pay for them."""
+        return facts_of(self.world, self.facts_cache)
 
     def capacity(self, nation: str, mineral: str, stage: Stage) -> float:
         """`WorldModel.capacity_of`, the same float, looked up in this turn's facts."""
         return self.known.capacity(nation, mineral, stage)
 
-    def treasury(self) -> float:
+    @cached_property
+    def _treasury(self) -> float:
         return float(self.known.treasury[self.me])
+
+    def treasury(self) -> float:
+        return self._treasury
+
+    @cached_property
+    def my_zones(self) -> tuple[Zone, ...]:
+        return self.obs.my_zones()
 
     def inbox(self) -> tuple[Proposal, ...]:
         """The proposals waiting for this nation's answer, oldest (lowest id) first."""
@@ -387,7 +397,7 @@ def _invite(nation: str) -> Rule:
         return InviteToZone(issuer=s.nation, zone=mine[0].id, nation=nation) if mine else None
 
     def valid(s: Situation) -> bool:
-        mine = s.obs.my_zones()
+        mine = s.my_zones
         if not mine:
             return False
         zone = s.known.zones.get(mine[0].id)
@@ -435,8 +445,9 @@ def _deal_valid(s: Situation, buyer: str, seller: str, mineral: str, tonnes: flo
             return False
     if s.known.treasury[s.world.nation_ids.index(buyer)] < 0.0:  # no financing: 0 must be payable
         return False
-    if (s.nation, ProposeDeal) in s.known.proposing:
-        return None  # is the same proposal waiting? the desk compares whole orders
+    deal = DealKind.OFFTAKE if tonnes is not None else DealKind.MEMORANDUM
+    if s.known.pending_like(s.nation, ProposeDeal, buyer=buyer, seller=seller, mineral=mineral, deal=deal):
+        return None  # the same proposal may be waiting: the desk compares whole orders
     return True
 
 
@@ -508,11 +519,6 @@ def _sell_offtake(m: int, mineral: str) -> Rule:
     return build, valid
 
 
-@lru_cache(maxsize=4096)
-def _invest_order(nation: str, template: str, country: str, share: float) -> Invest:
-    return Invest(issuer=nation, template=template, country=country, share_pct=share)
-
-
 def _invest(m: int, template: str, abroad: bool) -> Rule:
     def where(s: Situation) -> tuple[str, float] | None:
         if not abroad:
@@ -538,12 +544,17 @@ def _invest(m: int, template: str, abroad: bool) -> Rule:
         if place is None:
             return False
         country, share = place
-        cost = float(investment_cost(s.world, _invest_order(s.nation, template, country, share)))
+        key = ("invest cost", template, share)  # the world prices a template and a share only
+        cost = s.known.memo.get(key)
+        if cost is None:
+            order = Invest(issuer=s.nation, template=template, country=country, share_pct=share)
+            cost = s.known.memo[key] = float(investment_cost(s.world, order))
+        assert isinstance(cost, float)
         consent = country != s.nation and frozenset((s.nation, country)) not in s.known.memoranda
         if not consent:
             return _affordable(s, cost)
-        if (s.nation, Invest) in s.known.proposing:
-            return None  # is the same proposal waiting? the desk compares whole orders
+        if s.known.pending_like(s.nation, Invest, template=template, country=country):
+            return None  # the same proposal may be waiting: the desk compares whole orders
         return not cost > s.treasury() + ISSUE_SLACK  # charged when the host consents
 
     return build, valid
@@ -640,11 +651,15 @@ def _rnd(mineral: str, programme: Programme) -> Rule:
     return build, valid
 
 
+def _always(s: Situation) -> bool:
+    """The rule of templates the desk accepts in every state (checked once per layout)."""
+    return True
+
+
 def _message(nation: str, tone: Tone) -> Rule:
-    return (
-        lambda s: DiplomaticMessage(issuer=s.nation, to=[nation], tone=tone),
-        lambda s: nation != s.nation,
-    )
+    """A message to another nation: the desk refuses only messages to oneself or to a
+    nation twice, which no template sends."""
+    return lambda s: DiplomaticMessage(issuer=s.nation, to=[nation], tone=tone), _always
 
 
 CONTROL_VARIANTS: tuple[tuple[str, Instrument | None, bool, dict[str, float]], ...] = (
@@ -776,12 +791,12 @@ class Menu:
             queued = any(o.issuer == s.nation for _, o in s.world.desk.queued)
             masks = []
             for k, (_, templates) in enumerate(self.layout.slots):
-                m = np.zeros(len(templates) + 1, dtype=np.int8)
-                m[0] = 1
+                row = [True]
                 for v, template in enumerate(templates, start=1):
-                    ok = None if queued else template.valid(s)
-                    m[v] = self._checked(k, v) if ok is None else ok
-                masks.append(m)
+                    rule = template.valid
+                    ok = None if queued else True if rule is _always else rule(s)
+                    row.append(self._checked(k, v) if ok is None else ok)
+                masks.append(np.array(row, dtype=np.int8))
             self._mask = tuple(masks)
         return self._mask
 

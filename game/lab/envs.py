@@ -50,7 +50,7 @@ from pettingzoo import ParallelEnv
 from agents.controller import Controller, Level
 from game.content import Content, load_content
 from game.lab.actions import ActionLayout, Menu, Situation, noop_mask
-from game.lab.facts import WorldFacts, facts_of
+from game.lab.facts import WorldFacts
 from game.lab.features import FeatureLayout, features
 from game.rules.orders import Order
 from game.session import Game
@@ -145,9 +145,9 @@ class Seat:
     def menu(self) -> Menu:
         turn = self.game.world.turn
         if self._menu is None or self._menu[0] != turn:
-            world = self.game.world
-            facts = facts_of(world, self.facts)
-            situation = Situation(world, self.observation(), self.rivals, self.friends, self.treasury0, facts)
+            situation = Situation(
+                self.game.world, self.observation(), self.rivals, self.friends, self.treasury0, self.facts
+            )
             self._menu = (turn, Menu(self.layout, situation))
         return self._menu[1]
 
@@ -160,7 +160,6 @@ class Seat:
         for order in extra:
             self.game.submit(order)
         refused = []
-        menu = self.menu()
         values = np.asarray(action).ravel()
         for k, (name, _) in enumerate(self.layout.slots):
             v = int(values[k]) if k < values.size else 0
@@ -169,7 +168,7 @@ class Seat:
             if not 0 < v < self.layout.nvec[k]:
                 refused.append(f"{name}: value {v} is out of range")
                 continue
-            order = menu.order(k, v)
+            order = self.menu().order(k, v)
             if order is None:
                 refused.append(f"{name}: {self.layout.labels(k)[v]}: not possible now")
                 continue

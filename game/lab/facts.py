@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from game.rules import Stage
 from game.rules.diplomacy import Proposal
-from game.rules.orders import DealKind, InviteToZone
+from game.rules.orders import DealKind, InviteToZone, Order
 from game.rules.policies import Zone
 
 if TYPE_CHECKING:
@@ -66,12 +66,14 @@ class WorldFacts:
     invitations: set[tuple[str, str]] = field(init=False)
     """(invited nation, zone) of every zone invitation waiting for an answer."""
     proposals: dict[int, Proposal] = field(init=False)
-    proposing: set[tuple[str, type]] = field(init=False)
-    """(sender, order type) of every pending proposal: where the desk's "the same proposal is
-    already waiting" check could refuse, and the templates defer to the desk itself."""
+    proposed: dict[str, list[Order]] = field(init=False)
+    """The orders of every pending proposal by sender: where the desk's "the same proposal is
+    already waiting" check could refuse (templates that may match one ask the desk)."""
     memoranda: set[frozenset[str]] = field(init=False)
     subsidies: set[tuple[int, object, int, int | None]] = field(init=False)
-    _capacity: dict[tuple[int, int, int], float] = field(init=False, default_factory=dict)
+    memo: dict[tuple[object, ...], object] = field(init=False, default_factory=dict)
+    """Derived values the templates compute once per turn (investment costs)."""
+    _capacity: dict[tuple[str, str, Stage], float] = field(init=False, default_factory=dict)
     _sorted: NDArray[np.float64] = field(init=False)
     _groups: NDArray[np.int64] = field(init=False)
 
@@ -93,7 +95,9 @@ class WorldFacts:
         self.invitations = {
             (p.to, p.order.zone) for p in self.proposals.values() if isinstance(p.order, InviteToZone)
         }
-        self.proposing = {(p.sender, type(p.order)) for p in self.proposals.values()}
+        self.proposed = {}
+        for p in self.proposals.values():
+            self.proposed.setdefault(p.sender, []).append(p.order)
         self.memoranda = {
             frozenset((x.terms.buyer, x.terms.seller))
             for x in d.deals_in_force(w.turn)
@@ -119,14 +123,22 @@ class WorldFacts:
 
     def capacity(self, nation: str, mineral: str, stage: Stage) -> float:
         """`WorldModel.capacity_of(nation, mineral, stage)`, the same float."""
-        w = self.world
-        key = (w.nation_ids.index(nation), w.mineral_ids.index(mineral), 0 if stage == Stage.ORE else 1)
-        hit = self._capacity.get(key)
+        hit = self._capacity.get((nation, mineral, stage))
         if hit is None:
-            group = (key[0] * len(w.mineral_ids) + key[1]) * 2 + key[2]
+            w = self.world
+            n, m = w.nation_ids.index(nation), w.mineral_ids.index(mineral)
+            group = (n * len(w.mineral_ids) + m) * 2 + (0 if stage == Stage.ORE else 1)
             lo, hi = np.searchsorted(self._groups, (group, group + 1))
-            hit = self._capacity[key] = float(self._sorted[lo:hi].copy().sum())
+            hit = self._capacity[nation, mineral, stage] = float(self._sorted[lo:hi].copy().sum())
         return hit
+
+    def pending_like(self, sender: str, kind: type, **terms: object) -> bool:
+        """Does `sender` have a pending proposal of this kind with these terms? (If so, it may
+        be the very order a template would propose, which the desk refuses.)"""
+        return any(
+            isinstance(o, kind) and all(getattr(o, k) == v for k, v in terms.items())
+            for o in self.proposed.get(sender, ())
+        )
 
     def current(self) -> bool:
         """Still the world's state? (A turn played since makes these facts stale.)"""
