@@ -200,7 +200,5 @@ def per_turn_frame(world: WorldModel, run_id: str) -> pd.DataFrame:
 def as_frame(rows: list[dict[str, object]]) -> pd.DataFrame:
     """Summary rows as a frame with stable dtypes (first turns as nullable integers)."""
     df = pd.DataFrame(rows)
-    for column in df.columns:
-        if column.startswith(("first_turn.", "price_peak_turn.")):
-            df[column] = df[column].astype("Int64")
-    return df
+    turns = [c for c in df.columns if c.startswith(("first_turn.", "price_peak_turn."))]
+    return df.astype(dict.fromkeys(turns, "Int64")) if turns else df  # one copy, not one per column
