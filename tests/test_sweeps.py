@@ -22,6 +22,7 @@ from game.lab.sweep import (
     read_per_turn,
     read_summary,
     run_sweep,
+    runs_per_task,
 )
 from game.lab.sweep_spec import SpecError, load_spec, spawn_seeds
 
@@ -255,6 +256,27 @@ def test_a_stopped_sweep_resumes_to_the_same_tables(client, content: Content, tm
     pd.testing.assert_frame_equal(read_per_turn(out), read_per_turn(tmp_path / "whole"))
     again = run_sweep(sweep, out, content, client=client)
     assert again.done == 0 and again.skipped == 24
+
+
+def test_several_runs_per_dask_task_give_the_same_tables_and_resume(client, content: Content, tmp_path: Path):
+    sweep = load_spec(write_spec(tmp_path, SPEC), content)
+    one = run_sweep(sweep, tmp_path / "one", content, client=client, chunk=1)
+    out = tmp_path / "chunks"
+    stopped = run_sweep(sweep, out, content, client=client, chunk=5, batch=4, stop_after=8)
+    assert stopped.stopped and len(read_summary(out)) < 24
+    resumed = run_sweep(sweep, out, content, client=client, chunk=5)
+    assert one.done == 24 and resumed.done + resumed.skipped == 24 and resumed.failed == 0
+    pd.testing.assert_frame_equal(
+        sorted_frame(read_summary(out)), sorted_frame(read_summary(tmp_path / "one"))
+    )
+    pd.testing.assert_frame_equal(read_per_turn(out), read_per_turn(tmp_path / "one"))
+
+
+def test_runs_per_task_spreads_the_cost_and_keeps_every_worker_busy():
+    assert runs_per_task(10, 2) == 1  # a small sweep: one run a task
+    assert runs_per_task(10_000, 2) == 16  # capped: a stop loses little, the bar moves
+    assert runs_per_task(160, 2) == 10  # ~8 tasks a worker
+    assert runs_per_task(0, 0) == 1
 
 
 def test_failing_runs_are_recorded_and_the_rest_finish(client, content: Content, tmp_path: Path):

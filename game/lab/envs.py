@@ -28,9 +28,9 @@ seed is drawn from the env's generator.
 
 Speed: the world's turn dominates (tens of ms on the tutorial, hundreds on Ministerial
 2026); the env's own work per step (orders, masks, features) is timed separately in
-`timings` (`bench/lab_env.py` prints both). `compute_masks=False` skips the masks (the
-costliest part of the overhead: one world check per template) for agents that do not
-use them.
+`timings` (`bench/lab_env.py` prints both). Masks are decided from facts gathered once per
+turn (`game.lab.facts`), not by building and checking every template's order;
+`compute_masks=False` still skips them for agents that do not use them.
 """
 
 from __future__ import annotations
@@ -50,6 +50,7 @@ from pettingzoo import ParallelEnv
 from agents.controller import Controller, Level
 from game.content import Content, load_content
 from game.lab.actions import ActionLayout, Menu, Situation, noop_mask
+from game.lab.facts import WorldFacts
 from game.lab.features import FeatureLayout, features
 from game.rules.orders import Order
 from game.session import Game
@@ -106,8 +107,17 @@ class Seat:
     """One nation played from outside within a game: builds its observation, its menu of
     templates and its mask, submits its action, measures its reward."""
 
-    def __init__(self, game: Game, nation: str, layout: ActionLayout, feature_layout: FeatureLayout) -> None:
+    def __init__(
+        self,
+        game: Game,
+        nation: str,
+        layout: ActionLayout,
+        feature_layout: FeatureLayout,
+        facts: dict[int, WorldFacts] | None = None,
+    ) -> None:
         self.game = game
+        self.facts = {} if facts is None else facts
+        """Where this seat finds the world's facts of the turn (shared by a game's seats)."""
         self.nation = nation
         self.layout = layout
         self.feature_layout = feature_layout
@@ -136,7 +146,7 @@ class Seat:
         turn = self.game.world.turn
         if self._menu is None or self._menu[0] != turn:
             situation = Situation(
-                self.game.world, self.observation(), self.rivals, self.friends, self.treasury0
+                self.game.world, self.observation(), self.rivals, self.friends, self.treasury0, self.facts
             )
             self._menu = (turn, Menu(self.layout, situation))
         return self._menu[1]
@@ -150,7 +160,6 @@ class Seat:
         for order in extra:
             self.game.submit(order)
         refused = []
-        menu = self.menu()
         values = np.asarray(action).ravel()
         for k, (name, _) in enumerate(self.layout.slots):
             v = int(values[k]) if k < values.size else 0
@@ -159,7 +168,7 @@ class Seat:
             if not 0 < v < self.layout.nvec[k]:
                 refused.append(f"{name}: value {v} is out of range")
                 continue
-            order = menu.order(k, v)
+            order = self.menu().order(k, v)
             if order is None:
                 refused.append(f"{name}: {self.layout.labels(k)[v]}: not possible now")
                 continue
@@ -358,8 +367,9 @@ class LodestoneParallelEnv(ParallelEnv):
         chosen: dict[str, Controller | None] = {n: None for n in self.possible_agents}
         chosen.update({n: c for n, c in self.controllers.items() if n not in chosen})
         self.game = Game(self.content, self.scenario, game_seed, controllers=chosen, level=self.level)
+        facts: dict[int, WorldFacts] = {}  # one gathering of the world's facts per turn for all seats
         self.seats = {
-            n: Seat(self.game, n, self.layouts[n], self.feature_layout) for n in self.possible_agents
+            n: Seat(self.game, n, self.layouts[n], self.feature_layout, facts) for n in self.possible_agents
         }
         self.agents = list(self.possible_agents)
         self._played = 0

@@ -7,9 +7,10 @@ play games through `game.lab.api.run_game` and send back one summary row (and th
 series when asked); only the driver writes, so workers need no shared disk, only the same
 lodestone installed (checked: a worker whose content hash differs fails its runs).
 
-Memory is flat in the number of runs: runs are submitted lazily with a bounded number in
-flight (`as_completed`, topped up as results arrive), and results are flushed to Parquet
-parts every `batch` runs or few seconds:
+Memory is flat in the number of runs: runs are submitted lazily, a few per Dask task (up to
+16, so that short games do not pay the scheduler's per-task cost each), with a bounded
+number of tasks in flight (`as_completed`, topped up as results arrive), and results are
+flushed to Parquet parts every `batch` runs or few seconds:
 
     out/meta.json                  spec hash, content hash, package version, progress
     out/points.parquet             point, scenario, variant, param.<path> ...
@@ -54,6 +55,7 @@ _PART = re.compile(r"^part-(\d{6})\.parquet$")
 FAIL_ENV = "LODESTONE_SWEEP_FAIL"
 """Test hook: a comma-separated list of run ids that raise on the worker (to test how a
 failing run is recorded). Read on the worker, so it reaches LocalCluster processes."""
+MAX_RUNS_PER_TASK = 16
 FAILURE_COLUMNS = ["run_id", "point", "replicate", "scenario", "variant", "seed", "error", "traceback"]
 
 
@@ -132,6 +134,18 @@ def play_task(task: RunTask, content_hash: str) -> dict[str, Any]:
         }
     except Exception as exc:
         return {"run_id": task.run_id, "failure": _failure(task, exc, traceback.format_exc())}
+
+
+def play_tasks(tasks: list[RunTask], content_hash: str) -> list[dict[str, Any]]:
+    """Play several runs in one Dask task: each task costs the scheduler, the client and the
+    worker a few ms, which a short game does not dwarf."""
+    return [play_task(task, content_hash) for task in tasks]
+
+
+def runs_per_task(remaining: int, workers: int) -> int:
+    """How many runs to send in one Dask task: enough to spread the per-task cost, few
+    enough that every worker gets ~8 tasks (load balance, progress, little lost to a stop)."""
+    return max(1, min(MAX_RUNS_PER_TASK, remaining // (8 * max(workers, 1))))
 
 
 def _failure(task: RunTask, exc: BaseException, trace: str) -> dict[str, Any]:
@@ -372,6 +386,7 @@ def run_sweep(
     batch: int = 32,
     flush_every_s: float = 5.0,
     in_flight: int | None = None,
+    chunk: int | None = None,
     retry_failed: bool = False,
     stop_after: int | None = None,
     on_result: Callable[[SweepOutcome], None] | None = None,
@@ -382,7 +397,8 @@ def run_sweep(
     on `scheduler` or a local cluster of `workers` processes, and closed at the end.
     `stop_after` stops after that many results of this session (as if killed): the runs in
     flight are cancelled and a rerun picks them up. `on_result` is called after each result
-    (a progress bar). Raises SweepError if `out` holds another sweep.
+    (a progress bar). `chunk` runs go in one Dask task (default: `runs_per_task`); `in_flight`
+    counts tasks. Raises SweepError if `out` holds another sweep.
     """
     out = Path(out)
     content = content or default_content()
@@ -411,32 +427,24 @@ def run_sweep(
         from distributed import as_completed
 
         outcome.workers = len(client.nthreads()) or workers
-        limit = in_flight or 2 * sum(client.nthreads().values() or [workers]) + 2
+        slots = sum(client.nthreads().values() or [workers])
+        limit = in_flight or 2 * slots + 2
+        size = chunk or runs_per_task(sweep.n_runs - outcome.skipped, slots)
         tag = sweep.spec_hash[:10]
         queue = as_completed(loop=client.loop)
-        tasks: dict[str, RunTask] = {}
+        tasks: dict[str, list[RunTask]] = {}
 
         def submit() -> bool:
-            task = next(todo, None)
-            if task is None:
+            batch_of_runs = list(itertools.islice(todo, size))
+            if not batch_of_runs:
                 return False
-            future = client.submit(
-                play_task, task, content.content_hash, key=f"lodestone-{tag}-{task.run_id}"
-            )
-            tasks[future.key] = task  # for a failure outside play_task (a worker died)
+            key = f"lodestone-{tag}-{batch_of_runs[0].run_id}-{len(batch_of_runs)}"
+            future = client.submit(play_tasks, batch_of_runs, content.content_hash, key=key)
+            tasks[future.key] = batch_of_runs  # for a failure outside play_task (a worker died)
             queue.add(future)
             return True
 
-        for _ in range(limit):
-            if not submit():
-                break
-        for future in queue:
-            task = tasks.pop(future.key)
-            try:
-                result = future.result()
-            except Exception as exc:  # the worker died or the task was lost: still a failed run
-                result = {"run_id": task.run_id, "failure": _failure(task, exc, repr(exc))}
-            future.release()
+        def record(result: dict[str, Any]) -> None:
             writer.add(result)
             if "failure" in result:
                 outcome.failed += 1
@@ -447,8 +455,23 @@ def run_sweep(
                 outcome.turns_played += int(result["row"]["turns"])
             if on_result is not None:
                 on_result(outcome)
-            if stop_after is not None and outcome.done + outcome.failed >= stop_after:
-                outcome.stopped = True
+
+        for _ in range(limit):
+            if not submit():
+                break
+        for future in queue:
+            runs = tasks.pop(future.key)
+            try:
+                results = future.result()
+            except Exception as exc:  # the worker died or the task was lost: still failed runs
+                results = [{"run_id": t.run_id, "failure": _failure(t, exc, repr(exc))} for t in runs]
+            future.release()
+            for result in results:
+                record(result)
+                if stop_after is not None and outcome.done + outcome.failed >= stop_after:
+                    outcome.stopped = True  # the rest of this task's results are dropped, as if killed
+                    break
+            if outcome.stopped:
                 client.cancel(list(queue.futures))
                 queue.clear()
                 break
