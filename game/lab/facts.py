@@ -23,8 +23,8 @@ from numpy.typing import NDArray
 
 from game.rules import Stage
 from game.rules.diplomacy import Proposal
-from game.rules.orders import DealKind, InviteToZone, Order
-from game.rules.policies import Zone
+from game.rules.orders import DealKind, ImposeExportControl, InviteToZone, Order
+from game.rules.policies import ExportControl, Zone
 
 if TYPE_CHECKING:
     from game.world.model import WorldModel
@@ -34,18 +34,18 @@ ControlTerms = tuple[object, ...]
 by which the desk calls two export controls "the same"."""
 
 
-def control_terms(c: object) -> ControlTerms:
+def control_terms(c: ExportControl | ImposeExportControl) -> ControlTerms:
     """The terms of an `ExportControl` or an `ImposeExportControl` (targets as a sorted tuple,
     so the terms hash)."""
     return (
-        c.issuer,  # type: ignore[attr-defined]
-        c.mineral,  # type: ignore[attr-defined]
-        c.stage,  # type: ignore[attr-defined]
-        c.instrument,  # type: ignore[attr-defined]
-        tuple(sorted(c.targets)),  # type: ignore[attr-defined]
-        c.quota_tpy,  # type: ignore[attr-defined]
-        c.pass_share,  # type: ignore[attr-defined]
-        c.tax_pct,  # type: ignore[attr-defined]
+        c.issuer,
+        c.mineral,
+        c.stage,
+        c.instrument,
+        tuple(sorted(c.targets)),
+        c.quota_tpy,
+        c.pass_share,
+        c.tax_pct,
     )
 
 
