@@ -162,7 +162,7 @@ class ConsumerAlly(DoctrineController):
         allies = [
             i
             for i in range(len(observation.nations))
-            if observation.alignment[i] == mine and observation.doctrine[i] == Doctrine.CONSUMER_ALLY.value
+            if observation.alignment[i] == mine and observation.doctrine[i] == Doctrine.CONSUMER_ALLY
         ]
         return sorted(allies, key=lambda i: (-observation.gdp_usd_bn[i], observation.nations[i]))
 
@@ -217,7 +217,7 @@ class ConsumerAlly(DoctrineController):
         h = hostility(observation)
         out = []
         for i, n in enumerate(observation.nations):
-            if i == me or n in members or observation.doctrine[i] == Doctrine.DOMINANT_REFINER.value:
+            if i == me or n in members or observation.doctrine[i] == Doctrine.DOMINANT_REFINER:
                 continue
             if rivals(mine, observation.alignment[i]) or h[i] >= 2:
                 continue

@@ -16,6 +16,7 @@ import numpy as np
 from agents.doctrines.assess import (
     deals_with,
     output_tonnes,
+    per_observation,
     price_ratio,
     rival_concentration,
     rivals,
@@ -111,24 +112,18 @@ def offtake(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str
     """Lock in part of our need with the most reliable refiner that will sell to us; if none,
     offer a friendly miner the financing of a refinery in exchange for its output. Once per
     half cadence per mineral, so a refusal is not answered with the same offer next turn."""
-    m, me = obs.m(mineral), obs.me
+    if not on_cadence(obs.turn, ctrl.nation, f"offtake:{mineral}", max(ctrl.temper.cadence // 2, 1)):
+        return False
+    m = obs.m(mineral)
     need = float(obs.need[m].sum())
-    due = on_cadence(obs.turn, ctrl.nation, f"offtake:{mineral}", max(ctrl.temper.cadence // 2, 1))
-    if need <= 0 or not due:
+    if need <= 0:
         return False
     restricting = {c.issuer for c in obs.controls_on(ctrl.nation) if c.mineral == mineral}
-    mine = obs.alignment[me]
-    candidates = []
-    for i, seller in enumerate(obs.nations):
-        if i == me or seller in restricting or obs.relations[i] < ap.min_seller_relations:
-            continue
-        if obs.doctrine[i] == Doctrine.PASSIVE.value:
-            continue  # nobody there answers proposals
-        if ap.camp_only and rivals(mine, obs.alignment[i]):
-            continue
-        if deals_with(obs, seller, mineral):
-            continue
-        candidates.append(i)
+    candidates = [
+        i
+        for i, seller in sellers(obs, ap)
+        if seller not in restricting and not deals_with(obs, seller, mineral)
+    ]
     refiners = [i for i in candidates if obs.refine_share[m, i] >= 0.02]
     want = need * ap.offtake_share * ctrl.temper.scale
     if refiners:
@@ -163,6 +158,24 @@ def offtake(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str
         note="secure supply from a reliable partner",
     )
     return plan.add(order, order_cost(order, obs, ctrl.content))
+
+
+@per_observation
+def sellers(obs: Observation, ap: Appetite) -> tuple[tuple[int, str], ...]:
+    """(index, nation) of everyone we would buy from at all, whatever the mineral: the same
+    for every mineral an offtake is sought for in a turn."""
+    me = obs.me
+    mine = obs.alignment[me]
+    out = []
+    for i, seller in enumerate(obs.nations):
+        if i == me or obs.relations[i] < ap.min_seller_relations:
+            continue
+        if obs.doctrine[i] == Doctrine.PASSIVE:
+            continue  # nobody there answers proposals
+        if ap.camp_only and rivals(mine, obs.alignment[i]):
+            continue
+        out.append((i, seller))
+    return tuple(out)
 
 
 def invest(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str, ap: Appetite) -> bool:
