@@ -133,10 +133,23 @@ def controls_severity_on_me(observation: Observation) -> F64:
 
 
 @per_observation
+def mineral_need(observation: Observation) -> F64:
+    """(M,) tonnes per turn we need of each mineral, all sectors together (row by row the
+    same sums as `need[m].sum()`)."""
+    return observation.need.sum(axis=1)
+
+
+@per_observation
+def mineral_shortfall(observation: Observation) -> F64:
+    """(M,) tonnes of each mineral we could not buy last turn, all sectors together."""
+    return observation.shortfall.sum(axis=1)
+
+
+@per_observation
 def shortfall_ratio(observation: Observation) -> F64:
     """(M,) last turn's shortfall over our need, 0..1."""
-    need = observation.need.sum(axis=1)
-    short = observation.shortfall.sum(axis=1)
+    need = mineral_need(observation)
+    short = mineral_shortfall(observation)
     return np.divide(short, need, out=np.zeros_like(need), where=need > 0)
 
 
@@ -173,7 +186,7 @@ def supply_stress(observation: Observation, content: Content) -> F64:
     Shortfall weighs most, then controls on us, a price spike and, in calm times, the
     concentration of refining outside our camp.
     """
-    need = observation.need.sum(axis=1)
+    need = mineral_need(observation)
     spike = np.maximum(price_ratio(observation, content) - 1.15, 0.0)
     concentration = np.maximum(rival_concentration(observation) - 0.5, 0.0) * 2
     stress = (
@@ -227,25 +240,31 @@ def deal_price_ratio(deal: ProposeDeal, observation: Observation) -> float:
 
 def deals_with(observation: Observation, other: str, mineral: str | None = None) -> bool:
     """A deal in force or a proposal pending between us and `other` (on `mineral`, if given)."""
-    anyone, on = _dealings(observation)
-    return other in anyone if mineral is None else (other, mineral) in on
+    anyone, by_mineral = _dealings(observation)
+    return other in (anyone if mineral is None else by_mineral.get(mineral, ()))
+
+
+def dealing_on(observation: Observation, mineral: str) -> frozenset[str]:
+    """Nations with whom we have a deal in force or a deal proposal pending on `mineral`:
+    `deals_with(observation, n, mineral)` for every n at once."""
+    return _dealings(observation)[1].get(mineral, frozenset())
 
 
 @per_observation
-def _dealings(observation: Observation) -> tuple[frozenset[str], frozenset[tuple[str, str]]]:
+def _dealings(observation: Observation) -> tuple[frozenset[str], dict[str, frozenset[str]]]:
     """Whom we deal with at all (deals in force, proposals pending either way), and with whom
-    on which mineral (deals and deal proposals, by their buyer and seller): `deals_with` is
+    on each mineral (deals and deal proposals, by their buyer and seller): `deals_with` is
     asked about every nation and mineral, and these lists do not change within a turn."""
     anyone: set[str] = set()
-    on: set[tuple[str, str]] = set()
+    on: dict[str, set[str]] = {}
     for d in observation.deals:
         t = d.terms
         anyone.update((t.buyer, t.seller))
-        on.update(((t.buyer, t.mineral), (t.seller, t.mineral)))
+        on.setdefault(t.mineral, set()).update((t.buyer, t.seller))
     for p in (*observation.outbox, *observation.inbox):
         o = p.order
         anyone.update((p.sender, p.to))
         if isinstance(o, ProposeDeal):
             anyone.update((o.buyer, o.seller))
-            on.update(((o.buyer, o.mineral), (o.seller, o.mineral)))
-    return frozenset(anyone), frozenset(on)
+            on.setdefault(o.mineral, set()).update((o.buyer, o.seller))
+    return frozenset(anyone), {mineral: frozenset(parties) for mineral, parties in on.items()}

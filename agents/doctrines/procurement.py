@@ -14,7 +14,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.doctrines.assess import (
-    deals_with,
+    dealing_on,
+    mineral_need,
+    mineral_shortfall,
     output_tonnes,
     per_observation,
     price_ratio,
@@ -64,7 +66,7 @@ MIN_RELEASE_T = 1.0
 def release(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str, ap: Appetite) -> bool:
     """Release stockpile into a shortage: what stockpiles are for."""
     m = obs.m(mineral)
-    short = float(obs.shortfall[m].sum())
+    short = float(mineral_shortfall(obs)[m])
     if shortfall_ratio(obs)[m] < ap.release_gap or short <= 0:
         return False
     tonnes = math.floor(min(float(obs.stockpile[m]), short) * 1000) / 1000  # never above what is held
@@ -84,7 +86,7 @@ def buy_stock(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: s
     """Raise the stockpile target to `cover_turns` of need while prices are sane and there
     is no shortage (buying into a shortage deepens it); never re-asks for a target in force."""
     m = obs.m(mineral)
-    need = float(obs.need[m].sum())
+    need = float(mineral_need(obs)[m])
     desired = ap.cover_turns * need * ctrl.temper.scale
     if desired <= 0 or obs.stock_target[m] >= 0.9 * desired:
         return False
@@ -115,15 +117,12 @@ def offtake(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str
     if not on_cadence(obs.turn, ctrl.nation, f"offtake:{mineral}", max(ctrl.temper.cadence // 2, 1)):
         return False
     m = obs.m(mineral)
-    need = float(obs.need[m].sum())
+    need = float(mineral_need(obs)[m])
     if need <= 0:
         return False
     restricting = {c.issuer for c in obs.controls_on(ctrl.nation) if c.mineral == mineral}
-    candidates = [
-        i
-        for i, seller in sellers(obs, ap)
-        if seller not in restricting and not deals_with(obs, seller, mineral)
-    ]
+    dealt = dealing_on(obs, mineral)
+    candidates = [i for i, seller in sellers(obs, ap) if seller not in restricting and seller not in dealt]
     refiners = [i for i in candidates if obs.refine_share[m, i] >= 0.02]
     want = need * ap.offtake_share * ctrl.temper.scale
     if refiners:

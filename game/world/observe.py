@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, TypeVar
 import numpy as np
 
 from agents.observation import NewsItem, Observation, ProjectInProgress
-from game.rules import ExportControl, Stage, Tariff, Zone
+from game.rules import ExportControl, FirmKind, Stage, Tariff, Zone
 from game.rules.diplomacy import Act, Deal, Proposal
 
 if TYPE_CHECKING:
@@ -100,10 +100,14 @@ def _parties(a: str, b: str) -> tuple[str, ...]:
     return (a,) if a == b else (a, b)
 
 
+_KIND_VALUE = {kind: kind.value for kind in FirmKind}
+"""`kind.value` without the enum's descriptor: a few hundred projects are shown every turn."""
+
+
 def _in_progress(world: WorldModel, p: Project) -> ProjectInProgress:
     return ProjectInProgress(
         mineral=world.mineral_ids[p.mineral],
-        kind=p.kind.value,
+        kind=_KIND_VALUE[p.kind],
         country=world.nation_ids[p.country],
         capacity_tpy=p.capacity * 4,
         turns_left=p.turns_left,
