@@ -11,8 +11,10 @@ Axes: `M` minerals in `minerals` order, `N` nations in `nations` order, `S` sect
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,6 +23,7 @@ from game.rules import ExportControl, Sector, Tariff, Zone
 from game.rules.diplomacy import Act, Deal, Proposal
 
 F64 = NDArray[np.float64]
+T = TypeVar("T")
 SECTORS: tuple[Sector, ...] = tuple(Sector)
 
 
@@ -93,6 +96,10 @@ class Observation:
     news: tuple[NewsItem, ...] = field(default=())
     projects: tuple[ProjectInProgress, ...] = field(default=())
     """Plants this nation owns that are still under construction (its own accounts)."""
+    shared: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
+    """Figures derived from public fields alone, for every nation at once (see `public`).
+    The world hands all the observations of a turn the same dict; an observation built by
+    hand has its own."""
 
     # ---------------------------------------------------------------- conveniences
 
@@ -124,6 +131,29 @@ class Observation:
         i = self._nation_at.get(nation)
         return self.nations.index(nation) if i is None else i  # not ours: tuple.index's error
 
+    def find_nation(self, nation: str) -> int | None:
+        """The index of `nation`, or None if it is not in this game."""
+        return self._nation_at.get(nation)
+
+    def find_mineral(self, mineral: str) -> int | None:
+        """The index of `mineral`, or None if it is not in this game."""
+        return self._mineral_at.get(mineral)
+
+    def public(self, key: Hashable, fields: tuple[str, ...], compute: Callable[[], T]) -> T:
+        """`compute()`, a figure derived from the public `fields` of this observation alone,
+        computed once for all the observations of a turn (they share `shared`).
+
+        Remembered under `key` and the identity of those fields (held, so that no id is
+        reused): an observation whose fields were replaced misses and computes its own,
+        and a new turn brings new fields and a new dict. `compute` must read nothing else.
+        """
+        inputs = tuple(getattr(self, f) for f in fields)
+        full_key = (key, *map(id, inputs))
+        hit = self.shared.get(full_key)
+        if hit is None:
+            hit = self.shared[full_key] = (compute(), inputs)
+        return hit[0]  # type: ignore[index]
+
     def my_zones(self) -> tuple[Zone, ...]:
         return tuple(z for z in self.zones if self.nation in z.members)
 
@@ -142,18 +172,18 @@ class Observation:
 
     def controls_on(self, target: str) -> tuple[ExportControl, ...]:
         """Controls that reach `target` (aimed at it, or at everyone)."""
-        key = (_CONTROLS_ON, target)
-        found = self.memo.get(key)
-        if found is None:
-            found = self.memo[key] = tuple(
-                c for c in self.controls if c.issuer != target and (not c.targets or target in c.targets)
-            )
-        return found  # type: ignore[return-value]
+        reaching = self.public(_CONTROLS_ON, ("controls", "nations"), self._controls_reaching)
+        found = reaching.get(target)
+        return _reaching(self.controls, target) if found is None else found
+
+    def _controls_reaching(self) -> dict[str, tuple[ExportControl, ...]]:
+        """`controls_on` of every nation (a public figure, computed once per turn)."""
+        return {n: _reaching(self.controls, n) for n in self.nations}
 
 
 _BY_ISSUER = "controls_by"
 _CONTROLS_ON = "controls_on"
-"""Keys of `Observation.memo` entries kept by the observation's own methods."""
+"""Keys of the memo entries kept by the observation's own methods."""
 
 
 @lru_cache(maxsize=16)
@@ -163,6 +193,10 @@ def _index(names: tuple[str, ...]) -> dict[str, int]:
     for i, name in enumerate(names):
         at.setdefault(name, i)
     return at
+
+
+def _reaching(controls: tuple[ExportControl, ...], target: str) -> tuple[ExportControl, ...]:
+    return tuple(c for c in controls if c.issuer != target and (not c.targets or target in c.targets))
 
 
 def _by_issuer(controls: tuple[ExportControl, ...]) -> dict[str, tuple[ExportControl, ...]]:

@@ -43,13 +43,45 @@ def per_observation(
         key = (compute, *map(id, args))
         hit = observation.memo.get(key)
         if hit is None:
-            value = compute(observation, *args)
-            if isinstance(value, np.ndarray):
-                value.flags.writeable = False
-            hit = observation.memo[key] = (value, args)
+            hit = observation.memo[key] = (_read_only(compute(observation, *args)), args)
         return hit[0]  # type: ignore[index]
 
     return memoised
+
+
+def per_turn(
+    *fields: str,
+) -> Callable[[Callable[Concatenate[Observation, P], R]], Callable[Concatenate[Observation, P], R]]:
+    """Compute a reading of the public `fields` once for all the observations of a turn
+    (`Observation.public`): for a reading every nation takes, such as its exposure to the
+    controls in force, one pass over every nation replaces one pass per nation.
+
+    `compute` must read only those fields and its other arguments (keyed by identity and
+    held, as in `per_observation`). Arrays come back read-only.
+    """
+
+    def decorate(
+        compute: Callable[Concatenate[Observation, P], R],
+    ) -> Callable[Concatenate[Observation, P], R]:
+        @functools.wraps(compute)
+        def shared(observation: Observation, *args: P.args, **kwargs: P.kwargs) -> R:
+            if kwargs:  # every caller passes positionals; keywords are simply not shared
+                return compute(observation, *args, **kwargs)
+
+            def held() -> tuple[R, tuple[object, ...]]:
+                return _read_only(compute(observation, *args)), args
+
+            return observation.public((compute, *map(id, args)), fields, held)[0]
+
+        return shared
+
+    return decorate
+
+
+def _read_only(value: R) -> R:
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    return value
 
 
 def rivals(a: str, b: str) -> bool:
@@ -57,13 +89,13 @@ def rivals(a: str, b: str) -> bool:
     return a != b and a in CAMPS and b in CAMPS
 
 
-@per_observation
+@per_turn("minerals")
 def base_prices(observation: Observation, content: Content) -> F64:
     """(M,) the content's reference refined price of each mineral: what 'normal' means."""
     return np.array([content.minerals[m].prices.refined_usd_per_t for m in observation.minerals])
 
 
-@per_observation
+@per_turn("ref_price", "minerals")
 def price_ratio(observation: Observation, content: Content) -> F64:
     """(M,) last turn's reference price over the normal one: above 1 is a spike."""
     return observation.ref_price / base_prices(observation, content)
@@ -123,13 +155,41 @@ def hostility(observation: Observation) -> F64:
 def controls_severity_on_me(observation: Observation) -> F64:
     """(M,) refined supply closed to us by others' controls, weighted by the issuer's share of
     world refining (a ban by a 90 % refiner is a crisis; by a 1 % one, a nuisance)."""
-    out = [0.0] * len(observation.minerals)  # summed in the order of the controls, as floats
+    by_target = _severity_by_target(observation)
+    me = observation.find_nation(observation.nation)
+    if by_target is None or me is None:
+        return np.minimum(_severity_on(observation, observation.nation), 1.0)
+    return np.minimum(by_target[:, me], 1.0)
+
+
+def _severity_on(observation: Observation, target: str) -> F64:
+    """(M,) the uncapped sum of `controls_severity_on_me` for one nation, in the order of
+    the controls."""
+    out = [0.0] * len(observation.minerals)
     share = observation.refine_share
-    for c in observation.controls_on(observation.nation):
+    for c in observation.controls_on(target):
         if c.stage == Stage.REFINED:
             m = observation.m(c.mineral)
             out[m] += control_severity(c) * share[m, observation.n(c.issuer)]
-    return np.minimum(np.array(out), 1.0)
+    return np.array(out)
+
+
+@per_turn("controls", "refine_share", "nations", "minerals")
+def _severity_by_target(observation: Observation) -> F64 | None:
+    """(M, N) `_severity_on` every nation at once (each cell summed in the same order), or
+    None when a refined control names a mineral or an issuer not in the game: each nation's
+    own sum then fails, or not, as it always did."""
+    nations = observation.nations
+    out = np.zeros((len(observation.minerals), len(nations)))
+    for c in observation.controls:
+        if c.stage != Stage.REFINED:
+            continue
+        m, i = observation.find_mineral(c.mineral), observation.find_nation(c.issuer)
+        if m is None or i is None:
+            return None
+        reached = [t for t, n in enumerate(nations) if n != c.issuer and (not c.targets or n in c.targets)]
+        out[m, reached] += control_severity(c) * observation.refine_share[m, i]
+    return out
 
 
 @per_observation
@@ -157,8 +217,15 @@ def shortfall_ratio(observation: Observation) -> F64:
 def rival_concentration(observation: Observation) -> F64:
     """(M,) the largest share of world refining held by one nation outside our camp (a rival
     counts fully, an unaligned refiner half): how exposed our supply is to someone's lever."""
-    weights = _outsider_weights(tuple(observation.alignment), observation.me)
-    return (observation.refine_share * weights[None, :]).max(axis=1)
+    return _rival_concentration_by_nation(observation)[:, observation.me]
+
+
+@per_turn("alignment", "refine_share")
+def _rival_concentration_by_nation(observation: Observation) -> F64:
+    """(M, N) `rival_concentration` of every nation at once (column n: nation n's)."""
+    alignment = tuple(observation.alignment)
+    weights = np.stack([_outsider_weights(alignment, me) for me in range(len(alignment))])  # (me, j)
+    return (observation.refine_share[:, None, :] * weights[None, :, :]).max(axis=2)
 
 
 @functools.lru_cache(maxsize=64)

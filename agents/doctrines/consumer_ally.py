@@ -120,8 +120,9 @@ class ConsumerAlly(DoctrineController):
     def stressed(self, observation: Observation, stress: F64) -> list[str]:
         """Minerals worth acting on, most stressed first (ties by name: deterministic)."""
         cut = STRESS_TO_ACT * self.temper.threshold
-        order = sorted(range(len(observation.minerals)), key=lambda m: (-stress[m], observation.minerals[m]))
-        return [observation.minerals[m] for m in order if stress[m] >= cut]
+        values = stress.tolist()  # Python floats: the same order, without numpy scalars
+        order = sorted(range(len(observation.minerals)), key=lambda m: (-values[m], observation.minerals[m]))
+        return [observation.minerals[m] for m in order if values[m] >= cut]
 
     def secure(self, observation: Observation, stress: F64, plan: Plan) -> None:
         ap = self.appetite()

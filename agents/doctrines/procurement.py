@@ -123,7 +123,8 @@ def offtake(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str
     restricting = {c.issuer for c in obs.controls_on(ctrl.nation) if c.mineral == mineral}
     dealt = dealing_on(obs, mineral)
     candidates = [i for i, seller in sellers(obs, ap) if seller not in restricting and seller not in dealt]
-    refiners = [i for i in candidates if obs.refine_share[m, i] >= 0.02]
+    refining = obs.refine_share[m].tolist()
+    refiners = [i for i in candidates if refining[i] >= 0.02]
     want = need * ap.offtake_share * ctrl.temper.scale
     if refiners:
         best = max(refiners, key=lambda i: (obs.refine_share[m, i] * (1 + obs.relations[i] / 100), -i))

@@ -77,6 +77,7 @@ def _public(world: WorldModel) -> dict:
         "ore_flow": _frozen(ore_flow),
         "fill": _frozen(world.consumption_fill.T.copy()),
         "need": world.need_now(),
+        "readings": {},  # Observation.shared: what controllers derive from the above, once
     }
     world._public_view = (key, public)
     return public
@@ -221,4 +222,5 @@ def observe(world: WorldModel, nation: str) -> Observation:
         replies=shared.replies.get(nation, ()),
         news=shared.news,
         projects=shared.projects.get(i, ()),
+        shared=public["readings"],
     )
