@@ -281,6 +281,7 @@ def output_tonnes(observation: Observation, content: Content, mineral: str, stag
     return float(share[m, n]) * world_output(observation, content, mineral, stage)
 
 
+@per_observation
 def consumption(observation: Observation, n: int) -> F64:
     """(M,) refined tonnes per turn nation `n` received last turn (public trade statistics)."""
     return observation.refined_flow[:, :, n].sum(axis=1)

@@ -15,7 +15,6 @@ from game.rules.diplomacy import Act, Deal, Proposal
 
 if TYPE_CHECKING:
     from game.world.model import WorldModel
-    from game.world.projects import Project
 
 T = TypeVar("T")
 
@@ -105,14 +104,21 @@ _KIND_VALUE = {kind: kind.value for kind in FirmKind}
 """`kind.value` without the enum's descriptor: a few hundred projects are shown every turn."""
 
 
-def _in_progress(world: WorldModel, p: Project) -> ProjectInProgress:
-    return ProjectInProgress(
-        mineral=world.mineral_ids[p.mineral],
-        kind=_KIND_VALUE[p.kind],
-        country=world.nation_ids[p.country],
-        capacity_tpy=p.capacity * 4,
-        turns_left=p.turns_left,
-    )
+def _projects_by_owner(world: WorldModel) -> dict[int, tuple[ProjectInProgress, ...]]:
+    """Plants under construction for new firms, filed by the nation that owns them."""
+    minerals, nations = world.mineral_ids, world.nation_ids
+    by_owner: dict[int, list[ProjectInProgress]] = {}
+    for p in world.pipeline.projects:
+        if p.firm_row < 0:
+            shown = ProjectInProgress(
+                mineral=minerals[p.mineral],
+                kind=_KIND_VALUE[p.kind],
+                country=nations[p.country],
+                capacity_tpy=p.capacity * 4,
+                turns_left=p.turns_left,
+            )
+            by_owner.setdefault(p.owner, []).append(shown)
+    return {owner: tuple(shown) for owner, shown in by_owner.items()}
 
 
 @dataclass(frozen=True)
@@ -160,7 +166,6 @@ def _shared(world: WorldModel, public: dict) -> _Shared:
     d, turn = world.diplomacy, world.turn
     pending = list(d.proposals.values())
     replies = _grouped(_recent(d.replies, turn - 1, lambda r: r[0]), lambda r: (r[1],))
-    building = _grouped((p for p in world.pipeline.projects if p.firm_row < 0), lambda p: (p.owner,))
     shared = _Shared(
         key=key,
         controls=tuple(a.spec for a in world.policies.controls),
@@ -172,7 +177,7 @@ def _shared(world: WorldModel, public: dict) -> _Shared:
         deals=_grouped(d.deals_in_force(turn), lambda x: _parties(x.terms.buyer, x.terms.seller)),
         acts=_grouped(_recent(d.acts, turn - 1), lambda a: _parties(a.actor, a.target)),
         replies={who: tuple(text for _, _, text in group) for who, group in replies.items()},
-        projects={owner: tuple(_in_progress(world, p) for p in group) for owner, group in building.items()},
+        projects=_projects_by_owner(world),
     )
     public["shared"] = shared
     return shared
