@@ -11,7 +11,10 @@ Axes: `M` minerals in `minerals` order, `N` nations in `nations` order, `S` sect
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,6 +23,7 @@ from game.rules import ExportControl, Sector, Tariff, Zone
 from game.rules.diplomacy import Act, Deal, Proposal
 
 F64 = NDArray[np.float64]
+T = TypeVar("T")
 SECTORS: tuple[Sector, ...] = tuple(Sector)
 
 
@@ -92,18 +96,63 @@ class Observation:
     news: tuple[NewsItem, ...] = field(default=())
     projects: tuple[ProjectInProgress, ...] = field(default=())
     """Plants this nation owns that are still under construction (its own accounts)."""
+    shared: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
+    """Figures derived from public fields alone, for every nation at once (see `public`).
+    The world hands all the observations of a turn the same dict; an observation built by
+    hand has its own."""
 
     # ---------------------------------------------------------------- conveniences
 
+    # Set by __post_init__, not by the caller, and no part of ==, repr or replace: name ->
+    # index maps, shared by every observation of the same nations and minerals, for the
+    # hundreds of lookups a doctrine makes in a turn; and a memo of figures derived from this
+    # observation alone (see agents.doctrines.assess.per_observation), which lives and dies
+    # with it, so that nothing computed in one turn can be read in another.
+    _nation_at: dict[str, int] = field(init=False, repr=False, compare=False)
+    _mineral_at: dict[str, int] = field(init=False, repr=False, compare=False)
+    _me: int | None = field(init=False, repr=False, compare=False)
+    memo: dict[object, object] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_nation_at", _index(tuple(self.nations)))
+        object.__setattr__(self, "_mineral_at", _index(tuple(self.minerals)))
+        object.__setattr__(self, "_me", self._nation_at.get(self.nation))
+        object.__setattr__(self, "memo", {})
+
     @property
     def me(self) -> int:
-        return self.nations.index(self.nation)
+        return self.nations.index(self.nation) if self._me is None else self._me
 
     def m(self, mineral: str) -> int:
-        return self.minerals.index(mineral)
+        i = self._mineral_at.get(mineral)
+        return self.minerals.index(mineral) if i is None else i  # not ours: tuple.index's error
 
     def n(self, nation: str) -> int:
-        return self.nations.index(nation)
+        i = self._nation_at.get(nation)
+        return self.nations.index(nation) if i is None else i  # not ours: tuple.index's error
+
+    def find_nation(self, nation: str) -> int | None:
+        """The index of `nation`, or None if it is not in this game."""
+        return self._nation_at.get(nation)
+
+    def find_mineral(self, mineral: str) -> int | None:
+        """The index of `mineral`, or None if it is not in this game."""
+        return self._mineral_at.get(mineral)
+
+    def public(self, key: Hashable, fields: tuple[str, ...], compute: Callable[[], T]) -> T:
+        """`compute()`, a figure derived from the public `fields` of this observation alone,
+        computed once for all the observations of a turn (they share `shared`).
+
+        Remembered under `key` and the identity of those fields (held, so that no id is
+        reused): an observation whose fields were replaced misses and computes its own,
+        and a new turn brings new fields and a new dict. `compute` must read nothing else.
+        """
+        inputs = tuple(getattr(self, f) for f in fields)
+        full_key = (key, *map(id, inputs))
+        hit = self.shared.get(full_key)
+        if hit is None:
+            hit = self.shared[full_key] = (compute(), inputs)
+        return hit[0]  # type: ignore[index]
 
     def my_zones(self) -> tuple[Zone, ...]:
         return tuple(z for z in self.zones if self.nation in z.members)
@@ -116,10 +165,43 @@ class Observation:
         return np.divide(imports, total, out=np.zeros_like(imports), where=total > 0)
 
     def controls_by(self, issuer: str) -> tuple[ExportControl, ...]:
-        return tuple(c for c in self.controls if c.issuer == issuer)
+        by_issuer = self.memo.get(_BY_ISSUER)
+        if by_issuer is None:
+            by_issuer = self.memo[_BY_ISSUER] = _by_issuer(self.controls)
+        return by_issuer.get(issuer, ())  # type: ignore[attr-defined]
 
     def controls_on(self, target: str) -> tuple[ExportControl, ...]:
         """Controls that reach `target` (aimed at it, or at everyone)."""
-        return tuple(
-            c for c in self.controls if c.issuer != target and (not c.targets or target in c.targets)
-        )
+        reaching = self.public(_CONTROLS_ON, ("controls", "nations"), self._controls_reaching)
+        found = reaching.get(target)
+        return _reaching(self.controls, target) if found is None else found
+
+    def _controls_reaching(self) -> dict[str, tuple[ExportControl, ...]]:
+        """`controls_on` of every nation (a public figure, computed once per turn)."""
+        return {n: _reaching(self.controls, n) for n in self.nations}
+
+
+_BY_ISSUER = "controls_by"
+_CONTROLS_ON = "controls_on"
+"""Keys of the memo entries kept by the observation's own methods."""
+
+
+@lru_cache(maxsize=16)
+def _index(names: tuple[str, ...]) -> dict[str, int]:
+    """Position of each name (the first, as tuple.index gives). Callers only read it."""
+    at: dict[str, int] = {}
+    for i, name in enumerate(names):
+        at.setdefault(name, i)
+    return at
+
+
+def _reaching(controls: tuple[ExportControl, ...], target: str) -> tuple[ExportControl, ...]:
+    return tuple(c for c in controls if c.issuer != target and (not c.targets or target in c.targets))
+
+
+def _by_issuer(controls: tuple[ExportControl, ...]) -> dict[str, tuple[ExportControl, ...]]:
+    """The controls in force by issuer, each in the order of `controls`."""
+    by: dict[str, list[ExportControl]] = {}
+    for c in controls:
+        by.setdefault(c.issuer, []).append(c)
+    return {issuer: tuple(cs) for issuer, cs in by.items()}

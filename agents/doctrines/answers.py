@@ -13,6 +13,7 @@ import numpy as np
 
 from agents.doctrines.assess import (
     deal_price_ratio,
+    mineral_need,
     output_tonnes,
     rivals,
 )
@@ -89,7 +90,7 @@ def judge_deal(
         score = ratio + finance * (1 + stance.refinery_bonus) + regard / 200
         return Verdict(True, "terms accepted", score)
     # we buy
-    if deal.stage == Stage.REFINED and observation.need[m].sum() <= 0:
+    if deal.stage == Stage.REFINED and mineral_need(observation)[m] <= 0:
         return Verdict(False, f"we have no use for {deal.mineral}")
     if deal.stage == Stage.ORE and observation.refine_share[m, observation.me] <= 0:
         return Verdict(False, f"we cannot refine {deal.mineral} ore")

@@ -11,6 +11,7 @@ depends on Python's salted `hash()` or on global random state.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -86,7 +87,14 @@ def on_cadence(turn: int, nation: str, key: str, period: int) -> bool:
     """True once every `period` turns, at a phase fixed per nation and key, so that the
     programmes of one nation (and of different nations) do not all fall on the same turn."""
     period = max(period, 1)
-    return (turn + zlib.crc32(f"{nation}:{key}".encode())) % period == 0
+    return (turn + _phase(nation, key)) % period == 0
+
+
+@functools.lru_cache(maxsize=4096)
+def _phase(nation: str, key: str) -> int:
+    """The fixed offset of a nation's programme: a pure function of two names, remembered as
+    the same few hundred are asked about every turn."""
+    return zlib.crc32(f"{nation}:{key}".encode())
 
 
 # ---------------------------------------------------------------------------- money

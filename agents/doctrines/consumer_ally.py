@@ -120,8 +120,9 @@ class ConsumerAlly(DoctrineController):
     def stressed(self, observation: Observation, stress: F64) -> list[str]:
         """Minerals worth acting on, most stressed first (ties by name: deterministic)."""
         cut = STRESS_TO_ACT * self.temper.threshold
-        order = sorted(range(len(observation.minerals)), key=lambda m: (-stress[m], observation.minerals[m]))
-        return [observation.minerals[m] for m in order if stress[m] >= cut]
+        values = stress.tolist()  # Python floats: the same order, without numpy scalars
+        order = sorted(range(len(observation.minerals)), key=lambda m: (-values[m], observation.minerals[m]))
+        return [observation.minerals[m] for m in order if values[m] >= cut]
 
     def secure(self, observation: Observation, stress: F64, plan: Plan) -> None:
         ap = self.appetite()
@@ -162,7 +163,7 @@ class ConsumerAlly(DoctrineController):
         allies = [
             i
             for i in range(len(observation.nations))
-            if observation.alignment[i] == mine and observation.doctrine[i] == Doctrine.CONSUMER_ALLY.value
+            if observation.alignment[i] == mine and observation.doctrine[i] == Doctrine.CONSUMER_ALLY
         ]
         return sorted(allies, key=lambda i: (-observation.gdp_usd_bn[i], observation.nations[i]))
 
@@ -217,7 +218,7 @@ class ConsumerAlly(DoctrineController):
         h = hostility(observation)
         out = []
         for i, n in enumerate(observation.nations):
-            if i == me or n in members or observation.doctrine[i] == Doctrine.DOMINANT_REFINER.value:
+            if i == me or n in members or observation.doctrine[i] == Doctrine.DOMINANT_REFINER:
                 continue
             if rivals(mine, observation.alignment[i]) or h[i] >= 2:
                 continue

@@ -33,6 +33,7 @@ from agents.doctrines.assess import (
     consumption,
     deals_with,
     hostility,
+    per_observation,
     rivals,
     supply_stress,
 )
@@ -148,25 +149,12 @@ class DominantRefiner(DoctrineController):
     def thresholds(self) -> tuple[float, float]:
         return END_USE_AT * self.temper.threshold, BAN_AT * self.temper.threshold
 
-    def targeted(self, observation: Observation, mineral: str, instrument: Instrument) -> set[str]:
-        return {
-            t
-            for c in observation.controls_by(self.nation)
-            if c.mineral == mineral and c.stage == Stage.REFINED and c.instrument == instrument
-            for t in c.targets
-        }
+    def targeted(self, observation: Observation, mineral: str, instrument: Instrument) -> frozenset[str]:
+        return _aimed(observation, self.nation).get((mineral, instrument), frozenset())
 
     def broad_level(self, observation: Observation, mineral: str) -> tuple[int, float | None]:
         """Our licensing rung on a mineral for everyone: 0 none, 1 loose, 2 tight."""
-        shares = [
-            c.pass_share
-            for c in observation.controls_by(self.nation)
-            if c.mineral == mineral
-            and c.stage == Stage.REFINED
-            and c.instrument == Instrument.LICENSING
-            and not c.targets
-            and c.pass_share is not None
-        ]
+        shares = _licensing_shares(observation, self.nation).get(mineral)
         if not shares:
             return 0, None
         p = min(shares)
@@ -424,6 +412,33 @@ class DominantRefiner(DoctrineController):
                 )
                 plan.add(order, order_cost(order, observation, self.content))
                 return
+
+
+@per_observation
+def _aimed(observation: Observation, issuer: str) -> dict[tuple[str, Instrument], frozenset[str]]:
+    """Whom `issuer`'s refined-stage controls are aimed at, by mineral and instrument: the
+    ladder asks about every adversary and every lever in turn."""
+    aimed: dict[tuple[str, Instrument], set[str]] = {}
+    for c in observation.controls_by(issuer):
+        if c.stage == Stage.REFINED:
+            aimed.setdefault((c.mineral, c.instrument), set()).update(c.targets)
+    return {key: frozenset(targets) for key, targets in aimed.items()}
+
+
+@per_observation
+def _licensing_shares(observation: Observation, issuer: str) -> dict[str, list[float]]:
+    """The pass shares of `issuer`'s refined-stage licensing for everyone, by mineral, in the
+    order of the controls (see `DominantRefiner.broad_level`)."""
+    shares: dict[str, list[float]] = {}
+    for c in observation.controls_by(issuer):
+        if (
+            c.stage == Stage.REFINED
+            and c.instrument == Instrument.LICENSING
+            and not c.targets
+            and c.pass_share is not None
+        ):
+            shares.setdefault(c.mineral, []).append(c.pass_share)
+    return shares
 
 
 def impose_targeted(issuer: str, mineral: str, instrument: Instrument, target: str, note: str) -> Order:

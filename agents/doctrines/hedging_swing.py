@@ -75,7 +75,7 @@ class HedgingSwing(ConsumerAlly):
         gain, cost, who = zone_payoff(observation, zone, stress)
         for i, n in enumerate(observation.nations):
             shut_out = n not in zone.members and i != observation.me
-            refiner = observation.doctrine[i] == Doctrine.DOMINANT_REFINER.value
+            refiner = observation.doctrine[i] == Doctrine.DOMINANT_REFINER
             if shut_out and refiner and observation.relations[i] >= 0:
                 cost += OUTSIDER_REGARD + float(observation.relations[i]) / 100
                 who = who or n

@@ -14,8 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.doctrines.assess import (
-    deals_with,
+    dealing_on,
+    mineral_need,
+    mineral_shortfall,
     output_tonnes,
+    per_observation,
     price_ratio,
     rival_concentration,
     rivals,
@@ -63,7 +66,7 @@ MIN_RELEASE_T = 1.0
 def release(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str, ap: Appetite) -> bool:
     """Release stockpile into a shortage: what stockpiles are for."""
     m = obs.m(mineral)
-    short = float(obs.shortfall[m].sum())
+    short = float(mineral_shortfall(obs)[m])
     if shortfall_ratio(obs)[m] < ap.release_gap or short <= 0:
         return False
     tonnes = math.floor(min(float(obs.stockpile[m]), short) * 1000) / 1000  # never above what is held
@@ -83,7 +86,7 @@ def buy_stock(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: s
     """Raise the stockpile target to `cover_turns` of need while prices are sane and there
     is no shortage (buying into a shortage deepens it); never re-asks for a target in force."""
     m = obs.m(mineral)
-    need = float(obs.need[m].sum())
+    need = float(mineral_need(obs)[m])
     desired = ap.cover_turns * need * ctrl.temper.scale
     if desired <= 0 or obs.stock_target[m] >= 0.9 * desired:
         return False
@@ -111,25 +114,17 @@ def offtake(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str
     """Lock in part of our need with the most reliable refiner that will sell to us; if none,
     offer a friendly miner the financing of a refinery in exchange for its output. Once per
     half cadence per mineral, so a refusal is not answered with the same offer next turn."""
-    m, me = obs.m(mineral), obs.me
-    need = float(obs.need[m].sum())
-    due = on_cadence(obs.turn, ctrl.nation, f"offtake:{mineral}", max(ctrl.temper.cadence // 2, 1))
-    if need <= 0 or not due:
+    if not on_cadence(obs.turn, ctrl.nation, f"offtake:{mineral}", max(ctrl.temper.cadence // 2, 1)):
+        return False
+    m = obs.m(mineral)
+    need = float(mineral_need(obs)[m])
+    if need <= 0:
         return False
     restricting = {c.issuer for c in obs.controls_on(ctrl.nation) if c.mineral == mineral}
-    mine = obs.alignment[me]
-    candidates = []
-    for i, seller in enumerate(obs.nations):
-        if i == me or seller in restricting or obs.relations[i] < ap.min_seller_relations:
-            continue
-        if obs.doctrine[i] == Doctrine.PASSIVE.value:
-            continue  # nobody there answers proposals
-        if ap.camp_only and rivals(mine, obs.alignment[i]):
-            continue
-        if deals_with(obs, seller, mineral):
-            continue
-        candidates.append(i)
-    refiners = [i for i in candidates if obs.refine_share[m, i] >= 0.02]
+    dealt = dealing_on(obs, mineral)
+    candidates = [i for i, seller in sellers(obs, ap) if seller not in restricting and seller not in dealt]
+    refining = obs.refine_share[m].tolist()
+    refiners = [i for i in candidates if refining[i] >= 0.02]
     want = need * ap.offtake_share * ctrl.temper.scale
     if refiners:
         best = max(refiners, key=lambda i: (obs.refine_share[m, i] * (1 + obs.relations[i] / 100), -i))
@@ -163,6 +158,24 @@ def offtake(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str
         note="secure supply from a reliable partner",
     )
     return plan.add(order, order_cost(order, obs, ctrl.content))
+
+
+@per_observation
+def sellers(obs: Observation, ap: Appetite) -> tuple[tuple[int, str], ...]:
+    """(index, nation) of everyone we would buy from at all, whatever the mineral: the same
+    for every mineral an offtake is sought for in a turn."""
+    me = obs.me
+    mine = obs.alignment[me]
+    out = []
+    for i, seller in enumerate(obs.nations):
+        if i == me or obs.relations[i] < ap.min_seller_relations:
+            continue
+        if obs.doctrine[i] == Doctrine.PASSIVE:
+            continue  # nobody there answers proposals
+        if ap.camp_only and rivals(mine, obs.alignment[i]):
+            continue
+        out.append((i, seller))
+    return tuple(out)
 
 
 def invest(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str, ap: Appetite) -> bool:

@@ -3,15 +3,20 @@ for itself only. Arrays are copies, so a controller cannot reach into the world.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 import numpy as np
 
 from agents.observation import NewsItem, Observation, ProjectInProgress
-from game.rules import Stage
+from game.rules import ExportControl, FirmKind, Stage, Tariff, Zone
+from game.rules.diplomacy import Act, Deal, Proposal
 
 if TYPE_CHECKING:
     from game.world.model import WorldModel
+
+T = TypeVar("T")
 
 
 def _shares(production: np.ndarray) -> np.ndarray:
@@ -71,17 +76,119 @@ def _public(world: WorldModel) -> dict:
         "ore_flow": _frozen(ore_flow),
         "fill": _frozen(world.consumption_fill.T.copy()),
         "need": world.need_now(),
+        "readings": {},  # Observation.shared: what controllers derive from the above, once
     }
     world._public_view = (key, public)
     return public
 
 
+# ---------------------------------------------------------------------------- policies, diplomacy
+
+
+def _grouped(items: Iterable[T], keys: Callable[[T], Iterable[Hashable]]) -> dict[Hashable, tuple[T, ...]]:
+    """`items` filed under each of their keys, in their original order: one pass over a list
+    that every nation would otherwise scan in full for its own few entries."""
+    groups: dict[Hashable, list[T]] = {}
+    for item in items:
+        for key in keys(item):
+            groups.setdefault(key, []).append(item)
+    return {key: tuple(group) for key, group in groups.items()}
+
+
+def _parties(a: str, b: str) -> tuple[str, ...]:
+    """The nations an act or a deal involves, each once (an entry concerns a nation once)."""
+    return (a,) if a == b else (a, b)
+
+
+_KIND_VALUE = {kind: kind.value for kind in FirmKind}
+"""`kind.value` without the enum's descriptor: a few hundred projects are shown every turn."""
+
+
+def _projects_by_owner(world: WorldModel) -> dict[int, tuple[ProjectInProgress, ...]]:
+    """Plants under construction for new firms, filed by the nation that owns them."""
+    minerals, nations = world.mineral_ids, world.nation_ids
+    by_owner: dict[int, list[ProjectInProgress]] = {}
+    for p in world.pipeline.projects:
+        if p.firm_row < 0:
+            shown = ProjectInProgress(
+                mineral=minerals[p.mineral],
+                kind=_KIND_VALUE[p.kind],
+                country=nations[p.country],
+                capacity_tpy=p.capacity * 4,
+                turns_left=p.turns_left,
+            )
+            by_owner.setdefault(p.owner, []).append(shown)
+    return {owner: tuple(shown) for owner, shown in by_owner.items()}
+
+
+@dataclass(frozen=True)
+class _Shared:
+    """This turn's policies, diplomacy, news and pipeline, filed by nation once for all the
+    turn's observations (tuples of the world's own records, as each observation had before)."""
+
+    key: tuple[int, ...]
+    controls: tuple[ExportControl, ...]
+    tariffs: tuple[Tariff, ...]
+    zones: tuple[Zone, ...]
+    news: tuple[NewsItem, ...]
+    inbox: dict[Hashable, tuple[Proposal, ...]]
+    outbox: dict[Hashable, tuple[Proposal, ...]]
+    deals: dict[Hashable, tuple[Deal, ...]]
+    acts: dict[Hashable, tuple[Act, ...]]
+    replies: dict[Hashable, tuple[str, ...]]
+    projects: dict[Hashable, tuple[ProjectInProgress, ...]]
+
+
+def _shared_key(world: WorldModel) -> tuple[int, ...]:
+    """Changes whenever anything `_Shared` holds may have: every turn, and any change to the
+    policies, proposals, deals, acts, replies, news or pipeline made between two turns."""
+    d = world.diplomacy
+    return (
+        world.turn,
+        len(world.records),
+        world.policies.version,
+        d.next_id,
+        len(d.proposals),
+        len(d.deals),
+        len(d.acts),
+        len(d.replies),
+        len(world.news),
+        len(world.pipeline.projects),
+    )
+
+
+def _shared(world: WorldModel, public: dict) -> _Shared:
+    """The turn's `_Shared`, kept beside the public view it belongs to."""
+    key = _shared_key(world)
+    cached = public.get("shared")
+    if cached is not None and cached.key == key:
+        return cached
+    d, turn = world.diplomacy, world.turn
+    pending = list(d.proposals.values())
+    replies = _grouped(_recent(d.replies, turn - 1, lambda r: r[0]), lambda r: (r[1],))
+    shared = _Shared(
+        key=key,
+        controls=tuple(a.spec for a in world.policies.controls),
+        tariffs=tuple(world.policies.tariffs),
+        zones=tuple(world.policies.zones[z] for z in sorted(world.policies.zones)),
+        news=tuple(NewsItem(h.turn, h.event, h.name, h.news, h.kind) for h in _recent(world.news, turn - 1)),
+        inbox=_grouped(pending, lambda p: (p.to,)),
+        outbox=_grouped(pending, lambda p: (p.sender,)),
+        deals=_grouped(d.deals_in_force(turn), lambda x: _parties(x.terms.buyer, x.terms.seller)),
+        acts=_grouped(_recent(d.acts, turn - 1), lambda a: _parties(a.actor, a.target)),
+        replies={who: tuple(text for _, _, text in group) for who, group in replies.items()},
+        projects=_projects_by_owner(world),
+    )
+    public["shared"] = shared
+    return shared
+
+
 def observe(world: WorldModel, nation: str) -> Observation:
     i = world.nation_ids.index(nation)
     public = _public(world)
+    shared = _shared(world, public)
     shortfall = (world.records[-1].shortfall if world.records else world.shortfall)[:, i].copy()
     rel = world.diplomacy.relations
-    d = world.diplomacy
     turn = world.turn
     return Observation(
         nation=nation,
@@ -109,25 +216,16 @@ def observe(world: WorldModel, nation: str) -> Observation:
         relations=rel[i].copy(),
         regard=rel[:, i].copy(),
         score=float(world.score[i]),
-        score_parts={n: float(world.score_parts[i, k]) for k, n in enumerate(world.score_part_names)},
-        controls=tuple(a.spec for a in world.policies.controls),
-        tariffs=tuple(world.policies.tariffs),
-        zones=tuple(world.policies.zones[z] for z in sorted(world.policies.zones)),
-        inbox=tuple(d.pending(to=nation)),
-        outbox=tuple(d.pending(sender=nation)),
-        deals=tuple(x for x in d.deals_in_force(turn) if nation in (x.terms.buyer, x.terms.seller)),
-        acts=tuple(a for a in _recent(d.acts, turn - 1) if nation in (a.actor, a.target)),
-        replies=tuple(text for _, who, text in _recent(d.replies, turn - 1, lambda r: r[0]) if who == nation),
-        news=tuple(NewsItem(h.turn, h.event, h.name, h.news, h.kind) for h in _recent(world.news, turn - 1)),
-        projects=tuple(
-            ProjectInProgress(
-                mineral=world.mineral_ids[p.mineral],
-                kind=p.kind.value,
-                country=world.nation_ids[p.country],
-                capacity_tpy=p.capacity * 4,
-                turns_left=p.turns_left,
-            )
-            for p in world.pipeline.projects
-            if p.owner == i and p.firm_row < 0
-        ),
+        score_parts=dict(zip(world.score_part_names, world.score_parts[i].tolist(), strict=True)),
+        controls=shared.controls,
+        tariffs=shared.tariffs,
+        zones=shared.zones,
+        inbox=shared.inbox.get(nation, ()),
+        outbox=shared.outbox.get(nation, ()),
+        deals=shared.deals.get(nation, ()),
+        acts=shared.acts.get(nation, ()),
+        replies=shared.replies.get(nation, ()),
+        news=shared.news,
+        projects=shared.projects.get(i, ()),
+        shared=public["readings"],
     )
