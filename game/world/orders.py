@@ -86,7 +86,9 @@ class OrderDesk:
                         f"{world.display(order.issuer)} cannot {describe(order)}: it costs "
                         f"${cost:,.0f}m and only ${max(available, 0):,.0f}m is available"
                     )
-            if reason is None and any(o == order for _, o in self.queued):
+            if reason is None and any(
+                type(o) is type(order) and o.issuer == order.issuer and o == order for _, o in self.queued
+            ):  # the cheap tests first: the AI queues dozens of orders a turn
                 reason = f"{world.display(order.issuer)} has already queued this order"
         except Exception as err:  # a bug in a check must not take the game down
             reason = f"order could not be checked ({type(err).__name__}: {err})"
