@@ -66,6 +66,12 @@ mineral's reference price."""
 LEVEL_STEPS = 8
 RENT_STEPS = 12
 RENT_TOLERANCE = 0.3 * TOLERANCE
+RENT_REACH = 0.05
+"""A rent's first move while its root is not bracketed, as a share of the reference price
+(it grows fourfold each step): a warm start's root is near, so searching outwards from the
+rent brackets it in a step or two where a Newton step on a flat load flies far off."""
+BRACKET_FLOOR = 1e-9
+"""A bracket narrower than this share of the reference price has closed."""
 CAP_FLOOR = 1e-3
 """A group's gap is its load's distance from its cap as a share of the cap (of a thousandth
 of MATERIAL of the market for the smallest caps): unlike an origin's imbalance, a rent on a
@@ -535,20 +541,30 @@ def _settle_rents(m, g0, g1, x, rent, tau, mk, ws):
     """Evaluate at `x` after setting every group's rent so that it carries its cap (or to zero
     where it carries less without one), with the origin prices held. Returns (ssq, worst).
 
-    A group's load falls monotonically with its own rent, but steeply where its buyers are
-    near indifferent between the capped origin and the others (within a few logit
-    temperatures): a joint Newton step overshoots there, a bracketed search per group does
-    not. Groups aimed at different buyers do not interact at fixed prices, so all groups are
-    searched at once; groups that share buyers or routes (a quota over a licence) do, and
-    for them the simultaneous search is an approximation the outer iteration corrects."""
+    A group's load falls monotonically with its own rent, but can fall by orders of
+    magnitude within a fraction of a percent of the price: where its buyers are near
+    indifferent between the capped origin and others (within a few logit temperatures), or
+    where the group holds a whole origin's exports. A Newton step on the load overshoots
+    there. So each group searches outwards from its rent, in moves that start at RENT_REACH
+    of the price and grow fourfold while the root is not yet bracketed (a warm start's root
+    is near), then closes the bracket by false position on the log of the load (Illinois),
+    which converges fast on such curves. Groups aimed at different buyers do not interact
+    at fixed prices, so all groups are searched at once; groups that share buyers or
+    routes (quotas on rival origins) do, so a bracket that closes on a rent still missing
+    the cap is reopened."""
     ssq, worst = _evaluate(m, g0, g1, x, rent, tau, mk, ws)
     if g0 == g1:
         return ssq, worst
     capeff = mk[1][8]
     pref = mk[0][5][m]
     load = ws[12]
-    lo = np.zeros(g1 - g0)
-    hi = np.full(g1 - g0, np.inf)
+    n = g1 - g0
+    lo = np.zeros(n)
+    hi = np.full(n, np.inf)
+    f_lo = np.full(n, np.nan)  # log(load / cap) at the bracket's ends, where known
+    f_hi = np.full(n, np.nan)
+    side = np.zeros(n, dtype=np.int64)  # the end that moved last (+1 low, -1 high)
+    reach = np.full(n, RENT_REACH * pref)
     for _ in range(RENT_STEPS):
         material = 0.0
         for o in range(x.shape[0]):
@@ -564,12 +580,26 @@ def _settle_rents(m, g0, g1, x, rent, tau, mk, ws):
                 continue
             settled = False
             i = g - g0
+            if hi[i] - lo[i] <= BRACKET_FLOOR * pref:
+                lo[i], hi[i], f_lo[i], f_hi[i], side[i] = 0.0, np.inf, np.nan, np.nan, 0
+            f = np.log(max(load[g], 1e-300) / max(capeff[g], 1e-300))
             if over > 0.0:
-                lo[i] = rent[g]
+                lo[i], f_lo[i] = rent[g], f
+                if side[i] == 1 and np.isfinite(f_hi[i]):
+                    f_hi[i] *= 0.5
+                side[i] = 1
             else:
-                hi[i] = rent[g]
-            new = rent[g] - over / min(slopes[i], -1e-300)
-            new = min(max(new, rent[g] - MAX_LEVEL_STEP * pref), rent[g] + MAX_LEVEL_STEP * pref)
+                hi[i], f_hi[i] = rent[g], f
+                if side[i] == -1 and np.isfinite(f_lo[i]):
+                    f_lo[i] *= 0.5
+                side[i] = -1
+            bracketed = np.isfinite(hi[i]) and np.isfinite(f_lo[i]) and np.isfinite(f_hi[i])
+            if bracketed:
+                new = lo[i] + (hi[i] - lo[i]) * f_lo[i] / (f_lo[i] - f_hi[i])
+            else:
+                new = rent[g] - over / min(slopes[i], -1e-300)
+                new = min(max(new, rent[g] - reach[i]), rent[g] + reach[i])
+                reach[i] = min(4.0 * reach[i], MAX_LEVEL_STEP * pref)
             if new <= 0.0 and lo[i] == 0.0:
                 new = 0.0  # under its cap with no rent below known to be too low: no rent
             elif np.isfinite(hi[i]) and not (lo[i] < new < hi[i]):
