@@ -145,6 +145,41 @@ def test_offtake_deal_delivers_its_tonnes_once_accepted(world: WorldModel) -> No
     assert refined_flow(world, "lithium", "united_states", "japan") >= 300 - 1e-6
 
 
+def test_a_deal_leaves_the_deals_in_force_at_its_term_and_when_broken(world: WorldModel) -> None:
+    """Nations and markets read the deals in force many times a turn (the list is kept per
+    turn): a deal must drop out of it the turn it ends, whether by its term or broken."""
+    for buyer, turns in (("japan", 3), ("australia", 8)):
+        deal = {"kind": "propose_deal", "issuer": buyer, "buyer": buyer, "seller": "united_states"}
+        submit_ok(world, {**deal, "mineral": "lithium", "tonnes_per_turn": 100, "duration_turns": turns})
+    world.step()
+    for p in world.observe("united_states").inbox:
+        submit_ok(world, {"kind": "respond", "issuer": "united_states", "proposal": p.id, "accept": True})
+    world.step()
+    assert {d.terms.buyer for d in world.diplomacy.deals_in_force(world.turn)} == {"japan", "australia"}
+    submit_ok(
+        world,
+        {
+            "kind": "export_control",
+            "issuer": "united_states",
+            "mineral": "lithium",
+            "stage": "refined",
+            "instrument": "ban",
+            "targets": ["australia"],
+        },
+    )
+    world.step()  # the ban breaks Australia's deal
+    assert {d.terms.buyer for d in world.diplomacy.deals_in_force(world.turn)} == {"japan"}
+    world.step()  # Japan's three turns are over
+    assert world.diplomacy.deals_in_force(world.turn) == []
+    assert not world.observe("japan").deals
+    # Within a turn too: a deal signed or ended is in (or out of) the list at once.
+    terms = world.diplomacy.deals[0].terms
+    signed = world.diplomacy.sign(world.turn, terms)
+    assert world.diplomacy.deals_in_force(world.turn) == [signed]
+    world.diplomacy.end(signed)
+    assert world.diplomacy.deals_in_force(world.turn) == []
+
+
 def test_refused_proposal_tells_the_proposer_why(world: WorldModel) -> None:
     submit_ok(world, {**ZONE, "invite": ["australia"]})
     world.step()

@@ -10,9 +10,10 @@ import sys
 import numpy as np
 import pytest
 
+from agents.firms import KIND_CODE
 from game.content import load_content
 from game.lab import tables
-from game.rules import ExportControl, Instrument, Stage
+from game.rules import ExportControl, FirmKind, Instrument, Stage
 from game.world.model import SECTORS, WorldModel
 
 ARBITRAGE_TOLERANCE = 0.03
@@ -214,3 +215,17 @@ def test_a_world_without_recyclers_runs(content):
     world = WorldModel(dataclasses.replace(content, firms=firms), "tutorial", seed=0)
     world.step()
     assert np.isfinite(world.refined_price).all()
+
+
+def test_capacity_counts_firms_added_during_the_game(content):
+    """Levers and deals read a nation's capacity often, from an index of the firm table;
+    a firm added by a finished project (and a shock on it) must count at once."""
+    world = WorldModel(content, "tutorial", seed=1)
+    nation, mineral = world.nation_ids[0], world.mineral_ids[0]
+    before = world.capacity_of(nation, mineral, Stage.ORE)
+    world.firms.append(
+        kind=KIND_CODE[FirmKind.MINE], mineral=0, country=0, owner=0, capacity=123.0, unit_cost=1.0, shock=0.5
+    )
+    assert world.capacity_of(nation, mineral, Stage.ORE) == before  # not running yet
+    world.firms.active[-1] = True
+    assert world.capacity_of(nation, mineral, Stage.ORE) == pytest.approx(before + 61.5)
