@@ -74,8 +74,6 @@ class WorldFacts:
     memo: dict[tuple[object, ...], object] = field(init=False, default_factory=dict)
     """Derived values the templates compute once per turn (investment costs)."""
     _capacity: dict[tuple[str, str, Stage], float] = field(init=False, default_factory=dict)
-    _sorted: NDArray[np.float64] = field(init=False)
-    _groups: NDArray[np.int64] = field(init=False)
 
     def __post_init__(self) -> None:
         w = self.world
@@ -104,32 +102,12 @@ class WorldFacts:
             if x.terms.deal == DealKind.MEMORANDUM
         }
         self.subsidies = {(s.issuer, s.programme, s.mineral, s.sector) for s in w.subsidies}
-        self._index_capacity()
-
-    def _index_capacity(self) -> None:
-        """Firms' available capacity grouped by (country, mineral, stage), each group's rows
-        kept in firm order, so a group's sum is the very sum `WorldModel.capacity_of` takes
-        (same numbers, same order: bit for bit the same float)."""
-        from game.world.model import MINE, RECYCLER, REFINERY
-
-        t = self.world.firms
-        available = t.available()
-        stage = np.where(t.kind == MINE, 0, np.where(np.isin(t.kind, (REFINERY, RECYCLER)), 1, -1))
-        n_min = len(self.world.mineral_ids)
-        group = np.where(stage >= 0, (t.country * n_min + t.mineral) * 2 + stage, -1)
-        order = np.argsort(group, kind="stable")
-        self._sorted = available[order]
-        self._groups = group[order]
 
     def capacity(self, nation: str, mineral: str, stage: Stage) -> float:
-        """`WorldModel.capacity_of(nation, mineral, stage)`, the same float."""
+        """`WorldModel.capacity_of(nation, mineral, stage)`, asked once per turn."""
         hit = self._capacity.get((nation, mineral, stage))
         if hit is None:
-            w = self.world
-            n, m = w.nation_ids.index(nation), w.mineral_ids.index(mineral)
-            group = (n * len(w.mineral_ids) + m) * 2 + (0 if stage == Stage.ORE else 1)
-            lo, hi = np.searchsorted(self._groups, (group, group + 1))
-            hit = self._capacity[nation, mineral, stage] = float(self._sorted[lo:hi].copy().sum())
+            hit = self._capacity[nation, mineral, stage] = self.world.capacity_of(nation, mineral, stage)
         return hit
 
     def pending_like(self, sender: str, kind: type, **terms: object) -> bool:
