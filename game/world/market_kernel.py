@@ -611,7 +611,7 @@ def _settle_rents(m, g0, g1, x, rent, tau, mk, ws):
         for o in range(x.shape[0]):
             material += abs(ws[9][o]) + ws[11][o]
         material = MATERIAL * material + TRACE
-        slopes = _load_slopes(m, g0, g1, mk, ws)
+        slopes = np.empty(0)  # each group's own slope, taken only if a group is not bracketed
         settled = True
         for g in range(g0, g1):
             over = load[g] - capeff[g]
@@ -638,6 +638,8 @@ def _settle_rents(m, g0, g1, x, rent, tau, mk, ws):
             if bracketed:
                 new = lo[i] + (hi[i] - lo[i]) * f_lo[i] / (f_lo[i] - f_hi[i])
             else:
+                if slopes.size == 0:
+                    slopes = _load_slopes(m, g0, g1, mk, ws)
                 new = rent[g] - over / min(slopes[i], -1e-300)
                 new = min(max(new, rent[g] - reach[i]), rent[g] + reach[i])
                 reach[i] = min(4.0 * reach[i], MAX_LEVEL_STEP * pref)
