@@ -584,7 +584,7 @@ class WorldModel(mesa.Model):
             # Only firms changed (new capacity abroad shifts who owns what): the policies,
             # and so the cap groups and their index, stay as they were.
             routes = replace(cached[2], discount=self.policies.discount(ref, owned, defence))
-            for kept in ("groups", "taxed"):  # cached_properties of what did not change
+            for kept in ("groups", "group_keys", "taxed"):  # cached_properties of what did not change
                 routes.__dict__[kept] = getattr(cached[2], kept)
         else:
             routes = self.policies.routes(stage, ref, owned, defence_nodes=defence)
