@@ -48,14 +48,21 @@ def _index(seed: int, ban: tuple[str, str, str] | None = None, turns: int = TURN
 @pytest.mark.parametrize("seed", [0, 1])
 def test_no_orders_prices_stay_in_a_plausible_band(seed: int) -> None:
     """Demand grows 5-20 % a year, yet with market-led mines, refineries and recyclers,
-    substitution and recycling no mineral runs away: never above 6x the reference (the
-    DR Congo cobalt quota alone holds cobalt near 4x in 2026), and from the fourth year on
-    every mineral's median index lies between 0.3x and 3x (before the market built capacity,
-    lithium's median over 2029-2033 was about 4x and still rising; in the full run to 2040,
-    bench/calibration.py, most years lie within 0.5-2.5x)."""
+    substitution and recycling no mineral runs away: no year averages above 5x the
+    reference (the DR Congo cobalt quota alone holds cobalt near 4x in 2026), and from the
+    fourth year on every mineral's median index lies between 0.3x and 3x (before the market
+    built capacity, lithium's median over 2029-2033 was about 4x and still rising; in the
+    full run to 2040, bench/calibration.py, most years lie within 0.5-2.5x).
+
+    A single quarter can spike higher, though never above 8x: China's rare-earth refining is
+    two aggregated firms, which mothball together after two years of losses on a glutted
+    home market and restart two quarters later, and the world's refined supply goes with
+    them (4.4-7.0x at the peak over seeds 0-7)."""
     index = _index(seed)
     assert np.isfinite(index).all() and (index > 0).all()
-    assert index.max() < 6.0, f"peak {index.max():.2f}"
+    yearly = np.stack([index[t : t + 4].mean(axis=0) for t in range(len(index) - 3)])
+    assert yearly.max() < 5.0, f"peak year {yearly.max():.2f}"
+    assert index.max() < 8.0, f"peak quarter {index.max():.2f}"
     later = np.median(index[12:], axis=0)
     assert (later > 0.3).all() and (later < 3.0).all(), later
 

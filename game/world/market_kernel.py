@@ -81,6 +81,15 @@ WEIGHT_FLOOR = 1e-14
 """Logit weights below this are left out of the Jacobian (they move nothing)."""
 IDLE = 1e-9
 """An origin selling less than this share of its offer is priced out of every route."""
+FLOORED = 1e-3
+"""An origin selling no more than this share on routes without a floor above its price
+has a price nothing responds to."""
+FLOOR_MARGIN = 1.001
+"""How far above a price floor an origin's price is set when it jumps to it (the floor's
+routes regain their slope there)."""
+FLOOR_REACH = 0.02
+"""A buyer still takes some tonnes from a route this much dearer than its price (five
+final logit temperatures)."""
 
 
 @njit(cache=True)
@@ -198,7 +207,8 @@ def _offer(p, avail, lo, hi):
 
 @njit(cache=True)
 def _supply(m, p, cell_ptr, avail, lo, hi, csup, supply, dsupply):
-    """Each origin's offer net of contracted tonnes, and its derivative in log price."""
+    """Each origin's spot offer (its offer net of contracted tonnes, none below nothing), and
+    its derivative in log price."""
     n_orig = p.shape[0]
     for o in range(n_orig):
         cell = m * n_orig + o
@@ -208,8 +218,12 @@ def _supply(m, p, cell_ptr, avail, lo, hi, csup, supply, dsupply):
             each, slope = _offer(p[o], avail[i], lo[i], hi[i])
             s += each
             ds += slope
-        supply[o] = s - csup[m, o]
-        dsupply[o] = ds
+        net = s - csup[m, o]
+        # An origin that cannot meet its contracts offers nothing spot; the final step
+        # rations its contracts. Counting the gap as an imbalance would leave one no price
+        # can close.
+        supply[o] = net if net > 0.0 else 0.0
+        dsupply[o] = ds if net > 0.0 else 0.0
 
 
 @njit(cache=True)
@@ -308,7 +322,7 @@ def _reevaluate(m, g0, g1, x, rent, tau, mk, ws, cols, prices_moved):
     numbers are the same as a whole evaluation's, bit for bit."""
     cell_ptr, avail, lo, hi, need, pref, eps, choke, dcap, cdem, csup = mk[0]
     open_, floor, tax, trans, tar, disc, cap_ptr, cap_idx, capeff = mk[1]
-    p, price, slope, base, weight, q, temp, rest, drest, supply, dsupply, sales, load, excess = ws
+    p, price, slope, base, weight, q, temp, rest, drest, supply, dsupply, sales, load, excess = ws[:14]
     if prices_moved:
         for o in range(x.shape[0]):
             p[o] = np.exp(x[o])
@@ -345,7 +359,7 @@ def _jacobian(m, g0, g1, rent, mk, ws, var):
     `var[g]` is set to the group's position in the vector, or -1 for a group at zero rent
     and under its cap (it stays out of the system)."""
     _, _, _, _, _, _, cap_ptr, cap_idx, capeff = mk[1]
-    _, _, slope, _, weight, _, temp, rest, drest, supply, dsupply, sales, load, excess = ws
+    _, _, slope, _, weight, _, temp, rest, drest, supply, dsupply, sales, load, excess = ws[:14]
     n_orig, n_buy = weight.shape
     n = n_orig
     for g in range(g0, g1):
@@ -433,17 +447,22 @@ def _idle_jumps(m, x, mk, ws, jump):
     falls to where its cheapest route to a buyer who wants tonnes matches that buyer's price,
     or to where its sellers
     stop offering if that is higher. One that sells but offers nothing rises to its offer
-    curve."""
-    open_ = mk[1][0]
-    cell_ptr, lo = mk[0][0], mk[0][2]
-    price, q, rest, supply, sales = ws[1], ws[5], ws[7], ws[9], ws[11]
+    curve, and one that sells more than it offers only on routes whose price floor its price
+    is under rises past the lowest of those floors. A jump down stops just above a floor that
+    its buyer would pay."""
+    open_, floor = mk[1][0], mk[1][1]
+    cell_ptr, avail, lo, hi = mk[0][0], mk[0][1], mk[0][2], mk[0][3]
+    price, weight, q, rest, supply, sales = ws[1], ws[4], ws[5], ws[7], ws[9], ws[11]
     n_orig, n_buy = price.shape
     for o in range(n_orig):
         jump[o] = 0.0
         cell = m * n_orig + o
         target = np.inf
         for i in range(cell_ptr[cell], cell_ptr[cell + 1]):
-            target = min(target, lo[i])
+            # where a seller with tonnes stops offering: the foot of its ramp, or just
+            # under its price if it offers all or nothing
+            if avail[i] > 0.0:
+                target = min(target, lo[i] if hi[i] > lo[i] else lo[i] * (1.0 - 1e-6))
         p = np.exp(x[o])
         if sales[o] > 0.0 and supply[o] <= 0.0 and np.isfinite(target) and p < target:
             # Sold out below every seller's reservation price: its buyers may be at their
@@ -451,14 +470,42 @@ def _idle_jumps(m, x, mk, ws, jump):
             # until its sellers start offering. It moves to the foot of its offer curve.
             jump[o] = np.log(target / p) + 1e-3
             continue
+        if sales[o] > supply[o]:
+            # Over-sold with (nearly) every tonne on routes whose price floor exceeds its
+            # price: its buyers pay the floor whatever its price, so none responds until it
+            # rises past the lowest of those floors.
+            floored = np.inf
+            free = 0.0  # tonnes on routes that follow its price
+            for b in range(n_buy):
+                f = weight[o, b] * rest[b]
+                if f > 0.0:
+                    if floor[m, o, b] < p:
+                        free += f
+                    else:
+                        floored = min(floored, floor[m, o, b])
+            if np.isfinite(floored) and free <= FLOORED * sales[o]:
+                jump[o] = np.log(floored * FLOOR_MARGIN / p)
+                continue
         if supply[o] <= 0.0 or sales[o] > IDLE * supply[o]:
             continue
+        # A route whose price floor lies on the way down stops the fall just above that
+        # floor (below it, the floor's buyer pays the floor whatever the origin's price,
+        # so Newton sees no slope there), if the buyer would buy there at the floor; a
+        # route its buyer would not take even at the floor is no guide at all.
         best = np.inf
+        stop = 0.0
         for b in range(n_buy):
             if open_[m, o, b] and rest[b] > 0.0 and np.isfinite(q[b]) and q[b] > 0.0:
+                f = floor[m, o, b]
+                if f < p and price[o, b] * f > q[b] * p * (1.0 + FLOOR_REACH):
+                    continue
                 best = min(best, price[o, b] / q[b])
+                if f < p:
+                    stop = max(stop, f)
         if np.isfinite(best) and best > 1.0:
             target = max(target, p / best)
+        if target < stop:
+            target = stop * FLOOR_MARGIN
         if target < p:
             jump[o] = np.log(target / p)
 
@@ -476,9 +523,58 @@ def _damped_step(a, rhs, damping):
 
 
 @njit(cache=True)
+def _trade(ws):
+    """Offers plus sales over the mineral's origins: the scale of its market."""
+    total = 0.0
+    for o in range(ws[9].shape[0]):
+        total += abs(ws[9][o]) + ws[11][o]
+    return total
+
+
+@njit(cache=True)
 def _total_imbalance(ws):
     """What buyers want minus what origins offer, over the whole mineral."""
     return ws[7].sum() - ws[9].sum()
+
+
+@njit(cache=True)
+def _level_gap(ws):
+    """The mineral's total imbalance (what buyers want minus what origins offer) at the
+    evaluated point, and its derivative when every origin price moves together in log."""
+    _, _, slope, _, weight, _, _, rest, drest, supply, dsupply = ws[:11]
+    n_orig, n_buy = weight.shape
+    f = 0.0
+    df = 0.0
+    for b in range(n_buy):
+        f += rest[b]
+        if rest[b] > 0.0:
+            dq = 0.0
+            for o in range(n_orig):
+                dq += weight[o, b] * slope[o, b]
+            df += drest[b] * dq
+    for o in range(n_orig):
+        f -= supply[o]
+        df -= dsupply[o]
+    return f, df
+
+
+@njit(cache=True)
+def _try_level(m, g0, g1, x, rent, tau, lo_x, hi_x, mk, ws, trial_x, trial_r, ssq, lenient):
+    """The level step from `x` into `trial_x`/`trial_r`, taken when it lowers the merit or,
+    if `lenient`, halves the total imbalance (on a plateau the merit can rise as it does:
+    the split between origins is off at the new level, which the next Newton step fixes;
+    taken that way before other steps were tried, it can cycle with them). Returns (ok, ssq,
+    worst)."""
+    _settle_rents(m, g0, g1, x, rent, tau, mk, ws)
+    before = abs(_total_imbalance(ws))
+    s = _level_step(m, g0, g1, x, rent, tau, mk, ws)
+    for o in range(x.shape[0]):
+        trial_x[o] = min(max(x[o] + s, lo_x), hi_x)
+    for g in range(g0, g1):
+        trial_r[g] = rent[g]
+    t_ssq, t_worst = _settle_rents(m, g0, g1, trial_x, trial_r, tau, mk, ws)
+    ok = t_ssq < ssq * (1.0 - 1e-4) or (lenient and abs(_total_imbalance(ws)) < 0.5 * before)
+    return ok, t_ssq, t_worst
 
 
 @njit(cache=True)
@@ -486,8 +582,7 @@ def _level_step(m, g0, g1, x, rent, tau, mk, ws):
     """The log factor s that clears the mineral's whole market when every origin price is
     multiplied by exp(s): total sales fall and total offers rise with s, so a bracketed
     Newton search finds it. It moves the price level in one stroke when a joint step cannot."""
-    _, _, slope, _, weight, _, _, rest, drest, supply, dsupply = ws[:11]
-    n_orig, n_buy = weight.shape
+    n_orig = x.shape[0]
     s = 0.0
     lo_s, hi_s = -np.inf, np.inf
     trial = np.empty_like(x)
@@ -495,18 +590,7 @@ def _level_step(m, g0, g1, x, rent, tau, mk, ws):
         for o in range(n_orig):
             trial[o] = x[o] + s
         _evaluate(m, g0, g1, trial, rent, tau, mk, ws)
-        f = 0.0
-        df = 0.0
-        for b in range(n_buy):
-            f += rest[b]
-            if rest[b] > 0.0:
-                dq = 0.0
-                for o in range(n_orig):
-                    dq += weight[o, b] * slope[o, b]
-                df += drest[b] * dq
-        for o in range(n_orig):
-            f -= supply[o]
-            df -= dsupply[o]
+        f, df = _level_gap(ws)
         if f > 0.0:
             lo_s = s
         else:
@@ -586,11 +670,11 @@ def _settle_rents(m, g0, g1, x, rent, tau, mk, ws):
     where the group holds a whole origin's exports. A Newton step on the load overshoots
     there. So each group searches outwards from its rent, in moves that start at RENT_REACH
     of the price and grow fourfold while the root is not yet bracketed (a warm start's root
-    is near), then closes the bracket by false position on the log of the load (Illinois),
-    which converges fast on such curves. Groups aimed at different buyers do not interact
-    at fixed prices, so all groups are searched at once; groups that share buyers or
-    routes (quotas on rival origins) do, so a bracket that closes on a rent still missing
-    the cap is reopened."""
+    is near), then closes the bracket by false position (Illinois) on the log odds of the load
+    within its buyers' demand (see `_cap_gap`), on which such a cliff is a straight line.
+    Groups aimed at different buyers do not interact at fixed prices, so all groups are
+    searched at once; groups that share buyers or routes (quotas on rival origins) do, so a
+    bracket that closes on a rent still missing the cap is reopened."""
     ssq, worst = _evaluate(m, g0, g1, x, rent, tau, mk, ws)
     if g0 == g1:
         return ssq, worst
@@ -600,17 +684,14 @@ def _settle_rents(m, g0, g1, x, rent, tau, mk, ws):
     n = g1 - g0
     lo = np.zeros(n)
     hi = np.full(n, np.inf)
-    f_lo = np.full(n, np.nan)  # log(load / cap) at the bracket's ends, where known
+    f_lo = np.full(n, np.nan)  # the gap (`_cap_gap`) at the bracket's ends, where known
     f_hi = np.full(n, np.nan)
     side = np.zeros(n, dtype=np.int64)  # the end that moved last (+1 low, -1 high)
     reach = np.full(n, RENT_REACH * pref)
     changed = np.zeros(n, dtype=np.bool_)
     cols = np.zeros(ws[5].shape[0], dtype=np.bool_)
     for _ in range(RENT_STEPS):
-        material = 0.0
-        for o in range(x.shape[0]):
-            material += abs(ws[9][o]) + ws[11][o]
-        material = MATERIAL * material + TRACE
+        material = MATERIAL * _trade(ws) + TRACE
         slopes = np.empty(0)  # each group's own slope, taken only if a group is not bracketed
         settled = True
         for g in range(g0, g1):
@@ -623,7 +704,7 @@ def _settle_rents(m, g0, g1, x, rent, tau, mk, ws):
             i = g - g0
             if hi[i] - lo[i] <= BRACKET_FLOOR * pref:
                 lo[i], hi[i], f_lo[i], f_hi[i], side[i] = 0.0, np.inf, np.nan, np.nan, 0
-            f = np.log(max(load[g], 1e-300) / max(capeff[g], 1e-300))
+            f = _cap_gap(load[g], capeff[g], ws[14][i], ws[7])
             if over > 0.0:
                 lo[i], f_lo[i] = rent[g], f
                 if side[i] == 1 and np.isfinite(f_hi[i]):
@@ -656,6 +737,23 @@ def _settle_rents(m, g0, g1, x, rent, tau, mk, ws):
         ssq, worst = _reevaluate(m, g0, g1, x, rent, tau, mk, ws, cols, False)
         changed[:] = False
     return ssq, worst
+
+
+@njit(cache=True)
+def _cap_gap(load, cap, buyers, rest):
+    """How far a group's load is over its cap, on the scale the load moves with its rent:
+    the log odds of the load within its buyers' whole demand (the logit share of one buyer's
+    routes is linear in their price there, however steep the cliff between a route that
+    carries everything and one that carries nothing), or the log of the load where the cap
+    is out of that range. Positive over the cap, zero at it."""
+    room = 0.0
+    for b in range(rest.shape[0]):
+        room += buyers[b] * rest[b]
+    load = max(load, 1e-300)
+    cap = max(cap, 1e-300)
+    if load < room and cap < room:
+        return np.log(load / (room - load)) - np.log(cap / (room - cap))
+    return np.log(load / cap)
 
 
 @njit(cache=True)
@@ -757,6 +855,7 @@ def _solve_mineral(m, g0, g1, x, rent, tau_start, max_iter, mk, ws):
     jump = np.zeros_like(x)
     fresh = False
     ssq = worst = 0.0
+    level_ssq = np.inf  # the merit before the last level step that raised it
     for iteration in range(1, max_iter + 1):
         if not fresh:
             ssq, worst = _settle_rents(m, g0, g1, x, rent, tau, mk, ws)
@@ -784,9 +883,24 @@ def _solve_mineral(m, g0, g1, x, rent, tau_start, max_iter, mk, ws):
                 x[o] = min(max(x[o] + jump[o], lo_x), hi_x)
                 jump[o] = 0.0
             ssq, worst = _settle_rents(m, g0, g1, x, rent, tau, mk, ws)
+        # A shortage on a plateau: every origin offers all it has and every buyer is at its
+        # own cap, or nearly, so that only the price level moves the totals, far up. Newton's
+        # step is then mostly that level, clipped; the level step goes first. (Not so for a
+        # glut: going down, origins reach the feet of their offer curves one by one.)
+        f, df = _level_gap(ws)
+        plateau = f > MATERIAL * _trade(ws) and f > -df * MAX_LEVEL_STEP
         a, rhs = _jacobian(m, g0, g1, rent, mk, ws, var)
         step = _damped_step(a, rhs, 0.0)
         ok, t_ssq, t_worst = _try_step(step, LONG_STEPS, ssq, at)
+        if not ok and plateau:
+            # Taken even if the merit rises, but not again until the merit has fallen below
+            # where it was then (else the level and the next steps can undo each other).
+            lenient = ssq < level_ssq * (1.0 - 1e-4)
+            ok, t_ssq, t_worst = _try_level(
+                m, g0, g1, x, rent, tau, lo_x, hi_x, mk, ws, trial_x, trial_r, ssq, lenient
+            )
+            if ok and t_ssq >= ssq * (1.0 - 1e-4):
+                level_ssq = ssq
         if not ok:
             # Far from the solution the logit saturates (a cheap small origin swamped by
             # buyers must end within a temperature or two of the marginal supplier's price)
@@ -810,18 +924,9 @@ def _solve_mineral(m, g0, g1, x, rent, tau_start, max_iter, mk, ws):
             damped = _damped_step(a, rhs, LM_DAMPING)
             ok, t_ssq, t_worst = _try_step(damped, LONG_STEPS, ssq, at)
         if not ok:
-            # The level step balances the mineral's totals; on a plateau the merit can rise
-            # as it does (the split between origins is off at the new level, which the next
-            # Newton step fixes), so it is taken when it halves the total imbalance.
-            _settle_rents(m, g0, g1, x, rent, tau, mk, ws)
-            before = abs(_total_imbalance(ws))
-            s = _level_step(m, g0, g1, x, rent, tau, mk, ws)
-            for o in range(n_orig):
-                trial_x[o] = min(max(x[o] + s, lo_x), hi_x)
-            for g in range(g0, g1):
-                trial_r[g] = rent[g]
-            t_ssq, t_worst = _settle_rents(m, g0, g1, trial_x, trial_r, tau, mk, ws)
-            ok = t_ssq < ssq * (1.0 - 1e-4) or abs(_total_imbalance(ws)) < 0.5 * before
+            ok, t_ssq, t_worst = _try_level(
+                m, g0, g1, x, rent, tau, lo_x, hi_x, mk, ws, trial_x, trial_r, ssq, True
+            )
         if not ok:  # the sweep, even though it did not lower the merit: it moves the right way
             trial_x[:] = sweep_x
             for g in range(g0, g1):
@@ -850,7 +955,10 @@ def solve(x, rent, group_ptr, tau_start, max_iter, mk, out):
     iterations = np.zeros(n_min, dtype=np.int64)
     converged = np.zeros(n_min, dtype=np.bool_)
     for m in range(n_min):
-        ws = _workspace(n_orig, n_buy, rent.shape[0], price_out[m], weight_out[m], q_out[m], rest_out[m])
+        buyers = _group_buyers(m, group_ptr[m], group_ptr[m + 1], mk)
+        ws = _workspace(
+            n_orig, n_buy, rent.shape[0], price_out[m], weight_out[m], q_out[m], rest_out[m], buyers
+        )
         it, ok = _solve_mineral(m, group_ptr[m], group_ptr[m + 1], x[m], rent, tau_start, max_iter, mk, ws)
         iterations[m] = it
         converged[m] = ok
@@ -859,7 +967,22 @@ def solve(x, rent, group_ptr, tau_start, max_iter, mk, out):
 
 
 @njit(cache=True)
-def _workspace(n_orig, n_buy, n_groups, price, weight, q, rest):
+def _group_buyers(m, g0, g1, mk):
+    """(groups of the mineral, buyers): 1 where the buyer has an open route in the group."""
+    open_, cap_ptr, cap_idx = mk[1][0], mk[1][6], mk[1][7]
+    n_orig, n_buy = open_.shape[1], open_.shape[2]
+    out = np.zeros((g1 - g0, n_buy))
+    for o in range(n_orig):
+        for b in range(n_buy):
+            if open_[m, o, b]:
+                k = (m * n_orig + o) * n_buy + b
+                for j in range(cap_ptr[k], cap_ptr[k + 1]):
+                    out[cap_idx[j] - g0, b] = 1.0
+    return out
+
+
+@njit(cache=True)
+def _workspace(n_orig, n_buy, n_groups, price, weight, q, rest, group_buyers):
     """The arrays one mineral's evaluation fills; route prices, weights, buyers' prices and
     demand are the caller's (views into the stage's outputs), the rest is scratch."""
     return (
@@ -877,6 +1000,7 @@ def _workspace(n_orig, n_buy, n_groups, price, weight, q, rest):
         np.zeros(n_orig),  # sales
         np.zeros(n_groups),  # load
         np.zeros(n_orig),  # excess
+        group_buyers,
     )
 
 
