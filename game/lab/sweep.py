@@ -27,6 +27,8 @@ an uninterrupted sweep. Run ids depend on the point index and the replicate only
 
 from __future__ import annotations
 
+import functools
+import gc
 import itertools
 import json
 import os
@@ -49,6 +51,7 @@ from game.lab.api import default_content, run_game
 from game.lab.run import _atomic_write
 from game.lab.summary import as_frame, per_turn_frame, summary_row
 from game.lab.sweep_spec import RunTask, Sweep
+from game.world.market import warm_up
 
 PARTS = ("summary", "per_turn", "failures")
 _PART = re.compile(r"^part-(\d{6})\.parquet$")
@@ -139,7 +142,19 @@ def play_task(task: RunTask, content_hash: str) -> dict[str, Any]:
 def play_tasks(tasks: list[RunTask], content_hash: str) -> list[dict[str, Any]]:
     """Play several runs in one Dask task: each task costs the scheduler, the client and the
     worker a few ms, which a short game does not dwarf."""
+    _settle_worker()
     return [play_task(task, content_hash) for task in tasks]
+
+
+@functools.cache
+def _settle_worker() -> None:
+    """Once per worker process: load the content and the compiled solver, then take
+    everything alive so far (Dask, pandas, the content) out of the garbage collector's
+    reach. A worker's heap holds ~200,000 objects that a full collection scans every
+    time; that was 6 % of a worker's time playing games, 2 % once frozen."""
+    default_content()
+    warm_up()
+    gc.freeze()
 
 
 def runs_per_task(remaining: int, workers: int) -> int:
