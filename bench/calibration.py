@@ -59,10 +59,10 @@ def first_turn(world: WorldModel, base: np.ndarray) -> str:
     index = price_index(world)
     moves = index[0] / base - 1
     causes: dict[int, dict[str, float]] = {}
-    for m, stage, _country, cause, share, _change in world.records[0].explanations:
-        if stage == 1:
-            causes.setdefault(m, {}).setdefault(cause, 0.0)
-            causes[m][cause] += share
+    for e in world.records[0].explanations.rows():
+        if e.stage == 1:
+            causes.setdefault(e.mineral, {}).setdefault(e.cause, 0.0)
+            causes[e.mineral][e.cause] += e.share
     out = []
     for m, name in enumerate(world.mineral_ids):
         named = sorted(causes.get(m, {}).items(), key=lambda kv: -kv[1])[:2]

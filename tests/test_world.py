@@ -156,10 +156,40 @@ def test_a_ban_by_the_dominant_refiner_raises_prices_outside_creates_shortfall_a
     assert np.median(after / before) > 1.1
     assert hit.records[2].refined_paid[m, cn] < base.records[2].refined_paid[m, cn]
     assert hit.shortfall[m, jp].sum() > base.shortfall[m, jp].sum()
-    rows = [e for e in hit.records[2].explanations if e[:3] == (m, 1, jp)]
+    rows = hit.records[2].explanations.cell(m, 1, jp)
     assert rows, "the price move is explained"
-    assert max(rows, key=lambda e: e[4])[3] == "export_controls"
-    assert abs(sum(e[4] for e in rows) - 1.0) < 1e-9
+    assert max(rows, key=lambda e: e.share).cause == "export_controls"
+    assert abs(sum(e.share for e in rows) - 1.0) < 1e-9
+
+
+def test_explanations_of_one_price_are_the_rows_of_its_cell_and_the_table_lists_every_row(content):
+    """The per-price lookup (UI, report) and the lab table read the same columns the turn
+    kept: the one by a mask, the other joined across turns; neither may drop, add or move
+    a row."""
+    ban = ExportControl(issuer=CN, mineral="lithium", stage=Stage.REFINED, instrument=Instrument.BAN)
+    world = run(content, "tutorial", 5, 3, {1: [ban]})
+    n_min, n_nat = len(world.mineral_ids), len(world.nation_ids)
+    for r in world.records:
+        rows = r.explanations.rows()
+        assert rows, "prices move every turn of this game"
+        for m, stage, n in np.ndindex(n_min, 2, n_nat):
+            assert r.explanations.cell(m, stage, n) == [e for e in rows if e[:3] == (m, stage, n)]
+    df = tables.explanations(world)
+    listed = list(df.itertuples(index=False, name=None))
+    kept = [
+        (
+            r.turn,
+            world.mineral_ids[e.mineral],
+            ("ore", "refined")[e.stage],
+            world.nation_ids[e.country],
+            e.cause,
+            e.share,
+            e.change,
+        )
+        for r in world.records
+        for e in r.explanations.rows()
+    ]
+    assert listed == kept
 
 
 @pytest.mark.parametrize("turn", [0, 2])
@@ -172,7 +202,7 @@ def test_an_ore_ban_is_named_in_refined_price_moves_from_the_first_turn_on(conte
     hit = run(content, "tutorial", 5, turn + 1, {turn: [ban]})
     m, jp = hit.mineral_index("lithium"), hit.nation_ids.index("japan")
     assert hit.records[turn].refined_paid[m, jp] > 1.5 * base.records[turn].refined_paid[m, jp]
-    causes = {e[3]: e[4] for e in hit.records[turn].explanations if e[:3] == (m, 1, jp)}
+    causes = {e.cause: e.share for e in hit.records[turn].explanations.cell(m, 1, jp)}
     named = {k: v for k, v in causes.items() if k != "market_dynamics"}
     assert max(named, key=named.get) == "export_controls" and named["export_controls"] > 0.2
 

@@ -7,7 +7,7 @@ import pandas as pd
 
 from agents.firms import KIND_CODE
 from game.rules import FirmKind
-from game.world.explain import CAUSES
+from game.world.explain import CAUSES, Explanations
 from game.world.model import SECTORS, WorldModel
 
 STAGES = ("ore", "refined")
@@ -161,17 +161,25 @@ def firms(world: WorldModel) -> pd.DataFrame:
 
 def explanations(world: WorldModel) -> pd.DataFrame:
     """turn, mineral, stage, country, cause, share_of_price_change, price_change."""
-    rows = [
-        (r.turn, world.mineral_ids[m], STAGES[s], world.nation_ids[n], cause, share, change)
-        for r in world.records
-        for (m, s, n, cause, share, change) in r.explanations
-    ]
-    df = pd.DataFrame(
-        rows,
-        columns=["turn", "mineral", "stage", "country", "cause", "share_of_price_change", "price_change"],
+    columns = ["turn", "mineral", "stage", "country", "cause", "share_of_price_change", "price_change"]
+    every = Explanations.concatenate([r.explanations for r in world.records])
+    if not len(every):  # no columns to take dtypes from: object, as pandas makes them from no rows
+        df = pd.DataFrame([], columns=columns)
+        df["cause"] = pd.Categorical(df["cause"], categories=list(CAUSES))
+        return df
+    turns = np.repeat([r.turn for r in world.records], [len(r.explanations) for r in world.records])
+    return pd.DataFrame(
+        {
+            "turn": turns,
+            "mineral": np.asarray(world.mineral_ids, dtype=object)[every.mineral],
+            "stage": np.asarray(STAGES, dtype=object)[every.stage],
+            "country": np.asarray(world.nation_ids, dtype=object)[every.country],
+            "cause": pd.Categorical.from_codes(every.cause, categories=list(CAUSES)),
+            "share_of_price_change": every.share,
+            "price_change": every.change,
+        },
+        columns=columns,
     )
-    df["cause"] = pd.Categorical(df["cause"], categories=list(CAUSES))
-    return df
 
 
 def events(world: WorldModel) -> pd.DataFrame:

@@ -104,11 +104,11 @@ def causal_chains(world: WorldModel, limit: int = 5) -> list[Chain]:
         # A tariff hurts the exporters it names; an export control the importers it names.
         for target in _targets(world, order):
             n = world.nation_ids.index(target)
-            moves = [e for e in records[rec.turn].explanations if e[0] == m and e[1] == stage and e[2] == n]
+            moves = records[rec.turn].explanations.cell(m, stage, n)
             if not moves:
                 continue
-            change = moves[0][5]
-            share = sum(e[4] for e in moves if e[3] in POLICY_CAUSES)
+            change = moves[0].change
+            share = sum(e.share for e in moves if e.cause in POLICY_CAUSES)
             before = records.get(rec.turn - 1)
             base = before.shortfall[m, n] if before is not None else np.zeros(len(SECTORS))
             window = [t for t in range(rec.turn, rec.turn + SHORTFALL_TURNS) if t in records]

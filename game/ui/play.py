@@ -311,16 +311,18 @@ class Play:
         for m, mineral in enumerate(after.minerals):
             # the core explains every price move above a few percent, with its size: use its
             # numbers, so the report says what the tables say
-            rows = [r for r in record.explanations if r[0] == m and r[1] == STAGE_REFINED and r[2] == me]
+            rows = record.explanations.cell(m, STAGE_REFINED, me)
             new = float(record.refined_paid[m, me])
             if not rows or new <= 0:
                 continue
-            change = float(rows[0][5])
+            change = rows[0].change
             if abs(change) < 0.05:
                 continue
-            rows.sort(key=lambda r: -abs(r[4]))
+            rows.sort(key=lambda r: -abs(r.share))
             why = ", ".join(
-                f"{CAUSE_LABELS.get(r[3], r[3])} {r[4] * 100:.0f} %" for r in rows[:3] if abs(r[4]) >= 0.05
+                f"{CAUSE_LABELS.get(r.cause, r.cause)} {r.share * 100:.0f} %"
+                for r in rows[:3]
+                if abs(r.share) >= 0.05
             )
             report.changes.append(
                 Change(

@@ -11,7 +11,9 @@ pushed against the move.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
+from typing import NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -19,6 +21,7 @@ from numpy.typing import NDArray
 from game.world.market import Routes
 
 F64 = NDArray[np.float64]
+Index = NDArray[np.intp]
 
 RESPONSE = 0.6
 """Combined short-run elasticity (demand plus supply) that turns a 1 % shift into a price
@@ -34,6 +37,70 @@ CAUSES = (
     "stockpiles",
     "market_dynamics",
 )
+
+
+class ExplanationRow(NamedTuple):
+    """One cause's share of one price move, for readers who want a turn's rows one by one."""
+
+    mineral: int
+    stage: int  # 0 ore, 1 refined
+    country: int
+    cause: str  # one of CAUSES
+    share: float  # of the cell's log price change; a cell's shares add up to 1
+    change: float  # the cell's relative price change, the same on each of its rows
+
+
+@dataclass(frozen=True, eq=False)
+class Explanations:
+    """One turn's explanations as parallel columns, rows in the order `explain` finds them
+    (ore before refined, then cell by cell in (mineral, country) order, then in CAUSES order).
+
+    Columns and not a list of rows: every turn of every game keeps some 700 of them, and
+    headless runs never read them; as tuples they would pay for building them and for the
+    garbage collector scanning them for the rest of the game. No `==` (eq=False): arrays
+    have no one truth value; compare `rows()`."""
+
+    mineral: Index
+    stage: Index
+    country: Index
+    cause: Index  # into CAUSES
+    share: F64
+    change: F64
+
+    @classmethod
+    def empty(cls) -> Explanations:
+        return cls(*(np.zeros(0, dtype=np.intp) for _ in range(4)), np.zeros(0), np.zeros(0))
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[Explanations]) -> Explanations:
+        """The rows of `parts` one after the other (the lab joins the turns of a game)."""
+        if not parts:
+            return cls.empty()
+        return cls(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)))
+
+    def __len__(self) -> int:
+        return len(self.share)
+
+    def rows(self, where: NDArray[np.bool_] | None = None) -> list[ExplanationRow]:
+        """Every row (or those `where` is true), built only now that someone reads them."""
+        pick = slice(None) if where is None else where
+        return [
+            ExplanationRow(m, s, n, CAUSES[k], share, change)
+            for m, s, n, k, share, change in zip(
+                self.mineral[pick].tolist(),
+                self.stage[pick].tolist(),
+                self.country[pick].tolist(),
+                self.cause[pick].tolist(),
+                self.share[pick].tolist(),
+                self.change[pick].tolist(),
+                strict=True,
+            )
+        ]
+
+    def cell(self, mineral: int, stage: int, country: int) -> list[ExplanationRow]:
+        """The causes of one price's move, in CAUSES order; none if it moved too little to
+        be explained."""
+        return self.rows((self.mineral == mineral) & (self.stage == stage) & (self.country == country))
 
 
 @dataclass
@@ -89,9 +156,9 @@ def explain(
     demand: F64,
     refined_flow: F64,
     threshold: float,
-) -> list[tuple[int, int, int, str, float, float]]:
-    """Rows (mineral, stage, country, cause, share, change) for every price that moved more
-    than `threshold` (relative). Stage 0 is ore, 1 refined."""
+) -> Explanations:
+    """The causes of every price that moved more than `threshold` (relative), with their
+    shares of the move."""
     supply = np.maximum(refined_flow.sum(axis=2), 0.0)  # (M, O) what each origin sold
     world_supply = np.maximum(supply.sum(axis=1, keepdims=True), 1e-12)
     world_demand = np.maximum(demand.sum(axis=1, keepdims=True), 1e-12)
@@ -112,7 +179,7 @@ def explain(
     ore_parts = np.zeros_like(pushed)  # ore prices follow refined ones; only ore policy is its own
     ore_parts[CAUSES.index("export_controls")] = causes.lost_access_ore / RESPONSE
     ore_parts[CAUSES.index("tariffs_and_zones")] = causes.cost_wedge_ore
-    rows: list[tuple[int, int, int, str, float, float]] = []
+    found: list[Explanations] = []
     for stage, before, after, parts in (
         (0, ore_before, ore_after, ore_parts),
         (1, refined_before, refined_after, pushed),
@@ -128,15 +195,14 @@ def explain(
         relative = np.expm1(total)
         cells = np.argwhere(moved)
         i, c = np.nonzero(np.abs(shares) > 1e-6)  # row-major: cell, then cause
-        rows.extend(
-            (m, stage, n, CAUSES[k], share, rel)
-            for m, n, k, share, rel in zip(
-                cells[i, 0].tolist(),
-                cells[i, 1].tolist(),
-                c.tolist(),
-                shares[i, c].tolist(),
-                relative[i].tolist(),
-                strict=True,
+        found.append(
+            Explanations(
+                mineral=cells[i, 0],
+                stage=np.full(len(i), stage, dtype=np.intp),
+                country=cells[i, 1],
+                cause=c,
+                share=shares[i, c],
+                change=relative[i],
             )
         )
-    return rows
+    return Explanations.concatenate(found)

@@ -48,7 +48,7 @@ from game.world import market, programmes
 from game.world.calibration import calibrate, pipeline_growth
 from game.world.diplomacy import Diplomacy, baseline_relations
 from game.world.events import EventEngine, Happened, Shock
-from game.world.explain import Causes, explain, policy_shift
+from game.world.explain import Causes, Explanations, explain, policy_shift
 from game.world.observe import observe
 from game.world.orders import OrderDesk, OrderRecord, Verdict
 from game.world.programmes import Research, Subsidy
@@ -124,9 +124,7 @@ class TurnRecord:
     firm_output: F64
     firm_unit_cost: F64
     firm_profit: F64
-    explanations: list[
-        tuple[int, int, int, str, float, float]
-    ]  # mineral, stage, country, cause, share, change
+    explanations: Explanations  # why prices moved, see game.world.explain
     world_hash: str
     unsettled: list[tuple[str, str]] = field(default_factory=list)
     """(stage, mineral) markets whose clearing gave up short of equilibrium this turn (rare;
