@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 from game.rules import Alignment
 from game.rules.diplomacy import PROPOSAL_TURNS, Act, Deal, Proposal
 from game.rules.orders import DealKind, Invest, InviteToZone, ProposeDeal
+from game.world.digest import SequenceDigest, json_bytes
 
 F64 = NDArray[np.float64]
 
@@ -78,22 +79,21 @@ class Diplomacy:
     replies: list[tuple[int, str, str]] = field(default_factory=list)
     """(turn, nation, text): answers to a nation's proposals and orders refused at resolution."""
     next_id: int = 0
-    _deal_json: dict[int, tuple[Deal, str]] = field(default_factory=dict, repr=False, compare=False)
-    """Each deal's JSON for the world hash, by object: deals are frozen and outlive their
-    terms (the list keeps every deal ever signed), so each is serialised once."""
+    _deals_digest: SequenceDigest[Deal] = field(
+        default_factory=lambda: SequenceDigest(json_bytes), repr=False, compare=False
+    )
+    """The deals' part of the world hash: the list keeps every deal ever signed, and deals
+    are frozen, so a turn hashes only the deals signed since the last (see SequenceDigest)."""
+    _proposals_digest: SequenceDigest[Proposal] = field(
+        default_factory=lambda: SequenceDigest(json_bytes), repr=False, compare=False
+    )
+    """The proposals' part: they come and go within two turns, and each is encoded once."""
 
     _in_force: tuple[tuple[int, int, int], list[Deal]] | None = field(default=None, repr=False, compare=False)
     _ended: int = field(default=0, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.relations = self.baseline.copy()
-
-    def _json_of(self, deal: Deal) -> str:
-        known = self._deal_json.get(id(deal))
-        if known is None or known[0] is not deal:
-            known = (deal, deal.model_dump_json())
-            self._deal_json[id(deal)] = known
-        return known[1]
 
     def act(self, turn: int, actor: str, target: str, kind: str, scale: float = 1.0) -> None:
         if actor == target or actor not in self.nations or target not in self.nations:
@@ -163,12 +163,11 @@ class Diplomacy:
             for d in self.deals_in_force(turn)
         )
 
-    def state(self) -> str:
-        """A canonical text of everything here, for the world hash."""
-        return repr(
-            (
-                [p.model_dump_json() for p in self.proposals.values()],
-                [self._json_of(d) for d in self.deals],
-                self.next_id,
-            )
+    def digest(self) -> bytes:
+        """The proposals, the deals and the next id, for the world hash (the relations go in
+        with the world's arrays)."""
+        return (
+            self._proposals_digest.digest(self.proposals.values())
+            + self._deals_digest.digest(self.deals)
+            + str(self.next_id).encode()
         )

@@ -22,6 +22,7 @@ from numpy.typing import NDArray
 from agents.firms import KIND_CODE, FirmTable
 from game.rules import Event, FirmKind, Scenario, Sector, Stage
 from game.rules import events as ev
+from game.world.digest import SequenceDigest
 
 F64 = NDArray[np.float64]
 
@@ -47,6 +48,10 @@ class Shock:
         """The shock an effect starts on `turn`: for its duration, or for good without one."""
         duration = effect.duration_turns
         return cls(effect, PERMANENT if duration is None else turn + duration, event)
+
+
+def _shock_bytes(shock: Shock) -> bytes:
+    return repr((shock.effect.model_dump_json(), shock.until_turn, shock.event)).encode()
 
 
 @dataclass
@@ -149,18 +154,22 @@ class EventEngine:
     recycling_applied: F64 = field(default_factory=lambda: np.zeros(0))
     """The recycling boost now added to the world's collection rates (see `recycling_rates`)."""
 
-    def state(self) -> str:
-        """Everything that decides what fires next, as canonical text for the world hash."""
-        return repr(
-            (
-                [(s.effect.model_dump_json(), s.until_turn, s.event) for s in self.shocks],
-                sorted(self.random_counts.items()),
-                self.conditional_counts,
-                self.streaks,
-                self.last_fired,
-                self.recycling_applied.tolist(),
-            )
+    _shocks_digest: SequenceDigest[Shock] = field(
+        default_factory=lambda: SequenceDigest(_shock_bytes), repr=False, compare=False
+    )
+    """The shocks' part of the world hash: shocks are frozen and last for turns, so each is
+    encoded once (see SequenceDigest)."""
+
+    def digest(self) -> bytes:
+        """Everything that decides what fires next, for the world hash."""
+        counters = (
+            sorted(self.random_counts.items()),
+            self.conditional_counts,
+            self.streaks,
+            self.last_fired,
+            self.recycling_applied.tolist(),
         )
+        return self._shocks_digest.digest(self.shocks) + repr(counters).encode()
 
     def __post_init__(self) -> None:
         n = len(self.scenario.conditional_events)

@@ -46,6 +46,7 @@ from game.rules.facilitator import FACILITATOR_ADAPTER, Broadcast, FacilitatorAc
 from game.rules.orders import DealKind, Order
 from game.world import market, programmes
 from game.world.calibration import calibrate, pipeline_growth
+from game.world.digest import RowDigest, SequenceDigest, float_maps, json_bytes
 from game.world.diplomacy import Diplomacy, baseline_relations
 from game.world.events import EventEngine, Happened, Shock
 from game.world.explain import Causes, Explanations, explain, policy_shift
@@ -282,6 +283,9 @@ class WorldModel(mesa.Model):
         self._public_view: tuple[tuple[int, int], dict] | None = None  # see observe._public
         self._cleared_under: tuple[int, dict[Stage, market.Routes]] | None = None
         """The latest clearing of each stage, with delivered prices per route (for analysis)."""
+        # Memos of the world hash's slowest parts: each costs only what changed since last turn.
+        self._controls_digest: SequenceDigest[ExportControl] = SequenceDigest(json_bytes)
+        self._use_history_digest = RowDigest()
         for control in sc.export_controls:
             self.impose_control(control)
         for tariff in sc.tariffs:
@@ -1445,7 +1449,13 @@ class WorldModel(mesa.Model):
     # ------------------------------------------------------------------ identity
 
     def world_hash(self) -> str:
-        """blake2b over every state array, the policies in force and the generator state."""
+        """blake2b over every state array, the policies in force and the generator state.
+
+        It runs at the end of every turn, so it reads the arrays in place (no copies) and
+        takes the parts that mostly stay put from one turn to the next (the deals signed, the
+        controls in force, the ring buffer of past use) from digests that cost only what
+        changed (game.world.digest). Those are pure functions of the state: a replay in a
+        fresh process hashes to the same."""
         h = hashlib.blake2b(digest_size=16)
         arrays = [
             *self.firms.state_arrays(),
@@ -1465,7 +1475,6 @@ class WorldModel(mesa.Model):
             self.price_memory,
             self.invest_backlog,
             self.eol_rate,
-            self.use_history,
             self.shortfall,
             self.diplomacy.relations,
             self.forced_release,
@@ -1478,14 +1487,15 @@ class WorldModel(mesa.Model):
             *self.scorer.state_arrays(),
         ]
         for a in arrays:
-            h.update(np.ascontiguousarray(a).tobytes())
-        h.update(repr([(a.spec.model_dump_json(), a.baseline) for a in self.policies.controls]).encode())
+            h.update(np.ascontiguousarray(a))  # the array's own buffer when it is contiguous
+        h.update(self._use_history_digest.digest(self.use_history))  # a turn writes one row of 160
+        h.update(self._controls_digest.digest(a.spec for a in self.policies.controls))
+        h.update(float_maps(a.baseline for a in self.policies.controls))
         h.update(repr([x.model_dump_json() for x in self.policies.tariffs]).encode())
         h.update(repr([z.model_dump_json() for z in self.policies.zones.values()]).encode())
-        # Projects as numbers, not text: a long game has hundreds in the pipeline.
-        h.update(np.array([p.state() for p in self.pipeline.projects], dtype=float).tobytes())
-        h.update(self.diplomacy.state().encode())
-        h.update(self.events.state().encode())
+        h.update(self.pipeline.state_array())
+        h.update(self.diplomacy.digest())
+        h.update(self.events.digest())
         h.update(repr([(t, a.model_dump_json()) for t, a in self.facilitator_log]).encode())
         h.update(repr([a.model_dump_json() for a in self.facilitator_queue]).encode())
         h.update(repr([x.state() for x in [*self.subsidies, *self.research]]).encode())
