@@ -74,14 +74,36 @@ def test_a_proposal_answered_or_made_changes_the_hash(world: WorldModel) -> None
 def test_a_project_slipping_or_leaving_the_pipeline_changes_the_hash(world: WorldModel) -> None:
     projects = world.pipeline.projects
     before = world.world_hash()
-    project = projects[len(projects) // 2]
+    k = len(projects) // 2
+    project = projects[k]
     project.turns_left += 1  # in place, as Pipeline.advance does
     assert world.world_hash() != before
     project.turns_left -= 1
     assert world.world_hash() == before
     projects.remove(project)
     assert world.world_hash() != before
-    projects.insert(len(projects) // 2, project)
+    projects.insert(k, project)
+    assert world.world_hash() == before
+    hazard = project.cancel_hazard  # a number no later state shows until the project ends
+    project.cancel_hazard = hazard + 0.01
+    assert world.world_hash() != before
+    project.cancel_hazard = hazard
+    assert world.world_hash() == before
+
+
+def test_an_act_noticed_changes_the_hash(world: WorldModel) -> None:
+    """Observations read recent acts back (the AI weighs who did what to whom), so they are
+    state even where the relations they moved are put back."""
+    d = world.diplomacy
+    before = world.world_hash()
+    k = len(d.acts) // 2
+    act = d.acts.pop(k)
+    assert world.world_hash() != before
+    d.acts.insert(k, act)
+    assert world.world_hash() == before
+    d.acts.append(act.model_copy(update={"turn": world.turn}))
+    assert world.world_hash() != before
+    d.acts.pop()
     assert world.world_hash() == before
 
 

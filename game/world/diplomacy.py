@@ -88,6 +88,10 @@ class Diplomacy:
         default_factory=lambda: SequenceDigest(json_bytes), repr=False, compare=False
     )
     """The proposals' part: they come and go within two turns, and each is encoded once."""
+    _acts_digest: SequenceDigest[Act] = field(
+        default_factory=lambda: SequenceDigest(json_bytes), repr=False, compare=False
+    )
+    """The acts' part: every act ever noticed, read back by observations (recent acts)."""
 
     _in_force: tuple[tuple[int, int, int], list[Deal]] | None = field(default=None, repr=False, compare=False)
     _ended: int = field(default=0, repr=False, compare=False)
@@ -164,10 +168,11 @@ class Diplomacy:
         )
 
     def digest(self) -> bytes:
-        """The proposals, the deals and the next id, for the world hash (the relations go in
-        with the world's arrays)."""
+        """The proposals, the deals, the acts and the next id, for the world hash (the
+        relations go in with the world's arrays)."""
         return (
             self._proposals_digest.digest(self.proposals.values())
             + self._deals_digest.digest(self.deals)
+            + self._acts_digest.digest(self.acts)
             + str(self.next_id).encode()
         )

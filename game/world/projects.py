@@ -29,17 +29,23 @@ class Project:
     started: int = 0
 
     def state(self) -> tuple[float, ...]:
-        """The project's numbers for the world hash."""
+        """The project's numbers for the world hash: all of it but the display name."""
         return (
+            _KIND_NUMBER[self.kind],
             self.mineral,
             self.country,
             self.owner,
             self.capacity,
             self.unit_cost,
             self.turns_left,
+            self.delay_probability,
+            self.cancel_hazard,
             self.firm_row,
             self.started,
         )
+
+
+_KIND_NUMBER = {kind: float(i) for i, kind in enumerate(FirmKind)}
 
 
 def lead_time(template: ProjectTemplate, draw: float) -> int:
