@@ -445,11 +445,10 @@ def _idle_jumps(m, x, mk, ws, jump):
     """Log price moves for origins no derivative can guide. One that offers tonnes but sells
     none (priced out of every route, or shut in by an export ban with no demand at home)
     falls to where its cheapest route to a buyer who wants tonnes matches that buyer's price,
-    or to where its sellers
-    stop offering if that is higher. One that sells but offers nothing rises to its offer
-    curve, and one that sells more than it offers only on routes whose price floor its price
-    is under rises past the lowest of those floors. A jump down stops just above a floor that
-    its buyer would pay."""
+    or to where its sellers stop offering if that is higher. One that sells but offers
+    nothing rises to its offer curve, and one that sells more than it offers only on routes
+    whose price floor its price is under rises past the lowest of those floors. A jump down
+    stops just above a floor that its buyer would pay."""
     open_, floor = mk[1][0], mk[1][1]
     cell_ptr, avail, lo, hi = mk[0][0], mk[0][1], mk[0][2], mk[0][3]
     price, weight, q, rest, supply, sales = ws[1], ws[4], ws[5], ws[7], ws[9], ws[11]

@@ -8,6 +8,7 @@ from itertools import chain
 import numpy as np
 from numpy.typing import NDArray
 
+from agents.firms import KIND_CODE
 from game.rules import FirmKind, ProjectTemplate
 
 
@@ -31,7 +32,7 @@ class Project:
     def state(self) -> tuple[float, ...]:
         """The project's numbers for the world hash: all of it but the display name."""
         return (
-            _KIND_NUMBER[self.kind],
+            KIND_CODE[self.kind],
             self.mineral,
             self.country,
             self.owner,
@@ -43,9 +44,6 @@ class Project:
             self.firm_row,
             self.started,
         )
-
-
-_KIND_NUMBER = {kind: float(i) for i, kind in enumerate(FirmKind)}
 
 
 def lead_time(template: ProjectTemplate, draw: float) -> int:
