@@ -37,8 +37,8 @@ from game.saves import (
     rolling_autosave,
 )
 from game.world.market import warm_up as warm_up  # for the UI, which sees the core only here
+from game.world.mechanisms.desk import Verdict
 from game.world.model import WorldModel
-from game.world.orders import Verdict
 
 
 def ai_spec(content: Content, nation: str, level: Level = Level.NORMAL) -> ControllerSpec:

@@ -24,7 +24,7 @@ from game.content import Content, ContentError, load_content
 from game.lab import tables
 from game.rules import Event, ExportControl, FirmKind, Instrument, Scenario, Sector, Stage
 from game.rules import events as ev
-from game.world.events import measure
+from game.world.mechanisms.events import measure
 from game.world.model import SECTORS, WorldModel
 
 Cli = Callable[..., Any]

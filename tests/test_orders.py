@@ -11,8 +11,8 @@ import pytest
 from game.content import Content
 from game.rules import Stage
 from game.rules.orders import ORDER_KINDS
+from game.world.mechanisms.programmes import RND_TURNS
 from game.world.model import WorldModel
-from game.world.programmes import RND_TURNS
 
 BAN_JAPAN = {
     "kind": "export_control",

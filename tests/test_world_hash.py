@@ -12,7 +12,7 @@ import pytest
 from game.content import Content
 from game.rules import Instrument
 from game.session import Game
-from game.world.events import Shock
+from game.world.mechanisms.events import Shock
 from game.world.model import WorldModel
 
 

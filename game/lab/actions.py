@@ -99,8 +99,8 @@ from game.rules.orders import (
     Tone,
 )
 from game.rules.policies import Zone
-from game.world.levers.deals import MAX_DEAL_SHARE
-from game.world.levers.industry import investment_cost
+from game.world.mechanisms.deals import MAX_DEAL_SHARE
+from game.world.mechanisms.industry import investment_cost
 from game.world.model import WorldModel
 
 ZONE_SLOTS = 3
@@ -227,7 +227,7 @@ class Template:
 
 
 # Each family below has a `build` (the order the template stands for) and a `valid` that
-# mirrors build + `WorldModel.check` (game.world.levers) without making the pydantic model.
+# mirrors build + `WorldModel.check` (game.world.mechanisms) without making the pydantic model.
 # Parameters both need come from one helper, so they are the same floats. Pydantic ranges
 # that a parameter could break (`_in_range`) are part of "could be built".
 

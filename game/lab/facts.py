@@ -8,7 +8,7 @@ was invited where). `WorldFacts` reads them once per turn, in the forms the temp
 validity rules (`game.lab.actions`) look up in O(1). The facts are shared by every seat of
 a game: they depend on the world only, not on the nation asking.
 
-Everything here mirrors a check in `game.world.levers`; `tests/test_masks.py` proves that
+Everything here mirrors a check in `game.world.mechanisms`; `tests/test_masks.py` proves that
 the masks computed from these facts equal the masks of the desk itself over many states.
 If a check there changes, that test is what says this file must follow.
 """

@@ -20,7 +20,7 @@ from game.report.chains import Chain, causal_chains
 from game.report.questions import discussion_questions
 from game.saves import ControllerKind
 from game.session import Game
-from game.world.levers import describe
+from game.world.mechanisms.registry import describe
 from game.world.scoring import PART_NAMES
 
 TIMELINE_KINDS = {

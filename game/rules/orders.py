@@ -1,7 +1,7 @@
 """Orders: the only way a nation (or the facilitator) changes the world.
 
 Every front-end, AI doctrine, script, RL agent and replay produces these models; the world
-validates each against its current state (`game.world.orders`) and applies the accepted
+validates each against its current state (`game.world.mechanisms.desk`) and applies the accepted
 ones at turn resolution in a fixed order. The models check what can be checked without a
 world (ranges, parameters that belong together); everything that depends on the world
 (does the zone exist, is there budget, was the nation invited) is checked there, so a UI

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
-from game.world.market import Routes
+from game.world.market.clearing import Routes
 
 F64 = NDArray[np.float64]
 Index = NDArray[np.intp]

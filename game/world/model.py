@@ -44,18 +44,19 @@ from game.rules import events as ev
 from game.rules.diplomacy import Deal
 from game.rules.facilitator import FACILITATOR_ADAPTER, Broadcast, FacilitatorAction, InjectEvent
 from game.rules.orders import DealKind, Order
-from game.world import market, programmes
+from game.world import market
 from game.world.calibration import calibrate, pipeline_growth
 from game.world.digest import RowDigest, SequenceDigest, float_maps, json_bytes
-from game.world.diplomacy import Diplomacy, baseline_relations
-from game.world.events import EventEngine, Happened, Shock
+from game.world.economy.projects import Pipeline, Project, cancel_hazard, construction_lead, lead_time
 from game.world.explain import Causes, Explanations, explain, policy_shift
+from game.world.market.routes import ActiveControl, Geography, PolicyBook
+from game.world.mechanisms import programmes
+from game.world.mechanisms.desk import OrderDesk, OrderRecord, Verdict
+from game.world.mechanisms.diplomacy import Diplomacy, baseline_relations
+from game.world.mechanisms.events import EventEngine, Happened, Shock
+from game.world.mechanisms.programmes import Research, Subsidy
 from game.world.observe import observe
-from game.world.orders import OrderDesk, OrderRecord, Verdict
-from game.world.programmes import Research, Subsidy
-from game.world.projects import Pipeline, Project, cancel_hazard, construction_lead, lead_time
 from game.world.scoring import PART_NAMES, Scorer
-from game.world.trade_rules import ActiveControl, Geography, PolicyBook
 
 F64 = NDArray[np.float64]
 
@@ -673,7 +674,7 @@ class WorldModel(mesa.Model):
                     )
 
     def _apply_shocks(self) -> None:
-        """Recompute capacity, demand and recycling from the active shocks (game.world.events)."""
+        """Recompute capacity, demand and recycling from the active shocks (game.world.mechanisms.events)."""
         t = self.firms
         combined = self.events.multipliers(t, self.nation_ids, self.mineral_ids, len(SECTORS))
         shock, demand = combined.firm_shock, combined.demand

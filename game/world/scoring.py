@@ -46,7 +46,7 @@ bloc cohesion
     partners, mapped to 0..100 by `(r + 100) / 2` and averaged. Partners are the other
     members of its zones, or if it is in no zone the nations of its alignment. Mutual, since
     a bloc frays when either side sours. A nation with no partner scores a neutral 50.
-    Relations are the world's (`game.world.diplomacy`), so acts between partners move it.
+    Relations are the world's (`game.world.mechanisms.diplomacy`), so acts between partners move it.
 
 treasury
     The policy budget kept, against the start: `100 * (T + e) / (T + T0 + 2e)` with

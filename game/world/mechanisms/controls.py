@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from game.rules import ExportControl, Stage, Tariff
 from game.rules.orders import ImposeExportControl, LiftExportControl, SetTariff
-from game.world.levers.base import Lever, refuse
-from game.world.trade_rules import ActiveControl
+from game.world.market.routes import ActiveControl
+from game.world.mechanisms.base import Lever, refuse
 
 if TYPE_CHECKING:
     from game.world.model import WorldModel

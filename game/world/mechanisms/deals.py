@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from game.rules.orders import DealKind, Invest, InviteToZone, ProposeDeal, RespondToProposal
-from game.world.levers import industry, zones
-from game.world.levers.base import Lever, refuse
+from game.world.mechanisms import industry, zones
+from game.world.mechanisms.base import Lever, refuse
 
 if TYPE_CHECKING:
     from game.world.model import WorldModel

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from game.rules import Stage, Zone
 from game.rules.orders import InviteToZone, JoinZone, LeaveZone, ProposeZone, ShareStockpile
-from game.world.levers.base import Lever, refuse
+from game.world.mechanisms.base import Lever, refuse
 
 if TYPE_CHECKING:
     from game.world.model import WorldModel

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 from game.rules import FirmKind, Sector, Stage
 from game.rules.orders import FundRnD, Invest, ProposeDeal, Stockpile, StockpileAction, Subsidise
-from game.world.levers.base import Lever, refuse
-from game.world.programmes import RND_TURNS, Research, Subsidy
-from game.world.projects import Project, cancel_hazard, lead_time
+from game.world.economy.projects import Project, cancel_hazard, lead_time
+from game.world.mechanisms.base import Lever, refuse
+from game.world.mechanisms.programmes import RND_TURNS, Research, Subsidy
 
 if TYPE_CHECKING:
     from game.world.model import WorldModel

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from game.rules.orders import DiplomaticMessage, Tone
-from game.world.levers.base import Lever, refuse
+from game.world.mechanisms.base import Lever, refuse
 
 if TYPE_CHECKING:
     from game.world.model import WorldModel

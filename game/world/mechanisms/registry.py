@@ -1,8 +1,7 @@
-"""Levers: one module per family of orders (AI Economist's "components"), each saying how its
-orders are checked against the world, what they cost and how they apply.
+"""Which lever checks, applies and prices each kind of order.
 
-`LEVERS` maps each order type to its `Lever`; the order desk (`game.world.orders`) is the
-only caller.
+`LEVERS` maps each order type to its `Lever`, gathered from the mechanism modules; the order
+desk (`game.world.mechanisms.desk`) is the only caller that applies them.
 """
 
 from __future__ import annotations
@@ -10,13 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from game.rules.orders import ORDER_TYPES, OrderBase
-from game.world.levers import deals, industry, messages, trade, zones
-from game.world.levers.base import Lever, unknown_names
+from game.world.mechanisms import controls, deals, industry, messages, zones
+from game.world.mechanisms.base import Lever, unknown_names
 
 if TYPE_CHECKING:
     from game.world.model import WorldModel
 
-_FAMILIES = (messages, trade, deals, zones, industry)
+_FAMILIES = (messages, controls, deals, zones, industry)
 LEVERS: dict[type, Lever] = {kind: lever for family in _FAMILIES for kind, lever in family.LEVERS.items()}
 assert set(LEVERS) == set(ORDER_TYPES), "every order type needs a lever"
 

@@ -32,7 +32,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from game.world import market_kernel as kernel
+from game.world.market import kernel
 
 F64 = NDArray[np.float64]
 Bool = NDArray[np.bool_]

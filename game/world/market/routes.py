@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from game.rules import ExportControl, FloorPaidBy, Instrument, Stage, Tariff, Zone
-from game.world.market import Routes
+from game.world.market.clearing import Routes
 
 F64 = NDArray[np.float64]
 

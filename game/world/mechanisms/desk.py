@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from game.rules.orders import ORDER_ADAPTER, Order
-from game.world.levers import LEVERS, cost_of, describe
+from game.world.mechanisms.registry import LEVERS, cost_of, describe
 
 if TYPE_CHECKING:
     from game.world.model import WorldModel
