@@ -21,6 +21,7 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
 KIND_CODE = {FirmKind.MINE: 0, FirmKind.REFINERY: 1, FirmKind.RECYCLER: 2}
+MINE, REFINERY, RECYCLER = (KIND_CODE[k] for k in (FirmKind.MINE, FirmKind.REFINERY, FirmKind.RECYCLER))
 
 CLOSE_AFTER_LOSS_TURNS = 8
 """Two years of losses close a firm (mothballed: it restarts when margins recover)."""
@@ -29,6 +30,7 @@ EXPAND_MARGIN = 0.4
 """Expected margin (share of unit cost) above which a firm may announce an expansion."""
 EXPAND_CHANCE = 0.08
 EXPAND_SHARE = 0.25
+"""A brownfield expansion adds this share of the firm's capacity."""
 MARGIN_MEMORY = 0.25
 """Weight of this turn in the firms' moving average of margins (adaptive expectations)."""
 INVENTORY_TURNS = 1.0
@@ -106,6 +108,10 @@ class FirmTable:
 
     def state_arrays(self) -> list[np.ndarray]:
         return [getattr(self, f.name) for f in fields(self)]
+
+    def digest(self) -> bytes:
+        """Every column, for the world hash."""
+        return b"".join(np.ascontiguousarray(a).tobytes() for a in self.state_arrays())
 
 
 def refinery_throughput(table: FirmTable, spread: F64) -> F64:

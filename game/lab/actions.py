@@ -100,7 +100,7 @@ from game.rules.orders import (
 )
 from game.rules.policies import Zone
 from game.world.mechanisms.deals import MAX_DEAL_SHARE
-from game.world.mechanisms.industry import investment_cost
+from game.world.mechanisms.investment import investment_cost
 from game.world.model import WorldModel
 
 ZONE_SLOTS = 3

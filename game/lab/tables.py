@@ -7,7 +7,7 @@ import pandas as pd
 
 from agents.firms import KIND_CODE
 from game.rules import FirmKind
-from game.world.explain import CAUSES, Explanations
+from game.world.record import CAUSES, Explanations
 from game.world.model import SECTORS, WorldModel
 
 STAGES = ("ore", "refined")

@@ -11,116 +11,27 @@ pushed against the move.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, fields
-from typing import NamedTuple
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
+from game.rules import Stage
 from game.world.market.clearing import Routes
+from game.world.mechanisms.trade import routes_of
+from game.world.record import CAUSES, Causes, Explanations
+
+if TYPE_CHECKING:
+    from game.world.state import WorldState
 
 F64 = NDArray[np.float64]
 Index = NDArray[np.intp]
 
+EXPLAIN_THRESHOLD = 0.02
+"""Price moves smaller than this (relative) are not explained."""
 RESPONSE = 0.6
 """Combined short-run elasticity (demand plus supply) that turns a 1 % shift into a price
 push of 1/RESPONSE %. The attribution ranks causes; its residual absorbs the error."""
-
-CAUSES = (
-    "export_controls",
-    "tariffs_and_zones",
-    "supply_events",
-    "capacity_change",
-    "demand_growth",
-    "demand_events",
-    "stockpiles",
-    "market_dynamics",
-)
-
-
-class ExplanationRow(NamedTuple):
-    """One cause's share of one price move, for readers who want a turn's rows one by one."""
-
-    mineral: int
-    stage: int  # 0 ore, 1 refined
-    country: int
-    cause: str  # one of CAUSES
-    share: float  # of the cell's log price change; a cell's shares add up to 1
-    change: float  # the cell's relative price change, the same on each of its rows
-
-
-@dataclass(frozen=True, eq=False)
-class Explanations:
-    """One turn's explanations as parallel columns, rows in the order `explain` finds them
-    (ore before refined, then cell by cell in (mineral, country) order, then in CAUSES order).
-
-    Columns and not a list of rows: every turn of every game keeps some 700 of them, and
-    headless runs never read them; as tuples they would pay for building them and for the
-    garbage collector scanning them for the rest of the game. No `==` (eq=False): arrays
-    have no one truth value; compare `rows()`."""
-
-    mineral: Index
-    stage: Index
-    country: Index
-    cause: Index  # into CAUSES
-    share: F64
-    change: F64
-
-    @classmethod
-    def empty(cls) -> Explanations:
-        return cls(*(np.zeros(0, dtype=np.intp) for _ in range(4)), np.zeros(0), np.zeros(0))
-
-    @classmethod
-    def concatenate(cls, parts: Sequence[Explanations]) -> Explanations:
-        """The rows of `parts` one after the other (the lab joins the turns of a game)."""
-        if not parts:
-            return cls.empty()
-        return cls(*(np.concatenate([getattr(p, f.name) for p in parts]) for f in fields(cls)))
-
-    def __len__(self) -> int:
-        return len(self.share)
-
-    def rows(self, where: NDArray[np.bool_] | None = None) -> list[ExplanationRow]:
-        """Every row (or those `where` is true), built only now that someone reads them."""
-        pick = slice(None) if where is None else where
-        return [
-            ExplanationRow(m, s, n, CAUSES[k], share, change)
-            for m, s, n, k, share, change in zip(
-                self.mineral[pick].tolist(),
-                self.stage[pick].tolist(),
-                self.country[pick].tolist(),
-                self.cause[pick].tolist(),
-                self.share[pick].tolist(),
-                self.change[pick].tolist(),
-                strict=True,
-            )
-        ]
-
-    def cell(self, mineral: int, stage: int, country: int) -> list[ExplanationRow]:
-        """The causes of one price's move, in CAUSES order; none if it moved too little to
-        be explained."""
-        return self.rows((self.mineral == mineral) & (self.stage == stage) & (self.country == country))
-
-
-@dataclass
-class Causes:
-    """Quantity shifts gathered during a turn, (mineral, country) tonnes per turn."""
-
-    supply_event: F64
-    capacity: F64
-    demand_growth: F64
-    demand_event: F64
-    stockpile: F64
-    lost_access: F64  # (M, N) share of a buyer's supply that policy cut off (+) or reopened (-)
-    cost_wedge: F64  # (M, N) change of the buyer's average import cost, log
-    lost_access_ore: F64
-    cost_wedge_ore: F64
-
-    @classmethod
-    def zeros(cls, n_min: int, n_nat: int) -> Causes:
-        z = np.zeros((n_min, n_nat))
-        return cls(*(z.copy() for _ in fields(cls)))
 
 
 def route_access(routes: Routes, last_flow: F64) -> F64:
@@ -206,3 +117,25 @@ def explain(
             )
         )
     return Explanations.concatenate(found)
+
+
+def note_policy_change(s: WorldState) -> None:
+    """Policies may have changed since last turn's clearing, by orders between turns or by
+    this turn's events; either way the change is measured against what last turn used, and
+    goes to the turn's causes."""
+    n_nat = len(s.nation_ids)
+    if s.cleared_under is not None and s.cleared_under[0] != s.policies.version:
+        before, c = s.cleared_under[1], s.causes
+        c.lost_access, c.cost_wedge = policy_shift(
+            before[Stage.REFINED], routes_of(s, Stage.REFINED), s.refined_nodes_flow, n_nat
+        )
+        ore_flow = s.last_flow[Stage.ORE] if s.records else s.start_flow[Stage.ORE]
+        c.lost_access_ore, c.cost_wedge_ore = policy_shift(
+            before[Stage.ORE], routes_of(s, Stage.ORE), ore_flow, n_nat
+        )
+        # Ore lost to controls raises every refiner's cost by the ore's share of the
+        # refined price: refined prices everywhere owe that part of their move to them.
+        bought = ore_flow.sum(axis=1)  # (M, N) ore each country's refiners bought
+        lost = (c.lost_access_ore * bought).sum(axis=1) / np.maximum(bought.sum(axis=1), 1e-12)
+        c.lost_access = c.lost_access + (s.ore_share * lost)[:, None]
+    s.cleared_under = (s.policies.version, {stage: routes_of(s, stage) for stage in Stage})

@@ -12,9 +12,11 @@ import numpy as np
 from agents.observation import NewsItem, Observation, ProjectInProgress
 from game.rules import ExportControl, FirmKind, Stage, Tariff, Zone
 from game.rules.diplomacy import Act, Deal, Proposal
+from game.world.economy.demand import need_now
+from game.world.scoring import PART_NAMES
 
 if TYPE_CHECKING:
-    from game.world.model import WorldModel
+    from game.world.state import WorldState
 
 T = TypeVar("T")
 
@@ -38,11 +40,11 @@ def _frozen(a: np.ndarray) -> np.ndarray:
     return a
 
 
-def _public(world: WorldModel) -> dict:
+def _public(world: WorldState) -> dict:
     """What every nation sees alike this turn, computed once per turn and shared by all the
     turn's observations (read-only arrays, so that no controller can change another's view)."""
     key = (world.turn, len(world.records))
-    cached = world._public_view
+    cached = world.public_view
     if cached is not None and cached[0] == key:
         return cached[1]
     n_nat = len(world.nation_ids)
@@ -75,10 +77,10 @@ def _public(world: WorldModel) -> dict:
         "refined_flow": _frozen(refined_flow),
         "ore_flow": _frozen(ore_flow),
         "fill": _frozen(world.consumption_fill.T.copy()),
-        "need": world.need_now(),
+        "need": need_now(world),
         "readings": {},  # Observation.shared: what controllers derive from the above, once
     }
-    world._public_view = (key, public)
+    world.public_view = (key, public)
     return public
 
 
@@ -104,7 +106,7 @@ _KIND_VALUE = {kind: kind.value for kind in FirmKind}
 """`kind.value` without the enum's descriptor: a few hundred projects are shown every turn."""
 
 
-def _projects_by_owner(world: WorldModel) -> dict[int, tuple[ProjectInProgress, ...]]:
+def _projects_by_owner(world: WorldState) -> dict[int, tuple[ProjectInProgress, ...]]:
     """Plants under construction for new firms, filed by the nation that owns them."""
     minerals, nations = world.mineral_ids, world.nation_ids
     by_owner: dict[int, list[ProjectInProgress]] = {}
@@ -139,7 +141,7 @@ class _Shared:
     projects: dict[Hashable, tuple[ProjectInProgress, ...]]
 
 
-def _shared_key(world: WorldModel) -> tuple[int, ...]:
+def _shared_key(world: WorldState) -> tuple[int, ...]:
     """Changes whenever anything `_Shared` holds may have: every turn, and any change to the
     policies, proposals, deals, acts, replies, news or pipeline made between two turns."""
     d = world.diplomacy
@@ -157,7 +159,7 @@ def _shared_key(world: WorldModel) -> tuple[int, ...]:
     )
 
 
-def _shared(world: WorldModel, public: dict) -> _Shared:
+def _shared(world: WorldState, public: dict) -> _Shared:
     """The turn's `_Shared`, kept beside the public view it belongs to."""
     key = _shared_key(world)
     cached = public.get("shared")
@@ -183,7 +185,7 @@ def _shared(world: WorldModel, public: dict) -> _Shared:
     return shared
 
 
-def observe(world: WorldModel, nation: str) -> Observation:
+def observe(world: WorldState, nation: str) -> Observation:
     i = world.nation_ids.index(nation)
     public = _public(world)
     shared = _shared(world, public)
@@ -216,7 +218,7 @@ def observe(world: WorldModel, nation: str) -> Observation:
         relations=rel[i].copy(),
         regard=rel[:, i].copy(),
         score=float(world.score[i]),
-        score_parts=dict(zip(world.score_part_names, world.score_parts[i].tolist(), strict=True)),
+        score_parts=dict(zip(PART_NAMES, world.score_parts[i].tolist(), strict=True)),
         controls=shared.controls,
         tariffs=shared.tariffs,
         zones=shared.zones,

@@ -68,7 +68,8 @@ from agents.firms import KIND_CODE
 from game.rules import PARTS, Alignment, FirmKind, Objectives, Part, Sector, Zone
 
 if TYPE_CHECKING:
-    from game.world.model import TurnRecord, WorldModel
+    from game.world.record import TurnRecord
+    from game.world.state import WorldState
 
 F64 = NDArray[np.float64]
 SECTORS: tuple[Sector, ...] = tuple(Sector)
@@ -224,7 +225,7 @@ class Scorer:
         self.parts: list[F64] = []
 
     @classmethod
-    def for_world(cls, world: WorldModel) -> Scorer:
+    def for_world(cls, world: WorldState) -> Scorer:
         """The scorer of a world: its nations' objectives from the scenario or doctrine."""
         specs = [world.content.nations[n] for n in world.nation_ids]
         return cls(
@@ -239,7 +240,7 @@ class Scorer:
         """NaN score and parts: what a world holds before its first turn."""
         return np.full(n_nat, np.nan), np.full((n_nat, len(PARTS)), np.nan)
 
-    def update(self, world: WorldModel, record: TurnRecord) -> tuple[F64, F64]:
+    def update(self, world: WorldState, record: TurnRecord) -> tuple[F64, F64]:
         """Score the turn just resolved (`record`, plus the world's firms, treasury, zones and
         relations); returns (score (N,), parts (N, P)) and appends them to the history."""
         n_nat = len(self.nation_ids)
@@ -279,3 +280,6 @@ class Scorer:
         """What future scores depend on besides the world: the baselines and the weights."""
         floor = np.array([self.revenue_floor])
         return [self.weights, self.sector_weights, self.treasury0, self.revenue0, floor]
+
+    def digest(self) -> bytes:
+        return b"".join(np.ascontiguousarray(a).tobytes() for a in self.state_arrays())

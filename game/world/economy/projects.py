@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
 from agents.firms import KIND_CODE
 from game.rules import FirmKind, ProjectTemplate
+from game.world.record import Happened
+
+if TYPE_CHECKING:
+    from game.world.state import WorldState
 
 
 @dataclass
@@ -99,3 +104,47 @@ class Pipeline:
         hundreds of projects under way; this reads their numbers straight into one array (a
         list of tuples given to np.array costs about a quarter more)."""
         return np.fromiter(chain.from_iterable(map(Project.state, self.projects)), dtype=np.float64)
+
+    def digest(self) -> bytes:
+        return self.state_array().tobytes()
+
+
+def advance(s: WorldState) -> bool:
+    """A turn of construction: cancelled projects end, finished ones add capacity (to their
+    firm, for an expansion, or as a new firm). Returns whether firms were added (the shocks
+    in force must then reach them too)."""
+    finished, cancelled = s.pipeline.advance(s.rng)
+    t = s.firms
+    for p in cancelled:
+        if p.firm_row >= 0:
+            t.expanding[p.firm_row] = False
+        s.news.append(Happened(s.turn, "project", "Project cancelled", f"{p.name} is cancelled.", "project"))
+    new_firms = []
+    for p in finished:
+        if p.firm_row >= 0:
+            t.capacity[p.firm_row] += p.capacity
+            t.expanding[p.firm_row] = False
+        else:
+            new_firms.append(p)
+        s.causes.capacity[p.mineral, p.country] += p.capacity
+        s.news.append(Happened(s.turn, "project", "New capacity", f"{p.name} comes online.", "project"))
+    if not new_firms:
+        return False
+    rows = t.extend(
+        [
+            dict(
+                kind=KIND_CODE[p.kind],
+                mineral=p.mineral,
+                country=p.country,
+                owner=p.owner,
+                capacity=p.capacity,
+                unit_cost=p.unit_cost,
+                active=True,
+                shock=1.0,
+            )
+            for p in new_firms
+        ]
+    )
+    for row, p in zip(rows, new_firms, strict=True):
+        s.firm_names.append((f"project_{s.mineral_ids[p.mineral]}_{s.nation_ids[p.country]}_{row}", p.name))
+    return True

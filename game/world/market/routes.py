@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from game.rules import ExportControl, FloorPaidBy, Instrument, Stage, Tariff, Zone
+from game.world.digest import SequenceDigest, float_maps, json_bytes
 from game.world.market.clearing import Routes
 
 F64 = NDArray[np.float64]
@@ -59,9 +60,22 @@ class PolicyBook:
     tariffs: list[Tariff] = field(default_factory=list)
     zones: dict[str, Zone] = field(default_factory=dict)
     version: int = 0
+    _controls_digest: SequenceDigest[ExportControl] = field(
+        default_factory=lambda: SequenceDigest(json_bytes), repr=False, compare=False
+    )
+    """The controls' part of the world hash, which costs only the controls changed since."""
 
     def changed(self) -> None:
         self.version += 1
+
+    def digest(self) -> bytes:
+        """The controls (with their licence baselines), tariffs and zones, for the world hash."""
+        return (
+            self._controls_digest.digest(a.spec for a in self.controls)
+            + float_maps(a.baseline for a in self.controls)
+            + repr([x.model_dump_json() for x in self.tariffs]).encode()
+            + repr([z.model_dump_json() for z in self.zones.values()]).encode()
+        )
 
     def targets_of(self, control: ExportControl) -> list[int]:
         issuer = self.geo.index(control.issuer)

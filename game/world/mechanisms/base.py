@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING, Any
 from game.rules.orders import OrderBase
 
 if TYPE_CHECKING:
-    from game.world.model import WorldModel
+    from game.world.state import WorldState
 
-Check = Callable[["WorldModel", Any], "str | None"]
+Check = Callable[["WorldState", Any], "str | None"]
 
 
-def _free(world: WorldModel, order: Any) -> float:
+def _free(world: WorldState, order: Any) -> float:
     return 0.0
 
 
@@ -32,13 +32,13 @@ class Lever:
     verb: Callable[[Any], str]
     check: Check
     apply: Check
-    cost: Callable[[WorldModel, Any], float] = _free
+    cost: Callable[[WorldState, Any], float] = _free
 
 
 NATION_FIELDS = ("targets", "origins", "invite", "to", "nation", "country", "buyer", "seller")
 
 
-def unknown_names(world: WorldModel, order: OrderBase) -> str | None:
+def unknown_names(world: WorldState, order: OrderBase) -> str | None:
     """The first thing the order names that this scenario does not have, as a reason."""
     if order.issuer not in world.nation_ids:
         return f"{order.issuer} is not a nation in this scenario"
@@ -58,5 +58,5 @@ def unknown_names(world: WorldModel, order: OrderBase) -> str | None:
     return None
 
 
-def refuse(world: WorldModel, order: OrderBase, verb: str, why: str) -> str:
+def refuse(world: WorldState, order: OrderBase, verb: str, why: str) -> str:
     return f"{world.display(order.issuer)} cannot {verb}: {why}"

@@ -1,16 +1,19 @@
-"""Trade levers: export controls (every OECD instrument) and import tariffs."""
+"""Export controls, every OECD instrument (ban, quota, licensing, export tax, end use): their
+orders, putting them in force and lifting them, and their expiry."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from game.rules import ExportControl, Stage, Tariff
-from game.rules.orders import ImposeExportControl, LiftExportControl, SetTariff
+from game.rules import ExportControl, Instrument, Stage
+from game.rules.orders import ImposeExportControl, LiftExportControl
+from game.world.economy.firms import capacity_of, reference_flow, trading_partners
 from game.world.market.routes import ActiveControl
 from game.world.mechanisms.base import Lever, refuse
+from game.world.record import Happened
 
 if TYPE_CHECKING:
-    from game.world.model import WorldModel
+    from game.world.state import WorldState
 
 
 def _control_verb(o: ImposeExportControl) -> str:
@@ -18,9 +21,9 @@ def _control_verb(o: ImposeExportControl) -> str:
     return f"impose a {o.instrument.value.replace('_', ' ')} on {o.stage.value} {o.mineral}{whom}"
 
 
-def _check_control(world: WorldModel, o: ImposeExportControl) -> str | None:
+def _check_control(world: WorldState, o: ImposeExportControl) -> str | None:
     verb = _control_verb(o)
-    if world.capacity_of(o.issuer, o.mineral, o.stage) <= 0:
+    if capacity_of(world, o.issuer, o.mineral, o.stage) <= 0:
         what = "mines" if o.stage == Stage.ORE else "refineries"
         return refuse(world, o, verb, f"it has no {o.mineral} {what} whose exports it could control")
     if any(_terms(a.spec) == _terms(o) for a in world.policies.controls):
@@ -41,18 +44,18 @@ def _terms(c: ExportControl | ImposeExportControl) -> tuple[object, ...]:
     )
 
 
-def _apply_control(world: WorldModel, o: ImposeExportControl) -> None:
-    world.impose_control(o.control())
-    targets = o.targets or [n for n in world.trading_partners(o.issuer, o.mineral, o.stage)]
+def _apply_control(world: WorldState, o: ImposeExportControl) -> None:
+    impose(world, o.control())
+    targets = o.targets or [n for n in trading_partners(world, o.issuer, o.mineral, o.stage)]
     scale = 1.0 if o.targets else 0.5
     for target in targets:
         world.diplomacy.act(world.turn, o.issuer, target, o.instrument.value, scale)
     return None
 
 
-def _check_lift(world: WorldModel, o: LiftExportControl) -> str | None:
+def _check_lift(world: WorldState, o: LiftExportControl) -> str | None:
     verb = f"lift controls on {o.mineral}" + (f" for {', '.join(o.targets)}" if o.targets else "")
-    matching = world.matching_controls(o.issuer, o.mineral, o.stage, o.instrument)
+    matching = matching_controls(world, o.issuer, o.mineral, o.stage, o.instrument)
     if not matching:
         return refuse(world, o, verb, "no such control is in force")
     if o.targets:
@@ -68,8 +71,8 @@ def _check_lift(world: WorldModel, o: LiftExportControl) -> str | None:
     return None
 
 
-def _apply_lift(world: WorldModel, o: LiftExportControl) -> None:
-    lifted = world.matching_controls(o.issuer, o.mineral, o.stage, o.instrument)
+def _apply_lift(world: WorldState, o: LiftExportControl) -> None:
+    lifted = matching_controls(world, o.issuer, o.mineral, o.stage, o.instrument)
     if o.targets:  # narrow the controls aimed at those nations; the rest stay as they are
         for active in lifted:
             if not set(o.targets) & set(active.spec.targets):
@@ -88,52 +91,12 @@ def _apply_lift(world: WorldModel, o: LiftExportControl) -> None:
         for target in o.targets:
             world.diplomacy.act(world.turn, o.issuer, target, "lift_control")
         return
-    world.lift_controls(o.issuer, o.mineral, o.stage, o.instrument)
-    targets = sorted({t for a in lifted for t in a.spec.targets}) or world.trading_partners(
-        o.issuer, o.mineral, lifted[0].spec.stage
+    lift(world, o.issuer, o.mineral, o.stage, o.instrument)
+    targets = sorted({t for a in lifted for t in a.spec.targets}) or trading_partners(
+        world, o.issuer, o.mineral, lifted[0].spec.stage
     )
     for target in targets:
         world.diplomacy.act(world.turn, o.issuer, target, "lift_control")
-
-
-def _same_tariff(t: Tariff, o: SetTariff) -> bool:
-    return (t.issuer, t.mineral, t.stage, sorted(t.origins)) == (
-        o.issuer,
-        o.mineral,
-        o.stage,
-        sorted(o.origins),
-    )
-
-
-def _tariff_verb(o: SetTariff) -> str:
-    return f"set a {o.rate_pct:g} % tariff on {o.stage.value} {o.mineral}"
-
-
-def _check_tariff(world: WorldModel, o: SetTariff) -> str | None:
-    verb = _tariff_verb(o) if o.rate_pct > 0 else f"remove its tariff on {o.mineral}"
-    if o.issuer in o.origins:
-        return refuse(world, o, verb, "a nation does not levy tariffs on its own goods")
-    existing = [t for t in world.policies.tariffs if _same_tariff(t, o)]
-    if o.rate_pct == 0 and not existing:
-        return refuse(world, o, verb, "no such tariff is in force")
-    if o.rate_pct > 0 and any(t.rate_pct == o.rate_pct for t in existing):
-        return refuse(world, o, verb, "the same tariff is already in force")
-    return None
-
-
-def _apply_tariff(world: WorldModel, o: SetTariff) -> None:
-    before = max((t.rate_pct for t in world.policies.tariffs if _same_tariff(t, o)), default=0.0)
-    world.policies.tariffs = [t for t in world.policies.tariffs if not _same_tariff(t, o)]
-    if o.rate_pct > 0:
-        world.policies.tariffs.append(
-            Tariff(issuer=o.issuer, mineral=o.mineral, stage=o.stage, origins=o.origins, rate_pct=o.rate_pct)
-        )
-    world.policies.changed()
-    origins = o.origins or world.suppliers_of(o.issuer, o.mineral, o.stage)
-    change = o.rate_pct - before
-    kind = "tariff" if change > 0 else "remove_tariff"
-    for origin in origins:
-        world.diplomacy.act(world.turn, o.issuer, origin, kind, min(abs(change) / 25.0, 2.0))
 
 
 LEVERS = {
@@ -143,6 +106,76 @@ LEVERS = {
         _check_lift,
         _apply_lift,
     ),
-    SetTariff: Lever(2, _tariff_verb, _check_tariff, _apply_tariff),
     ImposeExportControl: Lever(3, _control_verb, _check_control, _apply_control),
 }
+
+
+def matching_controls(
+    s: WorldState, issuer: str, mineral: str, stage: Stage | None, instrument: Instrument | None
+) -> list[ActiveControl]:
+    """The controls in force of this issuer on this mineral (of this stage and instrument, if given)."""
+    return [
+        a
+        for a in s.policies.controls
+        if a.spec.issuer == issuer
+        and a.spec.mineral == mineral
+        and (stage is None or a.spec.stage == stage)
+        and (instrument is None or a.spec.instrument == instrument)
+    ]
+
+
+def impose(s: WorldState, control: ExportControl) -> None:
+    """Put an export control in force (replacing one with the same issuer, mineral, stage,
+    instrument and targets). Licensing remembers the flow each target had."""
+    key = (control.issuer, control.mineral, control.stage, control.instrument, tuple(control.targets))
+    s.policies.controls = [
+        a
+        for a in s.policies.controls
+        if (a.spec.issuer, a.spec.mineral, a.spec.stage, a.spec.instrument, tuple(a.spec.targets)) != key
+    ]
+    active = ActiveControl(control, s.turn)
+    if control.instrument == Instrument.LICENSING:
+        # pass_share is relative to uncontrolled trade: a route's baseline is measured
+        # the first time it is licensed and kept, so replacing one licence by another
+        # does not compound the restriction.
+        m, o = s.mineral_index(control.mineral), s.nation_index[control.issuer]
+        flow = s.last_flow[control.stage][m, o]
+        if not flow.any():  # before the first turn: what the route would carry at reference
+            flow = reference_flow(s, control.stage, m, o)
+        for t in s.policies.targets_of(control):
+            key = (control.issuer, control.mineral, control.stage.value, s.nation_ids[t])
+            s.licence_baseline.setdefault(key, float(flow[t]))
+            active.baseline[s.nation_ids[t]] = s.licence_baseline[key]
+    s.policies.controls.append(active)
+    s.policies.changed()
+
+
+def lift(s: WorldState, issuer: str, mineral: str, stage: Stage | None, instrument: Instrument | None) -> int:
+    """Lift the matching controls; returns how many."""
+    before = len(s.policies.controls)
+    lifted = matching_controls(s, issuer, mineral, stage, instrument)
+    s.policies.controls = [a for a in s.policies.controls if a not in lifted]
+    if len(s.policies.controls) != before:
+        s.policies.changed()
+    return before - len(s.policies.controls)
+
+
+def expire(s: WorldState) -> None:
+    """Controls whose term has come end, with a line of news each."""
+    expired = [
+        a for a in s.policies.controls if a.spec.expires and s.scenario.turn_of(a.spec.expires) <= s.turn
+    ]
+    for a in expired:
+        s.policies.controls.remove(a)
+        s.news.append(
+            Happened(
+                s.turn,
+                "expiry",
+                "Control expires",
+                f"{s.display(a.spec.issuer)}'s {a.spec.instrument.value} on "
+                f"{a.spec.mineral} ({a.spec.stage.value}) expires.",
+                "expiry",
+            )
+        )
+    if expired:
+        s.policies.changed()

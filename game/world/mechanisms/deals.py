@@ -1,15 +1,26 @@
-"""Deal levers: offtake deals and memoranda, and the answers to every kind of proposal."""
+"""Offtake deals and memoranda: their orders, the answers to every kind of proposal, and the
+tonnes and prices deals in force fix on the markets each turn."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+from numpy.typing import NDArray
+
+from game.rules import Stage
+from game.rules.diplomacy import Deal
 from game.rules.orders import DealKind, Invest, InviteToZone, ProposeDeal, RespondToProposal
-from game.world.mechanisms import industry, zones
+from game.world.economy.firms import capacity_of
+from game.world.mechanisms import investment, zones
 from game.world.mechanisms.base import Lever, refuse
+from game.world.record import Happened
 
 if TYPE_CHECKING:
-    from game.world.model import WorldModel
+    from game.world.market.clearing import Clearing, Routes
+    from game.world.state import WorldState
+
+F64 = NDArray[np.float64]
 
 MAX_DEAL_SHARE = 0.5
 """An offtake may take at most this share of the seller's capacity in that stage."""
@@ -20,10 +31,10 @@ def _deal_verb(o: ProposeDeal) -> str:
     return f"propose {'an offtake deal' if o.deal == DealKind.OFFTAKE else 'a memorandum'} to {other}"
 
 
-def _check_deal(world: WorldModel, o: ProposeDeal) -> str | None:
+def _check_deal(world: WorldState, o: ProposeDeal) -> str | None:
     verb = _deal_verb(o)
     if o.deal == DealKind.OFFTAKE:
-        capacity = world.capacity_of(o.seller, o.mineral, o.stage)
+        capacity = capacity_of(world, o.seller, o.mineral, o.stage)
         if capacity <= 0:
             return refuse(
                 world, o, verb, f"{world.display(o.seller)} has no {o.stage.value} {o.mineral} to sell"
@@ -44,11 +55,11 @@ def _check_deal(world: WorldModel, o: ProposeDeal) -> str | None:
     return None
 
 
-def _apply_deal(world: WorldModel, o: ProposeDeal) -> None:
+def _apply_deal(world: WorldState, o: ProposeDeal) -> None:
     world.diplomacy.propose(world.turn, o.issuer, o.counterparty, o)
 
 
-def _check_respond(world: WorldModel, o: RespondToProposal) -> str | None:
+def _check_respond(world: WorldState, o: RespondToProposal) -> str | None:
     p = world.diplomacy.proposals.get(o.proposal)
     if p is None or p.to != o.issuer:
         return refuse(world, o, f"answer proposal #{o.proposal}", "no such proposal is waiting for it")
@@ -57,7 +68,7 @@ def _check_respond(world: WorldModel, o: RespondToProposal) -> str | None:
     return None
 
 
-def _apply_respond(world: WorldModel, o: RespondToProposal) -> str | None:
+def _apply_respond(world: WorldState, o: RespondToProposal) -> str | None:
     p = world.diplomacy.proposals[o.proposal]
     d = world.diplomacy
     me = world.display(o.issuer)
@@ -81,17 +92,17 @@ def _apply_respond(world: WorldModel, o: RespondToProposal) -> str | None:
             del d.proposals[p.id]
             if terms.financing_usd_m > 0:
                 world.treasury[buyer] -= terms.financing_usd_m
-                industry.finance_capacity(world, terms)
+                investment.finance_capacity(world, terms)
             d.sign(world.turn, terms)
             d.act(world.turn, o.issuer, p.sender, "deal_signed")
             d.act(world.turn, p.sender, o.issuer, "deal_signed")
             d.replies.append((world.turn, p.sender, f"{me} accepted proposal #{p.id}."))
         case Invest():
-            reason = industry.check_funds(world, p.order)
+            reason = investment.check_funds(world, p.order)
             if reason:
                 return reason
             del d.proposals[p.id]
-            industry.start_investment(world, p.order)
+            investment.start_investment(world, p.order)
             d.replies.append((world.turn, p.sender, f"{me} welcomed the investment (proposal #{p.id})."))
     return None
 
@@ -100,3 +111,59 @@ LEVERS = {
     RespondToProposal: Lever(4, lambda o: f"answer proposal #{o.proposal}", _check_respond, _apply_respond),
     ProposeDeal: Lever(9, _deal_verb, _check_deal, _apply_deal),
 }
+
+
+def offtakes(s: WorldState, stage: Stage) -> list[Deal]:
+    """Offtake deals in force this turn for a mineral of this scenario at this stage."""
+    return [
+        d
+        for d in s.diplomacy.deals_in_force(s.turn)
+        if d.terms.stage == stage and d.terms.deal == DealKind.OFFTAKE and d.terms.mineral in s.mineral_ids
+    ]
+
+
+def fixed_flows(s: WorldState, stage: Stage, routes: Routes) -> F64 | None:
+    """(M, O, B) tonnes offtake deals fix in advance on their routes this turn.
+
+    A seller that closes its own route to the buyer breaks the deal: it ends, and the
+    buyer remembers. A deal never takes more than MAX_DEAL_SHARE of the seller's capacity."""
+    deals = offtakes(s, stage)
+    if not deals:
+        return None
+    fixed = np.zeros(routes.open.shape)
+    for d in deals:
+        terms = d.terms
+        m, o, b = s.mineral_index(terms.mineral), s.nation_index[terms.seller], s.nation_index[terms.buyer]
+        if not routes.open[m, o, b]:
+            s.diplomacy.end(d)
+            s.diplomacy.act(s.turn, terms.seller, terms.buyer, "deal_broken")
+            s.news.append(
+                Happened(
+                    s.turn,
+                    f"deal_{d.id}",
+                    "Deal broken",
+                    f"{s.display(terms.seller)}'s export controls break its {terms.mineral} deal "
+                    f"with {s.display(terms.buyer)}.",
+                    "deal",
+                )
+            )
+            continue
+        cap = MAX_DEAL_SHARE * capacity_of(s, terms.seller, terms.mineral, stage)
+        fixed[m, o, b] += min(terms.tonnes_per_turn, max(cap - fixed[m, o].sum(), 0.0))
+    return fixed
+
+
+def price_topup(s: WorldState, stage: Stage, clearing: Clearing) -> F64:
+    """(M, O) USD the sellers get above (or below) the market for deal tonnes at deal prices."""
+    topup = np.zeros(clearing.price.shape)
+    for d in offtakes(s, stage):
+        terms = d.terms
+        m, o, b = s.mineral_index(terms.mineral), s.nation_index[terms.seller], s.nation_index[terms.buyer]
+        spot = clearing.price[m, o]
+        price = (
+            terms.price_usd_per_t
+            if terms.price_usd_per_t is not None
+            else spot * (1 - terms.discount_pct / 100)
+        )
+        topup[m, o] += min(terms.tonnes_per_turn, clearing.flow[m, o, b]) * (price - spot)
+    return topup

@@ -20,7 +20,7 @@ from game.rules.orders import ORDER_ADAPTER, Order
 from game.world.mechanisms.registry import LEVERS, cost_of, describe
 
 if TYPE_CHECKING:
-    from game.world.model import WorldModel
+    from game.world.state import WorldState
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,7 @@ class OrderDesk:
             where = ".".join(str(p) for p in first["loc"][1:]) or "order"
             return f"not a valid order: {where}: {first['msg']}"
 
-    def check(self, world: WorldModel, order: Order) -> Verdict:
+    def check(self, world: WorldState, order: Order) -> Verdict:
         lever = LEVERS[type(order)]
         try:
             reason = lever.check(world, order)
@@ -95,7 +95,7 @@ class OrderDesk:
             cost = 0.0
         return Verdict(reason is None, reason or "", cost if reason is None else 0.0)
 
-    def submit(self, world: WorldModel, order: Order) -> Verdict:
+    def submit(self, world: WorldState, order: Order) -> Verdict:
         verdict = self.check(world, order)
         if verdict.accepted:
             self.queued.append((self.seq, order))
@@ -112,10 +112,14 @@ class OrderDesk:
         self.queued.remove(mine[index])
         return mine[index][1]
 
+    def digest(self) -> bytes:
+        """The orders waiting for the next turn, for the world hash (the log is the save's)."""
+        return repr([o.model_dump_json() for _, o in self.queued]).encode()
+
     def queued_by(self, issuer: str) -> list[Order]:
         return [o for _, o in self.queued if o.issuer == issuer]
 
-    def resolve(self, world: WorldModel, stage: str = "resolved") -> list[OrderRecord]:
+    def resolve(self, world: WorldState, stage: str = "resolved") -> list[OrderRecord]:
         """Apply the queued orders in the fixed order; returns this turn's records.
 
         `stage` marks where they came from: "resolved" for submitted orders, "event" for an
@@ -148,3 +152,17 @@ class OrderDesk:
             records.append(record)
         self.log.extend(records)
         return records
+
+
+def apply_order_effect(s: WorldState, order: Order) -> OrderRecord | None:
+    """An event's effect expressed as an order: checked like any order and applied at once,
+    ahead of the players' orders queued for this turn (which resolve in their own phase)."""
+    desk = s.desk
+    if not desk.check(s, order).accepted:
+        return None
+    waiting, desk.queued = desk.queued, [(desk.seq, order)]
+    desk.seq += 1
+    try:
+        return desk.resolve(s, stage="event")[-1]
+    finally:
+        desk.queued = waiting

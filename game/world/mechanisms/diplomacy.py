@@ -168,10 +168,10 @@ class Diplomacy:
         )
 
     def digest(self) -> bytes:
-        """The proposals, the deals, the acts and the next id, for the world hash (the
-        relations go in with the world's arrays)."""
+        """The relations, the proposals, the deals, the acts and the next id, for the world hash."""
         return (
-            self._proposals_digest.digest(self.proposals.values())
+            self.relations.tobytes()
+            + self._proposals_digest.digest(self.proposals.values())
             + self._deals_digest.digest(self.deals)
             + self._acts_digest.digest(self.acts)
             + str(self.next_id).encode()

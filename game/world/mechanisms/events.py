@@ -54,15 +54,6 @@ def _shock_bytes(shock: Shock) -> bytes:
     return repr((shock.effect.model_dump_json(), shock.until_turn, shock.event)).encode()
 
 
-@dataclass
-class Happened:
-    turn: int
-    event: str
-    name: str
-    news: str
-    kind: str  # scheduled | conditional | random | expiry | project | firm | ...
-
-
 class _Record(Protocol):
     @property
     def need(self) -> F64: ...  # (M, N, S)

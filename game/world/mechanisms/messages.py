@@ -8,13 +8,13 @@ from game.rules.orders import DiplomaticMessage, Tone
 from game.world.mechanisms.base import Lever, refuse
 
 if TYPE_CHECKING:
-    from game.world.model import WorldModel
+    from game.world.state import WorldState
 
 SUMMIT_FLOOR = -50.0
 """Below this regard for the host, a nation does not come to a summit."""
 
 
-def _check(world: WorldModel, o: DiplomaticMessage) -> str | None:
+def _check(world: WorldState, o: DiplomaticMessage) -> str | None:
     if o.issuer in o.to:
         return refuse(world, o, "send a message", "it cannot address itself")
     if len(set(o.to)) != len(o.to):
@@ -22,7 +22,7 @@ def _check(world: WorldModel, o: DiplomaticMessage) -> str | None:
     return None
 
 
-def _apply(world: WorldModel, o: DiplomaticMessage) -> None:
+def _apply(world: WorldState, o: DiplomaticMessage) -> None:
     d = world.diplomacy
     me = world.nation_ids.index(o.issuer)
     for nation in o.to:

@@ -9,11 +9,19 @@ end-of-life collection. Sizes are model assumptions, stated with each constant.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
 
-from game.rules.orders import Programme
+from game.rules import Sector
+from game.rules.orders import FundRnD, Programme, Subsidise
+from game.world.economy.demand import need_now
+from game.world.mechanisms.base import Lever, refuse
+from game.world.record import Happened
+
+if TYPE_CHECKING:
+    from game.world.state import WorldState
 
 F64 = NDArray[np.float64]
 
@@ -91,3 +99,107 @@ def subsidy_effects(
             scale = max(use_value_usd_bn[m, n], 0.01)
             boost[m, n] += RECYCLING_PER_USD_M * s.usd_m_per_turn / scale
     return 1.0 - np.minimum(cut, MAX_SUBSIDY_CUT), np.minimum(boost, MAX_EOL_BOOST)
+
+
+def _check_subsidy(world: WorldState, o: Subsidise) -> str | None:
+    i, m = world.nation_ids.index(o.issuer), world.mineral_index(o.mineral)
+    sector = None if o.sector is None else list(Sector).index(o.sector)
+    if o.usd_m_per_turn > world.treasury[i] + 1e-9:
+        return refuse(
+            world, o, f"subsidise {o.mineral} {o.programme.value}", "its treasury cannot pay the first turn"
+        )
+    for s in world.subsidies:
+        if (s.issuer, s.programme, s.mineral, s.sector) == (i, o.programme, m, sector):
+            return refuse(
+                world,
+                o,
+                f"subsidise {o.mineral} {o.programme.value}",
+                f"one is running ({s.turns_left} turns left)",
+            )
+    return None
+
+
+def _apply_subsidy(world: WorldState, o: Subsidise) -> None:
+    world.subsidies.append(
+        Subsidy(
+            issuer=world.nation_ids.index(o.issuer),
+            programme=o.programme,
+            mineral=world.mineral_index(o.mineral),
+            sector=None if o.sector is None else list(Sector).index(o.sector),
+            usd_m_per_turn=o.usd_m_per_turn,
+            turns_left=o.turns,
+        )
+    )
+
+
+def _check_rnd(world: WorldState, o: FundRnD) -> str | None:
+    return None
+
+
+def _apply_rnd(world: WorldState, o: FundRnD) -> None:
+    world.research.append(
+        Research(
+            issuer=world.nation_ids.index(o.issuer),
+            programme=o.programme,
+            mineral=world.mineral_index(o.mineral),
+            budget_usd_m=o.budget_usd_m,
+            turns_left=RND_TURNS,
+        )
+    )
+
+
+def step(s: WorldState) -> None:
+    """Pay this turn's subsidies (ending those the treasury can no longer pay) and settle
+    research that has run its course (one seeded draw per finished programme)."""
+    n_nat = len(s.nation_ids)
+    running = []
+    for sub in s.subsidies:
+        if s.treasury[sub.issuer] < sub.usd_m_per_turn:
+            who = s.nation_ids[sub.issuer]
+            text = f"{s.display(who)} can no longer pay its {s.mineral_ids[sub.mineral]} subsidy."
+            s.news.append(Happened(s.turn, f"subsidy_{who}", "Subsidy ends", text, "programme"))
+            continue
+        s.treasury[sub.issuer] -= sub.usd_m_per_turn
+        sub.turns_left -= 1
+        running.append(sub)
+    need = need_now(s) / s.subsidy_cut
+    use_value = need.sum(axis=2) * 4 * s.refined_paid[:, :n_nat] / 1e9
+    s.subsidy_cut, boost = subsidy_effects(running, need, s.refined_paid[:, :n_nat], use_value)
+    s.subsidies = [sub for sub in running if sub.turns_left > 0]
+    s.eol_boost = boost * s.rnd_recycling
+    pending = []
+    for r in s.research:
+        r.turns_left -= 1
+        if r.turns_left > 0:
+            pending.append(r)
+            continue
+        success = float(s.rng.random()) < r.probability
+        who, mineral = s.nation_ids[r.issuer], s.mineral_ids[r.mineral]
+        if success and r.programme.value == "substitution":
+            cut = 1.0 - RND_SUBSTITUTION
+            s.rnd_substitution[r.mineral] *= 1.0 - RND_SPILLOVER * cut
+            s.rnd_substitution[r.mineral, r.issuer] *= (1.0 - cut) / (1.0 - RND_SPILLOVER * cut)
+        elif success:
+            s.rnd_recycling[r.mineral, r.issuer] *= RND_RECYCLING_BOOST
+        text = f"{s.display(who)}'s {mineral} {r.programme.value} research " + (
+            "pays off." if success else "ends without a breakthrough."
+        )
+        s.news.append(Happened(s.turn, f"rnd_{who}_{mineral}", "Research", text, "research"))
+    s.research = pending
+
+
+LEVERS = {
+    Subsidise: Lever(
+        13,
+        lambda o: f"subsidise {o.mineral} {o.programme.value}",
+        _check_subsidy,
+        _apply_subsidy,  # paid turn by turn by the programme, from this turn on
+    ),
+    FundRnD: Lever(
+        14,
+        lambda o: f"fund {o.mineral} {o.programme.value} research",
+        _check_rnd,
+        _apply_rnd,
+        lambda w, o: o.budget_usd_m,
+    ),
+}

@@ -9,13 +9,22 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from game.rules.orders import ORDER_TYPES, OrderBase
-from game.world.mechanisms import controls, deals, industry, messages, zones
+from game.world.mechanisms import (
+    controls,
+    deals,
+    investment,
+    messages,
+    programmes,
+    stockpiles,
+    tariffs,
+    zones,
+)
 from game.world.mechanisms.base import Lever, unknown_names
 
 if TYPE_CHECKING:
-    from game.world.model import WorldModel
+    from game.world.state import WorldState
 
-_FAMILIES = (messages, controls, deals, zones, industry)
+_FAMILIES = (messages, controls, tariffs, deals, zones, investment, stockpiles, programmes)
 LEVERS: dict[type, Lever] = {kind: lever for family in _FAMILIES for kind, lever in family.LEVERS.items()}
 assert set(LEVERS) == set(ORDER_TYPES), "every order type needs a lever"
 
@@ -23,7 +32,7 @@ assert set(LEVERS) == set(ORDER_TYPES), "every order type needs a lever"
 def _checked(lever: Lever) -> Lever:
     """The lever's check, preceded by the checks every order shares."""
 
-    def check(world: WorldModel, order: OrderBase) -> str | None:
+    def check(world: WorldState, order: OrderBase) -> str | None:
         unknown = unknown_names(world, order)
         if unknown:
             return f"{world.display(order.issuer)} cannot {lever.verb(order)}: {unknown}"
@@ -35,7 +44,7 @@ def _checked(lever: Lever) -> Lever:
 LEVERS = {kind: _checked(lever) for kind, lever in LEVERS.items()}
 
 
-def cost_of(world: WorldModel, order: OrderBase) -> float:
+def cost_of(world: WorldState, order: OrderBase) -> float:
     return float(LEVERS[type(order)].cost(world, order))
 
 

@@ -1,22 +1,34 @@
-"""Zone levers: found a preferential trade zone, invite, join, leave, commit stockpiles."""
+"""Preferential trade zones: found one, invite, join, leave, commit stockpiles; emergency
+sharing of stockpiles between members; the fund that pays members' producers up to a floor."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+from numpy.typing import NDArray
+
 from game.rules import Stage, Zone
 from game.rules.orders import InviteToZone, JoinZone, LeaveZone, ProposeZone, ShareStockpile
+from game.world.economy.firms import suppliers_of
 from game.world.mechanisms.base import Lever, refuse
+from game.world.record import Happened
 
 if TYPE_CHECKING:
-    from game.world.model import WorldModel
+    from game.world.market.clearing import Clearing
+    from game.world.state import WorldState
+
+F64 = NDArray[np.float64]
+
+EMERGENCY_FILL = 0.85
+"""A zone member whose consumption fell below this share of its need is in an emergency."""
 
 
-def _zone(world: WorldModel, zone_id: str) -> Zone | None:
+def _zone(world: WorldState, zone_id: str) -> Zone | None:
     return world.policies.zones.get(zone_id)
 
 
-def _check_propose(world: WorldModel, o: ProposeZone) -> str | None:
+def _check_propose(world: WorldState, o: ProposeZone) -> str | None:
     verb = f"found zone {o.zone}"
     if o.zone in world.policies.zones:
         return refuse(world, o, verb, "a zone with this id already exists")
@@ -28,7 +40,7 @@ def _check_propose(world: WorldModel, o: ProposeZone) -> str | None:
     return None
 
 
-def _apply_propose(world: WorldModel, o: ProposeZone) -> None:
+def _apply_propose(world: WorldState, o: ProposeZone) -> None:
     world.policies.zones[o.zone] = o.zone_rules()
     world.policies.changed()
     _resent_external_tariff(world, o.zone, o.issuer)
@@ -39,16 +51,16 @@ def _apply_propose(world: WorldModel, o: ProposeZone) -> None:
         world.diplomacy.act(world.turn, o.issuer, nation, "zone_invitation")
 
 
-def _resent_external_tariff(world: WorldModel, zone_id: str, member: str) -> None:
+def _resent_external_tariff(world: WorldState, zone_id: str, member: str) -> None:
     """Outside suppliers of a new member resent the zone's external tariff."""
     zone = world.policies.zones[zone_id]
     for mineral in zone.external_tariff_pct:
-        for origin in world.suppliers_of(member, mineral, Stage.REFINED):
+        for origin in suppliers_of(world, member, mineral, Stage.REFINED):
             if origin not in zone.members:
                 world.diplomacy.act(world.turn, member, origin, "external_tariff")
 
 
-def _check_invite(world: WorldModel, o: InviteToZone) -> str | None:
+def _check_invite(world: WorldState, o: InviteToZone) -> str | None:
     verb = f"invite {world.display(o.nation)} into zone {o.zone}"
     zone = _zone(world, o.zone)
     if zone is None:
@@ -62,12 +74,12 @@ def _check_invite(world: WorldModel, o: InviteToZone) -> str | None:
     return None
 
 
-def _apply_invite(world: WorldModel, o: InviteToZone) -> None:
+def _apply_invite(world: WorldState, o: InviteToZone) -> None:
     world.diplomacy.propose(world.turn, o.issuer, o.nation, o)
     world.diplomacy.act(world.turn, o.issuer, o.nation, "zone_invitation")
 
 
-def _check_join(world: WorldModel, o: JoinZone) -> str | None:
+def _check_join(world: WorldState, o: JoinZone) -> str | None:
     verb = f"join zone {o.zone}"
     zone = _zone(world, o.zone)
     if zone is None:
@@ -79,7 +91,7 @@ def _check_join(world: WorldModel, o: JoinZone) -> str | None:
     return None
 
 
-def join(world: WorldModel, nation: str, zone_id: str) -> None:
+def join(world: WorldState, nation: str, zone_id: str) -> None:
     """Admit `nation` (its invitation is consumed); shared by JoinZone and an accepted invitation."""
     zone = world.policies.zones[zone_id]
     invitation = world.diplomacy.invited(nation, zone_id)
@@ -93,18 +105,18 @@ def join(world: WorldModel, nation: str, zone_id: str) -> None:
     _resent_external_tariff(world, zone_id, nation)
 
 
-def _apply_join(world: WorldModel, o: JoinZone) -> None:
+def _apply_join(world: WorldState, o: JoinZone) -> None:
     join(world, o.issuer, o.zone)
 
 
-def _check_leave(world: WorldModel, o: LeaveZone) -> str | None:
+def _check_leave(world: WorldState, o: LeaveZone) -> str | None:
     zone = _zone(world, o.zone)
     if zone is None or o.issuer not in zone.members:
         return refuse(world, o, f"leave zone {o.zone}", "it is not a member")
     return None
 
 
-def _apply_leave(world: WorldModel, o: LeaveZone) -> None:
+def _apply_leave(world: WorldState, o: LeaveZone) -> None:
     zone = world.policies.zones[o.zone]
     others = [m for m in zone.members if m != o.issuer]
     if o.issuer == zone.founder:  # the zone dissolves: its invitations and commitments go too
@@ -122,7 +134,7 @@ def _apply_leave(world: WorldModel, o: LeaveZone) -> None:
         world.diplomacy.act(world.turn, o.issuer, member, "zone_left")
 
 
-def _check_share(world: WorldModel, o: ShareStockpile) -> str | None:
+def _check_share(world: WorldState, o: ShareStockpile) -> str | None:
     verb = f"commit stockpiles to zone {o.zone}"
     zone = _zone(world, o.zone)
     if zone is None or o.issuer not in zone.members:
@@ -134,7 +146,7 @@ def _check_share(world: WorldModel, o: ShareStockpile) -> str | None:
     return None
 
 
-def _apply_share(world: WorldModel, o: ShareStockpile) -> None:
+def _apply_share(world: WorldState, o: ShareStockpile) -> None:
     if o.share_pct > 0:
         world.share_commitment[(o.zone, o.issuer)] = o.share_pct / 100
     else:
@@ -148,3 +160,58 @@ LEVERS = {
     InviteToZone: Lever(8, lambda o: f"invite {o.nation} into zone {o.zone}", _check_invite, _apply_invite),
     ShareStockpile: Lever(11, lambda o: f"commit stockpiles to zone {o.zone}", _check_share, _apply_share),
 }
+
+
+def emergency_sharing(s: WorldState) -> None:
+    """Zones with emergency sharing: members who committed a share of their stockpiles hand
+    it to a member whose consumption fell below EMERGENCY_FILL last turn."""
+    need = s.need.sum(axis=2).T  # (N, M) last turn's need
+    for zone_id in sorted(s.policies.zones):
+        zone = s.policies.zones[zone_id]
+        if not zone.emergency_sharing:
+            continue
+        members = [s.nation_index[n] for n in zone.members]
+        commit = np.array([s.share_commitment.get((zone_id, n), 0.0) for n in zone.members])
+        short = s.consumption_fill[members] < EMERGENCY_FILL  # (k, M)
+        gap = np.where(short, need[members] * (EMERGENCY_FILL - s.consumption_fill[members]), 0.0)
+        if not gap.any():
+            continue
+        offer = np.where(short, 0.0, commit[:, None] * s.stockpile[members])  # (k, M)
+        moved = np.minimum(offer.sum(axis=0), gap.sum(axis=0))  # (M,)
+        give = offer * np.divide(moved, offer.sum(axis=0), out=np.zeros_like(moved), where=moved > 0)
+        take = gap * np.divide(moved, gap.sum(axis=0), out=np.zeros_like(moved), where=moved > 0)
+        s.stockpile[members] += take - give
+        for k, m in zip(*np.nonzero(take > 0), strict=True):
+            for j in np.flatnonzero(give[:, m] > 0):
+                s.diplomacy.act(s.turn, zone.members[j], zone.members[k], "stockpile_shared")
+            s.news.append(
+                Happened(
+                    s.turn,
+                    f"sharing_{zone_id}",
+                    "Emergency sharing",
+                    f"{zone.name} members release {take[k, m]:,.0f} t of {s.mineral_ids[m]} "
+                    f"to {s.display(zone.members[k])}.",
+                    "zone",
+                )
+            )
+
+
+def fund_payments(s: WorldState, refined: Clearing) -> F64:
+    """(N,) USD m each member pays into zone funds that pay members' producers up to the floor
+    (shared by the members in proportion to GDP)."""
+    n_nat = len(s.nation_ids)
+    paid = np.zeros(n_nat)
+    for zone_id in sorted(s.policies.zones):
+        zone = s.policies.zones[zone_id]
+        if zone.floor_paid_by.value != "fund" or not zone.price_floor_usd_per_t:
+            continue
+        members = np.array([s.nation_index[n] for n in zone.members])
+        buyers = np.concatenate([members, members + n_nat])
+        bill = 0.0
+        for mineral, level in zone.price_floor_usd_per_t.items():
+            if mineral in s.mineral_ids:
+                m = s.mineral_index(mineral)
+                gap = np.maximum(level - refined.price[m, members], 0.0)
+                bill += float((refined.flow[m][np.ix_(members, buyers)].sum(axis=1) * gap).sum())
+        paid[members] += bill / 1e6 * s.gdp_usd_bn[members] / s.gdp_usd_bn[members].sum()
+    return paid

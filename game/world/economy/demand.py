@@ -1,0 +1,101 @@
+"""Demand by end-use sector: what each sector needs this turn, how high prices slowly move it
+to other materials, and what it consumed once the refined market cleared."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from numpy.typing import NDArray
+
+from game.rules import Sector
+from game.world.market.clearing import Bids
+from game.world.state import SECTORS
+
+if TYPE_CHECKING:
+    from game.world.market.clearing import Clearing
+    from game.world.state import WorldState
+
+F64 = NDArray[np.float64]
+
+DEFENCE = SECTORS.index(Sector.DEFENCE)
+
+DEFENCE_ELASTICITY = 0.1
+CIVIL_CHOKE = 4.0
+"""Civil demand collapses above this multiple of the reference price."""
+DEFENCE_CHOKE = 12.0
+"""Defence pays far more before it goes without."""
+PRICE_MEMORY_WEIGHT = 0.1
+"""Weight of this turn's price in the slow average that drives substitution."""
+SUBSTITUTION_SPEED = 0.05
+"""Share of the gap to its target that substitution closes each turn."""
+
+
+def need_now(s: WorldState) -> F64:
+    """(M, N, S) tonnes per turn each sector needs this turn at the reference price."""
+    return (
+        s.base_need
+        * s.growth_index[:, None, :]
+        * s.demand_shock
+        * s.substitution[:, :, None]
+        * s.subsidy_cut
+        * s.rnd_substitution[:, :, None]
+    )
+
+
+def step_demand(s: WorldState) -> None:
+    """Demand grows; a price that stays high slowly moves demand to other materials. The
+    turn's need is fixed here for the rest of the turn."""
+    before = need_now(s)
+    s.growth_index *= s.growth_per_turn
+    ratio = s.refined_paid[:, : len(s.nation_ids)] / s.ref_price[:, None]
+    s.price_memory = (1 - PRICE_MEMORY_WEIGHT) * s.price_memory + PRICE_MEMORY_WEIGHT * ratio
+    target = np.maximum(s.price_memory, 1.0) ** -s.substitution_eps[:, None]
+    s.substitution = (1 - SUBSTITUTION_SPEED) * s.substitution + SUBSTITUTION_SPEED * target
+    s.need = need_now(s)
+    s.causes.demand_growth += (s.need - before).sum(axis=2)
+
+
+def civil_need(need: F64) -> F64:
+    """(M, N) what the civil sectors need (defence buys at its own node)."""
+    return need.sum(axis=2) - need[:, :, DEFENCE]
+
+
+def refined_bids(s: WorldState, stock_bid: F64) -> Bids:
+    """Buyers of refined metal: each country's civil sectors (with its stockpile's bid,
+    `stock_bid` (M, N)) at one node and its defence sector at another."""
+    n_nat, n_min = len(s.nation_ids), len(s.mineral_ids)
+    need = s.need
+    civil = civil_need(need) + stock_bid
+    return Bids(
+        need=np.concatenate([civil, need[:, :, DEFENCE]], axis=1),
+        pref=s.ref_price[:, None],
+        eps=np.concatenate(
+            [np.repeat(s.civil_eps[:, None], n_nat, 1), np.full((n_min, n_nat), DEFENCE_ELASTICITY)], 1
+        ),
+        choke=np.concatenate(
+            [np.full((n_min, n_nat), CIVIL_CHOKE), np.full((n_min, n_nat), DEFENCE_CHOKE)], 1
+        ),
+        cap=np.full((n_min, 2 * n_nat), np.inf),
+    )
+
+
+def consume(s: WorldState, refined: Clearing, stock_bid: F64) -> F64:
+    """What each sector consumed: civil sectors share what their country's civil node got
+    with the stockpile's bid (`stock_bid`, (M, N)), pro rata; defence got its own node's.
+    Returns (M, N) the tonnes the stockpile's bid got."""
+    n_nat = len(s.nation_ids)
+    need = s.need
+    got = refined.flow.sum(axis=1)  # (M, 2N)
+    civil_got, defence_got = got[:, :n_nat], got[:, n_nat:]
+    civil_want = civil_need(need) + stock_bid
+    share = np.divide(civil_got, civil_want, out=np.zeros_like(civil_got), where=civil_want > 0)
+    consumption = need * share[:, :, None]
+    consumption[:, :, DEFENCE] = defence_got
+    s.consumption = consumption
+    s.shortfall = np.maximum(need - consumption, 0.0)
+    total_need = need.sum(axis=2)
+    s.consumption_fill = np.divide(
+        consumption.sum(axis=2), total_need, out=np.ones_like(total_need), where=total_need > 0
+    ).T
+    return stock_bid * share

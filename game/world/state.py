@@ -1,0 +1,256 @@
+"""The world's state, every array and ledger declared once.
+
+`WorldState` is a slotted dataclass: nothing can be stored on it that is not declared here, so
+no phase can hand data to another through an attribute nobody declared. Each field says what
+it is (`Role`), its shape in the world's dimensions (M minerals, N nations, S sectors, F firms,
+P score parts, G cap groups), and whether the world hash covers it and the save file carries
+it. `world_hash` iterates the declaration: state added here is hashed unless it says why not.
+
+Roles:
+- CONFIG: fixed when the world is built, from content, scenario and seed (a save names all
+  three, so the hash need not cover them).
+- STATE: arrays that change during the game; hashed, in declaration order.
+- LEDGER: objects that keep records (controls, deals, projects, queued orders); hashed through
+  their own `digest()`, which costs only what changed since the last turn.
+- MEMO: caches and warm starts; a replay rebuilds them exactly, and they change how fast a
+  result is found, not the result (`last_rent` is the solver's warm start: from another start
+  the solve lands within its tolerance, not on the same bits, which the hash of the prices
+  would then show).
+- OUTPUT: what the game reports (records, news); derived from the hashed state.
+- TURN: the current turn's gatherings, reset when a turn starts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import Field, dataclass, field, fields
+from enum import Enum
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from game.rules import Sector
+from game.world.digest import RowDigest, float_maps
+
+if TYPE_CHECKING:
+    from agents.firms import FirmTable
+    from game.content import Content
+    from game.rules import Scenario, Stage
+    from game.rules.facilitator import FacilitatorAction
+    from game.world.economy.projects import Pipeline
+    from game.world.market.clearing import Clearing, Routes
+    from game.world.market.routes import PolicyBook
+    from game.world.mechanisms.desk import OrderDesk
+    from game.world.mechanisms.diplomacy import Diplomacy
+    from game.world.mechanisms.events import EventEngine, Happened
+    from game.world.mechanisms.programmes import Research, Subsidy
+    from game.world.record import Causes, TurnRecord
+    from game.world.scoring import Scorer
+
+F64 = NDArray[np.float64]
+SECTORS: tuple[Sector, ...] = tuple(Sector)
+
+
+class Role(Enum):
+    CONFIG = "config"
+    STATE = "state"
+    LEDGER = "ledger"
+    MEMO = "memo"
+    OUTPUT = "output"
+    TURN = "turn"
+
+
+HASHED = (Role.STATE, Role.LEDGER)
+
+
+def _declare(role: Role, shape: str, doc: str, saved: bool = False, default: Any = None) -> Any:
+    meta = {"role": role, "shape": shape, "doc": doc, "saved": saved}
+    if default is None:
+        return field(metadata=meta)
+    return field(default_factory=default, metadata=meta)
+
+
+def config(shape: str, doc: str, default: Any = None) -> Any:
+    return _declare(Role.CONFIG, shape, doc, default=default)
+
+
+def state(shape: str, doc: str) -> Any:
+    return _declare(Role.STATE, shape, doc)
+
+
+def ledger(doc: str, saved: bool = False) -> Any:
+    return _declare(Role.LEDGER, "", doc, saved)
+
+
+def memo(doc: str, default: Any) -> Any:
+    return _declare(Role.MEMO, "", doc, default=default)
+
+
+def output(doc: str, default: Any) -> Any:
+    return _declare(Role.OUTPUT, "", doc, default=default)
+
+
+@dataclass(slots=True, eq=False, kw_only=True)
+class WorldState:
+    """Everything a world is, besides the Mesa model that runs it (see module docstring)."""
+
+    # ---------------------------------------------------------------- config
+    content: Content = config("", "the content as calibrated to the scenario's start year")
+    scenario: Scenario = config("", "the scenario played")
+    seed: int = config("", "the seed of the model's generator")
+    nation_ids: tuple[str, ...] = config("(N,)", "nations in scenario order")
+    mineral_ids: tuple[str, ...] = config("(M,)", "minerals in scenario order")
+    nation_index: dict[str, int] = config("", "nation id -> index")
+    mineral_index_of: dict[str, int] = config("", "mineral id -> index")
+    ref_price: F64 = config("(M,)", "reference refined price, USD/t")
+    ore_share: F64 = config("(M,)", "ore's share of the refined price")
+    civil_eps: F64 = config("(M,)", "civil demand's short-run price elasticity")
+    substitution_eps: F64 = config("(M,)", "long-run substitution elasticity")
+    growth_per_turn: F64 = config("(M, S)", "demand growth factor per turn, by sector")
+    demand_scale: F64 = config("(M,)", "content demand -> demand that balances the start")
+    base_need: F64 = config("(M, N, S)", "need at the start, t per turn at the reference price")
+    pipeline_growth: F64 = config("(M,)", "capacity growth per turn while the 2026 pipeline lasts")
+    market_invests: NDArray[np.bool_] = config("(M,)", "the market commissions capacity itself")
+    eol_lag: NDArray[np.int64] = config("(M,)", "turns from use to end of life")
+    budget_income: F64 = config("(N,)", "policy budget topped up each turn, USD m")
+    gdp_usd_bn: F64 = config("(N,)", "GDP, shares zone funds")
+    start_paid: F64 = config("(M, 2N)", "prices of the spun-up start", default=lambda: np.zeros((0, 0)))
+    start_flow: dict[Stage, F64] = config("(M, N, N) per stage", "trade of the spun-up start", default=dict)
+
+    # ---------------------------------------------------------------- hashed arrays
+    turn: int = state("", "turns resolved so far")
+    firms: FirmTable = state("(F,) columns", "every firm's numbers (agents are views on rows)")
+    ore_price: F64 = state("(M, N)", "ore origin price")
+    refined_price: F64 = state("(M, N)", "refined origin price")
+    ore_paid: F64 = state("(M, N)", "what each country's refiners paid for ore")
+    refined_paid: F64 = state("(M, 2N)", "what buyers paid, civil then defence")
+    expected_refined: F64 = state("(M, N)", "refined price firms expect (adaptive)")
+    expected_ore: F64 = state("(M, N)", "ore price firms expect (adaptive)")
+    stockpile: F64 = state("(N, M)", "public stockpiles, t")
+    stock_target: F64 = state("(N, M)", "stockpile targets, t")
+    stock_budget: F64 = state("(N,)", "stockpile budgets, USD m")
+    treasury: F64 = state("(N,)", "treasuries, USD m")
+    growth_index: F64 = state("(M, S)", "demand growth so far")
+    demand_shock: F64 = state("(M, N, S)", "demand factor of the events in force")
+    substitution: F64 = state("(M, N)", "need kept after substitution away from dear minerals")
+    price_memory: F64 = state("(M, N)", "slow average of price / reference")
+    invest_backlog: F64 = state("(3, M, N)", "market investment committed, not yet launched")
+    eol_rate: F64 = state("(M,)", "end-of-life collection rate")
+    eol_ceiling: F64 = state("(M,)", "ceiling of the collection rate")
+    use_history: F64 = state("(160, M, N)", "ring buffer of use, the feed of recyclers")
+    shortfall: F64 = state("(M, N, S)", "need not met last turn")
+    consumption: F64 = state("(M, N, S)", "what each sector consumed last turn")
+    consumption_fill: F64 = state("(N, M)", "share of need met last turn (stockpiles react to it)")
+    forced_release: F64 = state("(N, M)", "stockpile releases ordered for this turn")
+    subsidy_cut: F64 = state("(M, N, S)", "need left after subsidised substitution")
+    rnd_substitution: F64 = state("(M, N)", "need left after research breakthroughs")
+    rnd_recycling: F64 = state("(M, N)", "collection boost from research")
+    eol_boost: F64 = state("(M, N)", "collection boost from subsidies and research")
+    trade_revenue: F64 = state("(N,)", "tariff and export-tax revenue last turn, USD m")
+    zone_fund_paid: F64 = state("(N,)", "paid into zone funds last turn, USD m")
+    score: F64 = state("(N,)", "score 0..100 (NaN before turn 1)")
+    score_parts: F64 = state("(N, P)", "score parts")
+    last_flow: dict[Stage, F64] = state("(M, N, N) per stage", "last turn's bilateral flows")
+    refined_nodes_flow: F64 = state("(M, N, 2N)", "last turn's refined flows by buyer node")
+    stock_net: F64 = state("(M, N)", "stockpile buying less release last turn")
+    stock_delta: F64 = state("(M, N)", "stockpile change last turn")
+    need: F64 = state("(M, N, S)", "this turn's need, fixed when demand moves")
+
+    # ---------------------------------------------------------------- ledgers
+    policies: PolicyBook = ledger("export controls, tariffs and zones in force")
+    licence_baseline: dict[tuple[str, str, str, str], float] = ledger(
+        "flow a licensed route carried before its first licence (the base of pass shares)"
+    )
+    pipeline: Pipeline = ledger("projects under construction")
+    diplomacy: Diplomacy = ledger("relations, proposals, deals, acts, replies")
+    events: EventEngine = ledger("shocks in force and what has fired")
+    subsidies: list[Subsidy] = ledger("subsidy programmes running")
+    research: list[Research] = ledger("research programmes running")
+    share_commitment: dict[tuple[str, str], float] = ledger("stockpile shares pledged to zones")
+    desk: OrderDesk = ledger("orders queued for the next turn and the order log", saved=True)
+    facilitator_queue: list[FacilitatorAction] = ledger("facilitator actions for next turn", saved=True)
+    facilitator_log: list[tuple[int, FacilitatorAction]] = ledger("facilitator actions applied", saved=True)
+    scorer: Scorer = ledger("score weights and baselines, and the history")
+    rng: np.random.Generator = ledger("the model's seeded generator")
+
+    # ---------------------------------------------------------------- memos, outputs, the turn
+    last_rent: dict[Stage, dict[tuple[bytes, int], float]] = memo("rent warm start by cap group", dict)
+    last_clearing: dict[Stage, Clearing] = memo("the latest clearing of each stage (analysis)", dict)
+    cleared_under: tuple[int, dict[Stage, Routes]] | None = memo(
+        "policy version and routes of the last clearing (what policy changes are measured against)",
+        lambda: None,
+    )
+    routes_cache: dict[Stage, tuple[int, int, Routes]] = memo("routes by (policy version, firms)", dict)
+    rows_cache: dict[Stage, tuple[FirmTable, int, dict[tuple[int, int], NDArray[np.int64]]]] = memo(
+        "firm rows by (mineral, country) per stage", dict
+    )
+    public_view: tuple[tuple[int, int], dict] | None = memo("observations' shared part", lambda: None)
+    use_history_digest: RowDigest = memo("use_history's hash, row by row", RowDigest)
+    spun_rounds: int = memo("which spin-up round is clearing (0: a turn)", int)
+    records: list[TurnRecord] = output("one record per turn resolved", list)
+    news: list[Happened] = output("what happened, for news feeds and tables", list)
+    firm_names: list[tuple[str, str]] = output("(id, name) of each firm row", list)
+    messages: list[tuple[int, str, str, str, str]] = output(
+        "diplomatic messages (turn, from, to, tone, text)", list
+    )
+    causes: Causes = _declare(Role.TURN, "(M, N) each", "this turn's quantity shifts (game.world.explain)")
+
+    # ---------------------------------------------------------------- lookups
+    def mineral_index(self, mineral: str) -> int:
+        return self.mineral_index_of[mineral]
+
+    def display(self, nation_id: str) -> str:
+        """A nation's name for messages ('Japan'), or the id itself if it is not in the scenario."""
+        spec = self.content.nations.get(nation_id)
+        return spec.name if spec else nation_id
+
+    @property
+    def relations(self) -> F64:
+        """(N, N) how each nation (row) regards each other (column), −100..100."""
+        return self.diplomacy.relations
+
+
+def declared(role: Role | None = None) -> tuple[Field, ...]:
+    """The declaration, in order (of one role if given)."""
+    return tuple(f for f in fields(WorldState) if role is None or f.metadata["role"] == role)
+
+
+def _encode(s: WorldState, name: str, value: Any) -> bytes | memoryview | np.ndarray:
+    """The bytes of one hashed field. Arrays give their own buffer (no copy when contiguous);
+    ledgers give their digest; the few plain containers are encoded here."""
+    if isinstance(value, np.ndarray):
+        if name == "use_history":  # a turn writes one row of 160
+            return s.use_history_digest.digest(value)
+        return np.ascontiguousarray(value)
+    if isinstance(value, int):
+        return str(value).encode()
+    if isinstance(value, dict):
+        if name == "last_flow":
+            return b"".join(np.ascontiguousarray(value[k]).tobytes() for k in sorted(value, key=str))
+        return repr(sorted(value.items())).encode()
+    if isinstance(value, list):
+        if name == "facilitator_log":
+            return repr([(t, a.model_dump_json()) for t, a in value]).encode()
+        if name == "facilitator_queue":
+            return repr([a.model_dump_json() for a in value]).encode()
+        return repr([x.state() for x in value]).encode()  # programmes
+    if isinstance(value, np.random.Generator):
+        return repr(value.bit_generator.state).encode()
+    return value.digest()
+
+
+def world_hash(s: WorldState) -> str:
+    """blake2b over every hashed field of the declaration, in order.
+
+    It runs at the end of every turn, so it reads arrays in place and takes the ledgers that
+    mostly stay put from digests that cost only what changed (game.world.digest). All are
+    pure functions of the state: a replay in a fresh process hashes to the same."""
+    h = hashlib.blake2b(digest_size=16)
+    for f in fields(WorldState):
+        if f.metadata["role"] in HASHED:
+            h.update(_encode(s, f.name, getattr(s, f.name)))
+    return h.hexdigest()
+
+
+__all__ = ["HASHED", "SECTORS", "Role", "WorldState", "declared", "float_maps", "world_hash"]
