@@ -7,8 +7,8 @@ import pandas as pd
 
 from agents.firms import KIND_CODE
 from game.rules import FirmKind
-from game.world.record import CAUSES, Explanations
 from game.world.model import SECTORS, WorldModel
+from game.world.record import CAUSES, Explanations
 
 STAGES = ("ore", "refined")
 PRICE_COLUMNS = ["turn", "date", "mineral", "stage", "country", "price_usd_per_t"]
