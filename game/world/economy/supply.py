@@ -140,15 +140,12 @@ def settle_refined_prices(s: WorldState, refined: Clearing) -> None:
     s.expected_refined = (1 - EXPECTATION_WEIGHT) * s.expected_refined + EXPECTATION_WEIGHT * refined.price
 
 
-RECYCLING_GROWTH_PER_TURN = 0.01
-"""End-of-life collection improves by a tenth of this share of the gap to the ceiling each turn."""
-RECYCLING_GROWTH_DAMPING = 0.1
+RECYCLING_GROWTH_PER_TURN = 0.001
+"""End-of-life collection closes this share of its gap to the ceiling each turn."""
 
 
 def collect_end_of_life(s: WorldState) -> None:
     """This turn's use joins the history recyclers will collect from, one product life on;
     collection creeps towards its ceiling."""
     s.use_history[s.turn % s.use_history.shape[0]] = s.consumption.sum(axis=2)
-    s.eol_rate = (
-        s.eol_rate + RECYCLING_GROWTH_PER_TURN * (s.eol_ceiling - s.eol_rate) * RECYCLING_GROWTH_DAMPING
-    )
+    s.eol_rate = s.eol_rate + RECYCLING_GROWTH_PER_TURN * (s.eol_ceiling - s.eol_rate)
