@@ -14,6 +14,7 @@ from game.rules import events as ev
 from game.world.calibration import pipeline_growth
 from game.world.economy.demand import need_now
 from game.world.economy.firms import START_UTILISATION
+from game.world.economy.investment import market_templates
 from game.world.economy.projects import Pipeline
 from game.world.market.routes import Geography, PolicyBook
 from game.world.mechanisms import controls
@@ -176,6 +177,7 @@ def build(content: Content, sc: Scenario, seed: int, rng: np.random.Generator) -
         base_need=base_need,
         pipeline_growth=pipeline_growth(sc, mineral_ids, weighted / np.maximum(weights.sum(axis=1), 1e-12)),
         market_invests=_market_invests(content, sc, mineral_ids),
+        market_templates=market_templates(content.projects, mineral_ids),
         eol_lag=eol_lag,
         budget_income=POLICY_BUDGET_PER_TURN * treasury,
         gdp_usd_bn=np.array([n.gdp.usd_bn for n in nations]),

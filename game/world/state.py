@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from game.content import Content
     from game.rules import Scenario, Stage
     from game.rules.facilitator import FacilitatorAction
+    from game.world.economy.investment import MarketTemplates
     from game.world.economy.projects import Pipeline
     from game.world.market.clearing import Clearing, Routes
     from game.world.market.routes import PolicyBook
@@ -115,6 +116,7 @@ class WorldState:
     eol_lag: NDArray[np.int64] = config("(M,)", "turns from use to end of life")
     budget_income: F64 = config("(N,)", "policy budget topped up each turn, USD m")
     gdp_usd_bn: F64 = config("(N,)", "GDP, shares zone funds")
+    market_templates: list[MarketTemplates] = config("per kind", "what the market builds on its own")
     start_paid: F64 = config("(M, 2N)", "prices of the spun-up start", default=lambda: np.zeros((0, 0)))
     start_flow: dict[Stage, F64] = config("(M, N, N) per stage", "trade of the spun-up start", default=dict)
 

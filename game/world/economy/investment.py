@@ -3,7 +3,8 @@ nations order goes through the Invest lever, `game.world.mechanisms.investment`)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
@@ -17,7 +18,7 @@ from agents.firms import (
     capacity_gap,
     investment_appetite,
 )
-from game.rules import FirmKind
+from game.rules import FirmKind, ProjectTemplate
 from game.world.economy.projects import Project, cancel_hazard, construction_lead
 from game.world.economy.supply import recycling_feed
 from game.world.record import Happened
@@ -71,13 +72,8 @@ def step_investment(s: WorldState) -> None:
 
     mine_cap = by_cell(MINE)
     use = s.use_history[(s.turn - 1) % s.use_history.shape[0]]  # (M, N) last turn
-    for kind, fkind in ((MINE, FirmKind.MINE), (REFINERY, FirmKind.REFINERY), (RECYCLER, FirmKind.RECYCLER)):
-        templates = [s.content.projects.get(f"{m}_{fkind.value}") for m in s.mineral_ids]
-        if any(tp is None for tp in templates):
-            continue
-        new_cost = np.array([tp.unit_cost_usd_per_t for tp in templates])
-        size = np.array([tp.capacity_tpy / 4 for tp in templates])
-        horizon = np.array([construction_lead(tp, 0.5) for tp in templates])
+    for plan in s.market_templates:
+        kind, fkind, templates, new_cost, size, horizon = plan
         cap = by_cell(kind)
         if kind == MINE:
             price, presence = s.expected_ore, cap
@@ -142,3 +138,38 @@ def step_investment(s: WorldState) -> None:
                     "project",
                 )
             )
+
+
+class MarketTemplates(NamedTuple):
+    """What the market builds of one kind, per mineral: the content's templates and the
+    numbers investment reads from them every turn."""
+
+    kind: int
+    fkind: FirmKind
+    templates: list[ProjectTemplate]
+    new_cost: F64  # (M,) unit cost of a new plant
+    size: F64  # (M,) t per turn of a new plant
+    horizon: F64  # (M,) turns from decision to output, at the middle draw
+
+
+def market_templates(
+    projects: Mapping[str, ProjectTemplate], mineral_ids: tuple[str, ...]
+) -> list[MarketTemplates]:
+    """The kinds the market builds on its own: those with a template for every mineral."""
+    plans = []
+    for kind, fkind in ((MINE, FirmKind.MINE), (REFINERY, FirmKind.REFINERY), (RECYCLER, FirmKind.RECYCLER)):
+        found = [projects.get(f"{m}_{fkind.value}") for m in mineral_ids]
+        templates = [tp for tp in found if tp is not None]
+        if len(templates) < len(found):
+            continue
+        plans.append(
+            MarketTemplates(
+                kind,
+                fkind,
+                templates,
+                np.array([tp.unit_cost_usd_per_t for tp in templates]),
+                np.array([tp.capacity_tpy / 4 for tp in templates]),
+                np.array([construction_lead(tp, 0.5) for tp in templates]),
+            )
+        )
+    return plans
