@@ -1,19 +1,31 @@
 """Speed of the world: turns per second headless, ms per turn at scale, memory of a game.
 
     python bench/turns.py [--turns 20] [--runs 3] [--scale-turns 2] [--no-scale]
+    python bench/turns.py --against COMMIT [--rounds 3]
 
 Prints figures; asserts nothing (targets live in the issue notes, not in tests).
+
+`--against` measures this checkout and another commit in one run, on one machine: the other
+commit is checked out in a temporary git worktree, and each measure runs in a fresh process
+for each side, the two sides taking turns round by round (a noisy machine then slows both
+alike). It prints the best round of each side and their ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
+import os
 import resource
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 import tracemalloc
 import warnings
+from pathlib import Path
 
 import numpy as np
 
@@ -130,13 +142,102 @@ def peak_memory_mb(content: Content, scenario: str, turns: int) -> float:
     return peak / 2**20
 
 
+MEASURES = ("ministerial-idle", "ministerial-ai", "tutorial-idle", "tutorial-ai", "memory", "scale")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def measure(name: str, turns: int, scale_turns: int) -> float:
+    """One figure, in ms per turn (memory: MB of process max RSS after a 60-turn AI game)."""
+    warnings.simplefilter("ignore")
+    content = load_content()
+    if name == "memory":
+        game = Game(content, "ministerial-2026", seed=0)
+        for _ in range(60):
+            game.play_turn()
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    if name == "scale":
+        world = WorldModel(synthetic_content(content, 200, 5000, 20), "scale", seed=0)
+        start = time.process_time()
+        for _ in range(scale_turns):
+            world.step()
+        return 1000 * (time.process_time() - start) / scale_turns
+    scenario, mode = name.rsplit("-", 1)
+    scenario = {"ministerial": "ministerial-2026"}.get(scenario, scenario)
+    idle = dict.fromkeys(content.scenarios[scenario].nations)
+    game = Game(content, scenario, seed=0, controllers=None if mode == "ai" else idle)
+    for _ in range(2):
+        game.play_turn()
+    # CPU time of this process, not wall time: other work on a shared machine slows the
+    # wall clock of both sides by whatever it takes, but not their CPU time.
+    start = time.process_time()
+    for _ in range(turns):
+        game.play_turn()
+    return 1000 * (time.process_time() - start) / turns
+
+
+def compare(commit: str, rounds: int, turns: int, scale_turns: int, skip_scale: bool) -> None:
+    """This checkout against `commit`, measure by measure, the sides taking turns."""
+    sha = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", commit], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    tree = Path(tempfile.gettempdir()) / f"lodestone-bench-{sha[:12]}"
+    if not tree.exists():
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), sha],
+            check=True,
+            capture_output=True,
+        )
+    sides = {"before": tree, "after": ROOT}
+    names = [m for m in MEASURES if not (skip_scale and m == "scale")]
+    header = f"{'measure':18s} {'before':>10s} {'after':>10s} {'ratio':>7s}"
+    print(f"{header}   (before = {sha[:10]}, best of {rounds}, CPU time)")
+    for name in names:
+        best: dict[str, float] = {}
+        for _ in range(rounds):
+            for side, path in sides.items():
+                env = {**os.environ, "PYTHONPATH": str(path)}
+                out = subprocess.run(
+                    [
+                        sys.executable,
+                        __file__,
+                        "--child",
+                        name,
+                        "--turns",
+                        str(turns),
+                        "--scale-turns",
+                        str(scale_turns),
+                    ],
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    env=env,
+                    cwd=path,
+                ).stdout
+                value = json.loads(out.strip().splitlines()[-1])
+                best[side] = min(best.get(side, value), value)
+        unit = "MB" if name == "memory" else "ms"
+        print(
+            f"{name:18s} {best['before']:8.1f}{unit} {best['after']:8.1f}{unit} "
+            f"{best['before'] / best['after']:6.2f}x"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--turns", type=int, default=20)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scale-turns", type=int, default=2)
     parser.add_argument("--no-scale", action="store_true")
+    parser.add_argument("--against", metavar="COMMIT", help="compare with this commit, in one run")
+    parser.add_argument("--rounds", type=int, default=3, help="with --against: rounds per side")
+    parser.add_argument("--child", choices=MEASURES, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.child, args.turns, args.scale_turns)))
+        return
+    if args.against:
+        compare(args.against, args.rounds, args.turns, args.scale_turns, args.no_scale)
+        return
     warnings.simplefilter("ignore")
     content = load_content()
     for scenario in ("ministerial-2026", "tutorial"):

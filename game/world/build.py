@@ -16,7 +16,7 @@ from game.world.economy.demand import need_now
 from game.world.economy.firms import START_UTILISATION
 from game.world.economy.investment import market_templates
 from game.world.economy.projects import Pipeline
-from game.world.market.routes import Geography, PolicyBook
+from game.world.market.routes import Geography, LicenceBaselines, PolicyBook
 from game.world.mechanisms import controls
 from game.world.mechanisms.desk import OrderDesk
 from game.world.mechanisms.diplomacy import Diplomacy, baseline_relations
@@ -222,7 +222,7 @@ def build(content: Content, sc: Scenario, seed: int, rng: np.random.Generator) -
         stock_delta=np.zeros((n_min, n_nat)),
         need=np.zeros((n_min, n_nat, n_sec)),
         policies=PolicyBook(geo),
-        licence_baseline={},
+        licence_baseline=LicenceBaselines(),
         pipeline=Pipeline(),
         diplomacy=Diplomacy(nation_ids, baseline_relations([n.alignment for n in nations])),
         events=EventEngine(sc, dict(content.events)),

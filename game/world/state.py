@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from game.world.economy.investment import MarketTemplates
     from game.world.economy.projects import Pipeline
     from game.world.market.clearing import Clearing, Routes
-    from game.world.market.routes import PolicyBook
+    from game.world.market.routes import LicenceBaselines, PolicyBook
     from game.world.mechanisms.desk import OrderDesk
     from game.world.mechanisms.diplomacy import Diplomacy
     from game.world.mechanisms.events import EventEngine, Happened
@@ -161,7 +161,7 @@ class WorldState:
 
     # ---------------------------------------------------------------- ledgers
     policies: PolicyBook = ledger("export controls, tariffs and zones in force")
-    licence_baseline: dict[tuple[str, str, str, str], float] = ledger(
+    licence_baseline: LicenceBaselines = ledger(
         "flow a licensed route carried before its first licence (the base of pass shares)"
     )
     pipeline: Pipeline = ledger("projects under construction")
@@ -230,7 +230,10 @@ def _encode(s: WorldState, name: str, value: Any) -> bytes | memoryview | np.nda
     if isinstance(value, dict):
         if name == "last_flow":
             return b"".join(np.ascontiguousarray(value[k]).tobytes() for k in sorted(value, key=str))
-        return repr(sorted(value.items())).encode()
+        # keys and values in insertion order, which is deterministic (a repr of the sorted
+        # items costs ten times as much for the licence baselines of a long game)
+        keys = "\x1f".join(map(str, value)).encode()
+        return keys + np.fromiter(value.values(), dtype=np.float64, count=len(value)).tobytes()
     if isinstance(value, list):
         if name == "facilitator_log":
             return repr([(t, a.model_dump_json()) for t, a in value]).encode()
@@ -249,10 +252,12 @@ def world_hash(s: WorldState) -> str:
     mostly stay put from digests that cost only what changed (game.world.digest). All are
     pure functions of the state: a replay in a fresh process hashes to the same."""
     h = hashlib.blake2b(digest_size=16)
-    for f in fields(WorldState):
-        if f.metadata["role"] in HASHED:
-            h.update(_encode(s, f.name, getattr(s, f.name)))
+    for name in _HASHED_NAMES:
+        h.update(_encode(s, name, getattr(s, name)))
     return h.hexdigest()
+
+
+_HASHED_NAMES = tuple(f.name for f in fields(WorldState) if f.metadata["role"] in HASHED)
 
 
 __all__ = ["HASHED", "SECTORS", "Role", "WorldState", "declared", "float_maps", "world_hash"]

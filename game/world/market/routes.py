@@ -32,6 +32,24 @@ class ActiveControl:
     """Licensing: tonnes per turn each target received before the control (the base of pass_share)."""
 
 
+class LicenceBaselines(dict[tuple[str, str, str, str], float]):
+    """(issuer, mineral, stage, target) -> tonnes a turn the route carried before its first
+    licence. Entries are only ever added (`setdefault`), so the digest encodes each key once,
+    when it arrives; the values are read afresh every time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._keys: list[bytes] = []
+
+    def digest(self) -> bytes:
+        if len(self._keys) > len(self):  # something was taken out: start again
+            self._keys = []
+        for key in list(self)[len(self._keys) :]:
+            self._keys.append("\x1f".join(key).encode() + b"\x1e")
+        values = np.fromiter(self.values(), dtype=np.float64, count=len(self))
+        return b"".join(self._keys) + values.tobytes()
+
+
 @dataclass(frozen=True)
 class Geography:
     """What route arrays are built from that does not change with policy."""
