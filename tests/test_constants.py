@@ -8,13 +8,21 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = [*sorted((ROOT / "game" / "world").rglob("*.py")), *sorted((ROOT / "agents").rglob("*.py"))]
-READERS = [p for p in ROOT.joinpath("game").rglob("*.py")] + [p for p in ROOT.joinpath("agents").rglob("*.py")]
+READERS = [p for p in ROOT.joinpath("game").rglob("*.py")] + [
+    p for p in ROOT.joinpath("agents").rglob("*.py")
+]
 
 
 def _constants(path: Path) -> list[str]:
     names = []
     for node in ast.parse(path.read_text()).body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        targets = (
+            node.targets
+            if isinstance(node, ast.Assign)
+            else [node.target]
+            if isinstance(node, ast.AnnAssign)
+            else []
+        )
         for target in targets:
             for name in ast.walk(target):
                 if isinstance(name, ast.Name) and name.id.isupper() and len(name.id) > 1:

@@ -76,9 +76,7 @@ def test_each_hashed_array_moves_the_hash(world: WorldModel, name: str) -> None:
 def test_every_firm_column_and_every_stage_of_last_flow_moves_the_hash(world: WorldModel) -> None:
     s = world.state
     before = world.world_hash()
-    for column, values in zip(
-        [f for f in s.firms.__dataclass_fields__], s.firms.state_arrays(), strict=True
-    ):
+    for column, values in zip([f for f in s.firms.__dataclass_fields__], s.firms.state_arrays(), strict=True):
         changed, original = _poke(values)
         setattr(s.firms, column, changed)
         assert world.world_hash() != before, column
