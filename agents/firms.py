@@ -206,6 +206,11 @@ class Firm(mesa.Agent):
         return f"{type(self).__name__}({self.firm_id})"
 
 
+# The three kinds are classes, not a field, so that Mesa groups them: `world.agents_by_type[Refiner]`
+# is the AgentSet of the refineries (select, groupby, agg), which is how a reader of the world
+# asks for one kind of firm. Their behaviour is the table's, vectorised above.
+
+
 class Miner(Firm):
     kind = FirmKind.MINE
 

@@ -131,3 +131,17 @@ def test_a_turn_changes_only_declared_state_and_the_model_shows_every_field(worl
     for f in declared():
         assert getattr(world, f.name) is getattr(world.state, f.name), f.name
     assert isinstance(world.state, WorldState)
+
+
+def test_firms_are_agents_grouped_by_kind_and_views_on_the_table(world: WorldModel) -> None:
+    """Mesa's AgentSet of each kind of firm is the table's rows of that kind, new plants
+    included (finished projects add rows and agents), and reads the table's numbers."""
+    from agents.firms import KIND_CODE, Miner, Recycler, Refiner
+
+    t = world.state.firms
+    for cls in (Miner, Refiner, Recycler):
+        agents = world.agents_by_type[cls]
+        rows = np.flatnonzero(t.kind == KIND_CODE[cls.kind])
+        assert sorted(a.row for a in agents) == rows.tolist()
+        assert agents.agg("capacity", sum) == pytest.approx(float(t.capacity[rows].sum()))
+    assert len(world.firm_agents) == len(t) > len(world.state.content.firms) // 2

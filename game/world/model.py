@@ -32,7 +32,6 @@ import numpy as np
 from numpy.typing import NDArray
 
 from agents.firms import AGENT_CLASS, MINE, RECYCLER, REFINERY, Firm
-from agents.manufacturer import Manufacturer
 from agents.nation import Nation
 from agents.observation import Observation
 from game.content import Content
@@ -69,9 +68,6 @@ class WorldModel(mesa.Model):
         calibrated = calibrate(content, sc)
         self.seed_value = seed
         self.nations = [Nation(self, i, calibrated.nations[n]) for i, n in enumerate(sc.nations)]
-        self.manufacturers = [
-            Manufacturer(self, i, s, j) for i, _ in enumerate(sc.nations) for j, s in enumerate(SECTORS)
-        ]
         self.state = build(calibrated, sc, seed, self.rng)
         self.firm_agents: list[Firm] = []
         self._sync_firm_agents()
