@@ -6,6 +6,8 @@ moves, undo the change and check that the hash comes back."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -72,22 +74,23 @@ def test_a_proposal_answered_or_made_changes_the_hash(world: WorldModel) -> None
 
 
 def test_a_project_slipping_or_leaving_the_pipeline_changes_the_hash(world: WorldModel) -> None:
-    projects = world.pipeline.projects
+    pipeline = world.pipeline
+    saved = copy.deepcopy(pipeline)
     before = world.world_hash()
-    k = len(projects) // 2
-    project = projects[k]
-    project.turns_left += 1  # in place, as Pipeline.advance does
+    k = len(pipeline) // 2
+    pipeline.columns["turns_left"][k] += 1  # in place, as Pipeline.advance counts down
     assert world.world_hash() != before
-    project.turns_left -= 1
+    pipeline.columns["turns_left"][k] -= 1
     assert world.world_hash() == before
-    projects.remove(project)
+    keep = np.ones(len(pipeline), dtype=bool)
+    keep[k] = False
+    pipeline._keep(keep)  # leaves the middle of the pipeline
     assert world.world_hash() != before
-    projects.insert(k, project)
+    world.state.pipeline = pipeline = copy.deepcopy(saved)
     assert world.world_hash() == before
-    hazard = project.cancel_hazard  # a number no later state shows until the project ends
-    project.cancel_hazard = hazard + 0.01
+    pipeline.columns["cancel_hazard"][k] += 0.01  # a number no later state shows until the project ends
     assert world.world_hash() != before
-    project.cancel_hazard = hazard
+    world.state.pipeline = saved
     assert world.world_hash() == before
 
 

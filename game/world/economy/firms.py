@@ -116,7 +116,7 @@ def announce_expansion(s: WorldState, row: int) -> None:
     if template is None:
         return
     t.expanding[row] = True
-    s.pipeline.projects.append(
+    s.pipeline.add(
         Project(
             name=f"expansion of {s.firm_names[row][0]}",
             kind=kind,

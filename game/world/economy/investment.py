@@ -11,7 +11,6 @@ from numpy.typing import NDArray
 
 from agents.firms import (
     INVEST_COMMIT_SHARE,
-    KIND_CODE,
     MINE,
     RECYCLER,
     REFINERY,
@@ -60,9 +59,7 @@ def step_investment(s: WorldState) -> None:
     cell = t.mineral * n_nat + t.country
     recycled = np.bincount(t.mineral, weights=np.where(t.kind == RECYCLER, t.output, 0.0), minlength=n_min)
     feed = recycling_feed(s).sum(1)
-    pipeline = np.zeros((3, n_min))
-    for p in s.pipeline.projects:
-        pipeline[KIND_CODE[p.kind], p.mineral] += p.capacity
+    pipeline = s.pipeline.capacity_by_kind(n_min)
     start_pipeline_left = max(PIPELINE_TURNS - s.turn - 1, 0)
 
     def by_cell(kind: int) -> F64:
@@ -112,7 +109,7 @@ def step_investment(s: WorldState) -> None:
             tp = templates[m]
             lead = construction_lead(tp, float(draw))
             country = s.nation_ids[c]
-            s.pipeline.projects.append(
+            s.pipeline.add(
                 Project(
                     name=f"new {s.mineral_ids[m]} {fkind.value} in {s.display(country)}",
                     kind=fkind,

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from itertools import chain
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -34,22 +33,6 @@ class Project:
     firm_row: int = -1
     started: int = 0
 
-    def state(self) -> tuple[float, ...]:
-        """The project's numbers for the world hash: all of it but the display name."""
-        return (
-            KIND_CODE[self.kind],
-            self.mineral,
-            self.country,
-            self.owner,
-            self.capacity,
-            self.unit_cost,
-            self.turns_left,
-            self.delay_probability,
-            self.cancel_hazard,
-            self.firm_row,
-            self.started,
-        )
-
 
 def lead_time(template: ProjectTemplate, draw: float) -> int:
     lo, hi = template.lead_time_quarters_min, template.lead_time_quarters_max
@@ -77,36 +60,88 @@ def cancel_hazard(template: ProjectTemplate) -> float:
     return 1.0 - (1.0 - template.cancel_probability) ** (1.0 / turns)
 
 
-@dataclass
+_COLUMNS = (
+    "kind",
+    "mineral",
+    "country",
+    "owner",
+    "capacity",
+    "unit_cost",
+    "turns_left",
+    "delay_probability",
+    "cancel_hazard",
+    "firm_row",
+    "started",
+)
+_INTEGER = frozenset({"kind", "mineral", "country", "owner", "turns_left", "firm_row", "started"})
+_KIND_OF_CODE = {code: kind for kind, code in KIND_CODE.items()}
+
+
 class Pipeline:
-    projects: list[Project] = field(default_factory=list)
+    """Projects under construction, held as columns (a long game has hundreds under way, and
+    each turn every one of them may slip, be cancelled or finish): `add` one, `advance` them
+    all a turn. `projects` is a read-only view as `Project`s, in the order they were added."""
+
+    def __init__(self) -> None:
+        self.names: list[str] = []
+        self.columns: dict[str, NDArray] = {
+            c: np.zeros(0, dtype=np.int64 if c in _INTEGER else np.float64) for c in _COLUMNS
+        }
+        self._view: list[Project] | None = None
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def add(self, project: Project) -> None:
+        self.names.append(project.name)
+        for c in _COLUMNS:
+            value = KIND_CODE[project.kind] if c == "kind" else getattr(project, c)
+            self.columns[c] = np.append(self.columns[c], value)
+        self._view = None
+
+    @property
+    def projects(self) -> list[Project]:
+        if self._view is None:
+            cols = [self.columns[c].tolist() for c in _COLUMNS]
+            self._view = [
+                Project(name, _KIND_OF_CODE[row[0]], *row[1:])
+                for name, row in zip(self.names, zip(*cols, strict=True), strict=True)
+            ]
+        return list(self._view)
+
+    def _keep(self, keep: NDArray[np.bool_]) -> None:
+        self.names = [n for n, k in zip(self.names, keep.tolist(), strict=True) if k]
+        self.columns = {c: v[keep] for c, v in self.columns.items()}
+        self._view = None
 
     def advance(self, rng: np.random.Generator) -> tuple[list[Project], list[Project]]:
-        """One turn of work: returns (finished, cancelled). Draws two numbers per project."""
-        if not self.projects:
+        """One turn of work: returns (finished, cancelled). Draws two numbers per project: a
+        project is cancelled on its hazard, else moves a turn on unless it slips."""
+        if not self.names:
             return [], []
-        draws = rng.random((len(self.projects), 2))
-        finished: list[Project] = []
-        cancelled: list[Project] = []
-        still: list[Project] = []
-        for project, (slip, cancel) in zip(self.projects, draws, strict=True):
-            if cancel < project.cancel_hazard:
-                cancelled.append(project)
-                continue
-            if slip >= project.delay_probability:
-                project.turns_left -= 1
-            (finished if project.turns_left <= 0 else still).append(project)
-        self.projects = still
-        return finished, cancelled
+        draws = rng.random((len(self.names), 2))
+        cols = self.columns
+        cancelled = draws[:, 1] < cols["cancel_hazard"]
+        works = ~cancelled & (draws[:, 0] >= cols["delay_probability"])
+        cols["turns_left"] = cols["turns_left"] - works
+        finished = ~cancelled & (cols["turns_left"] <= 0)
+        self._view = None
+        view = self.projects
+        done = [view[i] for i in np.flatnonzero(finished)]
+        ended = [view[i] for i in np.flatnonzero(cancelled)]
+        self._keep(~cancelled & ~finished)
+        return done, ended
 
-    def state_array(self) -> NDArray[np.float64]:
-        """Every project's `state()` one after another, for the world hash. A long game has
-        hundreds of projects under way; this reads their numbers straight into one array (a
-        list of tuples given to np.array costs about a quarter more)."""
-        return np.fromiter(chain.from_iterable(map(Project.state, self.projects)), dtype=np.float64)
+    def capacity_by_kind(self, n_min: int) -> NDArray[np.float64]:
+        """(3, M) tonnes per turn under construction by firm kind and mineral."""
+        cols = self.columns
+        return np.bincount(
+            cols["kind"] * n_min + cols["mineral"], weights=cols["capacity"], minlength=3 * n_min
+        ).reshape(3, n_min)
 
     def digest(self) -> bytes:
-        return self.state_array().tobytes()
+        """Every number of every project (not its display name), for the world hash."""
+        return b"".join(np.ascontiguousarray(self.columns[c]).tobytes() for c in _COLUMNS)
 
 
 def advance(s: WorldState) -> bool:

@@ -86,7 +86,7 @@ def apply_effect(s: WorldState, effect: ev.Effect, source: str) -> None:
             ok = s.rng.random() < effect.success_probability
             if ok and template.mineral in s.mineral_ids and effect.country in s.nation_ids:
                 owner = effect.owner if effect.owner in s.nation_ids else effect.country
-                s.pipeline.projects.append(
+                s.pipeline.add(
                     Project(
                         name=f"{template.id} ({effect.country})",
                         kind=template.kind,

@@ -84,7 +84,7 @@ def finance_capacity(world: WorldState, terms: ProposeDeal) -> None:
 
 def _start(world: WorldState, template_id: str, country: str, owner: str, capacity: float) -> None:
     template = world.content.projects[template_id]
-    world.pipeline.projects.append(
+    world.pipeline.add(
         Project(
             name=f"{template.id.replace('_', ' ')} in {world.display(country)} ({world.display(owner)})",
             kind=template.kind,
