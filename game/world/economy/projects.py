@@ -84,9 +84,12 @@ class Pipeline:
 
     def __init__(self) -> None:
         self.names: list[str] = []
-        self.columns: dict[str, NDArray] = {
+        self._columns: dict[str, NDArray] = {
             c: np.zeros(0, dtype=np.int64 if c in _INTEGER else np.float64) for c in _COLUMNS
         }
+        self._added: list[Project] = []
+        """Projects added since the columns were last read: a turn adds a dozen one by one,
+        and growing every column by one each time would copy them all each time."""
         self._view: list[Project] | None = None
 
     def __len__(self) -> int:
@@ -94,10 +97,19 @@ class Pipeline:
 
     def add(self, project: Project) -> None:
         self.names.append(project.name)
-        for c in _COLUMNS:
-            value = KIND_CODE[project.kind] if c == "kind" else getattr(project, c)
-            self.columns[c] = np.append(self.columns[c], value)
+        self._added.append(project)
         self._view = None
+
+    @property
+    def columns(self) -> dict[str, NDArray]:
+        """The projects' numbers, a column each (kind as its firm-table code)."""
+        if self._added:
+            added, self._added = self._added, []
+            for c in _COLUMNS:
+                values = [KIND_CODE[p.kind] for p in added] if c == "kind" else [getattr(p, c) for p in added]
+                column = self._columns[c]
+                self._columns[c] = np.concatenate([column, np.asarray(values, dtype=column.dtype)])
+        return self._columns
 
     @property
     def projects(self) -> list[Project]:
@@ -111,7 +123,7 @@ class Pipeline:
 
     def _keep(self, keep: NDArray[np.bool_]) -> None:
         self.names = [n for n, k in zip(self.names, keep.tolist(), strict=True) if k]
-        self.columns = {c: v[keep] for c, v in self.columns.items()}
+        self._columns = {c: v[keep] for c, v in self.columns.items()}
         self._view = None
 
     def advance(self, rng: np.random.Generator) -> tuple[list[Project], list[Project]]:
