@@ -18,11 +18,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field, replace
 
-import mesa
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import ValidationError
 
+from agents._mesa import mesa
 from agents.firms import (
     AGENT_CLASS,
     INVEST_COMMIT_SHARE,
