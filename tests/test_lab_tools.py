@@ -5,11 +5,13 @@ is (only when sb3-contrib is installed: the `rl` extra, which CI does not instal
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import gymnasium
 import numpy as np
@@ -60,6 +62,21 @@ def test_importing_any_part_of_lodestone_keeps_the_start_method(setup: str, expe
     assert {"game.world.model", "game.lab.envs", "game.lab.sweep", "game.cli", "agents.nation"} <= set(
         out["modules"]
     )
+
+
+def test_every_mesa_import_goes_through_the_guard():
+    """The import above stops at the first Mesa import; a second module importing Mesa
+    directly would go unnoticed there when it comes later, and be the first elsewhere."""
+    root = Path(__file__).resolve().parents[1]
+    direct = []
+    for path in sorted([*(root / "game").rglob("*.py"), *(root / "agents").rglob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            if any(n == "mesa" or n.startswith("mesa.") for n in names):
+                direct.append(str(path.relative_to(root)))
+    assert direct == ["agents/_mesa.py"]
 
 
 def test_mesa_alone_would_change_it():
