@@ -378,3 +378,29 @@ def test_the_scheduler_option_takes_the_same_path_on_a_running_cluster(cli, clie
     assert result.exit_code == 0, result.output
     assert "8 runs, 0 already done, 8 played, 0 failed" in result.stdout
     assert len(read_summary(tmp_path / "out")) == 8
+
+
+# ---------------------------------------------------------------------------- the README's example
+
+
+def test_the_example_sweep_varies_parameters_that_matter(content: Content):
+    """examples/tutorial_sweep.toml (the README's example): each swept parameter, moved from
+    its lowest to its highest value on the same seed, moves the outcome its chart shows."""
+    root = Path(__file__).resolve().parents[1]
+    sweep = load_spec(root / "examples" / "tutorial_sweep.toml", content)
+    assert sweep.n_runs == 120 and [v.name for v in sweep.spec.variants] == ["ai", "japan passive"]
+    seed = sweep.seeds[0]
+    grid = sweep.spec.parameters.grid
+    outcome = {  # the parameter, and the outcome its chart shows moving
+        JAPAN_RE_STOCK: "shortfall_mean.nation.japan.rare_earths",
+        ELASTICITY: "shortfall_mean.mineral.rare_earths",
+    }
+    assert set(grid) == set(outcome)
+    for path, column in outcome.items():
+        low, high = (
+            run_game("tutorial", seed, controllers={"japan": "passive"}, params={path: v})
+            .summary[column]
+            .iloc[0]
+            for v in (min(grid[path]), max(grid[path]))
+        )
+        assert abs(high - low) > 0.1 * max(low, high), (path, low, high)  # a tenth of the outcome, or more
