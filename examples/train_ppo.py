@@ -7,7 +7,7 @@ told. Writes `ppo_curve.png` (training returns against steps, beside the baselin
 trained policy on held-out seeds).
 
     pip install -e ".[rl]"          # stable-baselines3, sb3-contrib (and torch)
-    python examples/train_ppo.py                  # 30,000 steps, a few minutes
+    python examples/train_ppo.py                  # 30,000 steps: about ten minutes of one core
     python examples/train_ppo.py --steps 3000     # a quick look
 """
 
@@ -41,6 +41,7 @@ def main() -> None:
     model = PPO(
         "MlpPolicy", env, n_steps=240, batch_size=60, n_epochs=5, ent_coef=0.01, seed=args.seed, device="cpu"
     )
+    print(f"training {args.steps} steps on the tutorial as {args.nation} ...", flush=True)
     model.learn(total_timesteps=args.steps)
 
     def act(obs: np.ndarray, e) -> np.ndarray:
