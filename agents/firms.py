@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, fields
 
-import mesa
 import numpy as np
 from numpy.typing import NDArray
 
+from agents._mesa import mesa
 from game.rules import FirmKind
 
 F64 = NDArray[np.float64]

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import mesa
-
+from agents._mesa import mesa
 from game.rules import Doctrine
 from game.rules import Nation as NationSpec
 

@@ -1,5 +1,5 @@
 """Two baselines through the gymnasium env on the tutorial: a random-but-valid agent and
-Japan's own AI doctrine. Prints the mean return (score at the end minus 50) of each.
+Japan's own AI doctrine. Prints the mean return (final score minus opening score) of each.
 
     python examples/rl_baselines.py [--episodes 5] [--scenario tutorial] [--nation japan]
 """

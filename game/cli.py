@@ -341,12 +341,7 @@ def sweep(
     except SweepError as exc:
         err.print(str(exc), markup=False)
         raise typer.Exit(2) from None
-    rate = outcome.done / outcome.seconds * 60 if outcome.seconds else 0.0
-    typer.echo(
-        f"{display_path(spec)}: {outcome.total} runs, {outcome.skipped} already done, {outcome.done} played, "
-        f"{outcome.failed} failed ({outcome.seconds:.1f} s, {rate:.0f} games/min on "
-        f"{outcome.workers} workers) -> {display_path(out)}"
-    )
+    typer.echo(f"{display_path(spec)}: {outcome.describe()} -> {display_path(out)}")
     for line in outcome.failures[:5]:
         err.print(f"failed: {line}", markup=False)
     if outcome.failed_total:

@@ -1,21 +1,26 @@
-"""The RL environments: the libraries' API checkers, determinism, masks that tell the truth,
+"""The RL environments: the libraries' API checkers (gymnasium's, and PettingZoo's parallel,
+AEC, max_cycles and state tests), determinism over whole episodes, masks that tell the truth,
 invalid actions that change nothing, bounded observations and rewards that are score changes.
 All on the tutorial (four nations, two minerals, twelve turns) to stay fast."""
 
 from __future__ import annotations
 
 import warnings
+from functools import partial
+from types import SimpleNamespace
 
 import gymnasium
 import numpy as np
 import pytest
 from gymnasium.utils.env_checker import check_env
-from pettingzoo.test import parallel_api_test, parallel_seed_test
+from pettingzoo.test import api_test, max_cycles_test, parallel_api_test, state_test
 
 from game.content import Content
+from game.lab import lodestone_v0, masks
 from game.lab.actions import SLOT_NAMES
 from game.lab.baselines import DoctrineAgent, RandomValidAgent, run_episodes, sample_valid
-from game.lab.envs import ENV_ID, NEUTRAL_SCORE, LodestoneEnv, LodestoneParallelEnv
+from game.lab.envs import ENV_ID, LodestoneEnv, LodestoneParallelEnv
+from game.lab.opening import opening_score
 from game.saves import Save
 from game.session import Game
 
@@ -42,12 +47,91 @@ def test_gymnasium_env_checker_passes_without_warnings():
     assert "japan score" in (env.unwrapped.render() or "")
 
 
-def test_pettingzoo_parallel_api_test_passes(content: Content):
-    parallel_api_test(LodestoneParallelEnv(TUTORIAL, content=content), num_cycles=20)
+@pytest.mark.parametrize("dict_observations", [False, True])
+def test_pettingzoo_parallel_api_test_passes(content: Content, dict_observations: bool):
+    env = LodestoneParallelEnv(TUTORIAL, content=content, dict_observations=dict_observations)
+    parallel_api_test(env, num_cycles=20)  # 20 > 12 turns: whole episodes, twice
 
 
-def test_pettingzoo_parallel_seed_test_passes(content: Content):
-    parallel_seed_test(lambda: LodestoneParallelEnv(TUTORIAL, content=content), num_cycles=5)
+def test_pettingzoo_aec_conversion_passes_api_test(content: Content):
+    """PettingZoo's AEC api_test on the AEC form (`lodestone_v0.env`), with the masks in the
+    dict observations, where api_test samples with them."""
+    env = lodestone_v0.env(scenario=TUTORIAL, content=content, dict_observations=True)
+    assert isinstance(env.unwrapped, LodestoneParallelEnv)
+    api_test(env, num_cycles=60)
+
+
+def test_pettingzoo_max_cycles_test_passes(content: Content):
+    mod = SimpleNamespace(
+        parallel_env=partial(lodestone_v0.parallel_env, scenario=TUTORIAL, content=content),
+        env=partial(lodestone_v0.env, scenario=TUTORIAL, content=content),
+    )
+    max_cycles_test(mod)
+
+
+def test_pettingzoo_state_test_passes(content: Content):
+    aec = lodestone_v0.env(scenario=TUTORIAL, content=content)
+    state_test(aec, lodestone_v0.parallel_env(scenario=TUTORIAL, content=content), num_cycles=10)
+    par = LodestoneParallelEnv(TUTORIAL, content=content)
+    assert par.state_space.shape == (len(par.possible_agents) * 44,)
+
+
+def test_pettingzoo_dict_observations_carry_the_masks_samplers_use(content: Content):
+    env = LodestoneParallelEnv(TUTORIAL, content=content, dict_observations=True, compute_masks=False)
+    obs, infos = env.reset(seed=1)
+    for n in env.agents:
+        assert env.observation_space(n).contains(obs[n])
+        np.testing.assert_array_equal(obs[n]["action_mask"], infos[n]["action_mask"])
+        for _ in range(5):  # PettingZoo's samplers pass the dict's mask to the action space
+            action = env.action_space(n).sample(mask=obs[n]["action_mask"])
+            flat = np.concatenate(([0], np.cumsum(env.layouts[n].nvec)[:-1])) + action
+            assert obs[n]["action_mask"][flat].all()
+
+
+def test_pettingzoo_full_episode_seed_test(content: Content):
+    """PettingZoo's `parallel_seed_test` stops after one step (it tests `any(dict)`, the
+    keys); this plays two envs with the same seed to the end, masked samples from action
+    spaces seeded alike, and compares everything each step returns."""
+    from gymnasium.utils.env_checker import data_equivalence
+
+    envs = [LodestoneParallelEnv(TUTORIAL, content=content, dict_observations=True) for _ in range(2)]
+    first = [env.reset(seed=42) for env in envs]
+    assert data_equivalence(first[0], first[1])
+    obs = first[0][0], first[1][0]
+    for env in envs:
+        for i, agent in enumerate(env.possible_agents):
+            env.action_space(agent).seed(100 + i)
+    steps = 0
+    while envs[0].agents:
+        assert envs[0].agents == envs[1].agents
+        actions = [
+            {n: env.action_space(n).sample(mask=o[n]["action_mask"]) for n in env.agents}
+            for env, o in zip(envs, obs, strict=True)
+        ]
+        assert data_equivalence(actions[0], actions[1])
+        out = [env.step(a) for env, a in zip(envs, actions, strict=True)]
+        assert data_equivalence(out[0], out[1])
+        obs = out[0][0], out[1][0]
+        steps += 1
+    assert steps == content.scenario(TUTORIAL).turns and all(out[0][2].values())
+    assert envs[0].game is not None and envs[1].game is not None
+    assert envs[0].game.world_hashes == envs[1].game.world_hashes
+    accepted = sum(r.accepted for r in envs[0].game.world.desk.log)
+    assert accepted > 20  # the agents did act: a game where nothing happens proves little
+
+
+def test_renders_in_ansi(content: Content):
+    env = LodestoneParallelEnv(TUTORIAL, content=content, render_mode="ansi")
+    env.reset(seed=0)
+    env.step({n: np.zeros(len(env.layouts[n].nvec), dtype=np.int64) for n in env.agents})
+    text = env.render()
+    assert text is not None and "turn 1/12" in text
+    assert all(f"{n} score" in text for n in env.possible_agents)
+    aec = lodestone_v0.env(scenario=TUTORIAL, content=content, render_mode="ansi")
+    aec.reset(seed=0)
+    assert "turn 0/12" in (aec.render() or "")
+    with pytest.raises(ValueError, match="render_mode"):
+        LodestoneParallelEnv(TUTORIAL, content=content, render_mode="human")
 
 
 # ---------------------------------------------------------------- determinism
@@ -56,6 +140,7 @@ def test_pettingzoo_parallel_seed_test_passes(content: Content):
 def _trajectory(env: LodestoneEnv, seed: int, turns: int) -> tuple[list[np.ndarray], list[float], str]:
     obs, info = env.reset(seed=seed)
     agent = RandomValidAgent(seed=seed, activity=0.5)
+    agent.start(env)
     observations, rewards = [obs], []
     for _ in range(turns):
         obs, reward, _, _, info = env.step(agent.act(obs, info))
@@ -83,7 +168,9 @@ def test_parallel_env_is_deterministic_over_a_whole_episode(content: Content):
         rng = np.random.default_rng(0)
         trace = []
         while env.agents:
-            actions = {n: sample_valid(infos[n]["action_mask"], rng, 0.5) for n in env.agents}
+            actions = {
+                n: sample_valid(infos[n]["action_mask"], env.layouts[n].nvec, rng, 0.5) for n in env.agents
+            }
             obs, rewards, _, _, infos = env.step(actions)
             trace.append((np.concatenate(list(obs.values())), tuple(rewards.values())))
         assert env.game is not None
@@ -102,11 +189,15 @@ def test_mask_marks_exactly_the_templates_the_world_accepts(content: Content, na
     env = LodestoneEnv(TUTORIAL, nation=nation, content=content)
     obs, info = env.reset(seed=1)
     agent = RandomValidAgent(seed=1, activity=0.5)
+    agent.start(env)
     for _ in range(4):
         assert env._seat is not None and env.game is not None
         menu = env._seat.menu()
-        for k, mask in enumerate(info["action_mask"]):
-            assert mask.dtype == np.int8 and mask[0] == 1 and mask.size == env.layout.nvec[k]
+        flat = info["action_mask"]
+        assert flat.dtype == np.bool_ and flat.shape == (env.layout.nvec.sum(),)
+        np.testing.assert_array_equal(env.action_masks(), flat)
+        for k, mask in enumerate(masks.split(flat, env.layout.nvec)):
+            assert mask[0] == 1 and mask.size == env.layout.nvec[k]
             for v in range(1, mask.size):
                 order = menu.order(k, v)
                 accepted = order is not None and env.game.world.check(order).accepted
@@ -125,19 +216,20 @@ def test_sampled_masked_actions_are_all_accepted(content: Content):
             if v:
                 order = env._seat.menu().order(k, int(v))
                 assert order is not None and env.game.world.check(order).accepted
-        _, _, _, _, info = env.step(sample_valid(info["action_mask"], rng, 0.5))
+        _, _, _, _, info = env.step(sample_valid(info["action_mask"], env.layout.nvec, rng, 0.5))
 
 
 def test_china_can_choose_export_controls_and_japan_a_stockpile_release(content: Content):
     china = LodestoneEnv(TUTORIAL, nation="china", content=content)
     _, info = china.reset(seed=0)
-    valid = [china.layout.labels(slot("control"))[v] for v in np.flatnonzero(info["action_mask"][0])]
+    parts = masks.split(info["action_mask"], china.layout.nvec)
+    valid = [china.layout.labels(slot("control"))[v] for v in np.flatnonzero(parts[0])]
     assert "ban on rivals: refined rare_earths" in valid
     japan = LodestoneEnv(TUTORIAL, nation="japan", content=content)
     _, info = japan.reset(seed=0)
     valid = [
         japan.layout.labels(slot("stockpile"))[v]
-        for v in np.flatnonzero(info["action_mask"][slot("stockpile")])
+        for v in np.flatnonzero(masks.split(info["action_mask"], japan.layout.nvec)[slot("stockpile")])
     ]
     assert "release a quarter of the rare_earths stockpile" in valid
 
@@ -156,8 +248,9 @@ def test_invalid_unmasked_actions_never_raise_and_change_nothing(content: Conten
     action[slot("answer")] = 1  # accept proposal #0: the inbox is empty
     tariff_removal = env.layout.labels(slot("tariff")).index("tariff remove on rivals' refined rare_earths")
     action[slot("tariff")] = tariff_removal  # built, but the world refuses: no such tariff
+    parts = masks.split(info["action_mask"], env.layout.nvec)
     for k, v in enumerate(action):
-        assert v == 0 or info["action_mask"][k][v] == 0
+        assert v == 0 or parts[k][v] == 0
     before = env.game.world.world_hash()
     refused = env._seat.submit(action)
     assert len(refused) == 3 and any("no such tariff" in r for r in refused)
@@ -179,6 +272,7 @@ def test_invalid_unmasked_actions_never_raise_and_change_nothing(content: Conten
 def test_observations_stay_finite_and_within_bounds_over_an_episode(env: LodestoneEnv):
     obs, info = env.reset(seed=5)
     agent = RandomValidAgent(seed=5, activity=0.7)
+    agent.start(env)
     done = False
     seen = [obs]
     while not done:
@@ -196,13 +290,32 @@ def test_reward_is_the_change_of_the_nations_score(env: LodestoneEnv):
     assert env.game is not None
     world = env.game.world
     i = world.nation_ids.index(env.nation)
-    previous, total = NEUTRAL_SCORE, 0.0
+    opening = float(opening_score(world)[i])
+    assert np.isnan(world.score[i]) and 0 < opening < 100  # the world has no score before turn 1
+    previous, total = opening, 0.0
     for _ in range(5):
         _, reward, _, _, info = env.step(env.action_space.sample(mask=info["action_mask"]))
         assert reward == pytest.approx(world.score[i] - previous, abs=1e-12)
         previous = float(world.score[i])
         total += reward
-    assert total == pytest.approx(world.score[i] - NEUTRAL_SCORE)
+    assert total == pytest.approx(world.score[i] - opening)
+
+
+@pytest.mark.parametrize("nation", ["japan", "china"])
+def test_first_reward_is_measured_from_the_score_at_reset_not_from_50(content: Content, nation: str):
+    """The first step's reward used to be the score minus 50 (30-40 on the tutorial, a few
+    points after): it must be a change like the later ones."""
+    env = LodestoneEnv(TUTORIAL, nation=nation, content=content)
+    noop = np.zeros(len(env.layout.nvec), dtype=np.int64)
+    first, later = [], []
+    for seed in range(3):
+        env.reset(seed=seed)
+        rewards = [env.step(noop)[1] for _ in range(6)]
+        first.append(abs(rewards[0]))
+        later += [abs(r) for r in rewards[1:]]
+        assert env.game is not None
+        assert abs(env.game.world.score[env.game.world.nation_ids.index(nation)] - 50) > 5  # 50 was far off
+    assert max(first) < 5 and np.mean(first) <= 2 * np.mean(later) + 0.5, (first, later)
 
 
 def test_max_turns_truncates(content: Content):
@@ -236,6 +349,7 @@ def test_doctrine_through_the_env_plays_the_all_ai_game(content: Content):
 def test_an_episode_is_an_ordinary_game_that_replays(env: LodestoneEnv, content: Content):
     obs, info = env.reset(seed=11)
     agent = RandomValidAgent(seed=11, activity=0.8)
+    agent.start(env)
     for _ in range(4):
         obs, _, _, _, info = env.step(agent.act(obs, info))
     assert env.game is not None

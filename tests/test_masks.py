@@ -46,7 +46,9 @@ def _episode(env: LodestoneParallelEnv, seed: int, activity: float, turns: int) 
         if not env.agents:
             return
         yield turn
-        actions = {n: sample_valid(infos[n]["action_mask"], rng, activity) for n in env.agents}
+        actions = {
+            n: sample_valid(infos[n]["action_mask"], env.layouts[n].nvec, rng, activity) for n in env.agents
+        }
         _, _, _, _, infos = env.step(actions)
 
 

@@ -46,7 +46,9 @@ def test_first_turns_agree_with_the_order_log_json(content: Content):
         _, infos = env.reset(seed=seed)
         rng = np.random.default_rng(seed)
         while env.agents:
-            actions = {n: sample_valid(infos[n]["action_mask"], rng, 0.4) for n in env.agents}
+            actions = {
+                n: sample_valid(infos[n]["action_mask"], env.layouts[n].nvec, rng, 0.4) for n in env.agents
+            }
             _, _, _, _, infos = env.step(actions)
         assert env.game is not None
         world = env.game.world

@@ -3,11 +3,11 @@ two worker processes (the path CI takes), kept short: the tutorial, 2-3 turns, f
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 
@@ -204,6 +204,10 @@ def test_run_game_gives_frames_and_applies_params_and_controllers(content: Conte
     assert result.game.specs["japan"].doctrine == "passive"
     assert not (result.orders.issuer == "japan").any()
     assert result.summary.shape[0] == 1 and "score.japan" in result.summary
+    assert result.summary.loc[0, "param.nations.china.treasury_usd_m"] == 77
+    assert result.summary.loc[0, "run_id"] == "p00000-r0000" and result.summary.loc[0, "seed"] == 5
+    unsettled = result.meta["unsettled_markets"]
+    assert isinstance(unsettled, list) and all(len(u) == 3 and u[0] in (0, 1) for u in unsettled)
     again = run_game("tutorial", seed=5, controllers={"japan": "passive"}, params=params, turns=2)
     assert again.meta["world_hash"] == result.meta["world_hash"]
 
@@ -229,13 +233,29 @@ def test_same_spec_and_root_seed_give_identical_tables_and_a_run_is_reproducible
     assert sorted(a.variant.unique()) == ["ai", "japan passive"]
     # The seeds are shared by every point (common random numbers).
     assert a.groupby("point").seed.apply(tuple).nunique() == 1
-    # Any row is reproduced from the notebook by the same call the workers make.
-    row = a.iloc[17]
-    doctrines = {"japan": "passive"} if row.variant == "japan passive" else {}
-    params = {ELASTICITY: row["param." + ELASTICITY], JAPAN_RE_STOCK: row["param." + JAPAN_RE_STOCK]}
-    game = run_game("tutorial", int(row.seed), controllers=doctrines, params=params, turns=2)
-    assert game.meta["world_hash"][-1] == row.world_hash
-    assert np.isclose(game.summary["score.japan"].iloc[0], row["score.japan"])
+    # Any row is reproduced from the notebook by the same call the workers make, and
+    # `run_game(...).summary` is that very row: same columns, same values.
+    for i in (3, 17):
+        row = a.iloc[i]
+        doctrines = {"japan": "passive"} if row.variant == "japan passive" else {}
+        params = {ELASTICITY: row["param." + ELASTICITY], JAPAN_RE_STOCK: row["param." + JAPAN_RE_STOCK]}
+        game = run_game("tutorial", int(row.seed), controllers=doctrines, params=params, turns=2)
+        assert game.meta["world_hash"][-1] == row.world_hash
+        mine = game.summary
+        assert list(mine.columns) == list(a.columns)
+        labelled = run_game(
+            "tutorial",
+            int(row.seed),
+            controllers=doctrines,
+            params=params,
+            turns=2,
+            point=int(row.point),
+            replicate=int(row.replicate),
+            variant=row.variant,
+        ).summary
+        pd.testing.assert_frame_equal(labelled, a.iloc[[i]].reset_index(drop=True))
+        identity = ["run_id", "point", "replicate", "variant"]  # labels only: the rest is the game's
+        pd.testing.assert_frame_equal(mine.drop(columns=identity), labelled.drop(columns=identity))
 
 
 def test_a_stopped_sweep_resumes_to_the_same_tables(client, content: Content, tmp_path: Path):
@@ -243,8 +263,17 @@ def test_a_stopped_sweep_resumes_to_the_same_tables(client, content: Content, tm
     whole = run_sweep(sweep, tmp_path / "whole", content, client=client)
     assert whole.complete
     out = tmp_path / "resumed"
-    stopped = run_sweep(sweep, out, content, client=client, batch=2, stop_after=7)
+    seen: list[tuple[int, int, bool]] = []  # (results so far, runs_done in meta.json, complete)
+
+    def watch(o) -> None:
+        meta = json.loads((out / "meta.json").read_text())
+        seen.append((o.done + o.failed, meta["runs_done"], meta["complete"]))
+
+    stopped = run_sweep(sweep, out, content, client=client, batch=2, stop_after=7, on_result=watch)
     assert stopped.stopped and 6 <= len(read_summary(out)) < 24
+    # Progress reaches meta.json as parts are written, not only at the end of a session.
+    assert [n for n, _, _ in seen] == list(range(1, 8)) and not any(c for _, _, c in seen)
+    assert all(n - 1 <= done <= n for n, done, _ in seen) and seen[3][1] >= 4
     # A stop between the per-turn part and its summary part leaves an orphan: dropped on resume.
     orphan = out / "per_turn" / "part-000999.parquet"
     read_per_turn(out).head(3).to_parquet(orphan)
@@ -256,6 +285,9 @@ def test_a_stopped_sweep_resumes_to_the_same_tables(client, content: Content, tm
     pd.testing.assert_frame_equal(read_per_turn(out), read_per_turn(tmp_path / "whole"))
     again = run_sweep(sweep, out, content, client=client)
     assert again.done == 0 and again.skipped == 24
+    assert again.describe() == "24 runs, all 24 already done: nothing left to play"
+    meta = json.loads((out / "meta.json").read_text())
+    assert meta["runs_done"] == 24 and meta["complete"]
 
 
 def test_several_runs_per_dask_task_give_the_same_tables_and_resume(client, content: Content, tmp_path: Path):
@@ -330,7 +362,8 @@ def test_the_cli_runs_a_sweep_on_two_local_workers_resumes_and_reports(cli, tmp_
     meta = pd.read_json(out / "meta.json", typ="series")
     assert meta["complete"] and meta["runs_done"] == 16 and len(meta["content_hash"]) == 32
     again = cli("sweep", spec, "--out", out)
-    assert "16 already done, 0 played" in again.stdout
+    assert "16 runs, all 16 already done: nothing left to play" in again.stdout
+    assert "games/min" not in again.stdout
     report = cli("sweep-report", out)
     assert report.exit_code == 0, report.output
     names = {p.name for p in (out / "report").glob("*.png")}
@@ -345,3 +378,29 @@ def test_the_scheduler_option_takes_the_same_path_on_a_running_cluster(cli, clie
     assert result.exit_code == 0, result.output
     assert "8 runs, 0 already done, 8 played, 0 failed" in result.stdout
     assert len(read_summary(tmp_path / "out")) == 8
+
+
+# ---------------------------------------------------------------------------- the README's example
+
+
+def test_the_example_sweep_varies_parameters_that_matter(content: Content):
+    """examples/tutorial_sweep.toml (the README's example): each swept parameter, moved from
+    its lowest to its highest value on the same seed, moves the outcome its chart shows."""
+    root = Path(__file__).resolve().parents[1]
+    sweep = load_spec(root / "examples" / "tutorial_sweep.toml", content)
+    assert sweep.n_runs == 120 and [v.name for v in sweep.spec.variants] == ["ai", "japan passive"]
+    seed = sweep.seeds[0]
+    grid = sweep.spec.parameters.grid
+    outcome = {  # the parameter, and the outcome its chart shows moving
+        JAPAN_RE_STOCK: "shortfall_mean.nation.japan.rare_earths",
+        ELASTICITY: "shortfall_mean.mineral.rare_earths",
+    }
+    assert set(grid) == set(outcome)
+    for path, column in outcome.items():
+        low, high = (
+            run_game("tutorial", seed, controllers={"japan": "passive"}, params={path: v})
+            .summary[column]
+            .iloc[0]
+            for v in (min(grid[path]), max(grid[path]))
+        )
+        assert abs(high - low) > 0.1 * max(low, high), (path, low, high)  # a tenth of the outcome, or more

@@ -47,8 +47,9 @@ Not covered by templates (an agent can still submit them with `queue_orders`): q
 deals at fixed prices or with financing, tariffs on chosen origins, price floors and
 external tariffs of zones, stockpile sharing inside a zone, subsidies for one sector.
 
-The mask: `mask(menu)` is a tuple with one `np.int8` array per slot (1 = valid), the form
-`gymnasium.spaces.MultiDiscrete.sample(mask=...)` takes. A template is valid when it could
+The mask: `Menu.mask()` is a tuple with one `np.int8` array per slot (1 = valid); the envs
+hand it out flattened into one bool array (`game.lab.masks`), the layout sb3-contrib,
+PettingZoo and vector envs read. A template is valid when it could
 be built here and `WorldModel.check` accepts it *on its own* (as if no other slot were
 used); value 0 is always valid. Orders of several slots together may still exceed the
 treasury: then the world refuses the later ones at submission (slots are submitted in

@@ -25,7 +25,8 @@ from agents.scripted import ScheduledOrder, ScriptedOrders, load_order_script
 from game import __version__
 from game.content import Content, load_content
 from game.lab.params import apply_params
-from game.lab.run import RunResult
+from game.lab.run import DEFAULT_VARIANT, RunResult
+from game.lab.sweep_spec import run_id as sweep_run_id
 from game.rules import Doctrine
 from game.saves import ControllerKind, ControllerSpec
 from game.session import Game
@@ -103,12 +104,18 @@ def run_game(
     extra_orders: Iterable[ScheduledOrder] = (),
     content: Content | None = None,
     on_turn: Callable[[WorldModel], None] | None = None,
+    run_id: str | None = None,
+    point: int = 0,
+    replicate: int = 0,
+    variant: str = DEFAULT_VARIANT,
 ) -> RunResult:
     """Play one game headless and return it with its tables as pandas frames.
 
     `params` maps dotted content paths to numbers (game.lab.params); `turns` defaults to
-    the scenario's length. Raises ParamError for a parameter that names no number or breaks
-    the schema, ValueError for a controller that names no nation of the scenario.
+    the scenario's length. `run_id`, `point`, `replicate` and `variant` only label the
+    result's summary row (a sweep passes its own; `run_id` defaults to the sweep's form
+    for `point` and `replicate`). Raises ParamError for a parameter that names no number or
+    breaks the schema, ValueError for a controller that names no nation of the scenario.
     """
     base = content if content is not None else default_content()
     base.scenario(scenario)  # KeyError naming the known scenarios
@@ -137,7 +144,11 @@ def run_game(
         if on_turn is not None:
             on_turn(game.world)
     meta: dict[str, object] = {
+        "run_id": run_id or sweep_run_id(point, replicate),
+        "point": point,
+        "replicate": replicate,
         "scenario": scenario,
+        "variant": variant,
         "content_hash": base.content_hash,
         "seed": seed,
         "turns": n,
@@ -145,5 +156,9 @@ def run_game(
         "params": dict(params or {}),
         "level": level.value,
         "world_hash": [r.world_hash for r in game.world.records],
+        # markets that did not reach equilibrium (turn, stage, mineral): filter on it if it matters
+        "unsettled_markets": [
+            [r.turn, stage, mineral] for r in game.world.records for stage, mineral in r.unsettled
+        ],
     }
     return RunResult(game.world, meta, game)

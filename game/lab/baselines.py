@@ -25,6 +25,9 @@ from numpy.typing import NDArray
 from agents.controller import Controller
 from agents.doctrines import make_controller
 from game.lab.envs import LodestoneEnv
+from game.lab.masks import sample_valid
+
+__all__ = ["DoctrineAgent", "Episode", "RandomValidAgent", "run_episodes", "sample_valid"]
 
 
 class Policy(Protocol):
@@ -45,20 +48,8 @@ class RandomValidAgent:
         self.nvec = env.layout.nvec
 
     def act(self, obs: NDArray[np.float32], info: dict[str, Any]) -> NDArray[np.int64]:
-        return sample_valid(info["action_mask"], self.rng, self.activity)
-
-
-def sample_valid(
-    mask: tuple[NDArray[np.int8], ...], rng: np.random.Generator, activity: float = 1.0
-) -> NDArray[np.int64]:
-    """One value per slot: 0 with probability 1 - `activity`, else uniform over the valid
-    non-zero values (0 if there are none)."""
-    action = np.zeros(len(mask), dtype=np.int64)
-    for k, m in enumerate(mask):
-        valid = np.flatnonzero(m[1:]) + 1
-        if valid.size and rng.random() < activity:
-            action[k] = rng.choice(valid)
-    return action
+        assert self.nvec is not None, "call start(env) after reset()"
+        return sample_valid(info["action_mask"], self.nvec, self.rng, self.activity)
 
 
 class DoctrineAgent:

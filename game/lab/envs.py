@@ -11,23 +11,25 @@ Spaces (see `game.lab.features` and `game.lab.actions` for the tables):
 - observation: `Box(low, high, (F,), float32)`, the nation's normalised features; F = 44
   on the tutorial, 116 on Ministerial 2026;
 - action: `MultiDiscrete(nvec)`, one slot per family of orders, 0 = nothing;
-- `info["action_mask"]`: a tuple with one `np.int8` array per slot (1 = the template is
-  valid now), directly usable as `action_space.sample(mask=info["action_mask"])`.
+- masks (`game.lab.masks`): one flat bool array of length `sum(nvec)`, the slots' values side
+  by side (True = the template is valid now), from `env.action_masks()` (what sb3-contrib's
+  `MaskablePPO` calls) and in `info["action_mask"]`; the action space's `sample(mask=...)`
+  takes it, and gymnasium's vector envs stack it into `(num_envs, sum(nvec))`.
 
 Reward: the change of the nation's score (0–100, `game.world.scoring`) over the turn just
-played. Before the first turn there is no score; the first step's reward is measured from
-50 (`NEUTRAL_SCORE`, the scale's midpoint, where the relative parts start), so an episode's
-return is its last score minus 50. A chosen template that cannot be built or that the world
+played. The world has no score before its first turn; the first step's reward is measured
+from the score of the starting position (`game.lab.opening`), so an episode's return is its
+last score minus its opening score. A chosen template that cannot be built or that the world
 refuses is simply not ordered (never an exception); each such slot costs `invalid_penalty`
 (default 0) and is listed in `info["refused"]` with the world's reason.
 
 An episode ends (`terminated`) when the scenario's turns are played; `max_turns` cuts it
-short (`truncated`). `reset(seed=s)` builds a new game with seed `s` (world and AI), so the
-same seed gives the same observations, rewards and masks; without a seed, the next game's
-seed is drawn from the env's generator.
+short (`truncated`; PettingZoo's name `max_cycles` is the same). `reset(seed=s)` builds a
+new game with seed `s` (world and AI), so the same seed gives the same observations, rewards
+and masks; without a seed, the next game's seed is drawn from the env's generator.
 
-Speed: the world's turn dominates (tens of ms on the tutorial, hundreds on Ministerial
-2026); the env's own work per step (orders, masks, features) is timed separately in
+Speed: the world's turn dominates (~4 ms on the tutorial, ~30 ms on Ministerial 2026, one
+core, December 2026); the env's own work per step (orders, masks, features) is timed separately in
 `timings` (`bench/lab_env.py` prints both). Masks are decided from facts gathered once per
 turn (`game.lab.facts`), not by building and checking every template's order;
 `compute_masks=False` still skips them for agents that do not use them.
@@ -49,18 +51,17 @@ from pettingzoo import ParallelEnv
 
 from agents.controller import Controller, Level
 from game.content import Content, load_content
-from game.lab.actions import ActionLayout, Menu, Situation, noop_mask
+from game.lab import masks
+from game.lab.actions import ActionLayout, Menu, Situation
 from game.lab.facts import WorldFacts
 from game.lab.features import FeatureLayout, features
+from game.lab.masks import FlatMask, FlatMaskMultiDiscrete
+from game.lab.opening import opening_score
 from game.rules.orders import Order
 from game.session import Game
 
 DEFAULT_SCENARIO = "ministerial-2026"
-NEUTRAL_SCORE = 50.0
-"""The score the first step's reward is measured from (there is none before turn 1)."""
 SEED_BOUND = 2**31 - 1
-
-Mask = tuple[NDArray[np.int8], ...]
 
 
 @lru_cache(maxsize=1)
@@ -129,9 +130,12 @@ class Seat:
         self.friends = tuple(n for n, r in others if r > 0)
         self.treasury0 = float(world.treasury[i])
         self.index = i
-        self.last_score = NEUTRAL_SCORE
+        self.opening = float(opening_score(world)[i])
+        """The score the first step's reward is measured from (game.lab.opening)."""
+        self.last_score = self.opening
         self._menu: tuple[int, Menu] | None = None
         self._observation: tuple[int, Any] | None = None
+        self._mask: tuple[int, FlatMask] | None = None
 
     def observation(self):  # -> agents.observation.Observation
         turn = self.game.world.turn
@@ -151,8 +155,13 @@ class Seat:
             self._menu = (turn, Menu(self.layout, situation))
         return self._menu[1]
 
-    def mask(self) -> Mask:
-        return noop_mask(self.layout) if self.game.over else self.menu().mask()
+    def mask(self) -> FlatMask:
+        """The flat bool mask of this turn (game.lab.masks), made once per turn."""
+        turn = self.game.world.turn
+        if self._mask is None or self._mask[0] != turn:
+            flat = masks.noop(self.layout.nvec) if self.game.over else masks.flatten(self.menu().mask())
+            self._mask = (turn, flat)
+        return self._mask[1]
 
     def submit(self, action: Sequence[int] | NDArray[np.integer], extra: Iterable[Order] = ()) -> list[str]:
         """Submit `extra` orders, then the order of every non-zero slot (in slot order);
@@ -198,7 +207,8 @@ class LodestoneEnv(gym.Env[NDArray[np.float32], NDArray[np.int64]]):
 
     Parameters: `scenario` (default Ministerial 2026), `nation` (default the scenario's
     default player), `level` of the AI nations, `max_turns` (truncate episodes), `content`
-    (default the installed content), `invalid_penalty` per refused slot, `compute_masks`.
+    (default the installed content), `invalid_penalty` per refused slot, `compute_masks`
+    (for `info`; `action_masks()` computes them on demand either way).
     """
 
     metadata = {"render_modes": ["ansi"], "render_fps": 1}
@@ -228,7 +238,7 @@ class LodestoneEnv(gym.Env[NDArray[np.float32], NDArray[np.int64]]):
         self.feature_layout = FeatureLayout(tuple(sc.minerals))
         low, high = self.feature_layout.bounds()
         self.observation_space = spaces.Box(low, high, dtype=np.float32)
-        self.action_space = spaces.MultiDiscrete(self.layout.nvec)
+        self.action_space = FlatMaskMultiDiscrete(self.layout.nvec)
         self.timings = Timings()
         self.game: Game | None = None
         self._seat: Seat | None = None
@@ -269,12 +279,13 @@ class LodestoneEnv(gym.Env[NDArray[np.float32], NDArray[np.int64]]):
     def render(self) -> str | None:
         if self.render_mode != "ansi" or self.game is None:
             return None
-        w = self.game.world
-        i = w.nation_ids.index(self.nation)
-        turn = f"{w.scenario.date_of(w.turn)} turn {w.turn}/{w.scenario.turns}"
-        return f"{turn}: {self.nation} score {w.score[i]:.1f}"
+        return _status(self.game, [self.nation])
 
     # ---------------------------------------------------------------- beyond the API
+
+    def action_masks(self) -> FlatMask:
+        """The valid actions now, flat (game.lab.masks): what sb3-contrib's MaskablePPO asks."""
+        return self._require()[0].mask()
 
     def queue_orders(self, orders: Iterable[Order]) -> None:
         """Orders to submit at the next step, before the action's: for policies (a script, an
@@ -284,9 +295,6 @@ class LodestoneEnv(gym.Env[NDArray[np.float32], NDArray[np.int64]]):
     def observation(self):  # -> agents.observation.Observation
         """The agent nation's full `Observation` (what its AI doctrine would see)."""
         return self._require()[0].observation()
-
-    def action_mask(self) -> Mask:
-        return self._require()[0].mask()
 
     def describe(self, action: Sequence[int]) -> list[str]:
         return self.layout.describe(action)
@@ -304,6 +312,14 @@ class LodestoneEnv(gym.Env[NDArray[np.float32], NDArray[np.int64]]):
         return info
 
 
+def _status(game: Game, nations: Sequence[str]) -> str:
+    """One line for an `ansi` render: the date, the turn and the nations' scores."""
+    w = game.world
+    played = f"{w.scenario.date_of(w.turn)} turn {w.turn}/{w.scenario.turns}"
+    scores = ", ".join(f"{n} score {w.score[w.nation_ids.index(n)]:.1f}" for n in nations)
+    return f"{played}: {scores}"
+
+
 class LodestoneParallelEnv(ParallelEnv):
     """Every nation (or the chosen `agents`) an agent; the others on their AI doctrines.
 
@@ -311,56 +327,84 @@ class LodestoneParallelEnv(ParallelEnv):
     the world resolves them in its fixed order whatever the order of submission), then the
     AI nations decide, then the turn resolves. Spaces, masks and rewards are those of
     `LodestoneEnv`, per agent. Every agent ends at the same turn.
+
+    `max_cycles` (PettingZoo's name; `max_turns` is the same) truncates episodes.
+    `dict_observations=True` gives each agent PettingZoo's `{"observation", "action_mask"}`
+    dict (the flat bool mask), so PettingZoo's own samplers and tests use the masks; masks
+    are then computed whatever `compute_masks` says. `state()` is every agent's features side
+    by side, in `state_space`. `render_mode="ansi"` renders the date and every agent's score.
     """
 
-    metadata = {"name": "lodestone_v0", "render_modes": [], "is_parallelizable": True}
+    metadata = {"name": "lodestone_v0", "render_modes": ["ansi"], "is_parallelizable": True}
 
     def __init__(
         self,
         scenario: str = DEFAULT_SCENARIO,
         agents: Sequence[str] | None = None,
         level: Level | str = Level.NORMAL,
-        max_turns: int | None = None,
+        max_cycles: int | None = None,
         content: Content | None = None,
         invalid_penalty: float = 0.0,
         compute_masks: bool = True,
         controllers: dict[str, Controller] | None = None,
+        render_mode: str | None = None,
+        dict_observations: bool = False,
+        max_turns: int | None = None,
     ) -> None:
         self.content = content or default_content()
         sc = self.content.scenario(scenario)
         self.scenario = sc.id
         chosen = list(agents) if agents is not None else list(sc.nations)
         _check_nations(self.content, self.scenario, chosen)
+        if render_mode not in (None, *self.metadata["render_modes"]):
+            raise ValueError(f"render_mode {render_mode!r}: choose from {self.metadata['render_modes']}")
         self.possible_agents = [n for n in sc.nations if n in chosen]
         self.agents: list[str] = []
         self.level = Level(level)
-        self.max_turns = max_turns
+        self.max_cycles = max_cycles if max_cycles is not None else max_turns
         self.invalid_penalty = invalid_penalty
-        self.compute_masks = compute_masks
+        self.dict_observations = dict_observations
+        self.compute_masks = compute_masks or dict_observations
+        self.render_mode = render_mode
         self.controllers = dict(controllers or {})
         """Controllers for nations that are not agents (default: their AI doctrines)."""
         self.feature_layout = FeatureLayout(tuple(sc.minerals))
         self.layouts = {n: ActionLayout(sc.minerals, sc.nations, n) for n in self.possible_agents}
         low, high = self.feature_layout.bounds()
-        self._observation_spaces = {
-            n: spaces.Box(low.copy(), high.copy(), dtype=np.float32) for n in self.possible_agents
-        }
-        self._action_spaces = {n: spaces.MultiDiscrete(self.layouts[n].nvec) for n in self.possible_agents}
+        self._observation_spaces: dict[str, spaces.Space] = {}
+        for n in self.possible_agents:
+            box = spaces.Box(low.copy(), high.copy(), dtype=np.float32)
+            mask = spaces.MultiBinary(int(self.layouts[n].nvec.sum()))
+            self._observation_spaces[n] = (
+                spaces.Dict({"observation": box, "action_mask": mask}) if dict_observations else box
+            )
+        self._action_spaces = {n: FlatMaskMultiDiscrete(self.layouts[n].nvec) for n in self.possible_agents}
+        k = len(self.possible_agents)
+        self.state_space = spaces.Box(np.tile(low, k), np.tile(high, k), dtype=np.float32)
         self.timings = Timings()
         self.game: Game | None = None
         self.seats: dict[str, Seat] = {}
         self._np_random, _ = seeding.np_random(None)
         self._played = 0
 
-    def observation_space(self, agent: str) -> spaces.Box:
+    @property
+    def max_turns(self) -> int | None:
+        """The same as `max_cycles` (the name `LodestoneEnv` uses)."""
+        return self.max_cycles
+
+    @max_turns.setter
+    def max_turns(self, value: int | None) -> None:
+        self.max_cycles = value
+
+    def observation_space(self, agent: str) -> spaces.Space:
         return self._observation_spaces[agent]
 
-    def action_space(self, agent: str) -> spaces.MultiDiscrete:
+    def action_space(self, agent: str) -> FlatMaskMultiDiscrete:
         return self._action_spaces[agent]
 
     def reset(
         self, seed: int | None = None, options: dict[str, Any] | None = None
-    ) -> tuple[dict[str, NDArray[np.float32]], dict[str, dict[str, Any]]]:
+    ) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
         if seed is not None:
             self._np_random, _ = seeding.np_random(seed)
         game_seed = seed if seed is not None else int(self._np_random.integers(SEED_BOUND))
@@ -373,13 +417,12 @@ class LodestoneParallelEnv(ParallelEnv):
         }
         self.agents = list(self.possible_agents)
         self._played = 0
-        obs = {n: self.seats[n].features() for n in self.agents}
-        return obs, {n: self._info(n, []) for n in self.agents}
+        return {n: self._observe(n) for n in self.agents}, {n: self._info(n, []) for n in self.agents}
 
     def step(
         self, actions: dict[str, Any]
     ) -> tuple[
-        dict[str, NDArray[np.float32]],
+        dict[str, Any],
         dict[str, float],
         dict[str, bool],
         dict[str, bool],
@@ -394,8 +437,8 @@ class LodestoneParallelEnv(ParallelEnv):
         turn = self.timings.turn(game)
         self._played += 1
         over = game.over
-        cut = not over and self.max_turns is not None and self._played >= self.max_turns
-        obs = {n: self.seats[n].features() for n in live}
+        cut = not over and self.max_cycles is not None and self._played >= self.max_cycles
+        obs = {n: self._observe(n) for n in live}
         rewards = {n: self.seats[n].reward() - self.invalid_penalty * len(refused[n]) for n in live}
         terminations = dict.fromkeys(live, over)
         truncations = dict.fromkeys(live, cut)
@@ -404,6 +447,12 @@ class LodestoneParallelEnv(ParallelEnv):
             self.agents = []
         self.timings.step_done(start, turn)
         return obs, rewards, terminations, truncations, infos
+
+    def _observe(self, agent: str) -> Any:
+        seat = self.seats[agent]
+        if self.dict_observations:
+            return {"observation": seat.features(), "action_mask": seat.mask()}
+        return seat.features()
 
     def _info(self, agent: str, refused: list[str]) -> dict[str, Any]:
         assert self.game is not None
@@ -416,13 +465,15 @@ class LodestoneParallelEnv(ParallelEnv):
         """Every agent's features side by side (a centralised critic's input)."""
         return np.concatenate([self.seats[n].features() for n in self.possible_agents])
 
+    def render(self) -> str | None:
+        if self.render_mode != "ansi" or self.game is None:
+            return None
+        return _status(self.game, self.possible_agents)
+
     def close(self) -> None:
         self.game = None
         self.seats = {}
 
 
 ENV_ID = "Lodestone-v0"
-gym.register(id=ENV_ID, entry_point="game.lab.envs:LodestoneEnv")
-"""`gymnasium.make("Lodestone-v0", scenario="tutorial")` builds a `LodestoneEnv` (after
-`import game.lab.envs`). `make` deep-copies its arguments, so leave `content` to the default
-there (or build the env directly to pass other content)."""
+"""Registered when `game.lab` is imported (see `game.lab.__init__`)."""

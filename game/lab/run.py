@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -16,10 +17,14 @@ from agents.scripted import ScheduledOrder, ScriptedOrders
 from game import __version__
 from game.content import Content
 from game.lab import tables
-from game.lab.summary import as_frame, per_turn_frame, summary_row
+from game.lab.summary import as_frame, identity_row, per_turn_frame, summary_row
+from game.lab.sweep_spec import run_id
 from game.saves import ControllerKind, ControllerSpec, write_save
 from game.session import Game
 from game.world.model import WorldModel
+
+DEFAULT_VARIANT = "default"
+"""The variant name of a game played outside a sweep's variants (the spec's own default)."""
 
 
 def tables_doc(name: str) -> str:
@@ -70,11 +75,28 @@ class RunResult:
     orders = property(lambda self: self.table("orders"), doc=tables_doc("orders"))
     scores = property(lambda self: self.table("scores"), doc=tables_doc("scores"))
 
+    def summary_record(self) -> dict[str, object]:
+        """The summary row as a dict: the run's identity and parameters from `meta` (a sweep's
+        run id, point, replicate and variant when `run_game` was told them), then the
+        measures (game.lab.summary). A sweep's workers write exactly this."""
+        meta: dict[str, Any] = self.meta
+        point, replicate = int(meta.get("point", 0)), int(meta.get("replicate", 0))
+        identity = identity_row(
+            str(meta.get("run_id") or run_id(point, replicate)),
+            point,
+            replicate,
+            str(meta["scenario"]),
+            str(meta.get("variant", DEFAULT_VARIANT)),
+            int(meta["seed"]),
+            dict(meta.get("params") or {}).items(),
+        )
+        return {**identity, **summary_row(self.world, len(self.game.controller_errors) if self.game else 0)}
+
     @property
     def summary(self) -> pd.DataFrame:
-        """The one-row summary a sweep keeps of this game (game.lab.summary)."""
-        row = summary_row(self.world, len(self.game.controller_errors) if self.game else 0)
-        return as_frame([row])
+        """The one-row summary a sweep keeps of this game: the same columns and values as the
+        sweep's row for the same scenario, seed, parameters and controllers."""
+        return as_frame([self.summary_record()])
 
     @property
     def per_turn(self) -> pd.DataFrame:

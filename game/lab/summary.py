@@ -34,6 +34,7 @@ mineral), `shortfall_share` (key: `world`, `sector.<s>`, `nation.<n>`, `mineral.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
@@ -141,6 +142,28 @@ def first_turns(world: WorldModel) -> dict[str, int | None]:
             if key is not None and found[key] is None:
                 found[key] = record.turn
     return found
+
+
+IDENTITY = ("run_id", "point", "replicate", "scenario", "variant", "seed")
+"""The columns that say which run a summary row is, before its parameters and measures."""
+
+
+def identity_row(
+    run_id: str,
+    point: int,
+    replicate: int,
+    scenario: str,
+    variant: str,
+    seed: int,
+    params: Iterable[tuple[str, float]],
+) -> dict[str, object]:
+    """The first columns of a summary row: the run's identity, then `param.<path>` for each
+    parameter in the given order. The sweep and `run_game` both build rows with this."""
+    row: dict[str, object] = dict(
+        zip(IDENTITY, (run_id, point, replicate, scenario, variant, seed), strict=True)
+    )
+    row.update({f"param.{path}": value for path, value in params})
+    return row
 
 
 def summary_row(world: WorldModel, controller_errors: int = 0) -> dict[str, object]:

@@ -49,7 +49,7 @@ from game import __version__
 from game.content import Content
 from game.lab.api import default_content, run_game
 from game.lab.run import _atomic_write
-from game.lab.summary import as_frame, per_turn_frame, summary_row
+from game.lab.summary import as_frame, identity_row, per_turn_frame
 from game.lab.sweep_spec import RunTask, Sweep
 from game.world.market import warm_up
 
@@ -86,21 +86,24 @@ class SweepOutcome:
     def complete(self) -> bool:
         return not self.stopped
 
+    def describe(self) -> str:
+        """One line for the command's output: what this session did, and how fast."""
+        if self.done + self.failed == 0:
+            return f"{self.total} runs, all {self.skipped} already done: nothing left to play"
+        rate = self.done / self.seconds * 60 if self.seconds else 0.0
+        return (
+            f"{self.total} runs, {self.skipped} already done, {self.done} played, {self.failed} failed "
+            f"({self.seconds:.1f} s, {rate:.0f} games/min on {self.workers} workers)"
+        )
+
 
 # ---------------------------------------------------------------------------- the worker side
 
 
 def _identity(task: RunTask) -> dict[str, Any]:
-    row: dict[str, Any] = {
-        "run_id": task.run_id,
-        "point": task.point,
-        "replicate": task.replicate,
-        "scenario": task.scenario,
-        "variant": task.variant.name,
-        "seed": task.seed,
-    }
-    row.update({f"param.{path}": value for path, value in task.params})
-    return row
+    return identity_row(
+        task.run_id, task.point, task.replicate, task.scenario, task.variant.name, task.seed, task.params
+    )
 
 
 def play_task(task: RunTask, content_hash: str) -> dict[str, Any]:
@@ -125,9 +128,12 @@ def play_task(task: RunTask, content_hash: str) -> dict[str, Any]:
             script=list(task.variant.script) or None,
             extra_orders=task.variant.extra,
             content=content,
+            run_id=task.run_id,
+            point=task.point,
+            replicate=task.replicate,
+            variant=task.variant.name,
         )
-        errors = len(result.game.controller_errors) if result.game else 0
-        row = {**_identity(task), **summary_row(result.world, errors)}
+        row = result.summary_record()  # the row `run_game(...).summary` shows, by construction
         per_turn = per_turn_frame(result.world, task.run_id) if task.per_turn else None
         return {
             "run_id": task.run_id,
@@ -192,10 +198,16 @@ def _remove_orphans(out: Path) -> None:
 class _PartWriter:
     """Buffers results and writes them as numbered parts, the summary part last."""
 
-    def __init__(self, out: Path, batch: int, every_s: float) -> None:
+    def __init__(
+        self, out: Path, batch: int, every_s: float, on_flush: Callable[[int, int], None] | None = None
+    ) -> None:
         self.out = out
         self.batch = batch
         self.every_s = every_s
+        self.on_flush = on_flush
+        """Called after each part with the rows and failures written so far (progress)."""
+        self.rows_written = 0
+        self.failures_written = 0
         for name in PARTS:
             (out / name).mkdir(parents=True, exist_ok=True)
         numbers = [int(_PART.match(p.name).group(1)) for name in PARTS for p in _parts(out / name)]
@@ -228,7 +240,11 @@ class _PartWriter:
             if self.per_turn:
                 _write(pd.concat(self.per_turn, ignore_index=True), self.out / "per_turn" / name)
             _write(as_frame(self.rows), self.out / "summary" / name)
+        self.rows_written += len(self.rows)
+        self.failures_written += len(self.failures)
         self.rows, self.per_turn, self.failures = [], [], []
+        if self.on_flush is not None:
+            self.on_flush(self.rows_written, self.failures_written)
 
 
 def _write(frame: pd.DataFrame, path: Path) -> None:
@@ -337,6 +353,13 @@ def _prepare(sweep: Sweep, content: Content, out: Path) -> dict[str, Any]:
     return meta
 
 
+def _progress_meta(out: Path, meta: dict[str, Any], runs_done: int, runs_failed: int) -> None:
+    """meta.json while the sweep runs, rewritten after every part: a sweep killed midway
+    (Ctrl-C, a lost machine) still says how far it got; `complete` is false until the end."""
+    meta = {**meta, "runs_done": runs_done, "runs_failed": runs_failed, "complete": False}
+    _atomic_write(out / "meta.json", lambda p: p.write_text(json.dumps(meta, indent=1) + "\n"))
+
+
 def _finish_meta(out: Path, meta: dict[str, Any], outcome: SweepOutcome, summary: pd.DataFrame) -> None:
     """Record how far the folder got, so a reader (or sweep-report) knows whether it is whole."""
     meta = {
@@ -421,6 +444,7 @@ def run_sweep(
     _remove_orphans(out)
     finished = _run_ids(out / "summary")
     failed_before = _run_ids(out / "failures") - finished
+    done_before = len(finished)
     if not retry_failed:
         finished |= failed_before
     outcome = SweepOutcome(out=out, total=sweep.n_runs, skipped=len(finished))
@@ -432,7 +456,12 @@ def run_sweep(
         _finish_meta(out, meta, outcome, summary)
         return outcome
     todo = itertools.chain([first], todo)
-    writer = _PartWriter(out, batch, flush_every_s)
+
+    def progress(rows: int, failures: int) -> None:
+        _progress_meta(out, meta, done_before + rows, len(failed_before) + failures)
+
+    progress(0, 0)
+    writer = _PartWriter(out, batch, flush_every_s, on_flush=progress)
     started = time.perf_counter()
     own = client is None
     cluster = None

@@ -27,10 +27,10 @@ from __future__ import annotations
 
 from dataclasses import fields
 
-import mesa
 import numpy as np
 from numpy.typing import NDArray
 
+from agents._mesa import mesa
 from agents.firms import AGENT_CLASS, MINE, RECYCLER, REFINERY, Firm
 from agents.nation import Nation
 from agents.observation import Observation
