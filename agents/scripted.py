@@ -18,14 +18,14 @@ file, the order's position and the field.
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, ValidationError
 
 from agents.observation import Observation
+from game.content import Content, TomlFileError, read_toml
 from game.rules.ids import Frozen
 from game.rules.orders import ORDER_ADAPTER, Order
 
@@ -56,14 +56,14 @@ class ScriptedOrders:
 def load_order_script(path: Path | str) -> list[ScheduledOrder]:
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScriptError(f"{path}: no such file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ScriptError(f"{path}: not valid TOML: {err}") from None
+        raw = read_toml(path)
+    except TomlFileError as err:
+        raise ScriptError(f"{path}: {err.field}: {err.problem}") from None
     unknown = set(raw) - {"orders"}
     if unknown:
-        raise ScriptError(f"{path}: unknown section {sorted(unknown)[0]!r}; a script has only [[orders]]")
+        raise ScriptError(
+            f"{path}: {sorted(unknown)[0]}: unknown section; a script has only [[orders]] tables"
+        )
     return parse_orders(raw.get("orders", []), str(path))
 
 
@@ -74,7 +74,9 @@ def parse_orders(entries: object, where: str) -> list[ScheduledOrder]:
         raise ScriptError(f"{where}: orders: must be an array of tables ([[orders]])")
     scheduled = []
     for i, entry in enumerate(entries):
-        if not isinstance(entry, dict) or "turn" not in entry:
+        if not isinstance(entry, dict):
+            raise ScriptError(f"{where}: orders[{i}]: must be a table of the order's fields")
+        if "turn" not in entry:
             raise ScriptError(f"{where}: orders[{i}]: turn: every order needs the turn it is for")
         body = {k: v for k, v in entry.items() if k != "turn"}
         try:
@@ -82,8 +84,71 @@ def parse_orders(entries: object, where: str) -> list[ScheduledOrder]:
         except ValidationError as err:
             first = err.errors()[0]
             loc = [str(p) for p in first["loc"]]
-            field = ".".join(loc[1:] if loc and loc[0] in {"order", body.get("kind")} else loc) or "order"
+            if first["loc"][:1] == ("turn",):
+                loc = ["turn"]
+            field = ".".join(loc[1:] if loc and loc[0] in {"order", body.get("kind")} else loc) or "kind"
             raise ScriptError(
                 f"{where}: orders[{i}] ({body.get('kind', '?')}): {field}: {first['msg']}"
             ) from None
     return scheduled
+
+
+NATION_FIELDS = ("issuer", "buyer", "seller", "country", "nation")
+NATION_LISTS = ("targets", "origins", "invite", "to")
+ZONE_USERS = ("invite_to_zone", "join_zone", "leave_zone", "share_stockpile")
+
+
+def check_script(
+    scheduled: Sequence[ScheduledOrder],
+    content: Content,
+    scenario: str,
+    where: str,
+    last_turn: int | None = None,
+) -> list[str]:
+    """Problems that make a script's orders refused whatever happens in the game, one
+    `where: orders[i] (kind): field: problem` each: a nation, mineral, project template or
+    zone that is not in `scenario`, an order aimed at its own issuer, a turn the game never
+    reaches (`last_turn`, default the scenario's last). Found before the game starts, so a
+    typo costs a second, not a whole run whose orders were quietly refused."""
+    s = content.scenarios[scenario]
+    nations, minerals = set(s.nations), set(s.minerals)
+    last = s.turns - 1 if last_turn is None else last_turn
+    zones = {z.id for z in s.zones}
+    founded = {
+        so.order.zone: so.turn
+        for so in scheduled
+        if so.order.kind == "propose_zone"  # type: ignore[union-attr]
+    }
+    problems: list[str] = []
+    for i, so in enumerate(scheduled):
+        order = so.order
+        at = f"{where}: orders[{i}] ({order.kind})"
+
+        def bad(field: str, problem: str) -> None:
+            problems.append(f"{at}: {field}: {problem}")  # noqa: B023 (used at once)
+
+        if so.turn > last:
+            bad("turn", f"turn {so.turn} is never played (the game's last turn is {last})")
+        for name, value in order:
+            if name in NATION_FIELDS and value not in nations:
+                bad(name, f"{value!r} is not a nation of scenario {scenario!r}")
+            elif name in NATION_LISTS:
+                for j, n in enumerate(value):
+                    if n not in nations:
+                        bad(f"{name}[{j}]", f"{n!r} is not a nation of scenario {scenario!r}")
+                    elif n == order.issuer and name != "origins":
+                        bad(f"{name}[{j}]", f"{n!r} is the issuer itself")
+            elif name == "mineral" and value not in minerals:
+                bad(name, f"{value!r} is not a mineral of scenario {scenario!r}")
+            elif name in ("external_tariff_pct", "price_floor_usd_per_t"):
+                for mineral in value:
+                    if mineral not in minerals:
+                        bad(f"{name}.{mineral}", f"{mineral!r} is not a mineral of scenario {scenario!r}")
+            elif name == "template" and value not in content.projects:
+                bad(name, f"{value!r} is not a project template")
+        zone = getattr(order, "zone", None)
+        if order.kind == "propose_zone" and zone in zones:
+            bad("zone", f"zone {zone!r} already exists in scenario {scenario!r}")
+        elif order.kind in ZONE_USERS and zone not in zones and founded.get(zone, last + 1) > so.turn:
+            bad("zone", f"no zone {zone!r}: not in scenario {scenario!r} nor proposed by an earlier order")
+    return problems
