@@ -263,24 +263,25 @@ class Game:
         force: bool = False,
         until_turn: int | None = None,
         on_turn: Callable[[Game], None] | None = None,
-        strict: bool | None = None,
+        strict: bool = False,
     ) -> Game:
         """Rebuild a game by replaying its log (to `until_turn`, default all of it), checking
         the world hash every turn. Raises SaveError on a foreign content hash (unless
-        `force`), an unknown scenario, a turn count past the scenario's end, a facilitator
-        action the game would have refused, or a replay that does not match the save.
-        `strict` (default: not `force`) also refuses a save that has no recorded hash for a
-        turn it replays: stripping the hashes must not make a tampered save pass."""
+        `force`), an unknown scenario, a facilitator action the game would have refused, or a replay that does not match the save.
+        `strict` (`replay --verify`) also refuses a save that has no recorded hash for a turn
+        it replays (stripping the hashes must not make a tampered save pass) and one that
+        claims more turns than its scenario has (the lab may play past the end; a save to
+        verify may not)."""
         if save.scenario not in content.scenarios:
             raise SaveError("<save>", f"scenario: {save.scenario!r} is not installed", "Install its content.")
         length = content.scenarios[save.scenario].turns
-        if save.turn > length:
+        if strict and save.turn > length:
             raise SaveError(
                 "<save>",
-                f"turn: {save.turn} turns played, but {save.scenario} has {length} (the save is damaged)",
-                "Load an earlier autosave.",
+                f"turn: {save.turn} turns played, but {save.scenario} has {length}, so it cannot be "
+                "verified against the scenario",
+                "Replay without --verify to rebuild it anyway.",
             )
-        strict = not force if strict is None else strict
         end = save.turn if until_turn is None else min(until_turn, save.turn)
         if strict and len(save.world_hashes) != save.turn:
             raise SaveError(
