@@ -27,7 +27,7 @@ from pydantic import Field, ValidationError
 from agents.observation import Observation
 from game.content import Content, TomlFileError, read_toml
 from game.rules.ids import Frozen
-from game.rules.orders import ORDER_ADAPTER, Order
+from game.rules.orders import ORDER_ADAPTER, ORDER_KINDS, Order
 
 
 class ScriptError(Exception):
@@ -79,6 +79,8 @@ def parse_orders(entries: object, where: str) -> list[ScheduledOrder]:
         if "turn" not in entry:
             raise ScriptError(f"{where}: orders[{i}]: turn: every order needs the turn it is for")
         body = {k: v for k, v in entry.items() if k != "turn"}
+        if isinstance(entry["turn"], bool):  # pydantic would read `true` as turn 1
+            raise ScriptError(f"{where}: orders[{i}] ({body.get('kind', '?')}): turn: must be an integer")
         try:
             scheduled.append(ScheduledOrder(turn=entry["turn"], order=ORDER_ADAPTER.validate_python(body)))
         except ValidationError as err:
@@ -86,10 +88,11 @@ def parse_orders(entries: object, where: str) -> list[ScheduledOrder]:
             loc = [str(p) for p in first["loc"]]
             if first["loc"][:1] == ("turn",):
                 loc = ["turn"]
-            field = ".".join(loc[1:] if loc and loc[0] in {"order", body.get("kind")} else loc) or "kind"
-            raise ScriptError(
-                f"{where}: orders[{i}] ({body.get('kind', '?')}): {field}: {first['msg']}"
-            ) from None
+            field = ".".join(loc[1:] if loc and loc[0] in {"order", body.get("kind")} else loc)
+            if not field:  # the order's own validator (fields that contradict each other), or no kind
+                field = "(order)" if body.get("kind") in ORDER_KINDS else "kind"
+            message = str(first["msg"]).removeprefix("Value error, ")
+            raise ScriptError(f"{where}: orders[{i}] ({body.get('kind', '?')}): {field}: {message}") from None
     return scheduled
 
 

@@ -128,9 +128,11 @@ def run(
         _fail(f"--scenario: unknown scenario {scenario!r}; known: {', '.join(content.scenarios)}")
     length = content.scenarios[scenario].turns
     if turns is not None and not 1 <= turns <= length:
-        _fail(f"--turns must be at least 1 and at most {length} ({scenario} has {length} turns), not {turns}")
+        _fail(
+            f"--turns: must be at least 1 and at most {length} ({scenario} has {length} turns), not {turns}"
+        )
     if not 0 <= seed <= MAX_SEED:
-        _fail(f"--seed must be between 0 and {MAX_SEED}, not {seed}")
+        _fail(f"--seed: must be between 0 and {MAX_SEED}, not {seed}")
     _check_out_folder(out, "--out")
     script = None
     total = turns or length
@@ -274,7 +276,7 @@ def whatif(
     if late:
         _fail(f"--drop-order {late[0]} was given at turn {saved.orders[late[0]].turn}, before --at {at}")
     if not 1 <= seeds <= 10_000:
-        _fail(f"--seeds must be at least 1 and at most 10000, not {seeds}")
+        _fail(f"--seeds: must be at least 1 and at most 10000, not {seeds}")
     _check_out_folder(out, "--out")
     change = WhatIf(at_turn=at, drop=drop)
     try:
@@ -331,6 +333,9 @@ def sweep(
     from game.lab.sweep import SweepError, progress_bar, run_sweep
     from game.lab.sweep_spec import SpecError, load_spec
 
+    if workers < 1 or batch < 1:
+        _fail(f"--{'workers' if workers < 1 else 'batch'}: must be at least 1")
+    _check_out_folder(out, "--out")
     content = _load_or_exit()
     try:
         plan = load_spec(spec, content)
@@ -338,9 +343,6 @@ def sweep(
         for problem in exc.problems:
             err.print(problem)
         raise typer.Exit(2) from None
-    if workers < 1 or batch < 1:
-        _fail("--workers and --batch must be at least 1")
-    _check_out_folder(out, "--out")
     try:
         with progress_bar(plan.n_runs) as on_result:
             outcome = run_sweep(
@@ -399,14 +401,14 @@ def _check_out_folder(out: Path, option: str) -> None:
     would fail half-way, after the work was done."""
     try:
         if out.exists() and not out.is_dir():
-            _fail(f"{option} {display_path(out)}: is a file, not a folder")
+            _fail(f"{option}: {display_path(out)}: is a file, not a folder")
         for parent in out.parents:
             if parent.exists():
                 if not parent.is_dir():
-                    _fail(f"{option} {display_path(out)}: {display_path(parent)} is a file, not a folder")
+                    _fail(f"{option}: {display_path(out)}: {display_path(parent)} is a file, not a folder")
                 break
     except OSError as exc:
-        _fail(f"{option} {display_path(out)}: cannot be used ({exc.strerror})")
+        _fail(f"{option}: {display_path(out)}: cannot be used ({exc.strerror})")
 
 
 def _report_refused(orders, scripted: set[str], shown: int = 3) -> None:

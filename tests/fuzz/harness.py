@@ -17,6 +17,7 @@ import hashlib
 import os
 import random
 import re
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -87,10 +88,10 @@ def problem(outcome: Outcome, variant: Variant) -> str | None:
     if outcome.exit_code != 2:
         return f"exit {outcome.exit_code}, not 2: {output.strip()[:300]!r}"
     lines = [line for line in output.splitlines() if line.strip()]
+    # `file: field: problem`; an option is its own field: `--turns: problem`
+    shape = r"^.*?: .+" if variant.file == variant.field else r"^.+?: .+?: .+"
     named = [
-        line
-        for line in lines
-        if variant.file in line and variant.field in line and re.match(r"^.+?: .+?: .+", line)
+        line for line in lines if variant.file in line and variant.field in line and re.match(shape, line)
     ]
     if not named:
         return f"no `file: field: problem` line naming {variant.file!r} and {variant.field!r}: {lines[:4]}"
@@ -105,7 +106,9 @@ def run_variants(
 ) -> Iterator[str]:
     """Build and run `n` variants; yield a line per broken contract. `make` writes the
     variant's files under `watched` and returns the command line; files under `watched`
-    must be byte-identical after the command ran."""
+    must be byte-identical after the command ran (nothing written, nothing removed). What a
+    variant made is removed after it, so each check reads a small folder."""
+    kept = set(snapshot(watched))
     for i in range(n):
         variant, args = make(rng_for(category, i), i)
         before = snapshot(watched)
@@ -115,3 +118,9 @@ def run_variants(
             why = "changed a file it was given"
         if why is not None:
             yield f"{category}#{i} ({variant.name}): {why}"
+        for name in sorted(set(before) - kept, reverse=True):  # children before their folders
+            path = watched / name
+            if path.is_symlink() or path.is_file():
+                path.unlink()
+            elif path.is_dir():
+                shutil.rmtree(path)

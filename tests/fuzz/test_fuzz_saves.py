@@ -51,22 +51,76 @@ def bad_effect(rng: random.Random) -> tuple[str, dict[str, Any], str]:
     mineral = rng.choice(["galium", "unobtainium", "cobalt", "gallium"])  # cobalt, gallium: not in tutorial
     huge = rng.choice([1e9, 1e15, 1e300, float("inf")])
     options = [
-        ("template", {"type": "new_capacity", "template": rng.choice(["nope", "mine_x", "cobalt_minex"]),
-                      "country": "japan", "owner": "japan"}, "template"),  # fmt: skip
-        ("origin", {"type": "tariff", "tariff": {"issuer": "japan", "mineral": "rare_earths", "stage": "refined",
-                    "origins": [stranger], "rate_pct": 10}}, "tariff.origins[0]"),  # fmt: skip
-        ("nation", {"type": "stockpile", "nation": stranger, "mineral": "rare_earths", "target_tonnes": 10},
-         "nation"),
-        ("mineral", {"type": "supply_shock", "mineral": mineral, "stage": "ore", "country": "australia",
-                     "capacity_factor": 0.5, "duration_turns": 2}, "mineral"),  # fmt: skip
-        ("tonnage", {"type": "stockpile", "nation": "japan", "mineral": "rare_earths", "target_tonnes": huge},
-         "target_tonnes"),
-        ("budget", {"type": "stockpile", "nation": "japan", "mineral": "lithium", "budget_usd_m": huge},
-         "budget_usd_m"),
-        ("target", {"type": "export_control", "control": {"issuer": "china", "mineral": "rare_earths",
-                    "stage": "refined", "instrument": "ban", "targets": [stranger]}}, "control.targets[0]"),  # fmt: skip
-        ("owner", {"type": "new_capacity", "template": "lithium_mine", "country": "australia",
-                   "owner": stranger}, "owner"),  # fmt: skip
+        (
+            "template",
+            {
+                "type": "new_capacity",
+                "template": rng.choice(["nope", "mine_x", "cobalt_minex"]),
+                "country": "japan",
+                "owner": "japan",
+            },
+            "template",
+        ),  # fmt: skip
+        (
+            "origin",
+            {
+                "type": "tariff",
+                "tariff": {
+                    "issuer": "japan",
+                    "mineral": "rare_earths",
+                    "stage": "refined",
+                    "origins": [stranger],
+                    "rate_pct": 10,
+                },
+            },
+            "tariff.origins[0]",
+        ),  # fmt: skip
+        (
+            "nation",
+            {"type": "stockpile", "nation": stranger, "mineral": "rare_earths", "target_tonnes": 10},
+            "nation",
+        ),
+        (
+            "mineral",
+            {
+                "type": "supply_shock",
+                "mineral": mineral,
+                "stage": "ore",
+                "country": "australia",
+                "capacity_factor": 0.5,
+                "duration_turns": 2,
+            },
+            "mineral",
+        ),  # fmt: skip
+        (
+            "tonnage",
+            {"type": "stockpile", "nation": "japan", "mineral": "rare_earths", "target_tonnes": huge},
+            "target_tonnes",
+        ),
+        (
+            "budget",
+            {"type": "stockpile", "nation": "japan", "mineral": "lithium", "budget_usd_m": huge},
+            "budget_usd_m",
+        ),
+        (
+            "target",
+            {
+                "type": "export_control",
+                "control": {
+                    "issuer": "china",
+                    "mineral": "rare_earths",
+                    "stage": "refined",
+                    "instrument": "ban",
+                    "targets": [stranger],
+                },
+            },
+            "control.targets[0]",
+        ),  # fmt: skip
+        (
+            "owner",
+            {"type": "new_capacity", "template": "lithium_mine", "country": "australia", "owner": stranger},
+            "owner",
+        ),  # fmt: skip
     ]
     return rng.choice(options)
 
@@ -85,7 +139,11 @@ def _break(s: dict[str, Any], rng: random.Random) -> tuple[str, str, bytes | Non
         text = json.dumps(s)
         return "truncated", "(json)", text[: rng.randrange(len(text) - 1)].encode()
     if kind == 1:
-        return "top level not an object", "(json)", json.dumps(rng.choice([[], 3, "save", None, [s]])).encode()
+        return (
+            "top level not an object",
+            "(json)",
+            json.dumps(rng.choice([[], 3, "save", None, [s]])).encode(),
+        )
     if kind == 2:
         key = rng.choice(["scenario", "content_hash", "seed", "package_version", "controllers", "turn"])
         del s[key]
@@ -165,7 +223,11 @@ def _break(s: dict[str, Any], rng: random.Random) -> tuple[str, str, bytes | Non
         s["version"] = 1
         s.pop("orders")
         s["log"] = rng.choice([3, None, {"a": 1}, "x", [3], [[1]], [[0, 1, 2]], [None], [[0, {"kind": "x"}]]])
-        field = "log" if not isinstance(s["log"], list) else ("log.0" if s["log"][0] != [0, {"kind": "x"}] else "orders.0")
+        field = (
+            "log"
+            if not isinstance(s["log"], list)
+            else ("log.0" if s["log"][0] != [0, {"kind": "x"}] else "orders.0")
+        )
         return f"version 1 log {s['log']!r}", field, None
     if kind == 12:
         s["content_hash"] = "%032x" % rng.getrandbits(128)
