@@ -267,7 +267,8 @@ class Game:
     ) -> Game:
         """Rebuild a game by replaying its log (to `until_turn`, default all of it), checking
         the world hash every turn. Raises SaveError on a foreign content hash (unless
-        `force`), an unknown scenario, a facilitator action the game would have refused, or a replay that does not match the save.
+        `force`), an unknown scenario, a facilitator action the game would have refused, or
+        a replay that does not match the save.
         `strict` (`replay --verify`) also refuses a save that has no recorded hash for a turn
         it replays (stripping the hashes must not make a tampered save pass) and one that
         claims more turns than its scenario has (the lab may play past the end; a save to

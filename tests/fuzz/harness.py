@@ -14,6 +14,8 @@ with the seed rebuilds it exactly.
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 import os
 import random
 import re
@@ -21,6 +23,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from typer.testing import CliRunner
 
@@ -29,6 +32,19 @@ from game.cli import app
 SEED = int(os.environ.get("LODESTONE_FUZZ_SEED", "2026"))
 SCALE = float(os.environ.get("LODESTONE_FUZZ_SCALE", "1"))
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+
+
+def toml_value(value: Any) -> str:
+    """A TOML value (tables inline), for files the generators write."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value)
 
 
 def count(base: int) -> int:

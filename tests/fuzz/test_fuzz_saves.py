@@ -26,10 +26,26 @@ WRONG = [None, True, [], {}, "x", -1, 1.5, [[1]], {"a": 1}]
 @pytest.fixture(scope="module")
 def base_save(fuzz_content: Content) -> dict[str, Any]:
     game = Game(fuzz_content, "tutorial", seed=3)
-    game.submit({"kind": "stockpile", "issuer": "japan", "action": "buy", "mineral": "rare_earths",
-                 "tonnes": 500, "budget_usd_m": 60})  # fmt: skip
-    game.submit({"kind": "tariff", "issuer": "united_states", "mineral": "lithium", "stage": "refined",
-                 "origins": ["china"], "rate_pct": 10})  # fmt: skip
+    game.submit(
+        {
+            "kind": "stockpile",
+            "issuer": "japan",
+            "action": "buy",
+            "mineral": "rare_earths",
+            "tonnes": 500,
+            "budget_usd_m": 60,
+        }
+    )
+    game.submit(
+        {
+            "kind": "tariff",
+            "issuer": "united_states",
+            "mineral": "lithium",
+            "stage": "refined",
+            "origins": ["china"],
+            "rate_pct": 10,
+        }
+    )
     assert game.facilitate({"kind": "broadcast", "text": "Markets are nervous."}).accepted
     game.play_turn()
     assert game.facilitate({"kind": "inject_event", "event": next(iter(fuzz_content.events))}).accepted
@@ -40,9 +56,16 @@ def base_save(fuzz_content: Content) -> dict[str, Any]:
 
 
 def custom_event(effects: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"kind": "inject_event",
-            "custom": {"id": "composed", "name": "Composed", "news": "Something happened.", "source": "fuzz",
-                       "effects": effects}}  # fmt: skip
+    return {
+        "kind": "inject_event",
+        "custom": {
+            "id": "composed",
+            "name": "Composed",
+            "news": "Something happened.",
+            "source": "fuzz",
+            "effects": effects,
+        },
+    }
 
 
 def bad_effect(rng: random.Random) -> tuple[str, dict[str, Any], str]:
@@ -60,7 +83,7 @@ def bad_effect(rng: random.Random) -> tuple[str, dict[str, Any], str]:
                 "owner": "japan",
             },
             "template",
-        ),  # fmt: skip
+        ),
         (
             "origin",
             {
@@ -74,7 +97,7 @@ def bad_effect(rng: random.Random) -> tuple[str, dict[str, Any], str]:
                 },
             },
             "tariff.origins[0]",
-        ),  # fmt: skip
+        ),
         (
             "nation",
             {"type": "stockpile", "nation": stranger, "mineral": "rare_earths", "target_tonnes": 10},
@@ -91,7 +114,7 @@ def bad_effect(rng: random.Random) -> tuple[str, dict[str, Any], str]:
                 "duration_turns": 2,
             },
             "mineral",
-        ),  # fmt: skip
+        ),
         (
             "tonnage",
             {"type": "stockpile", "nation": "japan", "mineral": "rare_earths", "target_tonnes": huge},
@@ -115,12 +138,12 @@ def bad_effect(rng: random.Random) -> tuple[str, dict[str, Any], str]:
                 },
             },
             "control.targets[0]",
-        ),  # fmt: skip
+        ),
         (
             "owner",
             {"type": "new_capacity", "template": "lithium_mine", "country": "australia", "owner": stranger},
             "owner",
-        ),  # fmt: skip
+        ),
     ]
     return rng.choice(options)
 
@@ -149,16 +172,18 @@ def _break(s: dict[str, Any], rng: random.Random) -> tuple[str, str, bytes | Non
         del s[key]
         return f"no {key}", key, None
     if kind == 3:
-        key, values = rng.choice([
-            ("scenario", [3, [], "Has Caps", "[/]", "", "no-such-scenario", None]),
-            ("seed", [-1 - rng.randrange(10**6), 2**64 + rng.randrange(99), "abc", 1.5, None, 1e400]),
-            ("turn", [-1, 10_001 + rng.randrange(10**6), "x", None, 2.5]),
-            ("controllers", [[], 3, "ai", {"atlantis": {"kind": "ai"}}, {"japan": {"kind": "robot"}}]),
-            ("version", [0, -3, 3 + rng.randrange(99), "2", None, True, 1.5]),
-            ("content_hash", ["0" * 32, "", 7, None]),
-            ("branches", [3, "x", [3], {"a": 1}]),
-            ("orders", [3, "x", {"a": 1}, [3], [None]]),
-        ])  # fmt: skip
+        key, values = rng.choice(
+            [
+                ("scenario", [3, [], "Has Caps", "[/]", "", "no-such-scenario", None]),
+                ("seed", [-1 - rng.randrange(10**6), 2**64 + rng.randrange(99), "abc", 1.5, None, 1e400]),
+                ("turn", [-1, 10_001 + rng.randrange(10**6), "x", None, 2.5]),
+                ("controllers", [[], 3, "ai", {"atlantis": {"kind": "ai"}}, {"japan": {"kind": "robot"}}]),
+                ("version", [0, -3, 3 + rng.randrange(99), "2", None, True, 1.5]),
+                ("content_hash", ["0" * 32, "", 7, None]),
+                ("branches", [3, "x", [3], {"a": 1}]),
+                ("orders", [3, "x", {"a": 1}, [3], [None]]),
+            ]
+        )
         s[key] = rng.choice(values)
         return f"{key} = {s[key]!r}", key, None
     if kind == 4:
@@ -203,7 +228,7 @@ def _break(s: dict[str, Any], rng: random.Random) -> tuple[str, str, bytes | Non
         return f"{keep} hashes kept", "world_hashes", None
     if kind == 8:
         t = rng.randrange(TURNS)
-        s["world_hashes"][t] = "%032x" % rng.getrandbits(128)
+        s["world_hashes"][t] = f"{rng.getrandbits(128):032x}"
         return f"hash of turn {t} changed", f"world_hashes[{t}]", None
     if kind == 9:
         extra = rng.randrange(1, 400)
@@ -230,7 +255,7 @@ def _break(s: dict[str, Any], rng: random.Random) -> tuple[str, str, bytes | Non
         )
         return f"version 1 log {s['log']!r}", field, None
     if kind == 12:
-        s["content_hash"] = "%032x" % rng.getrandbits(128)
+        s["content_hash"] = f"{rng.getrandbits(128):032x}"
         return "other content", "content_hash", None
     if kind == 13:
         return "not UTF-8", "(json)", b"\xff\xfe" + bytes(rng.randrange(256) for _ in range(40))
@@ -241,8 +266,9 @@ def _break(s: dict[str, Any], rng: random.Random) -> tuple[str, str, bytes | Non
     if kind == 15:
         s["reseed"] = rng.choice([3, "x", {"turn": -1, "seed": 1}, {"turn": 0, "seed": -5}, []])
         return f"reseed {s['reseed']!r}", "reseed", None
-    s["controllers"]["japan"] = rng.choice([{"kind": "ai", "doctrine": "chaos"}, {"kind": "ai", "level": "god"},
-                                            {"kind": 3}, [], None])  # fmt: skip
+    s["controllers"]["japan"] = rng.choice(
+        [{"kind": "ai", "doctrine": "chaos"}, {"kind": "ai", "level": "god"}, {"kind": 3}, [], None]
+    )
     return f"controller {s['controllers']['japan']!r}", "controllers.japan", None
 
 

@@ -9,37 +9,51 @@ from __future__ import annotations
 
 import copy
 import json
-import math
 import random
 from pathlib import Path
 from typing import Any
 
-from tests.fuzz.harness import Variant, count, run_variants
+from tests.fuzz.harness import Variant, count, run_variants, toml_value
 
 BASE: list[dict[str, Any]] = [
-    {"turn": 1, "kind": "stockpile", "issuer": "japan", "action": "buy", "mineral": "rare_earths",
-     "tonnes": 500, "budget_usd_m": 60},
-    {"turn": 2, "kind": "export_control", "issuer": "china", "mineral": "rare_earths", "stage": "refined",
-     "instrument": "ban", "targets": ["japan"]},
-    {"turn": 1, "kind": "tariff", "issuer": "united_states", "mineral": "lithium", "stage": "refined",
-     "origins": ["china"], "rate_pct": 10},
-    {"turn": 0, "kind": "propose_zone", "issuer": "united_states", "zone": "allies", "name": "Allies",
-     "invite": ["japan"]},
+    {
+        "turn": 1,
+        "kind": "stockpile",
+        "issuer": "japan",
+        "action": "buy",
+        "mineral": "rare_earths",
+        "tonnes": 500,
+        "budget_usd_m": 60,
+    },
+    {
+        "turn": 2,
+        "kind": "export_control",
+        "issuer": "china",
+        "mineral": "rare_earths",
+        "stage": "refined",
+        "instrument": "ban",
+        "targets": ["japan"],
+    },
+    {
+        "turn": 1,
+        "kind": "tariff",
+        "issuer": "united_states",
+        "mineral": "lithium",
+        "stage": "refined",
+        "origins": ["china"],
+        "rate_pct": 10,
+    },
+    {
+        "turn": 0,
+        "kind": "propose_zone",
+        "issuer": "united_states",
+        "zone": "allies",
+        "name": "Allies",
+        "invite": ["japan"],
+    },
     {"turn": 1, "kind": "join_zone", "issuer": "japan", "zone": "allies"},
-]  # fmt: skip
+]
 STRANGERS = ["atlantis", "chile", "indonesia", "usa", "dr_congo"]
-
-
-def toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and not math.isfinite(value):
-        return "nan" if math.isnan(value) else ("inf" if value > 0 else "-inf")
-    if isinstance(value, list):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(k)} = {toml_value(v)}" for k, v in value.items()) + "}"
-    return json.dumps(value)
 
 
 def toml_script(orders: list[dict[str, Any]]) -> str:
