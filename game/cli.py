@@ -356,8 +356,7 @@ def sweep(
                 on_result=on_result,
             )
     except SweepError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
+        _fail(str(exc))
     rate = outcome.done / outcome.seconds * 60 if outcome.seconds else 0.0
     typer.echo(
         f"{display_path(spec)}: {outcome.total} runs, {outcome.skipped} already done, {outcome.done} played, "
@@ -365,7 +364,7 @@ def sweep(
         f"{outcome.workers} workers) -> {display_path(out)}"
     )
     for line in outcome.failures[:5]:
-        err.print(f"failed: {line}", markup=False)
+        err.print(f"failed: {line}")
     if outcome.failed_total:
         err.print(
             f"{outcome.failed_total} failed run(s) in failures.parquet; --retry-failed plays them again"
@@ -383,8 +382,9 @@ def sweep_report(
     try:
         paths = write_report(folder, out or folder / "report")
     except ReportError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
+        _fail(str(exc))
+    except (OSError, ValueError) as exc:  # a damaged results file (pyarrow's errors are ValueErrors)
+        _fail(f"{display_path(folder)}: (results): cannot be read ({type(exc).__name__}: {exc})")
     names = ", ".join(p.name for p in paths)
     typer.echo(f"{len(paths)} charts -> {display_path(out or folder / 'report')} ({names})")
 
