@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
+from pydantic import ValidationError
 
 from agents.controller import Controller, Level
 from agents.doctrines import make_controller
 from agents.observation import Observation
 from game import __version__
 from game.content import Content, event_problems
-from game.rules.facilitator import Broadcast, FacilitatorAction
+from game.rules.facilitator import FACILITATOR_ADAPTER, Broadcast, FacilitatorAction
 from game.rules.orders import Order
 from game.saves import (
     Branch,
@@ -118,8 +119,16 @@ class Game:
         return self.world.submit(order)
 
     def facilitate(self, action: FacilitatorAction | dict) -> Verdict:
-        """A facilitator's event or message, applied at the start of the next turn."""
-        return self.world.facilitate(action)
+        """A facilitator's event or message, applied at the start of the next turn. A composed
+        event is checked against the scenario here, before it is queued: the effect code
+        trusts the ids it is given (an unknown template or origin would fail mid-turn)."""
+        try:
+            parsed = FACILITATOR_ADAPTER.validate_python(action) if isinstance(action, dict) else action
+        except ValidationError:
+            return self.world.facilitate(action)  # the world words the schema's refusal
+        for field, problem in _action_problems(parsed, self.content, self.world.scenario.id)[:1]:
+            return Verdict(False, f"{field}: {problem}")
+        return self.world.facilitate(parsed)
 
     def rewind(self, to_turn: int, note: str = "") -> Game:
         """The game as it stood at the start of `to_turn`: a new game replayed from the log,

@@ -38,7 +38,7 @@ from agents.firms import (
 from agents.manufacturer import Manufacturer
 from agents.nation import Nation
 from agents.observation import Observation
-from game.content import Content, event_problems
+from game.content import Content
 from game.rules import Event, ExportControl, FirmKind, Instrument, Scenario, Sector, Stage
 from game.rules import events as ev
 from game.rules.diplomacy import Deal
@@ -445,11 +445,6 @@ class WorldModel(mesa.Model):
             and parsed.event not in self.content.events
         ):
             return Verdict(False, f"there is no event {parsed.event} in the library")
-        if isinstance(parsed, InjectEvent) and parsed.custom is not None:
-            # A composed event is checked before it is queued (the effect code trusts its ids).
-            problems = event_problems(parsed.custom, self.content, self.scenario.id)
-            if problems:
-                return Verdict(False, f"custom.{problems[0][0]}: {problems[0][1]}")
         if isinstance(parsed, Broadcast):
             unknown = [n for n in parsed.to if n not in self.nation_ids]
             if unknown:
