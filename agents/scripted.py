@@ -118,40 +118,37 @@ def check_script(
     last = s.turns - 1 if last_turn is None else last_turn
     zones = {z.id for z in s.zones}
     founded = {
-        so.order.zone: so.turn
-        for so in scheduled
-        if so.order.kind == "propose_zone"  # type: ignore[union-attr]
+        getattr(so.order, "zone", None): so.turn for so in scheduled if so.order.kind == "propose_zone"
     }
     problems: list[str] = []
     for i, so in enumerate(scheduled):
         order = so.order
-        at = f"{where}: orders[{i}] ({order.kind})"
-
-        def bad(field: str, problem: str) -> None:
-            problems.append(f"{at}: {field}: {problem}")  # noqa: B023 (used at once)
-
+        found: list[tuple[str, str]] = []  # (field, problem)
         if so.turn > last:
-            bad("turn", f"turn {so.turn} is never played (the game's last turn is {last})")
+            found.append(("turn", f"turn {so.turn} is never played (the game's last turn is {last})"))
         for name, value in order:
             if name in NATION_FIELDS and value not in nations:
-                bad(name, f"{value!r} is not a nation of scenario {scenario!r}")
+                found.append((name, f"{value!r} is not a nation of scenario {scenario!r}"))
             elif name in NATION_LISTS:
                 for j, n in enumerate(value):
                     if n not in nations:
-                        bad(f"{name}[{j}]", f"{n!r} is not a nation of scenario {scenario!r}")
+                        found.append((f"{name}[{j}]", f"{n!r} is not a nation of scenario {scenario!r}"))
                     elif n == order.issuer and name != "origins":
-                        bad(f"{name}[{j}]", f"{n!r} is the issuer itself")
+                        found.append((f"{name}[{j}]", f"{n!r} is the issuer itself"))
             elif name == "mineral" and value not in minerals:
-                bad(name, f"{value!r} is not a mineral of scenario {scenario!r}")
+                found.append((name, f"{value!r} is not a mineral of scenario {scenario!r}"))
             elif name in ("external_tariff_pct", "price_floor_usd_per_t"):
-                for mineral in value:
-                    if mineral not in minerals:
-                        bad(f"{name}.{mineral}", f"{mineral!r} is not a mineral of scenario {scenario!r}")
+                found += [
+                    (f"{name}.{m}", f"{m!r} is not a mineral of scenario {scenario!r}")
+                    for m in value
+                    if m not in minerals
+                ]
             elif name == "template" and value not in content.projects:
-                bad(name, f"{value!r} is not a project template")
+                found.append((name, f"{value!r} is not a project template"))
         zone = getattr(order, "zone", None)
         if order.kind == "propose_zone" and zone in zones:
-            bad("zone", f"zone {zone!r} already exists in scenario {scenario!r}")
+            found.append(("zone", f"zone {zone!r} already exists in scenario {scenario!r}"))
         elif order.kind in ZONE_USERS and zone not in zones and founded.get(zone, last + 1) > so.turn:
-            bad("zone", f"no zone {zone!r}: not in scenario {scenario!r} nor proposed by an earlier order")
+            found.append(("zone", f"no zone {zone!r}: not in scenario {scenario!r} nor proposed by then"))
+        problems += [f"{where}: orders[{i}] ({order.kind}): {field}: {problem}" for field, problem in found]
     return problems
