@@ -214,7 +214,7 @@ STALE_TMP_SECONDS = 60.0
 """A temporary file of a save this old was left by a write that died (a write takes ms)."""
 
 
-def _remove_stale_temps(path: Path) -> None:
+def remove_stale_temps(path: Path) -> None:
     """Delete the temporary files earlier writes of `path` left behind when killed mid-write.
 
     A temp file is `.<name>.<pid>.<random>.tmp`: it is stale when the process that made it
@@ -248,7 +248,7 @@ def write_save(save: Save, path: Path | str) -> Path:
     files of earlier writes that were killed are cleaned up first."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temps(path)
+    remove_stale_temps(path)
     text = save.model_dump_json(indent=1, exclude_defaults=False)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
