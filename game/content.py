@@ -305,7 +305,8 @@ def load_content(root: Path | str | None = None) -> Content:
     firm_items = gather(_files(root, "firms"), FirmFile, "firm")
     event_items = gather(_files(root, "events"), EventFile, "event")
     project_path = root / "projects.toml"
-    project_items = gather([project_path] if project_path.exists() else [], ProjectFile, "template")
+    there = project_path.exists() or project_path.is_symlink()  # a broken link is reported, not skipped
+    project_items = gather([project_path] if there else [], ProjectFile, "template")
 
     def unique(items: list[tuple[str, int, Any]], kind: str) -> dict[str, Any]:
         out: dict[str, Any] = {}

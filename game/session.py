@@ -306,6 +306,14 @@ class Game:
                 "content_hash: it was made with other content (content hash differs)",
                 "Use the content it was made with, or load with force to accept a different game.",
             )
+        nations = content.scenarios[save.scenario].nations
+        for nation in save.controllers:
+            if nation not in nations:
+                raise SaveError(
+                    "<save>",
+                    f"controllers.{nation}: not a nation of {save.scenario} (the save is damaged)",
+                    "Load an earlier autosave.",
+                )
         try:
             game = cls(content, save.scenario, save.seed, specs=save.controllers)
         except ValueError as exc:  # a controller for a nation not in the scenario

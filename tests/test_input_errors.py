@@ -229,3 +229,23 @@ def test_output_does_not_depend_on_the_terminal_width(tmp_path: Path) -> None:
     assert outputs[0] == outputs[1]
     (line,) = outputs[0][0].splitlines()  # one problem, one whole line
     assert line.startswith(str(long_name)) and line.endswith("is not a nation of scenario 'tutorial'")
+
+
+def test_a_save_with_a_controller_for_a_stranger_is_damaged(saved: dict, tmp_path: Path) -> None:
+    save = json.loads(json.dumps(saved))
+    save["controllers"] = {"atlantis": {"kind": "ai"}}
+    (tmp_path / "game.json").write_text(json.dumps(save))
+    result = replay(tmp_path / "game.json")
+    assert (
+        result.exit_code == 2 and "game.json: controllers.atlantis: not a nation of tutorial" in result.stderr
+    )
+
+
+def test_a_projects_file_that_is_a_symlink_loop_is_named(content_copy: Path) -> None:
+    projects = content_copy / "projects.toml"
+    projects.unlink()
+    projects.symlink_to(projects.name)
+    result = CliRunner().invoke(app, ["validate", str(content_copy)])
+    assert result.exit_code == 2
+    assert any(line.endswith("projects.toml: (file): cannot be read (Too many levels of symbolic links)")
+               for line in result.stdout.splitlines()), result.stdout  # fmt: skip
