@@ -18,16 +18,16 @@ file, the order's position and the field.
 
 from __future__ import annotations
 
-import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Annotated
 
 from pydantic import Field, ValidationError
 
 from agents.observation import Observation
+from game.content import Content, TomlFileError, read_toml
 from game.rules.ids import Frozen
-from game.rules.orders import ORDER_ADAPTER, Order
+from game.rules.orders import ORDER_ADAPTER, ORDER_KINDS, Order
 
 
 class ScriptError(Exception):
@@ -56,14 +56,14 @@ class ScriptedOrders:
 def load_order_script(path: Path | str) -> list[ScheduledOrder]:
     path = Path(path)
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScriptError(f"{path}: no such file") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as err:
-        raise ScriptError(f"{path}: not valid TOML: {err}") from None
+        raw = read_toml(path)
+    except TomlFileError as err:
+        raise ScriptError(f"{path}: {err.field}: {err.problem}") from None
     unknown = set(raw) - {"orders"}
     if unknown:
-        raise ScriptError(f"{path}: unknown section {sorted(unknown)[0]!r}; a script has only [[orders]]")
+        raise ScriptError(
+            f"{path}: {sorted(unknown)[0]}: unknown section; a script has only [[orders]] tables"
+        )
     return parse_orders(raw.get("orders", []), str(path))
 
 
@@ -74,16 +74,81 @@ def parse_orders(entries: object, where: str) -> list[ScheduledOrder]:
         raise ScriptError(f"{where}: orders: must be an array of tables ([[orders]])")
     scheduled = []
     for i, entry in enumerate(entries):
-        if not isinstance(entry, dict) or "turn" not in entry:
+        if not isinstance(entry, dict):
+            raise ScriptError(f"{where}: orders[{i}]: must be a table of the order's fields")
+        if "turn" not in entry:
             raise ScriptError(f"{where}: orders[{i}]: turn: every order needs the turn it is for")
         body = {k: v for k, v in entry.items() if k != "turn"}
+        if isinstance(entry["turn"], bool):  # pydantic would read `true` as turn 1
+            raise ScriptError(f"{where}: orders[{i}] ({body.get('kind', '?')}): turn: must be an integer")
         try:
             scheduled.append(ScheduledOrder(turn=entry["turn"], order=ORDER_ADAPTER.validate_python(body)))
         except ValidationError as err:
             first = err.errors()[0]
             loc = [str(p) for p in first["loc"]]
-            field = ".".join(loc[1:] if loc and loc[0] in {"order", body.get("kind")} else loc) or "order"
-            raise ScriptError(
-                f"{where}: orders[{i}] ({body.get('kind', '?')}): {field}: {first['msg']}"
-            ) from None
+            if first["loc"][:1] == ("turn",):
+                loc = ["turn"]
+            field = ".".join(loc[1:] if loc and loc[0] in {"order", body.get("kind")} else loc)
+            if not field:  # the order's own validator (fields that contradict each other), or no kind
+                field = "(order)" if body.get("kind") in ORDER_KINDS else "kind"
+            message = str(first["msg"]).removeprefix("Value error, ")
+            raise ScriptError(f"{where}: orders[{i}] ({body.get('kind', '?')}): {field}: {message}") from None
     return scheduled
+
+
+NATION_FIELDS = ("issuer", "buyer", "seller", "country", "nation")
+NATION_LISTS = ("targets", "origins", "invite", "to")
+ZONE_USERS = ("invite_to_zone", "join_zone", "leave_zone", "share_stockpile")
+
+
+def check_script(
+    scheduled: Sequence[ScheduledOrder],
+    content: Content,
+    scenario: str,
+    where: str,
+    last_turn: int | None = None,
+) -> list[str]:
+    """Problems that make a script's orders refused whatever happens in the game, one
+    `where: orders[i] (kind): field: problem` each: a nation, mineral, project template or
+    zone that is not in `scenario`, an order aimed at its own issuer, a turn the game never
+    reaches (`last_turn`, default the scenario's last). Found before the game starts, so a
+    typo costs a second, not a whole run whose orders were quietly refused."""
+    s = content.scenarios[scenario]
+    nations, minerals = set(s.nations), set(s.minerals)
+    last = s.turns - 1 if last_turn is None else last_turn
+    zones = {z.id for z in s.zones}
+    founded = {
+        getattr(so.order, "zone", None): so.turn for so in scheduled if so.order.kind == "propose_zone"
+    }
+    problems: list[str] = []
+    for i, so in enumerate(scheduled):
+        order = so.order
+        found: list[tuple[str, str]] = []  # (field, problem)
+        if so.turn > last:
+            found.append(("turn", f"turn {so.turn} is never played (the game's last turn is {last})"))
+        for name, value in order:
+            if name in NATION_FIELDS and value not in nations:
+                found.append((name, f"{value!r} is not a nation of scenario {scenario!r}"))
+            elif name in NATION_LISTS:
+                for j, n in enumerate(value):
+                    if n not in nations:
+                        found.append((f"{name}[{j}]", f"{n!r} is not a nation of scenario {scenario!r}"))
+                    elif n == order.issuer and name != "origins":
+                        found.append((f"{name}[{j}]", f"{n!r} is the issuer itself"))
+            elif name == "mineral" and value not in minerals:
+                found.append((name, f"{value!r} is not a mineral of scenario {scenario!r}"))
+            elif name in ("external_tariff_pct", "price_floor_usd_per_t"):
+                found += [
+                    (f"{name}.{m}", f"{m!r} is not a mineral of scenario {scenario!r}")
+                    for m in value
+                    if m not in minerals
+                ]
+            elif name == "template" and value not in content.projects:
+                found.append((name, f"{value!r} is not a project template"))
+        zone = getattr(order, "zone", None)
+        if order.kind == "propose_zone" and zone in zones:
+            found.append(("zone", f"zone {zone!r} already exists in scenario {scenario!r}"))
+        elif order.kind in ZONE_USERS and zone not in zones and founded.get(zone, last + 1) > so.turn:
+            found.append(("zone", f"no zone {zone!r}: not in scenario {scenario!r} nor proposed by then"))
+        problems += [f"{where}: orders[{i}] ({order.kind}): {field}: {problem}" for field, problem in found]
+    return problems

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from game.content import DEFAULT_ROOT, ContentError, display_path, load_content
@@ -19,9 +20,20 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # usage errors as click prints them: one `Error: ...` line, no panel
 )
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# Nothing the CLI prints is markup: paths, ids and messages come from users and files, and a
+# `[/]` in one must print as itself. soft_wrap: a line is never wrapped or cut, whatever the
+# terminal's width (COLUMNS unset gives 80 in a pipe); tables lay out at their natural width.
+out = Console(highlight=False, markup=False, soft_wrap=True, width=10_000)
+err = Console(stderr=True, highlight=False, markup=False, soft_wrap=True)
+MAX_SEED = 2**63 - 1
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    """One line on stderr (`file: field: problem`, or `--option: problem`) and exit `code`."""
+    err.print(message)
+    raise typer.Exit(code)
 
 
 def _content_root(path: Path) -> Path:
@@ -38,8 +50,7 @@ def validate(
 ) -> None:
     """Check every content file (or one) and print each problem as `file: field: problem`."""
     if not path.exists():
-        err.print(f"{display_path(path)}: (file): does not exist")
-        raise typer.Exit(1)
+        _fail(f"{display_path(path)}: (file): does not exist")
     root = _content_root(path.resolve() if path.is_file() else path)
     try:
         content = load_content(root)
@@ -52,7 +63,7 @@ def validate(
             for problem in problems:
                 typer.echo(str(problem))
             typer.echo(f"{len(problems)} problem(s)")
-            raise typer.Exit(1) from None
+            raise typer.Exit(2) from None
         typer.echo(f"{display_path(path)}: valid (problems elsewhere in {display_path(root)})")
         return
     typer.echo(
@@ -109,27 +120,35 @@ def run(
     and the run's save (game.json)."""
     from rich.progress import Progress
 
-    from agents.scripted import ScriptError, load_order_script
+    from agents.scripted import ScriptError, check_script, load_order_script
     from game.lab.run import play, write_tables
 
     content = _load_or_exit()
+    if scenario not in content.scenarios:
+        _fail(f"--scenario: unknown scenario {scenario!r}; known: {', '.join(content.scenarios)}")
+    length = content.scenarios[scenario].turns
+    if turns is not None and not 1 <= turns <= length:
+        _fail(
+            f"--turns: must be at least 1 and at most {length} ({scenario} has {length} turns), not {turns}"
+        )
+    if not 0 <= seed <= MAX_SEED:
+        _fail(f"--seed: must be between 0 and {MAX_SEED}, not {seed}")
+    _check_out_folder(out, "--out")
     script = None
+    total = turns or length
     if orders is not None:
         try:
             script = load_order_script(orders)
         except ScriptError as exc:
-            err.print(str(exc))
-            raise typer.Exit(2) from None
-    if scenario not in content.scenarios:
-        err.print(f"unknown scenario {scenario!r}; known: {', '.join(content.scenarios)}")
-        raise typer.Exit(2)
-    if turns is not None and turns < 1:
-        err.print("--turns must be at least 1")
-        raise typer.Exit(2)
-    total = turns or content.scenarios[scenario].turns
+            _fail(str(exc))
+        problems = check_script(script, content, scenario, str(orders), last_turn=total - 1)
+        if problems:
+            for line in problems:
+                err.print(line)
+            raise typer.Exit(2)
     _warm_up_solver()
     with Progress(console=err, transient=True) as progress:
-        task = progress.add_task(f"{scenario} seed {seed}", total=total)
+        task = progress.add_task(escape(f"{scenario} seed {seed}"), total=total)
         result = play(
             content,
             scenario,
@@ -143,6 +162,7 @@ def run(
     typer.echo(
         f"{scenario}, seed {seed}, {total} turns -> {display_path(out)} ({', '.join(p.name for p in paths)})"
     )
+    _report_refused(result.table("orders"), {s.order.issuer for s in script or []})
     if unsettled := result.meta["unsettled_markets"]:
         err.print(
             f"note: {len(unsettled)} market-turn(s) stopped short of equilibrium (mass and controls "
@@ -213,7 +233,7 @@ def replay(
     content = _load_or_exit()
     try:
         saved = read_save(save)
-        game = Game.from_save(content, saved, force=force or not verify)
+        game = Game.from_save(content, saved, force=force or not verify, strict=verify)
     except SaveError as exc:
         _save_failed(exc, save)
     checked = "every turn's world hash matches" if verify else "hashes not checked"
@@ -249,22 +269,19 @@ def whatif(
     drop = tuple(drop_order or ())
     bad = [i for i in drop if not 0 <= i < len(saved.orders)]
     if bad:
-        err.print(f"--drop-order {bad[0]}: the save's order log has orders 0..{len(saved.orders) - 1}")
-        raise typer.Exit(2)
+        _fail(f"--drop-order {bad[0]}: the save's order log has orders 0..{len(saved.orders) - 1}")
     if not 0 <= at < saved.turn:
-        err.print(f"--at {at}: the save has turns 0..{saved.turn - 1}")
-        raise typer.Exit(2)
+        _fail(f"--at {at}: the save has turns 0..{saved.turn - 1}")
     late = [i for i in drop if saved.orders[i].turn < at]
     if late:
-        err.print(f"--drop-order {late[0]} was given at turn {saved.orders[late[0]].turn}, before --at {at}")
-        raise typer.Exit(2)
-    if seeds < 1:
-        err.print("--seeds must be at least 1")
-        raise typer.Exit(2)
+        _fail(f"--drop-order {late[0]} was given at turn {saved.orders[late[0]].turn}, before --at {at}")
+    if not 1 <= seeds <= 10_000:
+        _fail(f"--seeds: must be at least 1 and at most 10000, not {seeds}")
+    _check_out_folder(out, "--out")
     change = WhatIf(at_turn=at, drop=drop)
     try:
         with Progress(console=err, transient=True) as progress:
-            task = progress.add_task(change.describe(saved), total=2 * seeds)
+            task = progress.add_task(escape(change.describe(saved)), total=2 * seeds)
             df = run_whatif(content, saved, change, seeds, on_run=lambda: progress.advance(task))
     except SaveError as exc:
         _save_failed(exc, save)
@@ -292,8 +309,8 @@ def report(
     except SaveError as exc:
         _save_failed(exc, save)
     if not game.world.records:
-        err.print(f"{display_path(save)}: the game has no turn played yet; nothing to report")
-        raise typer.Exit(2)
+        _fail(f"{display_path(save)}: turn: the game has no turn played yet; nothing to report")
+    _check_out_folder(out, "--out")
     paths = write_report(build_report(game), out)
     typer.echo(f"report of {display_path(save)} -> {display_path(out)} ({', '.join(p.name for p in paths)})")
 
@@ -316,16 +333,16 @@ def sweep(
     from game.lab.sweep import SweepError, progress_bar, run_sweep
     from game.lab.sweep_spec import SpecError, load_spec
 
+    if workers < 1 or batch < 1:
+        _fail(f"--{'workers' if workers < 1 else 'batch'}: must be at least 1")
+    _check_out_folder(out, "--out")
     content = _load_or_exit()
     try:
         plan = load_spec(spec, content)
     except SpecError as exc:
         for problem in exc.problems:
-            err.print(problem, markup=False)
+            err.print(problem)
         raise typer.Exit(2) from None
-    if workers < 1 or batch < 1:
-        err.print("--workers and --batch must be at least 1")
-        raise typer.Exit(2)
     try:
         with progress_bar(plan.n_runs) as on_result:
             outcome = run_sweep(
@@ -339,11 +356,10 @@ def sweep(
                 on_result=on_result,
             )
     except SweepError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
+        _fail(str(exc))
     typer.echo(f"{display_path(spec)}: {outcome.describe()} -> {display_path(out)}")
     for line in outcome.failures[:5]:
-        err.print(f"failed: {line}", markup=False)
+        err.print(f"failed: {line}")
     if outcome.failed_total:
         err.print(
             f"{outcome.failed_total} failed run(s) in failures.parquet; --retry-failed plays them again"
@@ -361,8 +377,9 @@ def sweep_report(
     try:
         paths = write_report(folder, out or folder / "report")
     except ReportError as exc:
-        err.print(str(exc), markup=False)
-        raise typer.Exit(2) from None
+        _fail(str(exc))
+    except (OSError, ValueError) as exc:  # a damaged results file (pyarrow's errors are ValueErrors)
+        _fail(f"{display_path(folder)}: (results): cannot be read ({type(exc).__name__}: {exc})")
     names = ", ".join(p.name for p in paths)
     typer.echo(f"{len(paths)} charts -> {display_path(out or folder / 'report')} ({names})")
 
@@ -371,8 +388,39 @@ def _save_failed(exc: SaveError, save: Path) -> NoReturn:
     """One message (file, what is wrong, what to do) and exit code 2; a replay that fails
     names the save it was given."""
     path = save if str(exc.path) == "<save>" else exc.path
-    err.print(f"{display_path(path)}: {exc.problem}. {exc.advice}")
-    raise typer.Exit(2) from None
+    _fail(f"{display_path(path)}: {exc.problem}. {exc.advice}")
+
+
+def _check_out_folder(out: Path, option: str) -> None:
+    """An output folder must be a folder (or not exist yet): writing into a file's place
+    would fail half-way, after the work was done."""
+    try:
+        if out.exists() and not out.is_dir():
+            _fail(f"{option}: {display_path(out)}: is a file, not a folder")
+        for parent in out.parents:
+            if parent.exists():
+                if not parent.is_dir():
+                    _fail(f"{option}: {display_path(out)}: {display_path(parent)} is a file, not a folder")
+                break
+    except OSError as exc:
+        _fail(f"{option}: {display_path(out)}: cannot be used ({exc.strerror})")
+
+
+def _report_refused(orders, scripted: set[str], shown: int = 3) -> None:
+    """After a run: how many orders the world refused (the script's first, as those are the
+    user's), with the first reasons; the rest are in orders.parquet."""
+    refused = orders[~orders.accepted.astype(bool)]
+    if refused.empty:
+        return
+    mine = refused[refused.issuer.isin(scripted)]
+    if scripted:
+        ran = int(orders.issuer.isin(scripted).sum())
+        err.print(f"refused orders: {len(mine)} of the script's {ran}, {len(refused)} of all {len(orders)}")
+    else:
+        err.print(f"refused orders: {len(refused)} of {len(orders)} (reasons in orders.parquet)")
+    first = mine if not mine.empty else refused
+    for row in first.head(shown).itertuples():
+        err.print(f"  turn {row.turn}, {row.issuer} {row.kind}: {row.reason}")
 
 
 def _load_or_exit():
@@ -381,8 +429,7 @@ def _load_or_exit():
     except ContentError as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
-        err.print("content is invalid: run `lodestone validate`")
-        raise typer.Exit(1) from None
+        _fail("content is invalid: run `lodestone validate`")
 
 
 if __name__ == "__main__":

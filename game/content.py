@@ -87,8 +87,69 @@ class Content:
 def display_path(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python 3.11)
         return str(path)
+
+
+MAX_TOML_BYTES = 8 * 2**20
+"""Every content file, script and spec is a few KB; a bigger file is not one of them."""
+MAX_TOML_DEPTH = 32
+"""No schema nests deeper than a handful of levels; deeper is junk, refused before it recurses."""
+
+
+class TomlFileError(Exception):
+    """A TOML file that cannot be read or parsed: `field` is `(file)` or `(toml)`."""
+
+    def __init__(self, field: str, problem: str) -> None:
+        self.field, self.problem = field, problem
+        super().__init__(f"{field}: {problem}")
+
+
+def nesting_depth(value: Any, limit: int) -> int:
+    """Depth of nested lists and dicts, counted without recursion and stopping past `limit`."""
+    stack = [(value, 1)]
+    deepest = 0
+    while stack:
+        item, d = stack.pop()
+        deepest = max(deepest, d)
+        if deepest > limit:
+            break
+        if isinstance(item, dict):
+            stack.extend((v, d + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, d + 1) for v in item)
+    return deepest
+
+
+def read_toml(path: Path) -> dict[str, Any]:
+    """A TOML file as a dict, or TomlFileError saying why not: missing, a folder, unreadable,
+    too big, not UTF-8, not TOML, or nested deeper than any schema (tomllib recurses, so deep
+    arrays would otherwise end in RecursionError)."""
+    try:
+        if path.is_dir():
+            raise TomlFileError("(file)", "is a folder, not a file")
+        size = path.stat().st_size
+        if size > MAX_TOML_BYTES:
+            raise TomlFileError(
+                "(file)", f"is {size / 2**20:.0f} MB, too big (at most {MAX_TOML_BYTES >> 20} MB)"
+            )
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise TomlFileError("(file)", "no such file") from None
+    except UnicodeDecodeError:
+        raise TomlFileError("(file)", "is not UTF-8 text") from None
+    except (OSError, RuntimeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise TomlFileError("(file)", f"cannot be read ({reason})") from None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise TomlFileError("(toml)", f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise TomlFileError("(toml)", f"nested more than {MAX_TOML_DEPTH} levels deep") from None
+    if nesting_depth(data, MAX_TOML_DEPTH) > MAX_TOML_DEPTH:
+        raise TomlFileError("(toml)", f"nested more than {MAX_TOML_DEPTH} levels deep")
+    return data
 
 
 # ---------------------------------------------------------------------------- errors
@@ -163,12 +224,9 @@ def _parse(path: Path, model: type[M], problems: list[Problem], broken: set[str]
     fails, so references to them are not reported again as dangling."""
     file = display_path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        problems.append(Problem(file, "(toml)", f"not valid TOML: {exc}"))
-        return None
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.append(Problem(file, "(file)", f"cannot be read: {exc}"))
+        data = read_toml(path)
+    except TomlFileError as exc:
+        problems.append(Problem(file, exc.field, exc.problem))
         return None
     try:
         return model.model_validate(data)
@@ -247,7 +305,8 @@ def load_content(root: Path | str | None = None) -> Content:
     firm_items = gather(_files(root, "firms"), FirmFile, "firm")
     event_items = gather(_files(root, "events"), EventFile, "event")
     project_path = root / "projects.toml"
-    project_items = gather([project_path] if project_path.exists() else [], ProjectFile, "template")
+    there = project_path.exists() or project_path.is_symlink()  # a broken link is reported, not skipped
+    project_items = gather([project_path] if there else [], ProjectFile, "template")
 
     def unique(items: list[tuple[str, int, Any]], kind: str) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -304,6 +363,49 @@ def load_content(root: Path | str | None = None) -> Content:
         scenarios=MappingProxyType(dict(sorted(scenarios.items()))),
         content_hash=content_hash(root),
     )
+
+
+MAX_EVENT_TONNES = 1e8
+"""A composed event moving more than 100 Mt of a mineral (world output is at most a few Mt
+a year) is a typo, and numbers that large overflow the market's arithmetic."""
+MAX_EVENT_BUDGET_USD_M = 1e7
+
+
+def event_problems(event: Event, content: Content, scenario: str) -> list[tuple[str, str]]:
+    """(field, problem) for every way an event composed during play (a facilitator's) names
+    something not in `scenario`, or moves an implausible amount: library events are checked
+    with the content, but a composed one arrives with the game running, so it is checked here
+    before it is queued, and again when a save holding it is loaded."""
+    s = content.scenarios[scenario]
+    problems: list[Problem] = []
+    check = _CrossChecker(
+        problems,
+        {m: content.minerals[m] for m in s.minerals if m in content.minerals},
+        {n: content.nations[n] for n in s.nations if n in content.nations},
+        content.events,
+        content.projects,
+        set(),
+        content.firms,
+    )
+    for i, effect in enumerate(event.effects):
+        where = f"effects[{i}]"
+        check.effect("", where, effect)
+        if isinstance(effect, ev.StockpileChange):
+            for name, value, limit in (
+                ("target_tonnes", effect.target_tonnes, MAX_EVENT_TONNES),
+                ("budget_usd_m", effect.budget_usd_m, MAX_EVENT_BUDGET_USD_M),
+            ):
+                if not value <= limit:  # also refuses inf and nan
+                    problems.append(Problem("", f"{where}.{name}", f"must be <= {limit:g}, got {value:g}"))
+    return [
+        (
+            p.field,
+            p.message.replace("unknown nation", "not a nation of this scenario:").replace(
+                "unknown mineral", "not a mineral of this scenario:"
+            ),
+        )
+        for p in problems
+    ]
 
 
 @dataclass

@@ -10,9 +10,11 @@ file, what is wrong and what to do.
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import tempfile
+import time
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -119,10 +121,22 @@ def _depth(value: Any, limit: int = MAX_DEPTH) -> int:
     return deepest
 
 
+class MigrationError(ValueError):
+    """A field an old save version kept in another shape is malformed: (field, problem)."""
+
+
 def _migrate_1_to_2(raw: dict[str, Any]) -> dict[str, Any]:
     """Version 1 kept one list of `[turn, order]` pairs under `log` and had no branches."""
     raw = dict(raw)
-    raw["orders"] = [{"turn": turn, "order": order} for turn, order in raw.pop("log", [])]
+    log = raw.pop("log", [])
+    if not isinstance(log, list):
+        raise MigrationError("log", "must be a list of [turn, order] pairs")
+    orders = []
+    for i, entry in enumerate(log):
+        if not isinstance(entry, list | tuple) or len(entry) != 2:
+            raise MigrationError(f"log.{i}", "must be a [turn, order] pair")
+        orders.append({"turn": entry[0], "order": entry[1]})
+    raw["orders"] = orders
     raw["version"] = 2
     return raw
 
@@ -135,26 +149,34 @@ def parse_save(text: str | bytes, path: Path | str = "<save>") -> Save:
         raw = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as err:
         raise SaveError(
-            path, f"not a save file: it is not valid JSON ({err})", "Open a .json save."
+            path, f"(json): not a save file: it is not valid JSON ({err})", "Open a .json save."
         ) from None
     if not isinstance(raw, dict):
-        raise SaveError(path, "not a save file: the top level is not an object", "Open a .json save.")
+        raise SaveError(path, "(json): not a save file: the top level is not an object", "Open a .json save.")
     if _depth(raw) > MAX_DEPTH:
-        raise SaveError(path, "not a save file: it is nested too deeply", "Open a .json save.")
+        raise SaveError(path, "(json): not a save file: it is nested too deeply", "Open a .json save.")
     version = raw.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
-        raise SaveError(path, "not a save file: it has no version number", "Open a .json save.")
+        raise SaveError(path, "version: not a save file: it has no version number", "Open a .json save.")
+    if version < 1:
+        raise SaveError(path, f"version: save version {version} is not supported", "It cannot be loaded.")
     if version > SCHEMA_VERSION:
         raise SaveError(
             path,
-            f"the save is version {version}, newer than this game (up to {SCHEMA_VERSION})",
+            f"version: the save is version {version}, newer than this game (up to {SCHEMA_VERSION})",
             "Update Lodestone.",
         )
     while version < SCHEMA_VERSION:
         migrate = MIGRATIONS.get(version)
         if migrate is None:
-            raise SaveError(path, f"save version {version} is not supported", "It cannot be loaded.")
-        raw = migrate(raw)
+            raise SaveError(path, f"version: save version {version} is not supported", "It cannot be loaded.")
+        try:
+            raw = migrate(raw)
+        except MigrationError as exc:
+            field, problem = exc.args
+            raise SaveError(
+                path, f"{field}: {problem} (the save is damaged)", "Load an earlier autosave."
+            ) from None
         version = raw["version"]
     try:
         return Save.model_validate(raw)
@@ -162,7 +184,7 @@ def parse_save(text: str | bytes, path: Path | str = "<save>") -> Save:
         first = err.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "save"
         raise SaveError(
-            path, f"the save is damaged: {where}: {first['msg']}", "Load an earlier autosave."
+            path, f"{where}: {first['msg']} (the save is damaged)", "Load an earlier autosave."
         ) from None
 
 
@@ -172,24 +194,63 @@ def read_save(path: Path | str) -> Save:
         size = path.stat().st_size
         if size > MAX_SAVE_BYTES:
             raise SaveError(
-                path, f"the file is {size / 2**20:.0f} MB, too big to be a save", "Open a .json save."
+                path, f"(file): the file is {size / 2**20:.0f} MB, too big to be a save", "Open a .json save."
             )
         data = path.read_bytes()
     except FileNotFoundError:
-        raise SaveError(path, "no such file", "Check the path.") from None
+        raise SaveError(path, "(file): no such file", "Check the path.") from None
     except IsADirectoryError:
-        raise SaveError(path, "this is a folder, not a save file", "Give the path of a .json save.") from None
+        raise SaveError(
+            path, "(file): this is a folder, not a save file", "Give the path of a .json save."
+        ) from None
     except OSError as err:
-        raise SaveError(path, f"cannot be read ({err.strerror})", "Check the file's permissions.") from None
+        raise SaveError(
+            path, f"(file): cannot be read ({err.strerror})", "Check the file's permissions."
+        ) from None
     return parse_save(data, path)
 
 
+STALE_TMP_SECONDS = 60.0
+"""A temporary file of a save this old was left by a write that died (a write takes ms)."""
+
+
+def remove_stale_temps(path: Path) -> None:
+    """Delete the temporary files earlier writes of `path` left behind when killed mid-write.
+
+    A temp file is `.<name>.<pid>.<random>.tmp`: it is stale when the process that made it
+    is gone, or when it is old (the pid may have been reused); older names without a pid go
+    by age alone. A live writer's file is young and its process alive, so it is left be."""
+    now = time.time()
+    for tmp in path.parent.glob(f".{glob.escape(path.name)}.*.tmp"):
+        pid = tmp.name[len(path.name) + 2 :].split(".", 1)[0]
+        try:
+            old = now - tmp.stat().st_mtime > STALE_TMP_SECONDS
+            if old or (pid.isdigit() and not _alive(int(pid))):
+                tmp.unlink()
+        except OSError:
+            continue  # gone already, or not ours to delete: the save itself decides
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
+
+
 def write_save(save: Save, path: Path | str) -> Path:
-    """Write atomically: readers see the old save or the new one, never half of one."""
+    """Write atomically: readers see the old save or the new one, never half of one. Temp
+    files of earlier writes that were killed are cleaned up first."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_temps(path)
     text = save.model_dump_json(indent=1, exclude_defaults=False)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)

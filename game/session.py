@@ -17,13 +17,14 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
+from pydantic import ValidationError
 
 from agents.controller import Controller, Level
 from agents.doctrines import make_controller
 from agents.observation import Observation
 from game import __version__
-from game.content import Content
-from game.rules.facilitator import FacilitatorAction
+from game.content import Content, event_problems
+from game.rules.facilitator import FACILITATOR_ADAPTER, Broadcast, FacilitatorAction
 from game.rules.orders import Order
 from game.saves import (
     Branch,
@@ -118,8 +119,16 @@ class Game:
         return self.world.submit(order)
 
     def facilitate(self, action: FacilitatorAction | dict) -> Verdict:
-        """A facilitator's event or message, applied at the start of the next turn."""
-        return self.world.facilitate(action)
+        """A facilitator's event or message, applied at the start of the next turn. A composed
+        event is checked against the scenario here, before it is queued: the effect code
+        trusts the ids it is given (an unknown template or origin would fail mid-turn)."""
+        try:
+            parsed = FACILITATOR_ADAPTER.validate_python(action) if isinstance(action, dict) else action
+        except ValidationError:
+            return self.world.facilitate(action)  # the world words the schema's refusal
+        for field, problem in _action_problems(parsed, self.content, self.world.scenario.id)[:1]:
+            return Verdict(False, f"{field}: {problem}")
+        return self.world.facilitate(parsed)
 
     def rewind(self, to_turn: int, note: str = "") -> Game:
         """The game as it stood at the start of `to_turn`: a new game replayed from the log,
@@ -263,25 +272,58 @@ class Game:
         force: bool = False,
         until_turn: int | None = None,
         on_turn: Callable[[Game], None] | None = None,
+        strict: bool = False,
     ) -> Game:
         """Rebuild a game by replaying its log (to `until_turn`, default all of it), checking
         the world hash every turn. Raises SaveError on a foreign content hash (unless
-        `force`), an unknown scenario, or a replay that does not match the save."""
+        `force`), an unknown scenario, a facilitator action the game would have refused, or
+        a replay that does not match the save.
+        `strict` (`replay --verify`) also refuses a save that has no recorded hash for a turn
+        it replays (stripping the hashes must not make a tampered save pass) and one that
+        claims more turns than its scenario has (the lab may play past the end; a save to
+        verify may not)."""
         if save.scenario not in content.scenarios:
+            raise SaveError("<save>", f"scenario: {save.scenario!r} is not installed", "Install its content.")
+        length = content.scenarios[save.scenario].turns
+        if strict and save.turn > length:
             raise SaveError(
-                "<save>", f"its scenario {save.scenario!r} is not installed", "Install its content."
+                "<save>",
+                f"turn: {save.turn} turns played, but {save.scenario} has {length}, so it cannot be "
+                "verified against the scenario",
+                "Replay without --verify to rebuild it anyway.",
+            )
+        end = save.turn if until_turn is None else min(until_turn, save.turn)
+        if strict and len(save.world_hashes) != save.turn:
+            raise SaveError(
+                "<save>",
+                f"world_hashes: {len(save.world_hashes)} recorded for {save.turn} turns played, so "
+                "the replay cannot be checked",
+                "Use the save as the game wrote it, or replay without --verify.",
             )
         if save.content_hash != content.content_hash and not force:
             raise SaveError(
                 "<save>",
-                "it was made with other content (content hash differs)",
+                "content_hash: it was made with other content (content hash differs)",
                 "Use the content it was made with, or load with force to accept a different game.",
             )
-        game = cls(content, save.scenario, save.seed, specs=save.controllers)
+        nations = content.scenarios[save.scenario].nations
+        for nation in save.controllers:
+            if nation not in nations:
+                raise SaveError(
+                    "<save>",
+                    f"controllers.{nation}: not a nation of {save.scenario} (the save is damaged)",
+                    "Load an earlier autosave.",
+                )
+        try:
+            game = cls(content, save.scenario, save.seed, specs=save.controllers)
+        except ValueError as exc:  # a controller for a nation not in the scenario
+            raise SaveError(
+                "<save>", f"controllers: {exc} (the save is damaged)", "Load an earlier autosave."
+            ) from None
         game.branches = list(save.branches)
+        game._check_logged_actions(save)
         by_turn = _by_turn((o.turn, o.order) for o in save.orders)
         actions = _by_turn((a.turn, a.action) for a in save.facilitator)
-        end = save.turn if until_turn is None else min(until_turn, save.turn)
         for turn in range(end):
             if save.reseed is not None and save.reseed.turn == turn:
                 game.reseed(save.reseed.seed)
@@ -290,7 +332,8 @@ class Game:
             if expected is not None and expected != game.world_hashes[-1] and not force:
                 raise SaveError(
                     "<save>",
-                    f"replaying it gives another world from turn {turn} on (hash mismatch)",
+                    f"world_hashes[{turn}]: replaying it gives another world from turn {turn} on "
+                    "(hash mismatch)",
                     "The game's code or content changed since it was saved; load with force to accept.",
                 )
             if on_turn:
@@ -298,6 +341,24 @@ class Game:
         if end == save.turn:  # saved mid-turn: what was queued waits again
             game._queue(by_turn.get(end, []), actions.get(end, []))
         return game
+
+    def _check_logged_actions(self, save: Save) -> None:
+        """Facilitator actions the game would refuse never reach a save it wrote: one that is
+        there was put there by hand, and is named rather than replayed."""
+        for i, logged in enumerate(save.facilitator):
+            if logged.turn > save.turn:
+                raise SaveError(
+                    "<save>",
+                    f"facilitator[{i}].turn: {logged.turn} is after the turn saved ({save.turn}); "
+                    "the save is damaged",
+                    "Load an earlier autosave.",
+                )
+            for field, problem in _action_problems(logged.action, self.content, save.scenario)[:1]:
+                raise SaveError(
+                    "<save>",
+                    f"facilitator[{i}].action.{field}: {problem} (the save is damaged)",
+                    "Load an earlier autosave.",
+                )
 
     def replay_turn(self, orders: Iterable[Order], actions: Iterable[FacilitatorAction] = ()) -> None:
         """Play one turn from logged orders and facilitator actions. AI controllers still
@@ -316,6 +377,25 @@ class Game:
             self.world.facilitate(action)
         for order in orders:
             self.world.submit(order)
+
+
+def _action_problems(action: FacilitatorAction, content: Content, scenario: str) -> list[tuple[str, str]]:
+    """(field, problem) for what WorldModel.facilitate would refuse in a logged action."""
+    nations = content.scenarios[scenario].nations
+    if isinstance(action, Broadcast):
+        return [
+            (f"to[{j}]", f"{n!r} is not a nation of {scenario}")
+            for j, n in enumerate(action.to)
+            if n not in nations
+        ]
+    if action.event is not None:
+        return (
+            [] if action.event in content.events else [("event", f"no event {action.event!r} in the library")]
+        )
+    assert action.custom is not None
+    return [
+        (f"custom.{field}", problem) for field, problem in event_problems(action.custom, content, scenario)
+    ]
 
 
 T = TypeVar("T")

@@ -59,7 +59,7 @@ def problems_of(root: Path) -> list[Problem]:
 
 def problem_lines(result: Any) -> list[re.Match[str]]:
     """Check the shape of a failing `lodestone validate` run and return its parsed problem lines."""
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
     assert result.exited_cleanly, f"uncaught {result.exception!r}"
     assert "Traceback" not in result.output
     lines = result.lines
@@ -197,7 +197,7 @@ def test_load_content_names_file_field_and_problem(
 
 
 @pytest.mark.parametrize(("rel", "old", "new", "field", "message"), CASES)
-def test_cli_validate_prints_file_field_problem_and_exits_1(
+def test_cli_validate_prints_file_field_problem_and_exits_2(
     cli: Cli, content_copy: Path, rel: str, old: str | None, new: str, field: str, message: str
 ) -> None:
     path = corrupt(content_copy, rel, old, new)
@@ -295,10 +295,10 @@ def test_validate_one_file_by_path_with_dotdot(cli: Cli, content_copy: Path) -> 
     assert [m["field"] for m in lines] == ["firm[0] (cn_ga_chalco).capacity_tpy"]
 
 
-def test_validate_missing_path_exits_1_with_a_clear_message(cli: Cli, tmp_path: Path) -> None:
+def test_validate_missing_path_exits_2_with_a_clear_message(cli: Cli, tmp_path: Path) -> None:
     missing = tmp_path / "no_such_content"
     result = cli("validate", missing)
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.exited_cleanly, repr(result.exception)
     assert "Traceback" not in result.output
     assert "no_such_content" in result.stderr
@@ -309,7 +309,7 @@ def test_validate_a_folder_without_content_fails(cli: Cli, tmp_path: Path) -> No
     empty = tmp_path / "empty"
     empty.mkdir()
     result = cli("validate", empty)
-    assert result.exit_code == 1, result.output
+    assert result.exit_code == 2, result.output
 
 
 def test_one_broken_nation_is_reported_once_not_at_every_reference(content_copy: Path) -> None:
@@ -326,7 +326,7 @@ def test_console_script_reports_problems_without_traceback(content_copy: Path) -
     run = subprocess.run(
         [str(script), "validate", str(content_copy)], capture_output=True, text=True, timeout=60, check=False
     )
-    assert run.returncode == 1
+    assert run.returncode == 2
     assert "Traceback" not in run.stdout + run.stderr
     assert f"{content_copy / 'nations/japan.toml'}: demand.defence.gallium: must be >= 0, got -3" in (
         run.stdout.splitlines()

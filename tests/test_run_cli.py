@@ -118,7 +118,7 @@ def test_another_seed_gives_another_world(runs):
     ("args", "message"),
     [
         (["--scenario", "atlantis"], "unknown scenario 'atlantis'"),
-        (["--turns", "0"], "--turns must be at least 1"),
+        (["--turns", "0"], "--turns: must be at least 1"),
     ],
 )
 def test_bad_arguments_are_refused_clearly(tmp_path, args, message):

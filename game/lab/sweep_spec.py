@@ -36,7 +36,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import tomllib
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,8 +46,8 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from agents.controller import Level
-from agents.scripted import ScheduledOrder, ScriptError, load_order_script, parse_orders
-from game.content import Content
+from agents.scripted import ScheduledOrder, ScriptError, check_script, load_order_script, parse_orders
+from game.content import Content, TomlFileError, read_toml
 from game.lab.params import ParamError, apply_params, is_integer_field
 from game.rules import Doctrine
 
@@ -226,7 +226,7 @@ def _format(spec_name: str, exc: ValidationError) -> list[str]:
 def _variant(spec_path: Path, name: str, where: str, c: Controllers, problems: list[str]) -> Variant:
     script: list[ScheduledOrder] = []
     if c.script is not None:
-        file = (spec_path.parent / c.script).resolve()
+        file = spec_path.parent / c.script
         try:
             script += load_order_script(file)
         except ScriptError as exc:
@@ -249,11 +249,9 @@ def load_spec(path: Path | str, content: Content, overrides: dict[str, Any] | No
     path = Path(path)
     name = path.name
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise SpecError([f"{name}: (file): no such file"]) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SpecError([f"{name}: (toml): not valid TOML: {exc}"]) from None
+        raw = read_toml(path)
+    except TomlFileError as exc:
+        raise SpecError([f"{name}: {exc.field}: {exc.problem}"]) from None
     raw.update(overrides or {})
     try:
         spec = SweepSpec.model_validate(raw)
@@ -309,7 +307,14 @@ def expand(spec: SweepSpec, path: Path, content: Content) -> Sweep:
             for nation in dict.fromkeys(named):
                 if nation not in nations:
                     problems.append(f"{name}: {where}: {nation!r} is not a nation of scenario {scenario!r}")
+            last = min(spec.turns or content.scenarios[scenario].turns, content.scenarios[scenario].turns) - 1
+            for field, scheduled in (("orders", variant.script), ("extra_orders", variant.extra)):
+                found = check_script(scheduled, content, scenario, f"{name}: {where}", last_turn=last)
+                problems += [p.replace(f"{where}: orders[", f"{where}.{field}[", 1) for p in found]
         variants.append(variant)
+    if not problems:
+        size = _size_problem(name, spec, len(scenarios), len(variants))
+        problems += [size] if size else []
     if problems:
         raise SpecError(problems)
     combos = [dict(zip(grid, values, strict=True)) for values in itertools.product(*grid.values())]
@@ -327,6 +332,31 @@ def expand(spec: SweepSpec, path: Path, content: Content) -> Sweep:
     return Sweep(
         spec, path, tuple(points), spawn_seeds(spec.root_seed, spec.seeds), spec_hash(spec, variants)
     )
+
+
+MAX_POINTS = 100_000
+MAX_RUNS = 10_000_000
+
+
+def _size_problem(name: str, spec: SweepSpec, n_scenarios: int, n_variants: int) -> str | None:
+    """A spec whose points or runs are too many to list is refused with the size it would
+    make, before anything is built (a sample of a million crossed with a grid would try)."""
+    grid = math.prod(len(v) for v in spec.parameters.grid.values())
+    sample = spec.parameters.sample.n if spec.parameters.sample else 1
+    points = n_scenarios * n_variants * grid * sample
+    runs = points * spec.seeds
+    if points > MAX_POINTS:
+        return (
+            f"{name}: parameters: the sweep would have {points:,} points ({n_scenarios} scenario(s) x "
+            f"{n_variants} variant(s) x {grid:,} grid combination(s) x {sample:,} sample(s)); "
+            f"at most {MAX_POINTS:,}"
+        )
+    if runs > MAX_RUNS:
+        return (
+            f"{name}: seeds: the sweep would have {runs:,} runs ({points:,} points x "
+            f"{spec.seeds:,} seeds); at most {MAX_RUNS:,}"
+        )
+    return None
 
 
 def spec_hash(spec: SweepSpec, variants: list[Variant]) -> str:

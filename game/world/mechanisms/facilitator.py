@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
+from game.content import event_problems
 from game.rules.facilitator import FACILITATOR_ADAPTER, Broadcast, FacilitatorAction, InjectEvent
 from game.world.mechanisms.desk import Verdict
 from game.world.mechanisms.effects import apply_event
@@ -25,6 +26,10 @@ def facilitate(s: WorldState, action: FacilitatorAction | dict) -> Verdict:
         return Verdict(False, f"not a valid facilitator action: {where}: {first['msg']}")
     if isinstance(parsed, InjectEvent) and parsed.event is not None and parsed.event not in s.content.events:
         return Verdict(False, f"there is no event {parsed.event} in the library")
+    if isinstance(parsed, InjectEvent) and parsed.custom is not None:
+        problems = event_problems(parsed.custom, s.content, s.scenario.id)
+        if problems:
+            return Verdict(False, f"custom.{problems[0][0]}: {problems[0][1]}")
     if isinstance(parsed, Broadcast):
         unknown = [n for n in parsed.to if n not in s.nation_ids]
         if unknown:
