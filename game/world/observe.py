@@ -108,16 +108,12 @@ _KIND_VALUE = {kind: kind.value for kind in FirmKind}
 
 def _projects_by_owner(world: WorldState) -> dict[int, tuple[ProjectInProgress, ...]]:
     """Plants under construction for new firms, filed by the nation that owns them."""
-    minerals, nations = world.mineral_ids, world.nation_ids
+    minerals, nations, kinds = world.mineral_ids, world.nation_ids, _KIND_VALUE
     by_owner: dict[int, list[ProjectInProgress]] = {}
     for p in world.pipeline.projects:
-        if p.firm_row < 0:
+        if p.firm_row < 0:  # (mineral, kind, country, capacity_tpy, turns_left)
             shown = ProjectInProgress(
-                mineral=minerals[p.mineral],
-                kind=_KIND_VALUE[p.kind],
-                country=nations[p.country],
-                capacity_tpy=p.capacity * 4,
-                turns_left=p.turns_left,
+                minerals[p.mineral], kinds[p.kind], nations[p.country], p.capacity * 4, p.turns_left
             )
             by_owner.setdefault(p.owner, []).append(shown)
     return {owner: tuple(shown) for owner, shown in by_owner.items()}
