@@ -180,13 +180,11 @@ class Observation:
 
     def controls_on(self, target: str) -> tuple[ExportControl, ...]:
         """Controls that reach `target` (aimed at it, or at everyone)."""
-        reaching = self.public(_CONTROLS_ON, ("controls", "nations"), self._controls_reaching)
+        reaching: dict[str, tuple[ExportControl, ...]] = self.public(_CONTROLS_ON, ("controls",), dict)
         found = reaching.get(target)
-        return _reaching(self.controls, target) if found is None else found
-
-    def _controls_reaching(self) -> dict[str, tuple[ExportControl, ...]]:
-        """`controls_on` of every nation (a public figure, computed once per turn)."""
-        return {n: _reaching(self.controls, n) for n in self.nations}
+        if found is None:  # a public figure: filed for the turn's other observations
+            found = reaching[target] = _reaching(self.controls, target)
+        return found
 
 
 _BY_ISSUER = "controls_by"

@@ -97,6 +97,12 @@ def _phase(nation: str, key: str) -> int:
     return zlib.crc32(f"{nation}:{key}".encode())
 
 
+def clip(x: float, lo: float, hi: float) -> float:
+    """`float(np.clip(x, lo, hi))` for one number (the same value, NaN included, for bounds
+    that are not zero), without building a numpy scalar."""
+    return min(max(x, lo), hi)
+
+
 # ---------------------------------------------------------------------------- money
 
 

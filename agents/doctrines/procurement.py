@@ -21,7 +21,7 @@ from agents.doctrines.assess import (
     reading,
     rivals,
 )
-from agents.doctrines.base import DoctrineController, Plan, on_cadence, order_cost
+from agents.doctrines.base import DoctrineController, Plan, clip, on_cadence, order_cost
 from agents.observation import SECTORS, Observation
 from game.rules import Doctrine, Stage
 from game.rules.orders import (
@@ -168,13 +168,14 @@ def sellers(obs: Observation, ap: Appetite) -> tuple[tuple[int, str], ...]:
     for every mineral an offtake is sought for in a turn."""
     me = obs.me
     mine = obs.alignment[me]
+    relations, doctrine, alignment = obs.relations.tolist(), obs.doctrine, obs.alignment
     out = []
     for i, seller in enumerate(obs.nations):
-        if i == me or obs.relations[i] < ap.min_seller_relations:
+        if i == me or relations[i] < ap.min_seller_relations:
             continue
-        if obs.doctrine[i] == Doctrine.PASSIVE:
+        if doctrine[i] == Doctrine.PASSIVE:
             continue  # nobody there answers proposals
-        if ap.camp_only and rivals(mine, obs.alignment[i]):
+        if ap.camp_only and rivals(mine, alignment[i]):
             continue
         out.append((i, seller))
     return tuple(out)
@@ -230,7 +231,7 @@ def research(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: st
         return False
     spec = ctrl.content.minerals[mineral].recycling
     programme = Programme.RECYCLING if spec.max_rate_pct - spec.eol_rate_pct >= 20 else Programme.SUBSTITUTION
-    budget = float(np.clip(0.01 * max(obs.treasury_usd_m, 0.0) * ctrl.temper.scale, 5.0, 500.0))
+    budget = clip(0.01 * max(obs.treasury_usd_m, 0.0) * ctrl.temper.scale, 5.0, 500.0)
     order = FundRnD(issuer=ctrl.nation, programme=programme, mineral=mineral, budget_usd_m=round(budget, 3))
     return plan.add(order, order.budget_usd_m)
 
@@ -244,7 +245,7 @@ def subsidise(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: s
     if not on_cadence(obs.turn, ctrl.nation, f"sub:{mineral}", 4):
         return False
     sector = SECTORS[int(np.argmax(obs.shortfall[m]))]
-    per_turn = float(np.clip(0.002 * max(obs.treasury_usd_m, 0.0), 1.0, 100.0))
+    per_turn = clip(0.002 * max(obs.treasury_usd_m, 0.0), 1.0, 100.0)
     order = Subsidise(
         issuer=ctrl.nation,
         programme=Programme.SUBSTITUTION,
