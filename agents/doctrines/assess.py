@@ -15,6 +15,7 @@ them, so that the 20-odd doctrines of a turn do not each redo the same arithmeti
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -439,15 +440,17 @@ def _dealings(observation: Observation) -> tuple[frozenset[str], dict[str, froze
     on each mineral (deals and deal proposals, by their buyer and seller): `deals_with` is
     asked about every nation and mineral, and these lists do not change within a turn."""
     anyone: set[str] = set()
-    on: dict[str, set[str]] = {}
+    on: defaultdict[str, set[str]] = defaultdict(set)
     for d in observation.deals:
         t = d.terms
-        anyone.update((t.buyer, t.seller))
-        on.setdefault(t.mineral, set()).update((t.buyer, t.seller))
+        pair = (t.buyer, t.seller)
+        anyone.update(pair)
+        on[t.mineral].update(pair)
     for p in (*observation.outbox, *observation.inbox):
         o = p.order
         anyone.update((p.sender, p.to))
         if isinstance(o, ProposeDeal):
-            anyone.update((o.buyer, o.seller))
-            on.setdefault(o.mineral, set()).update((o.buyer, o.seller))
+            pair = (o.buyer, o.seller)
+            anyone.update(pair)
+            on[o.mineral].update(pair)
     return frozenset(anyone), {mineral: frozenset(parties) for mineral, parties in on.items()}

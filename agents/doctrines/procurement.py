@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.doctrines.assess import (
+    CAMPS,
     dealing_on,
     output_tonnes,
     per_observation,
@@ -169,13 +170,14 @@ def sellers(obs: Observation, ap: Appetite) -> tuple[tuple[int, str], ...]:
     me = obs.me
     mine = obs.alignment[me]
     relations, doctrine, alignment = obs.relations.tolist(), obs.doctrine, obs.alignment
+    screened = ap.camp_only and mine in CAMPS  # `rivals(mine, a)`, inlined: a != mine, both camps
     out = []
     for i, seller in enumerate(obs.nations):
         if i == me or relations[i] < ap.min_seller_relations:
             continue
         if doctrine[i] == Doctrine.PASSIVE:
             continue  # nobody there answers proposals
-        if ap.camp_only and rivals(mine, alignment[i]):
+        if screened and alignment[i] != mine and alignment[i] in CAMPS:
             continue
         out.append((i, seller))
     return tuple(out)
