@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TypeVar
+from typing import NamedTuple, TypeVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -36,11 +36,12 @@ class NewsItem:
     kind: str
 
 
-@dataclass(frozen=True)
-class ProjectInProgress:
+class ProjectInProgress(NamedTuple):
     """A plant this nation has financed that is not producing yet (from its Invest orders
     and financed deals). Lets a controller see its own pipeline and not pay twice for the
-    same gap."""
+    same gap. A named tuple (immutable, like the rest of an observation): a long game has a
+    few hundred under way, all shown anew every turn, and a tuple is built in half the time
+    of a frozen dataclass."""
 
     mineral: str
     kind: str
@@ -145,13 +146,18 @@ class Observation:
 
         Remembered under `key` and the identity of those fields (held, so that no id is
         reused): an observation whose fields were replaced misses and computes its own,
-        and a new turn brings new fields and a new dict. `compute` must read nothing else.
+        and a new turn brings new fields and a new dict. `compute` must read nothing else,
+        and `key` must name the same `fields` whoever asks.
         """
-        inputs = tuple(getattr(self, f) for f in fields)
-        full_key = (key, *map(id, inputs))
-        hit = self.shared.get(full_key)
-        if hit is None:
-            hit = self.shared[full_key] = (compute(), inputs)
+        memo_key = (_PUBLIC, key)
+        hit = self.memo.get(memo_key)
+        if hit is None:  # the shared entry is looked up once per observation
+            inputs = tuple(getattr(self, f) for f in fields)
+            full_key = (key, *map(id, inputs))
+            hit = self.shared.get(full_key)
+            if hit is None:
+                hit = self.shared[full_key] = (compute(), inputs)
+            self.memo[memo_key] = hit
         return hit[0]  # type: ignore[index]
 
     def my_zones(self) -> tuple[Zone, ...]:
@@ -165,24 +171,25 @@ class Observation:
         return np.divide(imports, total, out=np.zeros_like(imports), where=total > 0)
 
     def controls_by(self, issuer: str) -> tuple[ExportControl, ...]:
-        by_issuer = self.memo.get(_BY_ISSUER)
-        if by_issuer is None:
-            by_issuer = self.memo[_BY_ISSUER] = _by_issuer(self.controls)
-        return by_issuer.get(issuer, ())  # type: ignore[attr-defined]
+        by_issuer = self.public(_BY_ISSUER, ("controls",), self._controls_by_issuer)
+        return by_issuer.get(issuer, ())
+
+    def _controls_by_issuer(self) -> dict[str, tuple[ExportControl, ...]]:
+        """`controls_by` of every issuer (a public figure, computed once per turn)."""
+        return _by_issuer(self.controls)
 
     def controls_on(self, target: str) -> tuple[ExportControl, ...]:
         """Controls that reach `target` (aimed at it, or at everyone)."""
-        reaching = self.public(_CONTROLS_ON, ("controls", "nations"), self._controls_reaching)
+        reaching: dict[str, tuple[ExportControl, ...]] = self.public(_CONTROLS_ON, ("controls",), dict)
         found = reaching.get(target)
-        return _reaching(self.controls, target) if found is None else found
-
-    def _controls_reaching(self) -> dict[str, tuple[ExportControl, ...]]:
-        """`controls_on` of every nation (a public figure, computed once per turn)."""
-        return {n: _reaching(self.controls, n) for n in self.nations}
+        if found is None:  # a public figure: filed for the turn's other observations
+            found = reaching[target] = _reaching(self.controls, target)
+        return found
 
 
 _BY_ISSUER = "controls_by"
 _CONTROLS_ON = "controls_on"
+_PUBLIC = "public"
 """Keys of the memo entries kept by the observation's own methods."""
 
 

@@ -162,12 +162,17 @@ def zone_payoff(observation: Observation, zone: Zone, stress: F64) -> tuple[floa
     dependence = observation.import_dependence()
     customers = export_dependence(observation)
     rows = [observation.m(x) for x in minerals]
+    # Each outsider's mean dependence over the zone's minerals, all at once: row i of the
+    # transposed copy holds the same numbers in the same order as `dependence[rows, i]`,
+    # and numpy reduces each row as it would that vector (the same sum, bit for bit).
+    supplied = np.ascontiguousarray(dependence[rows].T).mean(axis=1).tolist() if rows else None
+    sales, relations = customers.tolist(), observation.relations.tolist()
     cost, who = 0.0, ""
     for i in outsiders:
         # What an outsider could make us pay: the supply we get from it, or the sales we
         # make to it (a producer whose buyer is shut out risks its market).
-        dep = max(float(dependence[rows, i].mean()) if rows else 0.0, float(customers[i]))
-        c = dep * (1.5 + max(float(observation.relations[i]), 0.0) / 50)
+        dep = max(supplied[i] if supplied is not None else 0.0, sales[i])
+        c = dep * (1.5 + max(relations[i], 0.0) / 50)
         if c > cost:
             cost, who = c, observation.nations[i]
     return gain, cost, who

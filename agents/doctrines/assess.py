@@ -2,12 +2,20 @@
 mineral's supply is, who produces what, and how good a deal's price is.
 
 Plain functions over the Observation's arrays, shared by the doctrines so that "hostile",
-"stressed" and "a fair price" mean the same thing to each of them.
+"stressed" and "a fair price" mean the same thing to each of them. Two readings underlie
+them, so that the 20-odd doctrines of a turn do not each redo the same arithmetic:
+
+- `TurnReading`: what the turn's public fields say for every nation at once (prices against
+  normal, refining concentrated outside each nation's camp, the supply the controls in force
+  close to each nation, what each nation consumed, world output), computed the first time a
+  doctrine asks and then shared, read-only, by every observation of the turn;
+- `Reading`: one nation's own need, shortfall and supply stress, once per observation.
 """
 
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from collections.abc import Callable
 from typing import Concatenate, ParamSpec, TypeVar
 
@@ -49,35 +57,6 @@ def per_observation(
     return memoised
 
 
-def per_turn(
-    *fields: str,
-) -> Callable[[Callable[Concatenate[Observation, P], R]], Callable[Concatenate[Observation, P], R]]:
-    """Compute a reading of the public `fields` once for all the observations of a turn
-    (`Observation.public`): for a reading every nation takes, such as its exposure to the
-    controls in force, one pass over every nation replaces one pass per nation.
-
-    `compute` must read only those fields and its other arguments (keyed by identity and
-    held, as in `per_observation`). Arrays come back read-only.
-    """
-
-    def decorate(
-        compute: Callable[Concatenate[Observation, P], R],
-    ) -> Callable[Concatenate[Observation, P], R]:
-        @functools.wraps(compute)
-        def shared(observation: Observation, *args: P.args, **kwargs: P.kwargs) -> R:
-            if kwargs:  # every caller passes positionals; keywords are simply not shared
-                return compute(observation, *args, **kwargs)
-
-            def held() -> tuple[R, tuple[object, ...]]:
-                return _read_only(compute(observation, *args)), args
-
-            return observation.public((compute, *map(id, args)), fields, held)[0]
-
-        return shared
-
-    return decorate
-
-
 def _read_only(value: R) -> R:
     if isinstance(value, np.ndarray):
         value.flags.writeable = False
@@ -89,16 +68,191 @@ def rivals(a: str, b: str) -> bool:
     return a != b and a in CAMPS and b in CAMPS
 
 
-@per_turn("minerals")
+class TurnReading:
+    """What the turn's public fields say, for every nation at once: computed the first time
+    a doctrine asks and then read by every doctrine of the turn (the observations of a turn
+    share one, through `Observation.public`), so that the 20-odd nations do not each redo
+    the same arithmetic. Everything is derived from `TURN_FIELDS` alone; arrays are
+    read-only, as every nation reads the same ones."""
+
+    def __init__(self, observation: Observation) -> None:
+        self.minerals = observation.minerals
+        self.nations = observation.nations
+        self.alignment = observation.alignment
+        self.ref_price = observation.ref_price
+        self.refine_share = observation.refine_share
+        self.controls = observation.controls
+        self.refined_flow = observation.refined_flow
+        self.ore_flow = observation.ore_flow
+        self._mineral_at = {m: i for i, m in reversed(list(enumerate(self.minerals)))}
+        self._nation_at = {n: i for i, n in reversed(list(enumerate(self.nations)))}
+        self._prices: dict[int, Prices] = {}
+        self._consumption: dict[int, F64] = {}
+        self._output: dict[tuple[int, bool], float] = {}
+        self._rival_concentration: F64 | None = None
+        self._severity: tuple[F64 | None] | None = None
+
+    def prices(self, content: Content) -> Prices:
+        """The price readings against `content`'s normal prices (one per content)."""
+        hit = self._prices.get(id(content))
+        if hit is None or hit.content is not content:
+            hit = self._prices[id(content)] = Prices(self, content)
+        return hit
+
+    @property
+    def rival_concentration(self) -> F64:
+        """(M, N) `rival_concentration` of every nation at once (column n: nation n's)."""
+        if self._rival_concentration is None:
+            alignment = tuple(self.alignment)
+            weights = np.stack([_outsider_weights(alignment, me) for me in range(len(alignment))])  # (me, j)
+            by_nation = (self.refine_share[:, None, :] * weights[None, :, :]).max(axis=2)
+            self._rival_concentration = _read_only(by_nation)
+        return self._rival_concentration
+
+    @property
+    def severity(self) -> F64 | None:
+        """(M, N) `controls_severity_on_me` of every nation (capped at 1), or None when a
+        refined control names a mineral or an issuer not in the game: each nation's own sum
+        then fails, or not, as it always did."""
+        if self._severity is None:
+            by_target = self._severity_by_target()
+            self._severity = (None if by_target is None else _read_only(np.minimum(by_target, 1.0)),)
+        return self._severity[0]
+
+    def _severity_by_target(self) -> F64 | None:
+        """(M, N) the uncapped sum of `_severity_on` for every nation (each cell summed in
+        the same order), or None (see `severity`)."""
+        nations = self.nations
+        out = np.zeros((len(self.minerals), len(nations)))
+        for c in self.controls:
+            if c.stage != Stage.REFINED:
+                continue
+            m, i = self._mineral_at.get(c.mineral), self._nation_at.get(c.issuer)
+            if m is None or i is None:
+                return None
+            reached = [
+                t for t, n in enumerate(nations) if n != c.issuer and (not c.targets or n in c.targets)
+            ]
+            out[m, reached] += control_severity(c) * self.refine_share[m, i]
+        return out
+
+    def consumption(self, n: int) -> F64:
+        """(M,) refined tonnes per turn nation `n` received last turn."""
+        hit = self._consumption.get(n)
+        if hit is None:
+            hit = self._consumption[n] = _read_only(self.refined_flow[:, :, n].sum(axis=1))
+        return hit
+
+    def output(self, m: int, refined: bool) -> float:
+        """World tonnes of mineral `m` that flowed last turn, refined or ore."""
+        key = (m, refined)
+        hit = self._output.get(key)
+        if hit is None:
+            flow = self.refined_flow if refined else self.ore_flow
+            hit = self._output[key] = float(flow[m].sum())
+        return hit
+
+
+TURN_FIELDS = (
+    "minerals",
+    "nations",
+    "alignment",
+    "ref_price",
+    "refine_share",
+    "controls",
+    "refined_flow",
+    "ore_flow",
+)
+"""The public fields a `TurnReading` reads: its key among the turn's shared readings."""
+
+
+class Prices:
+    """The turn's prices against the normal ones of a content (see `TurnReading.prices`)."""
+
+    def __init__(self, turn: TurnReading, content: Content) -> None:
+        self.content = content
+        normal = [content.minerals[m].prices.refined_usd_per_t for m in turn.minerals]
+        self.base = _read_only(np.array(normal))
+        self.ratio = _read_only(turn.ref_price / self.base)
+        self.ratio_t: list[float] = self.ratio.tolist()
+        self.spike = _read_only(np.maximum(self.ratio - 1.15, 0.0))
+        """(M,) the part of `supply_stress` a price spike adds."""
+
+
+def turn_reading(observation: Observation) -> TurnReading:
+    """The turn's shared reading, as seen from `observation`."""
+    return observation.public(TurnReading, TURN_FIELDS, lambda: TurnReading(observation))
+
+
+class Reading:
+    """One nation's own figures for the turn, computed once per observation from its
+    private fields and the turn's reading: what the doctrines ask about mineral by mineral.
+    The `*_t` lists hold the same values as Python floats, for scalar lookups (the same
+    numbers, read without building a numpy scalar each time)."""
+
+    __slots__ = (
+        "_stress",
+        "need",
+        "need_t",
+        "ratio_t",
+        "rival_concentration",
+        "severity",
+        "shortfall",
+        "shortfall_ratio",
+        "shortfall_t",
+    )
+
+    def __init__(self, observation: Observation) -> None:
+        turn = turn_reading(observation)
+        self.need = _read_only(observation.need.sum(axis=1))
+        """(M,) tonnes per turn we need of each mineral, all sectors together."""
+        self.shortfall = _read_only(observation.shortfall.sum(axis=1))
+        """(M,) tonnes of each mineral we could not buy last turn, all sectors together."""
+        need = self.need
+        self.shortfall_ratio = _read_only(
+            np.divide(self.shortfall, need, out=np.zeros_like(need), where=need > 0)
+        )
+        """(M,) last turn's shortfall over our need, 0..1."""
+        by_target = turn.severity
+        me = observation.find_nation(observation.nation)
+        if by_target is None or me is None:
+            self.severity = _read_only(np.minimum(_severity_on(observation, observation.nation), 1.0))
+        else:
+            self.severity = by_target[:, me]
+        self.rival_concentration = turn.rival_concentration[:, observation.me]
+        self.need_t: list[float] = need.tolist()
+        self.shortfall_t: list[float] = self.shortfall.tolist()
+        self.ratio_t: list[float] = self.shortfall_ratio.tolist()
+        self._stress: dict[int, tuple[F64, Content]] = {}
+
+    def stress(self, observation: Observation, content: Content) -> F64:
+        hit = self._stress.get(id(content))
+        if hit is None or hit[1] is not content:
+            hit = self._stress[id(content)] = (_supply_stress(self, observation, content), content)
+        return hit[0]
+
+
+def reading(observation: Observation) -> Reading:
+    """The observing nation's `Reading` (once per observation)."""
+    hit = observation.memo.get(Reading)
+    if hit is None:
+        hit = observation.memo[Reading] = Reading(observation)
+    return hit  # type: ignore[return-value]
+
+
 def base_prices(observation: Observation, content: Content) -> F64:
     """(M,) the content's reference refined price of each mineral: what 'normal' means."""
-    return np.array([content.minerals[m].prices.refined_usd_per_t for m in observation.minerals])
+    return turn_reading(observation).prices(content).base
 
 
-@per_turn("ref_price", "minerals")
 def price_ratio(observation: Observation, content: Content) -> F64:
     """(M,) last turn's reference price over the normal one: above 1 is a spike."""
-    return observation.ref_price / base_prices(observation, content)
+    return turn_reading(observation).prices(content).ratio
+
+
+def price_ratio_t(observation: Observation, content: Content) -> list[float]:
+    """`price_ratio` as Python floats, for lookups mineral by mineral."""
+    return turn_reading(observation).prices(content).ratio_t
 
 
 def control_severity(control: ExportControl) -> float:
@@ -151,15 +305,10 @@ def hostility(observation: Observation) -> F64:
     return score
 
 
-@per_observation
 def controls_severity_on_me(observation: Observation) -> F64:
     """(M,) refined supply closed to us by others' controls, weighted by the issuer's share of
     world refining (a ban by a 90 % refiner is a crisis; by a 1 % one, a nuisance)."""
-    by_target = _severity_by_target(observation)
-    me = observation.find_nation(observation.nation)
-    if by_target is None or me is None:
-        return np.minimum(_severity_on(observation, observation.nation), 1.0)
-    return np.minimum(by_target[:, me], 1.0)
+    return reading(observation).severity
 
 
 def _severity_on(observation: Observation, target: str) -> F64:
@@ -174,58 +323,26 @@ def _severity_on(observation: Observation, target: str) -> F64:
     return np.array(out)
 
 
-@per_turn("controls", "refine_share", "nations", "minerals")
-def _severity_by_target(observation: Observation) -> F64 | None:
-    """(M, N) `_severity_on` every nation at once (each cell summed in the same order), or
-    None when a refined control names a mineral or an issuer not in the game: each nation's
-    own sum then fails, or not, as it always did."""
-    nations = observation.nations
-    out = np.zeros((len(observation.minerals), len(nations)))
-    for c in observation.controls:
-        if c.stage != Stage.REFINED:
-            continue
-        m, i = observation.find_mineral(c.mineral), observation.find_nation(c.issuer)
-        if m is None or i is None:
-            return None
-        reached = [t for t, n in enumerate(nations) if n != c.issuer and (not c.targets or n in c.targets)]
-        out[m, reached] += control_severity(c) * observation.refine_share[m, i]
-    return out
-
-
-@per_observation
 def mineral_need(observation: Observation) -> F64:
     """(M,) tonnes per turn we need of each mineral, all sectors together (row by row the
     same sums as `need[m].sum()`)."""
-    return observation.need.sum(axis=1)
+    return reading(observation).need
 
 
-@per_observation
 def mineral_shortfall(observation: Observation) -> F64:
     """(M,) tonnes of each mineral we could not buy last turn, all sectors together."""
-    return observation.shortfall.sum(axis=1)
+    return reading(observation).shortfall
 
 
-@per_observation
 def shortfall_ratio(observation: Observation) -> F64:
     """(M,) last turn's shortfall over our need, 0..1."""
-    need = mineral_need(observation)
-    short = mineral_shortfall(observation)
-    return np.divide(short, need, out=np.zeros_like(need), where=need > 0)
+    return reading(observation).shortfall_ratio
 
 
-@per_observation
 def rival_concentration(observation: Observation) -> F64:
     """(M,) the largest share of world refining held by one nation outside our camp (a rival
     counts fully, an unaligned refiner half): how exposed our supply is to someone's lever."""
-    return _rival_concentration_by_nation(observation)[:, observation.me]
-
-
-@per_turn("alignment", "refine_share")
-def _rival_concentration_by_nation(observation: Observation) -> F64:
-    """(M, N) `rival_concentration` of every nation at once (column n: nation n's)."""
-    alignment = tuple(observation.alignment)
-    weights = np.stack([_outsider_weights(alignment, me) for me in range(len(alignment))])  # (me, j)
-    return (observation.refine_share[:, None, :] * weights[None, :, :]).max(axis=2)
+    return reading(observation).rival_concentration
 
 
 @functools.lru_cache(maxsize=64)
@@ -246,31 +363,31 @@ def _outsider_weights(alignment: tuple[str, ...], me: int) -> F64:
     return weights
 
 
-@per_observation
 def supply_stress(observation: Observation, content: Content) -> F64:
     """(M,) how worried we are about each mineral we need (0 for minerals we do not use).
 
     Shortfall weighs most, then controls on us, a price spike and, in calm times, the
     concentration of refining outside our camp.
     """
-    need = mineral_need(observation)
-    spike = np.maximum(price_ratio(observation, content) - 1.15, 0.0)
-    concentration = np.maximum(rival_concentration(observation) - 0.5, 0.0) * 2
-    stress = (
-        3.0 * shortfall_ratio(observation)
-        + 2.0 * controls_severity_on_me(observation)
-        + spike
-        + 0.5 * concentration
-    )
-    return np.where(need > 0, stress, 0.0)
+    return reading(observation).stress(observation, content)
+
+
+def _supply_stress(own: Reading, observation: Observation, content: Content) -> F64:
+    """`supply_stress`, from the nation's reading and the turn's: the same sum, term by term
+    in the same order, as 3 shortfall + 2 severity + spike + 0.5 concentration."""
+    spike = turn_reading(observation).prices(content).spike
+    concentration = np.maximum(own.rival_concentration - 0.5, 0.0) * 2
+    stress = 3.0 * own.shortfall_ratio
+    stress += 2.0 * own.severity
+    stress += spike
+    stress += 0.5 * concentration
+    return _read_only(np.where(own.need > 0, stress, 0.0))
 
 
 def world_output(observation: Observation, content: Content, mineral: str, stage: str) -> float:
     """World tonnes per turn of a mineral at a stage: last turn's flows, or the content's
     production figure before the first turn."""
-    m = observation.m(mineral)
-    flow = observation.refined_flow if stage == Stage.REFINED else observation.ore_flow
-    total = float(flow[m].sum())
+    total = turn_reading(observation).output(observation.m(mineral), stage == Stage.REFINED)
     return total if total > 0 else content.minerals[mineral].production.mine_tpy / 4
 
 
@@ -281,10 +398,9 @@ def output_tonnes(observation: Observation, content: Content, mineral: str, stag
     return float(share[m, n]) * world_output(observation, content, mineral, stage)
 
 
-@per_observation
 def consumption(observation: Observation, n: int) -> F64:
     """(M,) refined tonnes per turn nation `n` received last turn (public trade statistics)."""
-    return observation.refined_flow[:, :, n].sum(axis=1)
+    return turn_reading(observation).consumption(n)
 
 
 def refining_ratio(observation: Observation) -> F64:
@@ -324,15 +440,17 @@ def _dealings(observation: Observation) -> tuple[frozenset[str], dict[str, froze
     on each mineral (deals and deal proposals, by their buyer and seller): `deals_with` is
     asked about every nation and mineral, and these lists do not change within a turn."""
     anyone: set[str] = set()
-    on: dict[str, set[str]] = {}
+    on: defaultdict[str, set[str]] = defaultdict(set)
     for d in observation.deals:
         t = d.terms
-        anyone.update((t.buyer, t.seller))
-        on.setdefault(t.mineral, set()).update((t.buyer, t.seller))
+        pair = (t.buyer, t.seller)
+        anyone.update(pair)
+        on[t.mineral].update(pair)
     for p in (*observation.outbox, *observation.inbox):
         o = p.order
         anyone.update((p.sender, p.to))
         if isinstance(o, ProposeDeal):
-            anyone.update((o.buyer, o.seller))
-            on.setdefault(o.mineral, set()).update((o.buyer, o.seller))
+            pair = (o.buyer, o.seller)
+            anyone.update(pair)
+            on[o.mineral].update(pair)
     return frozenset(anyone), {mineral: frozenset(parties) for mineral, parties in on.items()}

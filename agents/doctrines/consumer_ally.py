@@ -121,8 +121,9 @@ class ConsumerAlly(DoctrineController):
         """Minerals worth acting on, most stressed first (ties by name: deterministic)."""
         cut = STRESS_TO_ACT * self.temper.threshold
         values = stress.tolist()  # Python floats: the same order, without numpy scalars
-        order = sorted(range(len(observation.minerals)), key=lambda m: (-values[m], observation.minerals[m]))
-        return [observation.minerals[m] for m in order if values[m] >= cut]
+        minerals = observation.minerals
+        worth = [m for m in range(len(minerals)) if values[m] >= cut]
+        return [minerals[m] for m in sorted(worth, key=lambda m: (-values[m], minerals[m]))]
 
     def secure(self, observation: Observation, stress: F64, plan: Plan) -> None:
         ap = self.appetite()
@@ -136,8 +137,11 @@ class ConsumerAlly(DoctrineController):
             buy.offtake(self, observation, plan, mineral, ap)
             buy.invest(self, observation, plan, mineral, ap)
             buy.subsidise(self, observation, plan, mineral)
+        urgent = 2 * STRESS_TO_ACT * self.temper.threshold
         for mineral in stressed:
-            if stress[observation.m(mineral)] >= 2 * STRESS_TO_ACT * self.temper.threshold:
+            if plan.full:
+                return  # nothing more can be added
+            if stress[observation.m(mineral)] >= urgent:
                 buy.research(self, observation, plan, mineral)
 
     def protest(self, observation: Observation, plan: Plan) -> None:

@@ -37,7 +37,7 @@ from agents.doctrines.assess import (
     rivals,
     supply_stress,
 )
-from agents.doctrines.base import DoctrineController, Plan, Verdict, impose, on_cadence, order_cost
+from agents.doctrines.base import DoctrineController, Plan, Verdict, clip, impose, on_cadence, order_cost
 from agents.observation import F64, Observation
 from game.rules import Doctrine, Instrument, Stage
 from game.rules.diplomacy import Proposal
@@ -292,7 +292,7 @@ class DominantRefiner(DoctrineController):
         """Licences stall or ease a little without a change of rung: more often stalling when
         the mood is tense. One draw per lever, in a fixed order, whatever happens."""
         end_at, _ = self.thresholds()
-        stall = float(np.clip(0.5 + 0.1 * (float(h.max(initial=0.0)) - end_at), 0.2, 0.8))
+        stall = clip(0.5 + 0.1 * (float(h.max(initial=0.0)) - end_at), 0.2, 0.8)
         for mineral in self.levers(observation):
             draw, direction = rng.random(), rng.random()
             level, current = self.broad_level(observation, mineral)
@@ -300,7 +300,7 @@ class DominantRefiner(DoctrineController):
                 continue
             lo, hi = LOOSE_BAND if level == 1 else TIGHT_BAND
             step = -0.05 if direction < stall else 0.05
-            new = round(float(np.clip(current + step, lo, hi)) * 20) / 20
+            new = round(clip(current + step, lo, hi) * 20) / 20
             if abs(new - current) < 1e-9:
                 continue
             order = impose(

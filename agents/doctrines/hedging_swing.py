@@ -73,11 +73,12 @@ class HedgingSwing(ConsumerAlly):
     def zone_balance(self, observation: Observation, zone: Zone, stress: F64) -> tuple[float, str]:
         """Gain minus cost of being in `zone`, and the outsider who would resent it most."""
         gain, cost, who = zone_payoff(observation, zone, stress)
+        relations, me = observation.relations.tolist(), observation.me
         for i, n in enumerate(observation.nations):
-            shut_out = n not in zone.members and i != observation.me
+            shut_out = n not in zone.members and i != me
             refiner = observation.doctrine[i] == Doctrine.DOMINANT_REFINER
-            if shut_out and refiner and observation.relations[i] >= 0:
-                cost += OUTSIDER_REGARD + float(observation.relations[i]) / 100
+            if shut_out and refiner and relations[i] >= 0:
+                cost += OUTSIDER_REGARD + relations[i] / 100
                 who = who or n
         return gain - cost, who
 

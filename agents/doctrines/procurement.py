@@ -14,19 +14,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from agents.doctrines.assess import (
+    CAMPS,
     dealing_on,
-    mineral_need,
-    mineral_shortfall,
     output_tonnes,
     per_observation,
-    price_ratio,
-    rival_concentration,
+    price_ratio_t,
+    reading,
     rivals,
-    shortfall_ratio,
 )
-from agents.doctrines.base import DoctrineController, Plan, on_cadence, order_cost
-from agents.observation import Observation
-from game.rules import Doctrine, Sector, Stage
+from agents.doctrines.base import DoctrineController, Plan, clip, on_cadence, order_cost
+from agents.observation import SECTORS, Observation
+from game.rules import Doctrine, Stage
 from game.rules.orders import (
     FundRnD,
     Invest,
@@ -66,11 +64,12 @@ MIN_RELEASE_T = 1.0
 def release(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str, ap: Appetite) -> bool:
     """Release stockpile into a shortage: what stockpiles are for."""
     m = obs.m(mineral)
-    short = float(mineral_shortfall(obs)[m])
-    if shortfall_ratio(obs)[m] < ap.release_gap or short <= 0:
+    own = reading(obs)
+    short = own.shortfall_t[m]
+    if own.ratio_t[m] < ap.release_gap or short <= 0:
         return False
     tonnes = math.floor(min(float(obs.stockpile[m]), short) * 1000) / 1000  # never above what is held
-    if tonnes < MIN_RELEASE_T:
+    if tonnes < MIN_RELEASE_T or plan.full:
         return False
     order = Stockpile(
         issuer=ctrl.nation,
@@ -86,17 +85,18 @@ def buy_stock(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: s
     """Raise the stockpile target to `cover_turns` of need while prices are sane and there
     is no shortage (buying into a shortage deepens it); never re-asks for a target in force."""
     m = obs.m(mineral)
-    need = float(mineral_need(obs)[m])
+    own = reading(obs)
+    need = own.need_t[m]
     desired = ap.cover_turns * need * ctrl.temper.scale
     if desired <= 0 or obs.stock_target[m] >= 0.9 * desired:
         return False
-    if price_ratio(obs, ctrl.content)[m] > ap.max_buy_price or shortfall_ratio(obs)[m] >= ap.release_gap:
+    if price_ratio_t(obs, ctrl.content)[m] > ap.max_buy_price or own.ratio_t[m] >= ap.release_gap:
         return False
     price = float(max(obs.refined_price[m, obs.me], obs.ref_price[m])) * 1.1 / 1e6  # USD m per t
     tonnes = desired - float(obs.stock_target[m])
     if tonnes * price > 0.5 * plan.left_usd_m:
         tonnes = 0.5 * plan.left_usd_m / price
-    if tonnes < 0.1 * desired or tonnes <= 0:
+    if tonnes < 0.1 * desired or tonnes <= 0 or plan.full:
         return False
     budget = min(tonnes * price, 1e7)
     order = Stockpile(
@@ -114,29 +114,32 @@ def offtake(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str
     """Lock in part of our need with the most reliable refiner that will sell to us; if none,
     offer a friendly miner the financing of a refinery in exchange for its output. Once per
     half cadence per mineral, so a refusal is not answered with the same offer next turn."""
+    if plan.full:
+        return False
     if not on_cadence(obs.turn, ctrl.nation, f"offtake:{mineral}", max(ctrl.temper.cadence // 2, 1)):
         return False
     m = obs.m(mineral)
-    need = float(mineral_need(obs)[m])
+    need = reading(obs).need_t[m]
     if need <= 0:
         return False
     restricting = {c.issuer for c in obs.controls_on(ctrl.nation) if c.mineral == mineral}
     dealt = dealing_on(obs, mineral)
     candidates = [i for i, seller in sellers(obs, ap) if seller not in restricting and seller not in dealt]
-    refining = obs.refine_share[m].tolist()
+    refining, relations = obs.refine_share[m].tolist(), obs.relations.tolist()
     refiners = [i for i in candidates if refining[i] >= 0.02]
     want = need * ap.offtake_share * ctrl.temper.scale
     if refiners:
-        best = max(refiners, key=lambda i: (obs.refine_share[m, i] * (1 + obs.relations[i] / 100), -i))
+        best = max(refiners, key=lambda i: (refining[i] * (1 + relations[i] / 100), -i))
         seller = obs.nations[best]
         tonnes = min(want, 0.3 * output_tonnes(obs, ctrl.content, mineral, Stage.REFINED.value, best))
         financing = 0.0
     else:
-        miners = [i for i in candidates if obs.mine_share[m, i] >= 0.05 and obs.relations[i] >= 0]
+        mining = obs.mine_share[m].tolist()
+        miners = [i for i in candidates if mining[i] >= 0.05 and relations[i] >= 0]
         template = ctrl.content.projects.get(f"{mineral}_refinery")
         if not miners or template is None:
             return False
-        best = max(miners, key=lambda i: (obs.mine_share[m, i], -i))
+        best = max(miners, key=lambda i: (mining[i], -i))
         seller = obs.nations[best]
         tonnes = min(want, template.capacity_tpy / 4)
         financing = template.capex_usd_per_tpy * template.capacity_tpy / 1e6 * 0.5 * ctrl.temper.scale
@@ -166,13 +169,15 @@ def sellers(obs: Observation, ap: Appetite) -> tuple[tuple[int, str], ...]:
     for every mineral an offtake is sought for in a turn."""
     me = obs.me
     mine = obs.alignment[me]
+    relations, doctrine, alignment = obs.relations.tolist(), obs.doctrine, obs.alignment
+    screened = ap.camp_only and mine in CAMPS  # `rivals(mine, a)`, inlined: a != mine, both camps
     out = []
     for i, seller in enumerate(obs.nations):
-        if i == me or obs.relations[i] < ap.min_seller_relations:
+        if i == me or relations[i] < ap.min_seller_relations:
             continue
-        if obs.doctrine[i] == Doctrine.PASSIVE:
+        if doctrine[i] == Doctrine.PASSIVE:
             continue  # nobody there answers proposals
-        if ap.camp_only and rivals(mine, obs.alignment[i]):
+        if screened and alignment[i] != mine and alignment[i] in CAMPS:
             continue
         out.append((i, seller))
     return tuple(out)
@@ -182,10 +187,12 @@ def invest(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str,
     """Build refining outside the rival's hands, at home if we mine the ore, else in the
     friendly producer that mines most of it; a recycler at home when neither is possible
     or affordable. Once per cadence per mineral, and not while a plant for it is building."""
-    if not ap.invests or not on_cadence(obs.turn, ctrl.nation, f"invest:{mineral}", ctrl.temper.cadence):
+    if not ap.invests or plan.full:
+        return False
+    if not on_cadence(obs.turn, ctrl.nation, f"invest:{mineral}", ctrl.temper.cadence):
         return False
     m, me = obs.m(mineral), obs.me
-    if rival_concentration(obs)[m] < 0.5 or any(p.mineral == mineral for p in obs.projects):
+    if reading(obs).rival_concentration[m] < 0.5 or any(p.mineral == mineral for p in obs.projects):
         return False
     if any(isinstance(p.order, Invest) and p.order.template.startswith(mineral) for p in obs.outbox):
         return False
@@ -222,11 +229,11 @@ def invest(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str,
 def research(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str) -> bool:
     """Fund recycling research where much more could be recovered, substitution otherwise;
     every other cadence per mineral (a programme runs for years)."""
-    if not on_cadence(obs.turn, ctrl.nation, f"rnd:{mineral}", 2 * ctrl.temper.cadence):
+    if plan.full or not on_cadence(obs.turn, ctrl.nation, f"rnd:{mineral}", 2 * ctrl.temper.cadence):
         return False
     spec = ctrl.content.minerals[mineral].recycling
     programme = Programme.RECYCLING if spec.max_rate_pct - spec.eol_rate_pct >= 20 else Programme.SUBSTITUTION
-    budget = float(np.clip(0.01 * max(obs.treasury_usd_m, 0.0) * ctrl.temper.scale, 5.0, 500.0))
+    budget = clip(0.01 * max(obs.treasury_usd_m, 0.0) * ctrl.temper.scale, 5.0, 500.0)
     order = FundRnD(issuer=ctrl.nation, programme=programme, mineral=mineral, budget_usd_m=round(budget, 3))
     return plan.add(order, order.budget_usd_m)
 
@@ -235,10 +242,12 @@ def subsidise(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: s
     """In a real shortage, pay the worst-hit sector to use less, for a year (and only start
     a new year once the last one has run out)."""
     m = obs.m(mineral)
-    if shortfall_ratio(obs)[m] < 0.15 or not on_cadence(obs.turn, ctrl.nation, f"sub:{mineral}", 4):
+    if reading(obs).ratio_t[m] < 0.15 or plan.full:
         return False
-    sector = list(Sector)[int(np.argmax(obs.shortfall[m]))]
-    per_turn = float(np.clip(0.002 * max(obs.treasury_usd_m, 0.0), 1.0, 100.0))
+    if not on_cadence(obs.turn, ctrl.nation, f"sub:{mineral}", 4):
+        return False
+    sector = SECTORS[int(np.argmax(obs.shortfall[m]))]
+    per_turn = clip(0.002 * max(obs.treasury_usd_m, 0.0), 1.0, 100.0)
     order = Subsidise(
         issuer=ctrl.nation,
         programme=Programme.SUBSTITUTION,

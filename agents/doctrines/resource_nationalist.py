@@ -20,7 +20,7 @@ from agents.doctrines.answers import Stance, judge_common, zone_payoff
 from agents.doctrines.assess import (
     consumption,
     deals_with,
-    price_ratio,
+    price_ratio_t,
     refining_ratio,
     rivals,
     supply_stress,
@@ -81,19 +81,21 @@ class ResourceNationalist(DoctrineController):
     # ---------------------------------------------------------------- initiatives
 
     def initiatives(self, observation: Observation, rng: np.random.Generator, plan: Plan) -> None:
-        for mineral in self.ore_minerals(observation):
+        ore = self.ore_minerals(observation)  # a pure reading: the same list both times
+        for mineral in ore:
             self.restrict_ore(observation, mineral, plan)
         self.tax_exports(observation, plan)
-        for mineral in self.ore_minerals(observation):
+        for mineral in ore:
             self.court(observation, mineral, plan)
 
     def ore_minerals(self, observation: Observation) -> list[str]:
         """Minerals we mine enough of but refine little of, biggest share first."""
         share = observation.mine_share[:, observation.me]
-        ratio = refining_ratio(observation)
-        order = np.argsort(-share, kind="stable")
+        ratio = refining_ratio(observation).tolist()
+        order = np.argsort(-share, kind="stable").tolist()
+        mined = share.tolist()
         return [
-            observation.minerals[m] for m in order if share[m] >= MIN_MINE_SHARE and ratio[m] < REFINES_LITTLE
+            observation.minerals[m] for m in order if mined[m] >= MIN_MINE_SHARE and ratio[m] < REFINES_LITTLE
         ]
 
     def ore_controls(self, observation: Observation, mineral: str) -> set[Instrument]:
@@ -158,17 +160,16 @@ class ResourceNationalist(DoctrineController):
 
     def tax_exports(self, observation: Observation, plan: Plan) -> None:
         """A windfall tax on the stage we export most, while prices are high."""
-        ratio = price_ratio(observation, self.content)
+        ratio = price_ratio_t(observation, self.content)
         me = observation.me
+        mined = observation.mine_share[:, me].tolist()
+        refined_share = observation.refine_share[:, me].tolist()
+        mine = observation.controls_by(self.nation)
         for m, mineral in enumerate(observation.minerals):
-            share = max(observation.mine_share[m, me], observation.refine_share[m, me])
+            share = max(mined[m], refined_share[m])
             if share < MIN_MINE_SHARE:
                 continue
-            taxed = [
-                c
-                for c in observation.controls_by(self.nation)
-                if c.mineral == mineral and c.instrument == Instrument.EXPORT_TAX
-            ]
+            taxed = [c for c in mine if c.mineral == mineral and c.instrument == Instrument.EXPORT_TAX]
             if taxed and ratio[m] < 1.05:
                 plan.add(
                     LiftExportControl(
@@ -179,7 +180,7 @@ class ResourceNationalist(DoctrineController):
                     )
                 )
             elif not taxed and ratio[m] >= HIGH_PRICE[self.level]:
-                refined = observation.refine_share[m, me] >= observation.mine_share[m, me]
+                refined = refined_share[m] >= mined[m]
                 stage = (
                     Stage.REFINED
                     if refined or Instrument.BAN in self.ore_controls(observation, mineral)

@@ -3,6 +3,7 @@ for itself only. Arrays are copies, so a controller cannot reach into the world.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
@@ -90,10 +91,10 @@ def _public(world: WorldState) -> dict:
 def _grouped(items: Iterable[T], keys: Callable[[T], Iterable[Hashable]]) -> dict[Hashable, tuple[T, ...]]:
     """`items` filed under each of their keys, in their original order: one pass over a list
     that every nation would otherwise scan in full for its own few entries."""
-    groups: dict[Hashable, list[T]] = {}
+    groups: defaultdict[Hashable, list[T]] = defaultdict(list)
     for item in items:
         for key in keys(item):
-            groups.setdefault(key, []).append(item)
+            groups[key].append(item)
     return {key: tuple(group) for key, group in groups.items()}
 
 
@@ -108,19 +109,19 @@ _KIND_VALUE = {kind: kind.value for kind in FirmKind}
 
 def _projects_by_owner(world: WorldState) -> dict[int, tuple[ProjectInProgress, ...]]:
     """Plants under construction for new firms, filed by the nation that owns them."""
-    minerals, nations = world.mineral_ids, world.nation_ids
-    by_owner: dict[int, list[ProjectInProgress]] = {}
+    minerals, nations, kinds = world.mineral_ids, world.nation_ids, _KIND_VALUE
+    by_owner: defaultdict[int, list[ProjectInProgress]] = defaultdict(list)
     for p in world.pipeline.projects:
-        if p.firm_row < 0:
-            shown = ProjectInProgress(
-                mineral=minerals[p.mineral],
-                kind=_KIND_VALUE[p.kind],
-                country=nations[p.country],
-                capacity_tpy=p.capacity * 4,
-                turns_left=p.turns_left,
+        if p.firm_row < 0:  # what ProjectInProgress(...) does, without its Python-level __new__
+            shown = _new_tuple(
+                ProjectInProgress,
+                (minerals[p.mineral], kinds[p.kind], nations[p.country], p.capacity * 4, p.turns_left),
             )
-            by_owner.setdefault(p.owner, []).append(shown)
+            by_owner[p.owner].append(shown)
     return {owner: tuple(shown) for owner, shown in by_owner.items()}
+
+
+_new_tuple = tuple.__new__
 
 
 @dataclass(frozen=True)

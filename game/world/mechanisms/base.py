@@ -3,6 +3,7 @@ orders (the issuer and everything the order names exist in this scenario)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -38,22 +39,29 @@ class Lever:
 NATION_FIELDS = ("targets", "origins", "invite", "to", "nation", "country", "buyer", "seller")
 
 
+@functools.cache
+def _named_fields(kind: type[OrderBase]) -> tuple[bool, tuple[str, ...]]:
+    """Whether orders of `kind` name a mineral, and which of `NATION_FIELDS` they have: only
+    those are read (getattr with a default on a field a pydantic model lacks goes through an
+    exception, and was most of the cost of a check), and the answer is the same for every
+    order of a kind, so it is worked out once per kind."""
+    fields = kind.model_fields
+    return "mineral" in fields, tuple(name for name in NATION_FIELDS if name in fields)
+
+
 def unknown_names(world: WorldState, order: OrderBase) -> str | None:
     """The first thing the order names that this scenario does not have, as a reason."""
-    if order.issuer not in world.nation_ids:
+    nations = world.nation_ids
+    if order.issuer not in nations:
         return f"{order.issuer} is not a nation in this scenario"
-    # Only the fields this kind of order has: getattr with a default on a field a pydantic
-    # model lacks goes through an exception, and was most of the cost of a check.
-    fields = type(order).model_fields
-    mineral = order.mineral if "mineral" in fields else None  # type: ignore[attr-defined]
+    has_mineral, nation_fields = _named_fields(type(order))
+    mineral = order.mineral if has_mineral else None  # type: ignore[attr-defined]
     if mineral is not None and mineral not in world.mineral_ids:
         return f"{mineral} is not traded in this scenario"
-    for name in NATION_FIELDS:
-        if name not in fields:
-            continue
+    for name in nation_fields:
         value = getattr(order, name)
         for nation in [value] if isinstance(value, str) else value or []:
-            if nation not in world.nation_ids:
+            if nation not in nations:
                 return f"{nation} is not a nation in this scenario"
     return None
 

@@ -74,22 +74,24 @@ class OrderDesk:
             return f"not a valid order: {where}: {first['msg']}"
 
     def check(self, world: WorldState, order: Order) -> Verdict:
-        lever = LEVERS[type(order)]
+        kind, issuer = type(order), order.issuer
+        lever = LEVERS[kind]
         try:
             reason = lever.check(world, order)
-            cost = cost_of(world, order)
+            cost = float(lever.cost(world, order))  # cost_of, with the lever at hand
             if reason is None and cost > 0:
-                committed = sum(cost_of(world, o) for _, o in self.queued if o.issuer == order.issuer)
-                available = world.treasury[world.nation_ids.index(order.issuer)] - committed
+                committed = sum(cost_of(world, o) for _, o in self.queued if o.issuer == issuer)
+                available = world.treasury[world.nation_ids.index(issuer)] - committed
                 if cost > available + 1e-9:
                     reason = (
-                        f"{world.display(order.issuer)} cannot {describe(order)}: it costs "
+                        f"{world.display(issuer)} cannot {describe(order)}: it costs "
                         f"${cost:,.0f}m and only ${max(available, 0):,.0f}m is available"
                     )
-            if reason is None and any(
-                type(o) is type(order) and o.issuer == order.issuer and o == order for _, o in self.queued
-            ):  # the cheap tests first: the AI queues dozens of orders a turn
-                reason = f"{world.display(order.issuer)} has already queued this order"
+            if reason is None:
+                for _, o in self.queued:  # the cheap tests first: the AI queues dozens a turn
+                    if o.issuer == issuer and type(o) is kind and o == order:
+                        reason = f"{world.display(issuer)} has already queued this order"
+                        break
         except Exception as err:  # a bug in a check must not take the game down
             reason = f"order could not be checked ({type(err).__name__}: {err})"
             cost = 0.0
