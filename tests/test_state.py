@@ -145,3 +145,17 @@ def test_firms_are_agents_grouped_by_kind_and_views_on_the_table(world: WorldMod
         assert sorted(a.row for a in agents) == rows.tolist()
         assert agents.agg("capacity", sum) == pytest.approx(float(t.capacity[rows].sum()))
     assert len(world.firm_agents) == len(t) > len(world.state.content.firms) // 2
+
+
+def test_a_finished_world_is_freed(content: Content) -> None:
+    """Nothing global keeps a world alive once its game is dropped (Mesa 3.3's agent id
+    counters did: a sweep worker grew by a world per game)."""
+    import gc
+    import weakref
+
+    game = Game(content, "tutorial", seed=0)
+    game.play_turn()
+    ref = weakref.ref(game.world)
+    del game
+    gc.collect()
+    assert ref() is None
