@@ -5,6 +5,12 @@ main map above it, overlays (order panels, the Esc menu, help, messages) pushed 
 Only the top screen gets input; an overlay is drawn over a dimmed snapshot of the screen
 beneath, so the map is not redrawn while a panel is open and no click leaks through.
 
+Screens never import each other. Every `Screen` subclass that names itself (`name =
+"main"`) is registered under that name when its module loads, and a screen opens another by
+name: `app.open("turn_report", play, report)` (`app.make` builds without pushing). Steps that
+are more than one push (finish a wargame, open a replay) are registered with `@action(name)`
+and run with `app.act(name, ...)`. The screen modules are imported once, on first use.
+
 Work that takes time (resolving a turn, loading a save) runs in a worker thread: the
 world has no pygame in it, so it is safe there, and the window keeps drawing a
 "resolving…" overlay meanwhile. Its result is handed back on the main thread.
@@ -12,8 +18,10 @@ world has no pygame in it, so it is safe there, and the window keeps drawing a
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
+import pkgutil
 import threading
 import time
 from collections.abc import Callable
@@ -54,6 +62,34 @@ def scaled_theme(scale: float) -> dict[str, Any]:
     return theme
 
 
+SCREENS: dict[str, type[Screen]] = {}
+"""Every named screen class, by name (filled as the screen modules load)."""
+ACTIONS: dict[str, Callable[..., Any]] = {}
+"""Named steps between screens that are more than one push (see `action`)."""
+_LOADED: list[bool] = []
+
+
+def action(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register `fn(app, ...)` under `name`, for `App.act(name, ...)`."""
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        ACTIONS[name] = fn
+        return fn
+
+    return register
+
+
+def load_screens() -> None:
+    """Import every module of `game.ui.screens` once, so that each registers its screens."""
+    if _LOADED:
+        return
+    import game.ui.screens as package
+
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        importlib.import_module(info.name)
+    _LOADED.append(True)
+
+
 class Screen:
     """One state of the game. Subclasses build their widgets in `build` (called on entry
     and again after a resize or a font-scale change) inside `self.root`."""
@@ -61,6 +97,16 @@ class Screen:
     overlay = False
     """Drawn over a snapshot of the screen below instead of replacing it."""
     name = "screen"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("name")
+        if name is None:
+            return  # a base class (Centered): nothing to open by name
+        known = SCREENS.get(name)
+        if known is not None and known.__qualname__ != cls.__qualname__:
+            raise ValueError(f"two screens are named {name!r}: {known.__qualname__} and {cls.__qualname__}")
+        SCREENS[name] = cls
 
     def __init__(self, app: App) -> None:
         self.app = app
@@ -317,11 +363,32 @@ class App:
         screen.build()
         return screen
 
-    def find(self, kind: type) -> Any:
+    def find(self, kind: type | str) -> Any:
+        """The topmost screen of a class, or of a registered name."""
         for screen in reversed(self.stack):
-            if isinstance(screen, kind):
+            if screen.name == kind if isinstance(kind, str) else isinstance(screen, kind):
                 return screen
         return None
+
+    # ---------------------------------------------------------------- the registry
+
+    def make(self, name: str, *args: Any, **kwargs: Any) -> Screen:
+        """Build the screen registered as `name` (not yet shown)."""
+        load_screens()
+        try:
+            kind = SCREENS[name]
+        except KeyError:
+            raise KeyError(f"no screen is named {name!r}; known: {', '.join(sorted(SCREENS))}") from None
+        return kind(self, *args, **kwargs)
+
+    def open(self, name: str, *args: Any, **kwargs: Any) -> Screen:
+        """Push the screen registered as `name`."""
+        return self.push(self.make(name, *args, **kwargs))
+
+    def act(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Run the step registered as `name` with `@action`."""
+        load_screens()
+        return ACTIONS[name](self, *args, **kwargs)
 
     # ---------------------------------------------------------------- messages
 
@@ -507,13 +574,12 @@ def create_app(settings: Settings | None = None, home: Path | None = None, headl
     """The window with the title screen up: content, map and theme loaded."""
     from game.content import load_content
     from game.ui.geo import load_world_map
-    from game.ui.screens.title import TitleScreen
 
     t0 = time.perf_counter()
     app = App(settings, home, headless)
     app.content = load_content()
     app.world_map = load_world_map()
-    app.reset(TitleScreen(app))
+    app.reset(app.make("title"))
     app.step([])
     app.started_in = time.perf_counter() - t0
     # The market solver is compiled on first use after installing (then loaded from a disk

@@ -517,11 +517,10 @@ class MainScreen(Screen):
             if error is not None:
                 self.app.notify(f"The turn could not be resolved: {error}", bad=True)
                 return
-            from game.ui.screens.report import TurnReportScreen
 
             # The report first (it is drawn over a snapshot of the frame before the turn in
             # any case); the map and panels behind it catch up on the next frame.
-            self.app.push(TurnReportScreen(self.app, self.play, report))
+            self.app.open("turn_report", self.play, report)
             self.app.later(self.refresh)
 
         self.app.run_task("Resolving the turn", self.play.end_turn, done)
@@ -529,11 +528,9 @@ class MainScreen(Screen):
     def end_team_turn(self) -> None:
         """Hot seat: this team's orders wait, secret; the next team sits down behind the
         hand-over screen, or, after the last team, the world resolves once for all."""
-        from game.ui.screens.wargame import HandOverScreen, finish_wargame
-
         session = self.session
         if not session.team_done(self.play.nation):
-            self.app.reset(HandOverScreen(self.app, session))
+            self.app.reset(self.app.make("hand_over", session))
             return
         t0 = time.perf_counter()
 
@@ -544,22 +541,20 @@ class MainScreen(Screen):
                 self.app.notify(f"The turn could not be resolved: {error}", bad=True)
                 return
             if session.game.over:
-                finish_wargame(self.app, session)
+                self.app.act("finish_wargame", session)
             else:
-                self.app.reset(HandOverScreen(self.app, session))
+                self.app.reset(self.app.make("hand_over", session))
 
         self.app.run_task("Resolving the turn", session.resolve, done)
 
     def open_debrief(self) -> None:
-        from game.ui.screens.report import DebriefScreen
 
-        self.app.push(DebriefScreen(self.app, self.play, self.session))
+        self.app.open("debrief", self.play, self.session)
 
     def open_panel(self, key: str, partner: str | None = None) -> None:
-        from game.ui.screens.orders import OrdersScreen
 
         self.notice(f"panel:{key}")
-        self.app.push(OrdersScreen(self.app, self.play, key, self.mineral, partner))
+        self.app.open("orders", self.play, key, self.mineral, partner)
 
     def save(self, path: Path | None = None) -> Path | None:
         folder = self.app.home / "saves"
@@ -598,7 +593,7 @@ class MainScreen(Screen):
 
     def open_charts(self) -> None:
         self.notice("charts")
-        self.app.push(_charts(self.app, self.play))
+        self.app.open("charts", self.play)
 
     def toggle_projector(self) -> None:
         settings = self.app.settings
@@ -607,7 +602,6 @@ class MainScreen(Screen):
         self.app.notify("Projector mode on." if settings.projector else "Projector mode off.")
 
     def handle(self, event: pygame.event.Event) -> bool:
-        from game.ui.screens.menus import EscMenu, HelpOverlay
 
         if event.type == pygame_gui.UI_BUTTON_PRESSED:
             el = event.ui_element
@@ -628,8 +622,8 @@ class MainScreen(Screen):
                 self.end_button: self.end_turn,
                 self.top_buttons["charts"]: self.open_charts,
                 self.top_buttons["save"]: self.save,
-                self.top_buttons["menu"]: lambda: self.app.push(EscMenu(self.app, self)),
-                self.top_buttons["help"]: lambda: self.app.push(HelpOverlay(self.app)),
+                self.top_buttons["menu"]: lambda: self.app.open("menu", self),
+                self.top_buttons["help"]: lambda: self.app.open("help"),
                 self.nation_trade: lambda: self.open_panel("trade", selected),
                 self.nation_diplo: lambda: self.open_panel("diplomacy", selected),
             }
@@ -646,17 +640,15 @@ class MainScreen(Screen):
             elif key in (pygame.K_RETURN, pygame.K_KP_ENTER):
                 self.end_turn()
             elif key == pygame.K_ESCAPE:
-                self.app.push(EscMenu(self.app, self))
+                self.app.open("menu", self)
             elif key in (pygame.K_F1, pygame.K_h) or (key == pygame.K_SLASH and mods & pygame.KMOD_SHIFT):
-                self.app.push(HelpOverlay(self.app))
+                self.app.open("help")
             elif key == pygame.K_c:
                 self.open_charts()
             elif key == pygame.K_l:
                 self.next_lens()
             elif key == pygame.K_F9:
-                from game.ui.screens.wargame import open_facilitator
-
-                open_facilitator(self.app, self.session)
+                self.app.act("open_facilitator", self.session)
             elif key == pygame.K_g and self.guidance is not None:
                 self.show_guidance = not self.show_guidance
                 self._guidance()
@@ -810,9 +802,3 @@ class MainScreen(Screen):
             card.blit(r, (10, y))
             y += r.get_height()
         return card
-
-
-def _charts(app, play):
-    from game.ui.screens.report import ChartsScreen
-
-    return ChartsScreen(app, play)

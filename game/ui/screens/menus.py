@@ -9,7 +9,7 @@ import pygame_gui
 
 from game.saves import SaveError
 from game.ui.app import Screen
-from game.ui.screens.base import Builder, Centered, backs_out, esc, selected_id
+from game.ui.screens.base import Builder, Centered, backs_out, esc, overlay_root, selected_id
 from game.ui.settings import FONT_SCALES, RESOLUTIONS, Settings
 
 SHORTCUTS = [
@@ -28,17 +28,6 @@ SHORTCUTS = [
 ]
 
 
-def _overlay_root(screen: Screen, width: int, height: int) -> pygame.Rect:
-    w, h = screen.app.size
-    s = screen.app.scale
-    rect = pygame.Rect(0, 0, min(w - 60, round(width * s)), min(h - 60, round(height * s)))
-    rect.center = (w // 2, h // 2)
-    root = screen.make_root(rect, "#menu")
-    root.background_colour = pygame.Color(17, 27, 36)
-    root.rebuild()
-    return rect
-
-
 class EscMenu(Screen):
     overlay = True
     name = "menu"
@@ -48,7 +37,7 @@ class EscMenu(Screen):
         self.main = main
 
     def build(self) -> None:
-        rect = _overlay_root(self, 420, 470)
+        rect = overlay_root(self, 420, 470)
         b = Builder(self)
         u = b.u
         b.label(pygame.Rect(u(40), u(14), rect.w - u(80), u(36)), "Menu", "@heading")
@@ -75,8 +64,6 @@ class EscMenu(Screen):
         if event.type != pygame_gui.UI_BUTTON_PRESSED:
             return False
         el = event.ui_element
-        from game.ui.screens.report import DebriefScreen
-        from game.ui.screens.title import TitleScreen
 
         if el is self.buttons["resume"]:
             self.app.pop()
@@ -87,13 +74,13 @@ class EscMenu(Screen):
             self.app.push(LoadScreen(self.app))
         elif el is self.buttons["debrief"]:
             self.app.pop()
-            self.app.push(DebriefScreen(self.app, self.main.play))
+            self.app.open("debrief", self.main.play)
         elif el is self.buttons["settings"]:
             self.app.push(SettingsScreen(self.app))
         elif el is self.buttons["help"]:
             self.app.push(HelpOverlay(self.app))
         elif el is self.buttons["title"]:
-            self.app.reset(TitleScreen(self.app))
+            self.app.reset(self.app.make("title"))
         return True
 
 
@@ -102,7 +89,7 @@ class HelpOverlay(Screen):
     name = "help"
 
     def build(self) -> None:
-        rect = _overlay_root(self, 760, 620)
+        rect = overlay_root(self, 760, 620)
         b = Builder(self)
         u = b.u
         b.label(pygame.Rect(u(20), u(14), rect.w - u(40), u(36)), "How to play", "@heading")
@@ -143,7 +130,7 @@ class SettingsScreen(Centered):
         )
 
     def build(self) -> None:
-        rect = _overlay_root(self, 620, 520)
+        rect = overlay_root(self, 620, 520)
         b = Builder(self)
         u = b.u
         d = self.draft
@@ -248,7 +235,7 @@ class LoadScreen(Centered):
         self.replay = replay
 
     def build(self) -> None:
-        rect = _overlay_root(self, 820, 600)
+        rect = overlay_root(self, 820, 600)
         b = Builder(self)
         u = b.u
         title = "Replays" if self.replay else "Load a game"
@@ -282,9 +269,7 @@ class LoadScreen(Centered):
         from game.ui.wargame import Wargame
 
         if self.replay:
-            from game.ui.screens.replay import open_replay
-
-            open_replay(self.app, path)
+            self.app.act("open_replay", path)
             return True
 
         def work():
@@ -295,14 +280,12 @@ class LoadScreen(Centered):
                 text = str(error) if isinstance(error, SaveError) else f"{type(error).__name__}: {error}"
                 self.app.notify(f"Could not load {path.name}: {text}", bad=True, seconds=8)
                 return
-            from game.ui.screens.main import MainScreen
-            from game.ui.screens.wargame import HandOverScreen
 
             session.game.autosave = (self.app.home / "autosave", 5)
             if session.hotseat:
-                self.app.reset(HandOverScreen(self.app, session))
+                self.app.reset(self.app.make("hand_over", session))
             else:
-                self.app.reset(MainScreen(self.app, session.play(session.teams[0]), session))
+                self.app.reset(self.app.make("main", session.play(session.teams[0]), session))
             self.app.notify(f"Loaded {path.name} at {session.play(session.teams[0]).date}")
 
         self.app.run_task("Loading", work, done)

@@ -10,10 +10,10 @@ import pygame
 import pygame_gui
 
 from game.report.chains import causal_chains
-from game.report.document import build_report, write_report
 from game.report.questions import discussion_questions
 from game.ui import charts
 from game.ui.app import Screen
+from game.ui.exports import write_game_report
 from game.ui.play import PART_LABELS, Play, TurnReport, mineral_name
 from game.ui.screens.base import Builder, backs_out, esc
 from game.ui.wargame import Wargame
@@ -182,18 +182,6 @@ class ChartsScreen(Screen):
             self.export_png()
             return True
         return False
-
-
-def write_game_report(app, game, name: str) -> list[Path] | str:
-    """The after-action report of `game` under the user's reports folder: the files
-    written, or why it could not be (the game goes on either way)."""
-    if not game.world.records:
-        return "No turn has been played yet: nothing to report."
-    out = app.home / "reports" / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    try:
-        return write_report(build_report(game), out)
-    except Exception as exc:  # a report that fails must not end the game
-        return f"Could not write the report: {type(exc).__name__}: {exc}"
 
 
 def class_html(play: Play, session: Wargame | None) -> str:
@@ -378,9 +366,7 @@ class DebriefScreen(Screen):
             return True
         if backs_out(event, self.close):
             if self.final:
-                from game.ui.screens.title import TitleScreen
-
-                self.app.reset(TitleScreen(self.app))
+                self.app.reset(self.app.make("title"))
             else:
                 self.app.pop()
             return True
