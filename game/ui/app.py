@@ -37,6 +37,7 @@ from game.ui import palette as pal
 from game.ui.settings import Settings, user_dir
 
 MIN_SIZE = (1280, 720)
+INPUT_EVENTS = [pygame.KEYDOWN, pygame.KEYUP, pygame.TEXTINPUT, pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP]
 PROJECTOR_SCALE = 1.4
 
 
@@ -435,6 +436,9 @@ class App:
         if thread.is_alive():
             return
         self._task = None
+        # Keys and clicks made while the world resolved were meant for the waiting screen,
+        # not for what the result opens (Enter must not close the new report unseen).
+        pygame.event.clear(INPUT_EVENTS)
         result, error = box[0] if box else (None, RuntimeError("the task ended without a result"))
         done(result, error)
 

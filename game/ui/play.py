@@ -16,6 +16,7 @@ import numpy as np
 
 from agents.observation import Observation
 from game.content import Content
+from game.ledger import SECTOR_NAMES, Names, Outcome, Snapshot, Spending, outcomes, spending
 from game.rules.orders import Order
 from game.saves import Save, SaveError, read_save, write_save
 from game.session import Game, Level
@@ -72,6 +73,11 @@ class TurnReport:
     replies: list[str] = field(default_factory=list)
     score_before: float = math.nan
     score_after: float = math.nan
+    orders: list[Outcome] = field(default_factory=list)
+    """What each of the player's orders did, or why it was refused; then each deal's deliveries."""
+    messages: list[str] = field(default_factory=list)
+    """Diplomatic messages to the player, and what other nations did to or about it."""
+    spending: Spending | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +101,8 @@ class Play:
         self._costs: dict[str, float] = {}
         """Cost of each order queued this turn, as the world priced it on submission."""
         self._obs: Observation | None = None
+        self._snapshot: Snapshot | None = None
+        self._names: Names | None = None
 
     # ---------------------------------------------------------------- making one
 
@@ -139,7 +147,17 @@ class Play:
     def obs(self) -> Observation:
         if self._obs is None or self._obs.turn != self.game.turn:
             self._obs = self.game.observe(self.nation)
+        if self._snapshot is None or self._snapshot.turn != self.game.turn:
+            # before any order of this turn applies: what the turn report compares against
+            self._snapshot = Snapshot.take(self.game.world, self.nation)
         return self._obs
+
+    @property
+    def names(self) -> Names:
+        """Ids to display names in any text a player reads."""
+        if self._names is None:
+            self._names = Names(self.content, self.game.world)
+        return self._names
 
     def refresh(self) -> None:
         self._obs = None
@@ -189,18 +207,18 @@ class Play:
         """(accepted, reason, cost USD m) as the world would answer, without queueing."""
         order = self.parse(raw)
         if isinstance(order, str):
-            return False, order, 0.0
+            return False, self.names(order), 0.0
         verdict = self.game.world.check(order)
-        return verdict.accepted, verdict.reason, verdict.cost_usd_m
+        return verdict.accepted, self.names(verdict.reason), verdict.cost_usd_m
 
     def submit(self, raw: dict[str, Any]) -> tuple[bool, str, float]:
         order = self.parse(raw)
         if isinstance(order, str):
-            return False, order, 0.0
+            return False, self.names(order), 0.0
         verdict = self.game.submit(order)
         if verdict.accepted:
             self._costs[order.model_dump_json()] = verdict.cost_usd_m
-        return verdict.accepted, verdict.reason, verdict.cost_usd_m
+        return verdict.accepted, self.names(verdict.reason), verdict.cost_usd_m
 
     def queued(self) -> list[Order]:
         return self.game.world.desk.queued_by(self.nation)
@@ -288,9 +306,18 @@ class Play:
     def after_turn(self, before: Observation) -> TurnReport:
         """The turn report once the world has resolved (by this play or, in a hot-seat
         game, by the last team to end its turn), against what the nation saw before."""
-        self._costs.clear()
+        costs, self._costs = self._costs, {}
+        snapshot = self._snapshot
         self._obs = None
         report = self._report(before, self.game.observe(self.nation))
+        if snapshot is not None and snapshot.turn == before.turn:
+            world = self.game.world
+            report.orders = outcomes(world, self.nation, snapshot, self.describe, costs, self.names)
+            report.spending = spending(world, self.nation, snapshot, costs, self.describe)
+            known = {**snapshot.proposals, **world.diplomacy.proposals}
+            report.replies = [self.names(r, known) for r in report.replies]
+        report.news = [(self.names(h), self.names(t)) for h, t in report.news]
+        report.messages = self._messages(before.turn)
         self._obs = None
         self.reports.append(report)
         return report
@@ -318,16 +345,11 @@ class Play:
             change = rows[0].change
             if abs(change) < 0.05:
                 continue
-            rows.sort(key=lambda r: -abs(r.share))
-            why = ", ".join(
-                f"{CAUSE_LABELS.get(r.cause, r.cause)} {r.share * 100:.0f} %"
-                for r in rows[:3]
-                if abs(r.share) >= 0.05
-            )
+            why = signed_points(rows, change)
             report.changes.append(
                 Change(
-                    f"{mineral_name(mineral)} price {change * 100:+.0f} % (${new:,.0f}/t)",
-                    why or "market adjustment",
+                    f"{mineral_name(mineral)} price {change * 100:+.0f} % (you paid ${new:,.0f}/t)",
+                    why,
                     good=None if after.nation in _sellers(after, m) else change < 0,
                     weight=abs(change),
                 )
@@ -342,7 +364,11 @@ class Play:
             short = after.shortfall[m]
             worst = int(np.argmax(short)) if short.sum() > 0 else -1
             sectors = [s.value for s in _sectors()]
-            detail = f"worst in {sectors[worst].replace('_', ' ')}" if worst >= 0 else "no shortfall"
+            detail = (
+                f"worst in {SECTOR_NAMES.get(sectors[worst], sectors[worst])}"
+                if worst >= 0
+                else "no shortfall"
+            )
             suppliers = after.import_dependence()[m]
             top = np.argsort(-suppliers)[:2]
             src = ", ".join(
@@ -390,6 +416,26 @@ class Play:
         report.replies = list(after.replies)[:8]
         del n
         return report
+
+    def _messages(self, turn: int) -> list[str]:
+        """Messages sent to this nation during `turn`, and what others did to or about it."""
+        world = self.game.world
+        out = []
+        for t, sender, to, tone, text in world.messages:
+            if t == turn and to == self.nation:
+                said = f": “{text}”" if text else ""
+                out.append(f"{self.name(sender)} sent you a {tone} message{said}")
+        grouped: dict[tuple[str, str], list[float]] = {}
+        for act in self.obs.acts:
+            if act.turn == turn and act.target == self.nation and act.actor != self.nation:
+                grouped.setdefault((act.actor, act.kind), []).append(act.change)
+        for (actor, kind), changes in grouped.items():
+            times = f" ×{len(changes)}" if len(changes) > 1 else ""
+            out.append(
+                f"{self.name(actor)}: {kind.replace('_', ' ')}{times} "
+                f"(your regard for them {sum(changes):+.0f})"
+            )
+        return out
 
     # ---------------------------------------------------------------- history
 
@@ -440,6 +486,25 @@ class Play:
             "score": score,
             "parts": parts,
         }
+
+
+def signed_points(rows: list[Any], change: float) -> str:
+    """Each cause's part of a price move in signed percentage points, largest first, the
+    small ones together, so that the parts add up to the move: '+21 pts export controls'.
+
+    The world attributes shares of the log price change (they add up to 1); a share times
+    the relative move is that cause's points, so the points add up to the move shown."""
+    total = change * 100
+    parts = sorted(
+        ((r.share * total, CAUSE_LABELS.get(r.cause, r.cause.replace("_", " "))) for r in rows),
+        key=lambda t: -abs(t[0]),
+    )
+    shown = [(pts, label) for pts, label in parts[:3] if abs(pts) >= 0.5]
+    rest = total - sum(pts for pts, _ in shown)
+    text = [f"{label} {pts:+.0f} pts" for pts, label in shown]
+    if abs(rest) >= 0.5:
+        text.append(f"other causes {rest:+.0f} pts")
+    return f"{total:+.0f} %: " + ", ".join(text) if text else f"{total:+.0f} %: market adjustment"
 
 
 def _sectors() -> tuple:

@@ -97,10 +97,10 @@ def news_html(play: Play) -> str:
     for item in items:
         parts.append(
             f"<font color='#a9b6c3'>{esc(play.scenario.date_of(item.turn))}</font> "
-            f"<b>{esc(item.headline)}</b><br>{esc(item.text)}"
+            f"<b>{esc(play.names(item.headline))}</b><br>{esc(play.names(item.text))}"
         )
     for reply in obs.replies[:6]:
-        parts.append(f"<font color='#ff8a7a'>{esc(reply)}</font>")
+        parts.append(f"<font color='#ff8a7a'>{esc(play.names(reply))}</font>")
     if len(parts) == 1:
         parts.append("<i>Nothing has happened yet.</i>")
     return "<br><br>".join(parts)

@@ -471,6 +471,10 @@ class MainScreen(Screen):
                 self.app.open("help")
             elif key == pygame.K_c:
                 self.open_charts()
+            elif key == pygame.K_n:
+                self.app.open("ledger", self.play, self.mineral)
+            elif key == pygame.K_r and self.play.reports:
+                self.app.open("turn_report", self.play, self.play.reports[-1])
             elif key == pygame.K_l:
                 self.next_lens()
             elif key == pygame.K_F9:

@@ -21,6 +21,8 @@ SHORTCUTS = [
     ("1 – 8", "Select a mineral"),
     ("L", "Next map lens"),
     ("C", "Charts"),
+    ("N", "National ledger: need, purchases, stocks, deals, spending"),
+    ("R", "Reopen the last turn report (← → for older ones)"),
     ("Mouse wheel, + / −", "Zoom the map (0 resets)"),
     ("Drag, arrow keys", "Pan the map"),
     ("Click a country", "Show it in the side panel"),

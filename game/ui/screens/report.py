@@ -46,7 +46,13 @@ class TurnReportScreen(Screen):
         u = b.u
         r = self.report
         pad = u(18)
-        b.label(pygame.Rect(pad, pad, rect.w - 2 * pad, u(36)), f"Turn report · {r.date}", "@heading")
+        reports = self.play.reports
+        where = reports.index(r) + 1 if r in reports else len(reports)
+        b.label(
+            pygame.Rect(pad, pad, rect.w - 2 * pad, u(36)),
+            f"Turn report · {r.date} ({where} of {len(reports)})",
+            "@heading",
+        )
         score = ""
         if not math.isnan(r.score_after):
             before = "—" if math.isnan(r.score_before) else f"{r.score_before:.1f}"
@@ -57,6 +63,26 @@ class TurnReportScreen(Screen):
             "@small",
         )
         lines = []
+        mine = ["<font color='#f0c65a'><b>Your orders</b></font>"]
+        for o in r.orders:
+            colour = "#e4e8ec" if o.good is None else ("#7fd18b" if o.good else "#ff8a7a")
+            mine.append(f"<b>{esc(o.order)}</b>: <font color='{colour}'>{esc(o.result)}</font>")
+        if len(mine) == 1:
+            mine.append("<i>You gave no orders this quarter.</i>")
+        lines.append("<br>".join(mine))
+        if r.messages:
+            lines.append(
+                "<font color='#f0c65a'><b>What others did to or about you</b></font><br>"
+                + "<br>".join(esc(x) for x in r.messages)
+            )
+        if r.spending is not None and r.spending.lines:
+            sp = r.spending
+            items = ", ".join(f"{esc(name)} {v:+,.0f}" for name, v in sp.lines if abs(v) >= 0.5)
+            lines.append(
+                f"<font color='#f0c65a'><b>Treasury</b></font> ${sp.before:,.0f}m to ${sp.after:,.0f}m "
+                f"($m): {items}"
+            )
+        lines.append("<font color='#f0c65a'><b>What changed</b></font>")
         for c in r.changes:
             colour = "#e4e8ec" if c.good is None else ("#7fd18b" if c.good else "#ff8a7a")
             mark = "•" if c.good is None else ("+" if c.good else "−")
@@ -90,8 +116,44 @@ class TurnReportScreen(Screen):
         self.charts = b.button(
             pygame.Rect(pad, y, u(150), u(46)), "Charts (C)", "Prices, supply and score over time"
         )
+        self.ledger = b.button(
+            pygame.Rect(pad + u(160), y, u(150), u(46)),
+            "Ledger (N)",
+            "Your need, purchases, stocks, deals and spending, per mineral",
+        )
+        self.prev = b.button(
+            pygame.Rect(pad + u(320), y, u(120), u(46)), "◀ Older", "The report of the quarter before (←)"
+        )
+        self.next = b.button(
+            pygame.Rect(pad + u(450), y, u(120), u(46)), "Newer ▶", "The report of the quarter after (→)"
+        )
+        if where <= 1:
+            self.prev.disable()
+        if where >= len(reports):
+            self.next.disable()
+
+    def step(self, by: int) -> None:
+        """Show an older or newer report in place."""
+        reports = self.play.reports
+        if self.report not in reports:
+            return
+        k = reports.index(self.report) + by
+        if 0 <= k < len(reports):
+            self.report = reports[k]
+            self.rebuild()
 
     def handle(self, event: pygame.event.Event) -> bool:
+        pressed = event.ui_element if event.type == pygame_gui.UI_BUTTON_PRESSED else None
+        key = event.key if event.type == pygame.KEYDOWN else None
+        if pressed is self.prev or key == pygame.K_LEFT:
+            self.step(-1)
+            return True
+        if pressed is self.next or key == pygame.K_RIGHT:
+            self.step(1)
+            return True
+        if pressed is self.ledger or key == pygame.K_n:
+            self.app.open("ledger", self.play)
+            return True
         go = (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.go) or (
             event.type == pygame.KEYDOWN
             and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_ESCAPE)

@@ -1,0 +1,127 @@
+"""What the player reads after a turn: what each order did or why it was refused, where the
+money went, causes in points that add up to the move, names and never ids."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from game.rules import orders as o
+from game.ui.forms.spec import bounds
+from game.ui.play import Play, signed_points
+
+SCENARIO = "ministerial-2026"
+
+
+@pytest.fixture(scope="module")
+def played(content) -> tuple[Play, list]:
+    """Japan, three quarters: an absurd stockpile order, an offtake Australia cannot honour,
+    a subsidy; the AI nations play the rest of the world."""
+    play = Play.new(content, SCENARIO, "japan", seed=3)
+    assert play.submit(
+        {"kind": "stockpile", "action": "buy", "mineral": "gallium", "tonnes": 1e9, "budget_usd_m": 5000}
+    )[0]
+    play.submit(
+        {
+            "kind": "propose_deal",
+            "deal": "offtake",
+            "buyer": "japan",
+            "seller": "australia",
+            "mineral": "rare_earths",
+            "stage": "refined",
+            "tonnes_per_turn": 100,
+            "duration_turns": 8,
+        }
+    )
+    assert play.submit(
+        {
+            "kind": "subsidise",
+            "programme": "recycling",
+            "mineral": "gallium",
+            "usd_m_per_turn": 50,
+            "turns": 8,
+        }
+    )[0]
+    reports = [play.end_turn() for _ in range(3)]
+    return play, reports
+
+
+def test_your_orders_say_what_each_order_did_or_why_it_was_refused(played) -> None:
+    _, reports = played
+    first = reports[0]
+    by_order = {x.order: x for x in first.orders}
+    stock = next(x for k, x in by_order.items() if k.startswith("Stockpile"))
+    assert stock.good and "set aside $5,000m" in stock.result and "you paid" in stock.result
+    offtake = next(x for k, x in by_order.items() if k.startswith("Offtake"))
+    assert offtake.good is False and offtake.result.startswith("Refused")
+    assert "Australia" in offtake.result and "australia" not in offtake.result
+    subsidy = next(x for k, x in by_order.items() if k.startswith("Subsidise"))
+    assert "$50m a quarter" in subsidy.result
+    assert reports[1].orders == []  # no order in the second quarter: nothing invented
+
+
+def test_every_dollar_of_the_treasury_move_has_a_named_line(played) -> None:
+    _, reports = played
+    for report in reports:
+        sp = report.spending
+        assert sp is not None and sp.lines
+        assert sum(v for _, v in sp.lines) == pytest.approx(sp.after - sp.before, abs=1e-6)
+        assert all(name and not re.search(r"[a-z]+_[a-z]+", name) for name, _ in sp.lines)
+    first = reports[0].spending
+    assert ("Stockpile 1,000,000,000 t gallium (budget $5,000m)", -5000.0) in first.lines
+
+
+def test_causes_are_signed_points_that_add_up_to_the_move(played) -> None:
+    _, reports = played
+    seen = 0
+    for report in reports:
+        for change in report.changes:
+            if "pts" not in change.why:
+                continue
+            seen += 1
+            assert "(you paid $" in change.headline
+            total = int(re.match(r"([+-]\d+) %:", change.why).group(1))
+            parts = [int(x) for x in re.findall(r"([+-]\d+) pts", change.why)]
+            # each part is rounded on its own: the sum may miss by half a point per part
+            assert abs(sum(parts) - total) <= len(parts) * 0.5 + 0.5, change.why
+    assert seen > 0
+
+
+def test_signed_points_keep_the_sign_of_each_cause() -> None:
+    class Row:
+        def __init__(self, cause: str, share: float) -> None:
+            self.cause, self.share = cause, share
+
+    text = signed_points([Row("export_controls", 1.5), Row("market_dynamics", -0.5)], 0.2)
+    assert text == "+20 %: export controls +30 pts, market adjustment -10 pts"
+
+
+IDS = re.compile(r"\b[a-z]+_[a-z_]+\b|String should match|proposal #\d")
+
+
+def test_no_internal_id_or_validator_text_reaches_the_player(played) -> None:
+    _, reports = played
+    lines: list[str] = []
+    for r in reports:
+        lines += [f"{x.order}: {x.result}" for x in r.orders]
+        lines += r.messages + r.replies
+        lines += [f"{h}: {t}" for h, t in r.news]
+        lines += [f"{c.headline}: {c.why}" for c in r.changes]
+        lines += [name for name, _ in r.spending.lines]
+    leaks = [line for line in lines if IDS.search(line)]
+    assert not leaks, leaks[:5]
+
+
+def test_names_turn_ids_and_proposal_numbers_into_words(played) -> None:
+    play, _ = played
+    names = play.names
+    assert names("south_korea and dr_congo cut rare_earths") == "South Korea and DR Congo cut rare earths"
+    bad = "zone: String should match pattern '^[a-z][a-z0-9_]*$'"
+    assert "pattern" not in names(bad)
+
+
+def test_form_ranges_are_the_order_schema_ranges() -> None:
+    assert bounds(o.ProposeDeal, "discount_pct") == (-50, 50)
+    assert bounds(o.SetTariff, "rate_pct") == (0, 500)
+    assert bounds(o.Stockpile, "tonnes") == (0, 1e9)
