@@ -294,7 +294,11 @@ def mineral_ledger(world: Any, obs: Any, nation: str, mineral: str, names: Names
         (SECTOR_NAMES.get(s.value, s.value), float(need[k]), float(got[k])) for k, s in enumerate(SECTORS)
     ]
     bought = [
-        (names.nation(world.nation_ids[o]), float(flow[o]), float(origin[o]))
+        (
+            "home producers" if o == i else names.nation(world.nation_ids[o]),
+            float(flow[o]),
+            float(origin[o]),
+        )
         for o in np.argsort(-flow)
         if flow[o] > 0.5
     ]

@@ -76,11 +76,18 @@ def shoot(size: tuple[int, int], out: Path, font_scale: float = 1.0) -> list[Pat
     main.end_turn()
     app.wait(60)
     shot("turn-report")
+    app.open("ledger", play, "gallium")
+    shot("ledger")
+    app.pop()
     app.pop()
     for _ in range(2):
         main.end_turn()
         app.wait(60)
         app.pop()
+    report = app.open("turn_report", play, play.reports[-1])
+    report.step(-2)  # the history: the first quarter's report, reopened
+    shot("turn-report-history")
+    app.pop()
     main.refresh()
     china = play.obs.nations.index("china")
     x, y = main.view.to_screen(main.view.anchor[china]) + main.view.rect.topleft

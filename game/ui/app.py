@@ -472,6 +472,7 @@ class App:
 
     def _dispatch(self, event: pygame.event.Event) -> None:
         if event.type == pygame.QUIT:
+            self._save_on_close()
             self.running = False
             return
         if event.type == pygame.VIDEORESIZE and not self.settings.fullscreen:
@@ -491,6 +492,16 @@ class App:
             return
         if self.top is not None:
             self.top.handle(event)
+
+    def _save_on_close(self) -> None:
+        """Closing the window mid-game keeps the game: it is saved first (orders queued
+        this turn included), and the next start's load list shows it."""
+        main = self.find("main")
+        if main is None or main.play.over or self.busy:
+            return
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        name = f"closed-{main.play.scenario.id}-{main.play.nation}-{stamp}.json"
+        main.save(self.home / "saves" / name)  # a failure is a message, and the window closes
 
     def _draw(self) -> None:
         surface = self.window

@@ -9,6 +9,7 @@ import pygame_gui
 
 from game.saves import SaveError
 from game.ui.app import Screen
+from game.ui.savelist import describe_save, enable_autosave, list_saves
 from game.ui.screens.base import Builder, Centered, backs_out, esc, overlay_root, selected_id
 from game.ui.settings import FONT_SCALES, RESOLUTIONS, Settings
 
@@ -220,11 +221,6 @@ class SettingsScreen(Centered):
         return False
 
 
-def list_saves(home: Path) -> list[Path]:
-    found = [p for folder in ("saves", "autosave") for p in (home / folder).glob("*.json")]
-    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
-
-
 class LoadScreen(Centered):
     """Saved games and autosaves, newest first. As a replay list, a save opens in the
     replay viewer; a hot-seat save loads with all its teams."""
@@ -249,7 +245,7 @@ class LoadScreen(Centered):
         )
         b.label(pygame.Rect(u(24), u(50), rect.w - u(48), u(24)), note, "@small")
         self.paths = list_saves(self.app.home)
-        items = [(f"{p.parent.name}/{p.name}", str(i)) for i, p in enumerate(self.paths)]
+        items = [(describe_save(p, self.app.content), str(i)) for i, p in enumerate(self.paths)]
         self.list = pygame_gui.elements.UISelectionList(
             pygame.Rect(u(24), u(82), rect.w - u(48), rect.h - u(82) - u(80)),
             items or [("(no saved games yet)", "-1")],
@@ -283,7 +279,7 @@ class LoadScreen(Centered):
                 self.app.notify(f"Could not load {path.name}: {text}", bad=True, seconds=8)
                 return
 
-            session.game.autosave = (self.app.home / "autosave", 5)
+            enable_autosave(self.app.home, session.game, loaded_from=path)
             if session.hotseat:
                 self.app.reset(self.app.make("hand_over", session))
             else:

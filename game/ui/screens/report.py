@@ -122,10 +122,10 @@ class TurnReportScreen(Screen):
             "Your need, purchases, stocks, deals and spending, per mineral",
         )
         self.prev = b.button(
-            pygame.Rect(pad + u(320), y, u(120), u(46)), "◀ Older", "The report of the quarter before (←)"
+            pygame.Rect(pad + u(320), y, u(120), u(46)), "< Older", "The report of the quarter before (←)"
         )
         self.next = b.button(
-            pygame.Rect(pad + u(450), y, u(120), u(46)), "Newer ▶", "The report of the quarter after (→)"
+            pygame.Rect(pad + u(450), y, u(120), u(46)), "Newer >", "The report of the quarter after (→)"
         )
         if where <= 1:
             self.prev.disable()

@@ -9,6 +9,7 @@ import pygame_gui
 
 from game import __version__
 from game.ui.app import wrap
+from game.ui.savelist import enable_autosave
 from game.ui.screens.base import Builder, Centered, MapBackdrop, backs_out, esc, selected_id
 
 DIFFICULTIES = [
@@ -249,11 +250,11 @@ class NewGameScreen(Centered):
                 return
             teams = [n for n in self.app.content.scenarios[self.scenario].nations if n in self.teams]
             session = Wargame.new(self.app.content, self.scenario, teams, self.level, seed, self.pin)
-            session.game.autosave = (self.app.home / "autosave", 5)
+            enable_autosave(self.app.home, session.game)
             self.app.reset(self.app.make("hand_over", session))
             return
         play = Play.new(self.app.content, self.scenario, self.nation, self.level, seed)
-        play.game.autosave = (self.app.home / "autosave", 5)
+        enable_autosave(self.app.home, play.game)
         self.app.push(BriefingScreen(self.app, play, pin=self.pin))
 
     def handle(self, event: pygame.event.Event) -> bool:
