@@ -125,3 +125,22 @@ def test_form_ranges_are_the_order_schema_ranges() -> None:
     assert bounds(o.ProposeDeal, "discount_pct") == (-50, 50)
     assert bounds(o.SetTariff, "rate_pct") == (0, 500)
     assert bounds(o.Stockpile, "tonnes") == (0, 1e9)
+
+
+def test_autosaves_of_one_game_never_delete_another_games(content, tmp_path) -> None:
+    from game.ui.savelist import describe_save, enable_autosave, list_saves
+
+    a = Play.new(content, "tutorial", content.scenarios["tutorial"].default_player, seed=1)
+    b = Play.new(content, "tutorial", content.scenarios["tutorial"].default_player, seed=2)
+    enable_autosave(tmp_path, a.game)
+    enable_autosave(tmp_path, b.game)
+    for _ in range(7):
+        a.end_turn()
+    b.end_turn()
+    saves = list_saves(tmp_path)
+    folders = {p.parent for p in saves}
+    assert len(folders) == 2
+    assert sum(p.parent == b.game.autosave[0] for p in saves) == 1  # b's one autosave survives a's seven
+    assert sum(p.parent == a.game.autosave[0] for p in saves) == 5
+    line = describe_save(b.game.autosave[0] / "autosave-0001.json", content)
+    assert line.startswith(content.scenarios["tutorial"].name) and "(turn 1)" in line and "autosave" in line
