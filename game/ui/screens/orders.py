@@ -17,6 +17,7 @@ import pygame_gui
 from game.ui import forms
 from game.ui.app import Screen
 from game.ui.forms import TABS, Action, BadInput, Form
+from game.ui.forms.scale import check_scale, scale_html
 from game.ui.play import Play
 from game.ui.screens.base import Builder, esc, fit, selected_id
 
@@ -32,7 +33,10 @@ class OrdersScreen(Screen):
         self.play = play
         self.tab = tab
         obs = play.obs
-        others = [n for n in obs.nations if n != play.nation]
+        # closest first: a new zone or deal starts with a friend, not with the rival
+        others = sorted(
+            (n for n in obs.nations if n != play.nation), key=lambda n: -float(obs.relations[obs.n(n)])
+        )
         self.values: dict[str, str] = {
             "mineral": mineral or obs.minerals[0],
             "partner": partner if partner in others else others[0],
@@ -42,6 +46,7 @@ class OrdersScreen(Screen):
         self.action_by_tab = {t: self.actions(t)[0].id for t, _ in TABS}
         self.widgets: dict[str, Any] = {}
         self.status = (False, "", 0.0)
+        self.warning = ""
 
     def actions(self, tab: str) -> list[Action]:
         return forms.actions(self.form, tab)
@@ -87,13 +92,23 @@ class OrdersScreen(Screen):
         y += u(66)
         self.widgets = {}
         self.specs = {s.key: s for s in self.action.fields()}
-        row = u(40)
+        # Submit sits at the panel's foot, the verdict and the note above it; the fields share
+        # what is left (eight fields at 1280x720 must not push Submit off the panel).
+        submit_y = ph - pad - u(44)
+        status_h, about_h = u(84), u(100)
+        room = submit_y - u(8) - status_h - u(8) - about_h - u(4) - y
+        n = max(len(self.specs), 1)
+        if room / n < u(32):
+            about_h = max(u(56), about_h - (u(32) * n - room))
+            room = submit_y - u(8) - status_h - u(8) - about_h - u(4) - y
+        row = max(u(26), min(u(40), room // n))
+        field_h = min(u(34), row - u(3))
         label_w = col_w * 2 // 5
         for spec in self.specs.values():
-            lab = b.label(pygame.Rect(pad, y, label_w, u(34)), spec.label)
+            lab = b.label(pygame.Rect(pad, y, label_w, field_h), spec.label)
             if spec.tip:
                 lab.set_tooltip(spec.tip)
-            rect = pygame.Rect(pad + label_w, y, col_w - label_w, u(34))
+            rect = pygame.Rect(pad + label_w, y, col_w - label_w, field_h)
             current = self.values.get(spec.key, spec.default)
             if spec.kind == "choice":
                 ids = [o[1] for o in spec.options]
@@ -109,14 +124,15 @@ class OrdersScreen(Screen):
                     tip += f" ({spec.lo:g} to {spec.hi:,.0f})"
                 self.widgets[spec.key] = b.entry(rect, self.values[spec.key], tip)
             y += row
-        self.about = b.text(
-            pygame.Rect(pad, y + u(4), col_w, u(74)), f"<font color='#a9b6c3'>{esc(self.action.about)}</font>"
-        )
-        y += u(84)
-        self.status_box = b.text(pygame.Rect(pad, y, col_w, u(84)), "")
-        y += u(92)
+        about = f"<font color='#a9b6c3'>{esc(self.action.about)}</font>"
+        if "mineral" in self.specs:
+            scale = scale_html(self.play, self.values["mineral"], self.values.get("stage", "refined"))
+            about = f"{scale}<br>{about}"
+        top = min(y + u(6), submit_y - u(8) - status_h - u(8) - about_h)
+        self.about = b.text(pygame.Rect(pad, top, col_w, submit_y - u(16) - status_h - top), about)
+        self.status_box = b.text(pygame.Rect(pad, submit_y - u(8) - status_h, col_w, status_h), "")
         self.submit = b.button(
-            pygame.Rect(pad, y, u(200), u(44)),
+            pygame.Rect(pad, submit_y, u(200), u(44)),
             "Submit order",
             "Queue the order for this turn (it applies when the turn ends)",
             "@primary",
@@ -214,7 +230,9 @@ class OrdersScreen(Screen):
         return values
 
     def order(self) -> dict[str, Any]:
-        return self.action.order(self.read())
+        values = self.read()
+        self.warning = check_scale(self.play, self.action.id, values)
+        return self.action.order(values)
 
     def validate(self) -> tuple[bool, str, float]:
         try:
@@ -226,8 +244,18 @@ class OrdersScreen(Screen):
         ok, reason, cost = self.status
         if ok:
             text = "<font color='#7fd18b'><b>Valid.</b></font>"
-            text += f" · costs <b>${cost:,.0f}m</b> when it applies" if cost else " · no cost to the treasury"
+            abroad = self.action.id in ("invest", "offtake") and self.values.get(
+                "country", self.values.get("partner")
+            ) not in (None, self.play.nation)
+            if cost:
+                text += f" · costs <b>${cost:,.0f}m</b> when it applies"
+            elif abroad and self.action.id == "invest":
+                text += " · paid only if the partner consents (proposed first)"
+            else:
+                text += " · no cost to the treasury"
             text += f"<br><font color='#a9b6c3'>Treasury ${self.play.obs.treasury_usd_m:,.0f}m</font>"
+            if self.warning:
+                text += f"<br><font color='#f0c65a'>{esc(self.warning)}</font>"
         else:
             text = f"<font color='#ff8a7a'><b>Not possible:</b> {esc(reason)}</font>"
         self.status_box.set_text(text)
