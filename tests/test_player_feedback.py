@@ -144,3 +144,24 @@ def test_autosaves_of_one_game_never_delete_another_games(content, tmp_path) -> 
     assert sum(p.parent == a.game.autosave[0] for p in saves) == 5
     line = describe_save(b.game.autosave[0] / "autosave-0001.json", content)
     assert line.startswith(content.scenarios["tutorial"].name) and "(turn 1)" in line and "autosave" in line
+
+
+def test_every_briefing_suggestion_is_accepted_at_turn_0(content) -> None:
+    """Advice never sends a new player into a refusal: each order a briefing suggests passes
+    the order desk at turn 0, and every scenario's default nation gets at least one."""
+    from game.session import Game
+
+    checked = 0
+    for sid, scenario in content.scenarios.items():
+        assert scenario.briefings[scenario.default_player].suggested, f"{sid}: no suggestion for the default"
+        for nation, brief in scenario.briefings.items():
+            if not brief.suggested:
+                continue
+            game = Game(content, sid, 0, controllers={nation: None})
+            for suggestion in brief.suggested:
+                order = game.world.desk.parse({"issuer": nation, **suggestion.order})
+                assert not isinstance(order, str), f"{sid}/{nation}: {suggestion.label}: {order}"
+                verdict = game.world.check(order)
+                assert verdict.accepted, f"{sid}/{nation}: {suggestion.label}: {verdict.reason}"
+                checked += 1
+    assert checked >= 5

@@ -342,8 +342,21 @@ class BriefingScreen(Centered):
         else:
             body = f"{esc(spec.summary)}<br><br>"
         body += f"<font color='#a9b6c3'>Your score weighs: {esc(score)}.</font>"
-        box_h = h - top - u(70) - u(90)
+        suggested = list(brief.suggested[:3]) if brief is not None else []
+        box_h = h - top - u(70) - u(90) - len(suggested) * u(40)
         b.text(pygame.Rect(col.x, top + u(72), col.w, box_h), body)
+        self.suggestions = []
+        y = top + u(78) + box_h
+        for k, suggestion in enumerate(suggested):
+            button = b.button(
+                pygame.Rect(col.x, y, col.w, u(34)),
+                f"Queue the advice: {suggestion.label}",
+                "Queue this order for your first turn (you can withdraw it in its panel)",
+                oid=f"#advice_{k}",
+            )
+            self.suggestions.append((button, suggestion))
+            y += u(40)
+        box_h += len(suggested) * u(40)
         self.go = b.button(
             pygame.Rect(col.right - u(220), top + u(82) + box_h, u(220), u(50)),
             "Take office",
@@ -358,8 +371,20 @@ class BriefingScreen(Centered):
     def draw(self, surface: pygame.Surface) -> None:
         self.backdrop.draw(surface)
 
-    def handle(self, event: pygame.event.Event) -> bool:
+    def take_advice(self, button, suggestion) -> None:
+        ok, reason, cost = self.play.submit(suggestion.order)
+        if ok:
+            button.disable()
+            self.app.notify(f"Queued: {suggestion.label}" + (f" (${cost:,.0f}m)" if cost else ""))
+        else:
+            self.app.notify(f"Refused: {reason}", bad=True)
 
+    def handle(self, event: pygame.event.Event) -> bool:
+        if event.type == pygame_gui.UI_BUTTON_PRESSED:
+            for button, suggestion in self.suggestions:
+                if event.ui_element is button:
+                    self.take_advice(button, suggestion)
+                    return True
         go = (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.go) or (
             event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER)
         )
