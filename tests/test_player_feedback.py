@@ -165,3 +165,40 @@ def test_every_briefing_suggestion_is_accepted_at_turn_0(content) -> None:
                 assert verdict.accepted, f"{sid}/{nation}: {suggestion.label}: {verdict.reason}"
                 checked += 1
     assert checked >= 5
+
+
+def test_the_tutorial_speaks_of_china_s_licensing_only_once_it_is_in_force(content) -> None:
+    from game.ui.tutorial import Guidance, facts
+
+    play = Play.new(content, "tutorial", "japan", seed=0)
+    guide = Guidance.for_scenario("tutorial")
+    guide.facts = lambda: facts(play)
+    licensing = next(i for i, s in enumerate(guide.steps) if "licenses" in s.prompt)
+    guide.index = licensing  # as if the earlier steps were done
+    seen_at = None
+    for _ in range(8):
+        in_force = any(c.issuer == "china" and c.mineral == "rare_earths" for c in play.obs.controls)
+        shown = guide.current(play.turn) is not None
+        assert shown == in_force, (play.turn, shown, in_force)
+        if shown and seen_at is None:
+            seen_at = play.turn
+        play.end_turn()
+    assert seen_at is not None  # the scenario's control did come, and the prompt with it
+
+
+def test_the_tutorial_waits_for_charts_with_lines_and_reads_the_legend_right(content) -> None:
+    from game.ui import palette as pal
+    from game.ui.tutorial import Guidance
+
+    guide = Guidance.for_scenario("tutorial")
+    charts = next(s for s in guide.steps if "charts" in s.do)
+    assert "played:2" in charts.when
+    first = guide.steps[0].done
+    p = pal.palette(False)
+
+    def luminance(c) -> float:
+        return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2]
+
+    # the map's legend: small shares dark, the largest bright; the text must say the same
+    assert luminance(p.seq(1.0)) > luminance(p.seq(0.2))
+    assert "brighter, the bigger" in first and "darker" not in first

@@ -20,6 +20,7 @@ from game.ui.panels.lens import LENSES, lens_view, render_legend
 from game.ui.panels.side import guidance_html, nation_html, news_html, render_tooltip
 from game.ui.play import PART_LABELS, Play, mineral_name
 from game.ui.screens.base import Builder, fit
+from game.ui.tutorial import facts
 from game.ui.wargame import Wargame
 
 PANELS = [
@@ -40,6 +41,8 @@ class MainScreen(Screen):
         self.play = play
         self.session = session or Wargame(play.game, [play.nation], plays=[play])
         self.guidance = self.session.guide(play.nation)
+        if self.guidance is not None:
+            self.guidance.facts = lambda: facts(self.play)
         self.show_guidance = True
         self.mineral = play.obs.minerals[0]
         if "gallium" in play.obs.minerals:
