@@ -178,7 +178,8 @@ def outcomes(
             out.append(Outcome(text, f"Refused: {names(r.reason, before.proposals)}", False))
             continue
         cost = costs.get(r.order.model_dump_json(), 0.0)
-        out.append(Outcome(text, _did(world, r.order, i, before, cost, names, record), True))
+        did = _did(world, r.order, i, before, cost, names, record)
+        out.append(Outcome(text, did, "cancelled" not in did))
     if record is not None:
         for d in world.diplomacy.deals_in_force(turn):
             t = d.terms
@@ -223,7 +224,7 @@ def _did(world: Any, o: Order, i: int, before: Snapshot, cost: float, names: Nam
             f" (until {world.scenario.date_of(mine[0].expires_turn)})" if mine else ""
         )
     if isinstance(o, Invest):
-        return f"project started{paid}; it comes online after its lead time unless delayed"
+        return _invested(world, o, before, paid, names)
     if isinstance(o, Subsidise):
         return f"programme running: ${o.usd_m_per_turn:,.0f}m a quarter for {o.turns} quarters"
     if isinstance(o, FundRnD):
@@ -233,6 +234,25 @@ def _did(world: Any, o: Order, i: int, before: Snapshot, cost: float, names: Nam
         what = names.proposal(p) or "the proposal"
         return f"you {'accepted' if o.accept else 'refused'} {what}"
     return f"in force{paid}"
+
+
+def _invested(world: Any, o: Invest, before: Snapshot, paid: str, names: Names) -> str:
+    """Where the plant an Invest order started stands after the turn: building (and when it
+    is due), or already cancelled; an investment abroad without consent is a proposal."""
+    if not paid and o.country != o.issuer:
+        return f"proposed to {names.nation(o.country)}; the plant starts if it consents"
+    label = o.template.replace("_", " ")
+    for p in world.pipeline.projects:
+        if p.started == before.turn and p.name.startswith(f"{label} in {names.nation(o.country)}"):
+            due = world.scenario.date_of(min(before.turn + p.turns_left, world.scenario.turns - 1))
+            return f"plant started{paid}; due online in {p.turns_left} quarters (about {due}) unless delayed"
+    for h in world.news:
+        if h.turn == before.turn and h.event == "project" and label in h.news and "cancelled" in h.news:
+            return (
+                f"plant started{paid}, then cancelled this quarter (permits or local opposition); "
+                "the money is spent"
+            )
+    return f"plant started{paid}"
 
 
 def spending(world: Any, nation: str, before: Snapshot, costs: dict[str, float], describe: Any) -> Spending:
@@ -322,11 +342,14 @@ def mineral_ledger(world: Any, obs: Any, nation: str, mineral: str, names: Names
         for r in world.research
         if r.issuer == i and r.mineral == m
     ]
+    # the pipeline itself, not the observation's list: that one leaves out expansions of
+    # plants that already run, which are most of what a player's Invest orders build
     projects = [
-        f"{p.kind} in {names.nation(p.country)}, {p.capacity_tpy:,.0f} t/yr, "
+        f"{p.name or p.kind.value} in "
+        f"{names.nation(world.nation_ids[p.country])}, +{p.capacity * 4:,.0f} t/yr, "
         f"online in {p.turns_left} quarters"
-        for p in obs.projects
-        if p.mineral == mineral
+        for p in world.pipeline.projects
+        if p.owner == i and p.mineral == m
     ]
     return MineralLedger(
         mineral=mineral_label(mineral),

@@ -213,9 +213,21 @@ class App:
 
     @property
     def scale(self) -> float:
-        """The size of text and widgets: the font-scale setting, enlarged in projector mode
-        so the back of a classroom can read the screen."""
-        return min(2.5, self.settings.font_scale * (PROJECTOR_SCALE if self.settings.projector else 1.0))
+        """The size of text and widgets: the font-scale setting, times the window's size
+        against the 1280x720 the layouts are drawn for (1.5 at 1920x1080, so a big screen
+        is not a small game in its corner), enlarged in projector mode so the back of a
+        classroom can read the screen."""
+        return min(
+            2.5,
+            self.settings.font_scale
+            * self.window_scale
+            * (PROJECTOR_SCALE if self.settings.projector else 1.0),
+        )
+
+    @property
+    def window_scale(self) -> float:
+        w, h = self.size
+        return max(1.0, min(w / MIN_SIZE[0], h / MIN_SIZE[1]))
 
     @property
     def palette(self) -> pal.Palette:
@@ -229,6 +241,7 @@ class App:
     def _make_manager(self) -> pygame_gui.UIManager:
         """A UI manager with the scaled theme and the bold/italic faces text boxes use
         preloaded (loading a face mid-frame stalls and warns)."""
+        self._theme_scale = self.scale
         manager = pygame_gui.UIManager(self.size, scaled_theme(self.scale))
         sizes = {max(8, round(px * self.scale)) for px in (13, 14, 15, 21)} | {18, 24}
         manager.preload_fonts(
@@ -263,7 +276,13 @@ class App:
         if self.window.get_size() != (w, h):  # below the minimum, or a size asked for by an event
             self.window = pygame.display.set_mode((w, h), pygame.RESIZABLE)
         self.settings.width, self.settings.height = w, h
-        self.manager.set_window_resolution((w, h))
+        if self._theme_scale != self.scale:  # fonts follow the window: a new theme
+            self.manager = self._make_manager()
+            self._fonts.clear()
+            for screen in self.stack:
+                screen.root = None
+        else:
+            self.manager.set_window_resolution((w, h))
         self._rebuild_all()
 
     def _rebuild_all(self) -> None:
