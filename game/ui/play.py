@@ -17,20 +17,11 @@ import numpy as np
 from agents.observation import Observation
 from game.content import Content
 from game.ledger import SECTOR_NAMES, Names, Outcome, Snapshot, Spending, outcomes, spending
+from game.report.causes import CAUSE_LABELS, signed_points  # noqa: F401  (CAUSE_LABELS: re-exported)
 from game.rules.orders import Order
 from game.saves import Save, SaveError, read_save, write_save
 from game.session import Game, Level
 
-CAUSE_LABELS = {
-    "export_controls": "export controls",
-    "tariffs_and_zones": "tariffs and zones",
-    "supply_events": "supply disruption",
-    "capacity_change": "new or lost capacity",
-    "demand_growth": "demand growth",
-    "demand_events": "demand shock",
-    "stockpiles": "stockpile buying or selling",
-    "market_dynamics": "market adjustment",
-}
 PART_LABELS = {
     "supply_security": "Supply security",
     "economic_cost": "Economic cost",
@@ -486,25 +477,6 @@ class Play:
             "score": score,
             "parts": parts,
         }
-
-
-def signed_points(rows: list[Any], change: float) -> str:
-    """Each cause's part of a price move in signed percentage points, largest first, the
-    small ones together, so that the parts add up to the move: '+21 pts export controls'.
-
-    The world attributes shares of the log price change (they add up to 1); a share times
-    the relative move is that cause's points, so the points add up to the move shown."""
-    total = change * 100
-    parts = sorted(
-        ((r.share * total, CAUSE_LABELS.get(r.cause, r.cause.replace("_", " "))) for r in rows),
-        key=lambda t: -abs(t[0]),
-    )
-    shown = [(pts, label) for pts, label in parts[:3] if abs(pts) >= 0.5]
-    rest = total - sum(pts for pts, _ in shown)
-    text = [f"{label} {pts:+.0f} pts" for pts, label in shown]
-    if abs(rest) >= 0.5:
-        text.append(f"other causes {rest:+.0f} pts")
-    return f"{total:+.0f} %: " + ", ".join(text) if text else f"{total:+.0f} %: market adjustment"
 
 
 def _sectors() -> tuple:
