@@ -202,3 +202,25 @@ def test_the_tutorial_waits_for_charts_with_lines_and_reads_the_legend_right(con
     # the map's legend: small shares dark, the largest bright; the text must say the same
     assert luminance(p.seq(1.0)) > luminance(p.seq(0.2))
     assert "brighter, the bigger" in first and "darker" not in first
+
+
+def test_a_preview_resolves_next_quarter_with_and_without_the_order(content) -> None:
+    """The 'without' fork is the quarter the game then plays without the order (same seed,
+    same AI decisions), and the order's effect shows in the 'with' fork."""
+    from game.preview import preview
+
+    play = Play.new(content, "tutorial", "japan", seed=5)
+    play.end_turn()
+    order = play.parse(
+        {"kind": "stockpile", "action": "buy", "mineral": "lithium", "tonnes": 1200, "budget_usd_m": 400}
+    )
+    pv = preview(play.game, "japan", order)
+    assert pv.accepted
+    lithium = next(ln for ln in pv.lines if ln.mineral == "lithium")
+    assert lithium.stock[1] > lithium.stock[0]  # the buy filled the stockpile on its fork
+    assert pv.treasury[1] < pv.treasury[0]  # and was paid for
+    play.end_turn()  # the real quarter, without the order
+    i = play.world.nation_ids.index("japan")
+    m = play.world.mineral_index("lithium")
+    assert float(play.world.stockpile[i, m]) == pytest.approx(lithium.stock[0])
+    assert float(play.world.treasury[i]) == pytest.approx(pv.treasury[0])

@@ -89,3 +89,30 @@ def check_scale(play: Play, action: str, v: dict[str, Any]) -> str:
         stage = "ore" if v.get("stage") == "ore" else "refined"
         return f"You export no {stage} {name}: this control would move nothing."
     return ""
+
+
+def preview_html(play: Play, pv: Any, mineral: str | None) -> str:
+    """The fork's answer in two or three lines: the order's mineral first, then the other
+    mineral that moved most, each 'without → with'."""
+    if not pv.accepted:
+        return (
+            f"<font color='#ff8a7a'><b>On the fork the order was refused:</b> {play.names(pv.reason)}</font>"
+        )
+    lines = sorted(
+        pv.lines,
+        key=lambda ln: (
+            ln.mineral != mineral,
+            -abs(ln.world_price[1] - ln.world_price[0]) / max(ln.world_price[0], 1e-9),
+        ),
+    )
+    out = ["<b>Next quarter, without → with this order</b> (resolved on a fork):"]
+    for ln in lines[:2]:
+        name = play.names(ln.mineral)
+        out.append(
+            f"{esc_name(name.capitalize())}: world average {price(ln.world_price[0])} → "
+            f"{price(ln.world_price[1])}; you paid {price(ln.you_paid[0])} → {price(ln.you_paid[1])}; "
+            f"your supply {ln.supplied[0] * 100:.0f} → {ln.supplied[1] * 100:.0f} % of need; "
+            f"stock {ln.stock[0]:,.0f} → {ln.stock[1]:,.0f} t"
+        )
+    out.append(f"Treasury ${pv.treasury[0]:,.0f}m → ${pv.treasury[1]:,.0f}m")
+    return "<br>".join(out)

@@ -14,10 +14,11 @@ from typing import Any
 import pygame
 import pygame_gui
 
+from game.preview import preview
 from game.ui import forms
 from game.ui.app import Screen
 from game.ui.forms import TABS, Action, BadInput, Form
-from game.ui.forms.scale import check_scale, scale_html
+from game.ui.forms.scale import check_scale, preview_html, scale_html
 from game.ui.play import Play
 from game.ui.screens.base import Builder, esc, fit, selected_id
 
@@ -47,6 +48,7 @@ class OrdersScreen(Screen):
         self.widgets: dict[str, Any] = {}
         self.status = (False, "", 0.0)
         self.warning = ""
+        self.previewed = ""
 
     def actions(self, tab: str) -> list[Action]:
         return forms.actions(self.form, tab)
@@ -138,6 +140,14 @@ class OrdersScreen(Screen):
             "@primary",
             "#submit",
         )
+        self.preview_button = b.button(
+            pygame.Rect(pad + u(210), submit_y, u(200), u(44)),
+            "Preview (F5)",
+            "Resolve next quarter on a fork with and without this order, and compare (takes a few seconds)",
+            oid="#preview",
+        )
+        if self.action.id == "message":
+            self.preview_button.disable()
         # right column: queued orders and (diplomacy) the inbox
         x2 = 2 * pad + col_w
         yq = pad + u(54)
@@ -261,6 +271,31 @@ class OrdersScreen(Screen):
         self.status_box.set_text(text)
         return self.status
 
+    def do_preview(self) -> None:
+        """Resolve the next quarter with and without the order on forks, in the background;
+        the answer replaces the verdict under the form."""
+        try:
+            raw = self.order()
+        except BadInput as exc:
+            self.app.notify(str(exc), bad=True)
+            return
+        order = self.play.parse(raw)
+        if isinstance(order, str):
+            self.app.notify(self.play.names(order), bad=True)
+            return
+        mineral = raw.get("mineral")
+        game, nation = self.play.game, self.play.nation
+
+        def done(result, error) -> None:
+            if error is not None:
+                self.app.notify(f"The preview failed: {type(error).__name__}: {error}", bad=True)
+                return
+            self.previewed = preview_html(self.play, result, mineral)
+            if self.root is not None:
+                self.about.set_text(self.previewed)
+
+        self.app.run_task("Previewing next quarter", lambda: preview(game, nation, order), done)
+
     def do_submit(self) -> bool:
         try:
             raw = self.order()
@@ -310,6 +345,8 @@ class OrdersScreen(Screen):
                 self.app.pop()
             elif el is self.submit:
                 self.do_submit()
+            elif el is self.preview_button:
+                self.do_preview()
             for i, button in enumerate(self.withdraw_buttons):
                 if el is button:
                     order = self.play.withdraw(i)
@@ -339,6 +376,9 @@ class OrdersScreen(Screen):
                 return True
             if event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
                 self.do_submit()
+                return True
+            if event.key == pygame.K_F5:
+                self.do_preview()
                 return True
             if not focused:
                 keys = {
