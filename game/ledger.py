@@ -102,6 +102,10 @@ class Names:
         self.table: dict[str, str] = {nid: spec.name for nid, spec in content.nations.items()}
         self.table.update({mid: mineral_label(mid) for mid in world.mineral_ids})
         self.table.update(SECTOR_NAMES)
+        # firms (plant expansions are named after them): the name without its bracketed detail
+        self.table.update({f.id: f.name.split(" (")[0] for f in getattr(content, "firms", ())})
+        self.known: dict[int, Proposal] = {}
+        """Every proposal seen so far (answers name them after they are gone from the world)."""
         self._key: tuple[str, ...] = ()
         self._pattern: re.Pattern[str] | None = None
 
@@ -126,6 +130,8 @@ class Names:
 
     def __call__(self, text: str, proposals: dict[int, Proposal] | None = None) -> str:
         """`text` with ids turned into names and 'proposal #N' into what was proposed."""
+        self.known.update(self.world.diplomacy.proposals)
+        proposals = {**self.known, **(proposals or {})}
         if proposals:
             text = re.sub(
                 r"proposal #(\d+)",
@@ -344,13 +350,14 @@ def mineral_ledger(world: Any, obs: Any, nation: str, mineral: str, names: Names
     ]
     # the pipeline itself, not the observation's list: that one leaves out expansions of
     # plants that already run, which are most of what a player's Invest orders build
-    projects = [
-        f"{p.name or p.kind.value} in "
-        f"{names.nation(world.nation_ids[p.country])}, +{p.capacity * 4:,.0f} t/yr, "
-        f"online in {p.turns_left} quarters"
-        for p in world.pipeline.projects
-        if p.owner == i and p.mineral == m
-    ]
+    projects = []
+    for p in world.pipeline.projects:
+        if p.owner != i or p.mineral != m:
+            continue
+        label = names(p.name) or p.kind.value
+        if " in " not in label:
+            label += f" in {names.nation(world.nation_ids[p.country])}"
+        projects.append(f"{label}: +{p.capacity * 4:,.0f} t/yr, online in {p.turns_left} quarters")
     return MineralLedger(
         mineral=mineral_label(mineral),
         need_by_sector=sectors,

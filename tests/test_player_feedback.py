@@ -224,3 +224,38 @@ def test_a_preview_resolves_next_quarter_with_and_without_the_order(content) -> 
     m = play.world.mineral_index("lithium")
     assert float(play.world.stockpile[i, m]) == pytest.approx(lithium.stock[0])
     assert float(play.world.treasury[i]) == pytest.approx(pv.treasury[0])
+
+
+def test_no_id_in_the_panels_a_player_reads_over_a_scripted_game(content) -> None:
+    """Side panel for every nation, news, ledger, inbox and queued orders, over a game with
+    zones, deals and controls (AI nations plus a script for the player)."""
+    pytest.importorskip("pygame")
+    from game.ledger import mineral_ledger
+    from game.ui.panels.side import guidance_html, nation_html, news_html  # noqa: F401
+
+    play = Play.new(content, SCENARIO, "japan", seed=11)
+    script = {
+        0: [
+            {"kind": "propose_zone", "zone": "club", "name": "Minerals Club", "invite": ["australia"]},
+            {"kind": "stockpile", "action": "buy", "mineral": "rare_earths", "tonnes": 30, "budget_usd_m": 9},
+        ],
+        1: [{"kind": "invite_to_zone", "zone": "club", "nation": "india"}],
+        2: [{"kind": "share_stockpile", "zone": "club", "share_pct": 20}],
+    }
+    lines: list[str] = []
+    for turn in range(6):
+        for raw in script.get(turn, []):
+            play.submit(raw)
+        lines += [play.describe(o) for o in play.queued()]
+        lines += [play.names.proposal(p) for p in play.obs.inbox]
+        report = play.end_turn()
+        lines += [f"{x.order}: {x.result}" for x in report.orders] + report.messages + report.replies
+        lines.append(news_html(play))
+        for i in range(len(play.obs.nations)):
+            lines.append(nation_html(play, i, "rare_earths", 1.0))
+        for mineral in play.obs.minerals:
+            led = mineral_ledger(play.world, play.obs, play.nation, mineral, play.names)
+            lines += led.deals + led.programmes + led.projects + [who for who, _, _ in led.bought]
+            lines += [sector for sector, _, _ in led.need_by_sector]
+    leaks = sorted({m for line in lines for m in IDS.findall(re.sub(r"<[^>]+>", " ", line))})
+    assert not leaks, leaks[:10]

@@ -141,6 +141,7 @@ class Play:
         if self._snapshot is None or self._snapshot.turn != self.game.turn:
             # before any order of this turn applies: what the turn report compares against
             self._snapshot = Snapshot.take(self.game.world, self.nation)
+            self.names.known.update(self._snapshot.proposals)
         return self._obs
 
     @property
@@ -217,6 +218,10 @@ class Play:
     def withdraw(self, index: int) -> Order | None:
         return self.game.world.desk.withdraw(self.nation, index)
 
+    def zone_name(self, zone: str) -> str:
+        found = self.game.world.policies.zones.get(zone)
+        return found.name if found is not None else f"the zone {zone.replace('_', ' ')}"
+
     def describe(self, order: Order) -> str:
         """One line a player reads: 'Ban on refined gallium to China'."""
         o = order
@@ -245,11 +250,11 @@ class Play:
             case "propose_zone":
                 return f"Found zone '{o.name}', inviting {targets(o.invite)}"
             case "invite_to_zone":
-                return f"Invite {n(o.nation)} to zone {o.zone}"
+                return f"Invite {n(o.nation)} to {self.zone_name(o.zone)}"
             case "join_zone":
-                return f"Join zone {o.zone}"
+                return f"Join {self.zone_name(o.zone)}"
             case "leave_zone":
-                return f"Leave zone {o.zone}"
+                return f"Leave {self.zone_name(o.zone)}"
             case "propose_deal":
                 partner = n(o.counterparty)
                 if o.deal.value == "memorandum":
@@ -259,7 +264,8 @@ class Play:
                     f"{'from' if o.issuer == o.buyer else 'to'} {partner}, {o.duration_turns} turns"
                 )
             case "respond":
-                return f"{'Accept' if o.accept else 'Refuse'} proposal #{o.proposal}"
+                what = self.names.proposal(self.game.world.diplomacy.proposals.get(o.proposal))
+                return f"{'Accept' if o.accept else 'Refuse'} {what or 'a proposal'}"
             case "invest":
                 return f"Invest in {o.template.replace('_', ' ')} in {n(o.country)} ({o.share_pct:.0f} %)"
             case "stockpile":
@@ -270,7 +276,7 @@ class Play:
                     )
                 return f"Release {o.tonnes:,.0f} t {mineral_name(o.mineral).lower()} from stockpile"
             case "share_stockpile":
-                return f"Share {o.share_pct:.0f} % of stockpiles in zone {o.zone}"
+                return f"Share {o.share_pct:.0f} % of stockpiles in {self.zone_name(o.zone)}"
             case "subsidise":
                 return (
                     f"Subsidise {o.programme.value} of {mineral_name(o.mineral).lower()}: "

@@ -93,7 +93,7 @@ def check_scale(play: Play, action: str, v: dict[str, Any]) -> str:
 
 def preview_html(play: Play, pv: Any, mineral: str | None) -> str:
     """The fork's answer in two or three lines: the order's mineral first, then the other
-    mineral that moved most, each 'without → with'."""
+    mineral that moved most, each 'without / with'."""
     if not pv.accepted:
         return (
             f"<font color='#ff8a7a'><b>On the fork the order was refused:</b> {play.names(pv.reason)}</font>"
@@ -105,14 +105,15 @@ def preview_html(play: Play, pv: Any, mineral: str | None) -> str:
             -abs(ln.world_price[1] - ln.world_price[0]) / max(ln.world_price[0], 1e-9),
         ),
     )
-    out = ["<b>Next quarter, without → with this order</b> (resolved on a fork):"]
+    # the UI's font has no arrow: 'without / with' pairs, read left to right
+    out = ["<b>Next quarter, without / with this order</b> (resolved on a fork):"]
     for ln in lines[:2]:
         name = play.names(ln.mineral)
         out.append(
-            f"{esc_name(name.capitalize())}: world average {price(ln.world_price[0])} → "
-            f"{price(ln.world_price[1])}; you paid {price(ln.you_paid[0])} → {price(ln.you_paid[1])}; "
-            f"your supply {ln.supplied[0] * 100:.0f} → {ln.supplied[1] * 100:.0f} % of need; "
-            f"stock {ln.stock[0]:,.0f} → {ln.stock[1]:,.0f} t"
+            f"{esc_name(name.capitalize())}: world average {price(ln.world_price[0])} / "
+            f"{price(ln.world_price[1])}; you paid {price(ln.you_paid[0])} / {price(ln.you_paid[1])}; "
+            f"your supply {ln.supplied[0] * 100:.0f} / {ln.supplied[1] * 100:.0f} % of need; "
+            f"stock {ln.stock[0]:,.0f} / {ln.stock[1]:,.0f} t"
         )
-    out.append(f"Treasury ${pv.treasury[0]:,.0f}m → ${pv.treasury[1]:,.0f}m")
+    out.append(f"Treasury ${pv.treasury[0]:,.0f}m / ${pv.treasury[1]:,.0f}m")
     return "<br>".join(out)

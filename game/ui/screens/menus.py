@@ -23,7 +23,7 @@ SHORTCUTS = [
     ("L", "Next map lens"),
     ("C", "Charts"),
     ("N", "National ledger: need, purchases, stocks, deals, spending"),
-    ("R", "Reopen the last turn report (← → for older ones)"),
+    ("R", "Reopen the last turn report (Left / Right arrows: older, newer)"),
     ("Mouse wheel, + / −", "Zoom the map (0 resets)"),
     ("Drag, arrow keys", "Pan the map"),
     ("Click a country", "Show it in the side panel"),

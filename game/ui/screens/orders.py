@@ -185,12 +185,9 @@ class OrdersScreen(Screen):
                 b.label(pygame.Rect(x2, yq, col_w, u(26)), "None waiting.", "@small")
                 yq += u(30)
             for p in inbox[:5]:
-                summary = p.summary()
-                text = (
-                    f"{self.play.name(p.sender)}: {summary.split(': ', 1)[-1]} (until "
-                    f"{self.play.scenario.date_of(p.expires_turn)})"
-                )
-                short = f"{self.play.short_name(p.sender)}: {summary.split(': ', 1)[-1]}"
+                summary = self.play.names.proposal(p)
+                text = f"{summary} (until {self.play.scenario.date_of(p.expires_turn)})"
+                short = summary
                 lab = b.label(
                     pygame.Rect(x2, yq, col_w - u(200), u(30)), fit(short, self.app.font(15), col_w - u(206))
                 )
@@ -359,7 +356,8 @@ class OrdersScreen(Screen):
                         {"kind": "respond", "proposal": proposal, "accept": accept}
                     )
                     self.app.notify(
-                        f"{'Accepted' if accept else 'Refused'} proposal #{proposal}"
+                        f"{'Accepted' if accept else 'Refused'}: "
+                        f"{self.play.names.proposal(self.play.game.world.diplomacy.proposals.get(proposal))}"
                         if ok
                         else f"Refused: {reason}",
                         bad=not ok,

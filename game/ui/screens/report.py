@@ -122,10 +122,10 @@ class TurnReportScreen(Screen):
             "Your need, purchases, stocks, deals and spending, per mineral",
         )
         self.prev = b.button(
-            pygame.Rect(pad + u(320), y, u(120), u(46)), "< Older", "The report of the quarter before (←)"
+            pygame.Rect(pad + u(320), y, u(120), u(46)), "< Older", "The quarter before (Left arrow)"
         )
         self.next = b.button(
-            pygame.Rect(pad + u(450), y, u(120), u(46)), "Newer >", "The report of the quarter after (→)"
+            pygame.Rect(pad + u(450), y, u(120), u(46)), "Newer >", "The quarter after (Right arrow)"
         )
         if where <= 1:
             self.prev.disable()
@@ -257,7 +257,7 @@ def class_html(play: Play, session: Wargame | None) -> str:
             i = world.nation_ids.index(team)
             start = float(world.records[0].score[i]) if world.records else math.nan
             end = float(world.records[-1].score[i]) if world.records else math.nan
-            rows.append(f"Team {esc(play.name(team))}: score {start:.1f} → <b>{end:.1f}</b>")
+            rows.append(f"Team {esc(play.name(team))}: score {start:.1f} to <b>{end:.1f}</b>")
         parts.append("<font color='#f0c65a'><b>Teams</b></font><br>" + "<br>".join(rows))
     if world.records:
         try:
