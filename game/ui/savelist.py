@@ -36,7 +36,7 @@ def list_saves(home: Path) -> list[Path]:
 
 
 def describe_save(path: Path, content: Any) -> str:
-    """'Ministerial 2026 · Japan · 2026 Q3 (turn 3) · autosave · 7 Dec 20:31', or the file
+    """'Ministerial 2026 · Japan · 2026 Q3 (turn 3 of 60) · autosave · 07 Dec 20:31', or the file
     name and why it cannot be read (the load itself says more)."""
     when = time.strftime("%d %b %H:%M", time.localtime(path.stat().st_mtime))
     kind = "autosave" if "autosave" in path.parts else "saved"
@@ -49,4 +49,5 @@ def describe_save(path: Path, content: Any) -> str:
         return f"{path.name} · unreadable or foreign · {when}"
     names = ", ".join(content.nations[n].name if n in content.nations else n for n in humans) or "AI only"
     date = scenario.date_of(min(turn, scenario.turns - 1))
-    return f"{scenario.name} · {names} · {date} (turn {turn}) · {kind} · {when}"
+    shown = min(turn + 1, scenario.turns)  # as the map's top bar counts: the turn being played
+    return f"{scenario.name} · {names} · {date} (turn {shown} of {scenario.turns}) · {kind} · {when}"

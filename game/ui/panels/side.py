@@ -120,7 +120,11 @@ def render_tooltip(app, play: Play, i: int, mineral: str) -> pygame.Surface:
             f"{obs.refine_share[m, i] * 100:.1f} %",
             False,
         ),
-        (f"Refined price paid: {price(float(obs.refined_price[m, i]))}", False),
+        (
+            f"{'You paid' if nation == play.nation else 'Its buyers paid'} "
+            f"{price(float(obs.refined_price[m, i]))} (refined)",
+            False,
+        ),
     ]
     if nation != play.nation:
         lines.append(

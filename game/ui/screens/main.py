@@ -116,7 +116,9 @@ class MainScreen(Screen):
         # left: minerals and lenses
         left = b.panel(pygame.Rect(0, self.top_h, self.left_w, h - self.top_h))
         lb = Builder(self, left)
-        lb.label(pygame.Rect(u(10), u(6), self.left_w - u(20), u(24)), "Minerals (1–8)", "@small")
+        heading = "Minerals (world avg.)" if self.projector else "Minerals · world average price"
+        head = lb.label(pygame.Rect(u(10), u(6), self.left_w - u(20), u(24)), heading, "@small")
+        head.set_tooltip("Keys 1–8 select a mineral. Prices are the world average paid for refined metal.")
         y = u(32)
         n_min = len(self.play.obs.minerals)
         spare = h - self.top_h - u(32) - u(42) - len(LENSES) * u(36) - u(16)
@@ -126,7 +128,8 @@ class MainScreen(Screen):
             button = lb.button(
                 pygame.Rect(u(8), y, self.left_w - u(18), bh),
                 "",
-                f"Show {mineral_name(mineral).lower()} on the map ({i + 1})",
+                f"Show {mineral_name(mineral).lower()} on the map ({i + 1}); the price is the world "
+                "average paid, the change is since last quarter",
                 "@mineral",
             )
             self.mineral_buttons[mineral] = button
