@@ -143,7 +143,8 @@ def test_autosaves_of_one_game_never_delete_another_games(content, tmp_path) -> 
     assert sum(p.parent == b.game.autosave[0] for p in saves) == 1  # b's one autosave survives a's seven
     assert sum(p.parent == a.game.autosave[0] for p in saves) == 5
     line = describe_save(b.game.autosave[0] / "autosave-0001.json", content)
-    assert line.startswith(content.scenarios["tutorial"].name) and "(turn 2 of 12)" in line and "autosave" in line
+    assert line.startswith(content.scenarios["tutorial"].name)
+    assert "(turn 2 of 12)" in line and "autosave" in line
 
 
 def test_every_briefing_suggestion_is_accepted_at_turn_0(content) -> None:
