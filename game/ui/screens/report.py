@@ -18,6 +18,9 @@ from game.ui.play import PART_LABELS, Play, TurnReport, mineral_name
 from game.ui.screens.base import Builder, backs_out, esc
 from game.ui.wargame import Wargame
 
+MAX_LINES = 6
+MAX_CHANGES = 6
+
 
 def _panel_rect(app, width: int, height: int) -> pygame.Rect:
     w, h = app.size
@@ -38,7 +41,7 @@ class TurnReportScreen(Screen):
         self.report = report
 
     def build(self) -> None:
-        rect = _panel_rect(self.app, 980, 700)
+        rect = _panel_rect(self.app, 1180, 700)
         root = self.make_root(rect, "#report")
         root.background_colour = pygame.Color(17, 27, 36)
         root.rebuild()
@@ -62,48 +65,41 @@ class TurnReportScreen(Screen):
             f"What mattered for you this quarter. {score}",
             "@small",
         )
-        lines = []
-        mine = ["<font color='#f0c65a'><b>Your orders</b></font>"]
+        # Two columns, each its own text box: what the player did and what came back, then
+        # what changed in the world. A box whose text overflows is laid out twice by
+        # pygame-gui (once more with a scroll bar), so each column is kept short enough to
+        # fit as a rule: the full lists are in the ledger, the news feed and the charts.
+        head = lambda t: f"<font color='#f0c65a'><b>{esc(t)}</b></font>"  # noqa: E731
+        left = [head("Your orders")]
         for o in r.orders:
             colour = "#e4e8ec" if o.good is None else ("#7fd18b" if o.good else "#ff8a7a")
-            mine.append(f"<b>{esc(o.order)}</b>: <font color='{colour}'>{esc(o.result)}</font>")
-        if len(mine) == 1:
-            mine.append("<i>You gave no orders this quarter.</i>")
-        lines.append("<br>".join(mine))
+            left.append(f"<b>{esc(o.order)}</b>: <font color='{colour}'>{esc(o.result)}</font>")
+        if not r.orders:
+            left.append("<i>You gave no orders this quarter.</i>")
+        if r.replies:
+            left += ["", head("Answers and refusals")] + [esc(x) for x in r.replies[:MAX_LINES]]
         if r.messages:
-            lines.append(
-                "<font color='#f0c65a'><b>What others did to or about you</b></font><br>"
-                + "<br>".join(esc(x) for x in r.messages)
-            )
+            left += ["", head("What others did to or about you")]
+            left += [esc(x) for x in r.messages[:MAX_LINES]]
+            if len(r.messages) > MAX_LINES:
+                left.append(f"<i>… and {len(r.messages) - MAX_LINES} more</i>")
         if r.spending is not None and r.spending.lines:
             sp = r.spending
             items = ", ".join(f"{esc(name)} {v:+,.0f}" for name, v in sp.lines if abs(v) >= 0.5)
-            lines.append(
-                f"<font color='#f0c65a'><b>Treasury</b></font> ${sp.before:,.0f}m to ${sp.after:,.0f}m "
-                f"($m): {items}"
-            )
-        lines.append("<font color='#f0c65a'><b>What changed</b></font>")
-        for c in r.changes:
+            left += ["", f"{head('Treasury')} ${sp.before:,.0f}m to ${sp.after:,.0f}m ($m): {items}"]
+        right = [head("What changed")]
+        for c in r.changes[:MAX_CHANGES]:
             colour = "#e4e8ec" if c.good is None else ("#7fd18b" if c.good else "#ff8a7a")
             mark = "•" if c.good is None else ("+" if c.good else "−")
-            lines.append(
-                f"<font color='{colour}'><b>{mark} "
-                f"{esc(c.headline)}</b></font><br>&nbsp;&nbsp;&nbsp;{esc(c.why)}"
-            )
-        if not lines:
-            lines.append("<i>A quiet quarter: nothing moved by more than a few percent.</i>")
-        if r.replies:
-            lines.append(
-                "<font color='#f0c65a'><b>Answers and refusals</b></font><br>"
-                + "<br>".join(esc(x) for x in r.replies)
-            )
+            right.append(f"<font color='{colour}'><b>{mark} {esc(c.headline)}</b></font><br>{esc(c.why)}")
+        if not r.changes:
+            right.append("<i>A quiet quarter: nothing moved by more than a few percent.</i>")
         if r.news:
-            lines.append(
-                "<font color='#f0c65a'><b>News</b></font><br>"
-                + "<br>".join(f"<b>{esc(h)}</b>: {esc(t)}" for h, t in r.news)
-            )
+            right += ["", head("News")] + [f"<b>{esc(h)}</b>" for h, _ in r.news[:MAX_LINES]]
         box_h = rect.h - pad * 3 - u(64) - u(46)
-        b.text(pygame.Rect(pad, pad + u(66), rect.w - 2 * pad, box_h), "<br><br>".join(lines))
+        col = (rect.w - 3 * pad) // 2
+        b.text(pygame.Rect(pad, pad + u(66), col, box_h), "<br>".join(left))
+        b.text(pygame.Rect(2 * pad + col, pad + u(66), col, box_h), "<br>".join(right))
         y = rect.h - pad - u(46)
         label = "Debrief" if self.play.over else "Continue"
         self.go = b.button(
