@@ -16,7 +16,16 @@ from typing import Any
 import numpy as np
 
 from game.rules.diplomacy import Proposal
-from game.rules.orders import FundRnD, Invest, Order, ProposeDeal, Stockpile, Subsidise
+from game.rules.orders import (
+    FundRnD,
+    ImposeExportControl,
+    Invest,
+    Order,
+    ProposeDeal,
+    SetTariff,
+    Stockpile,
+    Subsidise,
+)
 
 SECTOR_NAMES = {
     "ev_batteries": "EV batteries",
@@ -235,11 +244,35 @@ def _did(world: Any, o: Order, i: int, before: Snapshot, cost: float, names: Nam
         return f"programme running: ${o.usd_m_per_turn:,.0f}m a quarter for {o.turns} quarters"
     if isinstance(o, FundRnD):
         return f"research funded{paid}; the result is known when it ends"
+    if isinstance(o, ImposeExportControl | SetTariff):
+        return _trade_effect(world, o, i, paid, names)
     if o.kind == "respond":
         p = before.proposals.get(o.proposal)
         what = names.proposal(p) or "the proposal"
         return f"you {'accepted' if o.accept else 'refused'} {what}"
     return f"in force{paid}"
+
+
+def _trade_effect(world: Any, o: Any, i: int, paid: str, names: Names) -> str:
+    """A control or tariff in force, with the tonnes it bears on: the player's exports to
+    the targets (a control) or imports from the origins (a tariff), last quarter and this."""
+    if len(world.records) < 2:
+        return f"in force{paid}"
+    m = world.mineral_ids.index(o.mineral)
+    ore = o.stage.value == "ore"
+    before, after = (r.ore_flow if ore else r.refined_flow for r in world.records[-2:])
+    others = [k for k in range(len(world.nation_ids)) if k != i]
+    if isinstance(o, ImposeExportControl):
+        far = [world.nation_ids.index(t) for t in o.targets] or others
+        was, now = float(before[m, i, far].sum()), float(after[m, i, far].sum())
+        to = ", ".join(names.nation(t) for t in o.targets) or "everyone"
+        what = f"your {o.stage.value} {mineral_label(o.mineral)} exports to {to}"
+    else:
+        far = [world.nation_ids.index(t) for t in o.origins] or others
+        was, now = float(before[m, far, i].sum()), float(after[m, far, i].sum())
+        frm = ", ".join(names.nation(t) for t in o.origins) or "everyone"
+        what = f"your {o.stage.value} {mineral_label(o.mineral)} imports from {frm}"
+    return f"in force{paid}: {what} {was:,.0f} t last quarter, {now:,.0f} t this quarter"
 
 
 def _invested(world: Any, o: Invest, before: Snapshot, paid: str, names: Names) -> str:

@@ -260,3 +260,15 @@ def test_no_id_in_the_panels_a_player_reads_over_a_scripted_game(content) -> Non
             lines += [sector for sector, _, _ in led.need_by_sector]
     leaks = sorted({m for line in lines for m in IDS.findall(re.sub(r"<[^>]+>", " ", line))})
     assert not leaks, leaks[:10]
+
+
+def test_a_ban_s_outcome_gives_the_tonnes_it_stopped(content) -> None:
+    play = Play.new(content, SCENARIO, "japan", seed=3)
+    play.end_turn()
+    ban = {"kind": "export_control", "mineral": "copper", "stage": "refined", "instrument": "ban"}
+    assert play.submit(ban)[0]
+    report = play.end_turn()
+    outcome = next(x for x in report.orders if x.order.startswith("Ban"))
+    tonnes = re.findall(r"([\d,]+) t (?:last|this) quarter", outcome.result)
+    was, now = (float(t.replace(",", "")) for t in tonnes)
+    assert was > 0 and now == 0  # a ban on everyone closes every route out
