@@ -72,7 +72,8 @@ def test_every_playable_nation_has_a_complete_briefing(content: Content, scenari
         briefing = s.briefings.get(nation)
         assert briefing is not None, f"{scenario_id}: {nation} has no briefing"
         for name, text in briefing.model_dump().items():
-            assert text.strip(), f"{scenario_id}: briefing of {nation} has an empty {name}"
+            if isinstance(text, str):  # `suggested` is a list of orders, checked elsewhere
+                assert text.strip(), f"{scenario_id}: briefing of {nation} has an empty {name}"
 
 
 def test_scheduled_events_fall_inside_the_scenario(content: Content) -> None:

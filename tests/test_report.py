@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -74,8 +75,23 @@ def test_the_ban_leads_the_causal_chains(save_path: Path, tmp_path: Path) -> Non
     parser.feed((tmp_path / "report.html").read_text())
     text = " ".join(parser.text)
     chains = text.split("What mattered most")[1].split("Outcomes against objectives")[0]
-    assert "China's ban on refined rare_earths to japan" in chains
-    assert "rare earths price in Japan +" in chains and "→" in chains
+    assert "China's ban on refined rare earths to Japan" in chains
+    assert "rare-earth price paid in Japan +" in chains and "→" in chains
+    # the move told in signed points that add up to it (each point rounded on its own)
+    move = re.search(r"paid in Japan ([+-]\d+) % that quarter \(([^)]*)\)", chains)
+    parts = [int(x) for x in re.findall(r"([+-]\d+) pts", move.group(2))]
+    assert abs(sum(parts) - int(move.group(1))) <= len(parts)
+    assert "% of the move" not in text
+    assert "not measured as caused" in text  # what followed is never joined by an arrow
+
+
+def test_the_report_shows_names_not_ids(save_path: Path, tmp_path: Path) -> None:
+    CliRunner().invoke(app, ["report", str(save_path), "--out", str(tmp_path)])
+    parser = _Text()
+    parser.feed((tmp_path / "report.html").read_text())
+    text = " ".join(parser.text).split("Who played", 1)[1]
+    leaks = re.findall(r"\b[a-z]+_[a-z_]+\b", text)
+    assert not leaks, leaks[:5]
 
 
 def test_report_of_a_bad_save_exits_2(tmp_path: Path) -> None:

@@ -26,7 +26,7 @@ def discussion_questions(world: WorldModel, chains: list[Chain]) -> list[str]:
         c = chains[0]
         mineral = c.mineral.replace("_", " ")
         questions.append(
-            f"In {sc.date_of(c.turn)} {world.display(c.actor)} imposed a {c.act}. Why did the price of "
+            f"In {sc.date_of(c.turn)}, {c.act_words(world)} took effect. Why did the price of "
             f"{mineral} in {world.display(c.target)} move so much, and who gained from it?"
         )
     index = np.array([r.refined_paid[:, :n].mean(axis=1) / world.ref_price for r in records])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, PositiveFloat, model_validator
 
@@ -27,12 +27,22 @@ class StartingStockpile(Frozen):
     source: Source
 
 
+class Suggestion(Frozen):
+    """An order the briefing's advice recommends (its fields, without the issuer), offered
+    on the briefing screen; a test checks the order desk accepts it at turn 0, so advice
+    never sends a new player into a refusal."""
+
+    label: str = Field(min_length=1, max_length=120)
+    order: dict[str, Any]
+
+
 class Briefing(Frozen):
     title: str
     situation: str
     objectives: str
     levers: str
     advice: str
+    suggested: list[Suggestion] = []
 
 
 class RealPrice(Frozen):

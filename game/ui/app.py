@@ -5,6 +5,12 @@ main map above it, overlays (order panels, the Esc menu, help, messages) pushed 
 Only the top screen gets input; an overlay is drawn over a dimmed snapshot of the screen
 beneath, so the map is not redrawn while a panel is open and no click leaks through.
 
+Screens never import each other. Every `Screen` subclass that names itself (`name =
+"main"`) is registered under that name when its module loads, and a screen opens another by
+name: `app.open("turn_report", play, report)` (`app.make` builds without pushing). Steps that
+are more than one push (finish a wargame, open a replay) are registered with `@action(name)`
+and run with `app.act(name, ...)`. The screen modules are imported once, on first use.
+
 Work that takes time (resolving a turn, loading a save) runs in a worker thread: the
 world has no pygame in it, so it is safe there, and the window keeps drawing a
 "resolving…" overlay meanwhile. Its result is handed back on the main thread.
@@ -12,8 +18,10 @@ world has no pygame in it, so it is safe there, and the window keeps drawing a
 
 from __future__ import annotations
 
+import importlib
 import json
 import math
+import pkgutil
 import threading
 import time
 from collections.abc import Callable
@@ -29,6 +37,7 @@ from game.ui import palette as pal
 from game.ui.settings import Settings, user_dir
 
 MIN_SIZE = (1280, 720)
+INPUT_EVENTS = [pygame.KEYDOWN, pygame.KEYUP, pygame.TEXTINPUT, pygame.MOUSEBUTTONDOWN, pygame.MOUSEBUTTONUP]
 PROJECTOR_SCALE = 1.4
 
 
@@ -54,6 +63,34 @@ def scaled_theme(scale: float) -> dict[str, Any]:
     return theme
 
 
+SCREENS: dict[str, type[Screen]] = {}
+"""Every named screen class, by name (filled as the screen modules load)."""
+ACTIONS: dict[str, Callable[..., Any]] = {}
+"""Named steps between screens that are more than one push (see `action`)."""
+_LOADED: list[bool] = []
+
+
+def action(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register `fn(app, ...)` under `name`, for `App.act(name, ...)`."""
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        ACTIONS[name] = fn
+        return fn
+
+    return register
+
+
+def load_screens() -> None:
+    """Import every module of `game.ui.screens` once, so that each registers its screens."""
+    if _LOADED:
+        return
+    import game.ui.screens as package
+
+    for info in pkgutil.walk_packages(package.__path__, package.__name__ + "."):
+        importlib.import_module(info.name)
+    _LOADED.append(True)
+
+
 class Screen:
     """One state of the game. Subclasses build their widgets in `build` (called on entry
     and again after a resize or a font-scale change) inside `self.root`."""
@@ -61,6 +98,16 @@ class Screen:
     overlay = False
     """Drawn over a snapshot of the screen below instead of replacing it."""
     name = "screen"
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        name = cls.__dict__.get("name")
+        if name is None:
+            return  # a base class (Centered): nothing to open by name
+        known = SCREENS.get(name)
+        if known is not None and known.__qualname__ != cls.__qualname__:
+            raise ValueError(f"two screens are named {name!r}: {known.__qualname__} and {cls.__qualname__}")
+        SCREENS[name] = cls
 
     def __init__(self, app: App) -> None:
         self.app = app
@@ -166,9 +213,21 @@ class App:
 
     @property
     def scale(self) -> float:
-        """The size of text and widgets: the font-scale setting, enlarged in projector mode
-        so the back of a classroom can read the screen."""
-        return min(2.5, self.settings.font_scale * (PROJECTOR_SCALE if self.settings.projector else 1.0))
+        """The size of text and widgets: the font-scale setting, times the window's size
+        against the 1280x720 the layouts are drawn for (1.5 at 1920x1080, so a big screen
+        is not a small game in its corner), enlarged in projector mode so the back of a
+        classroom can read the screen."""
+        return min(
+            2.5,
+            self.settings.font_scale
+            * self.window_scale
+            * (PROJECTOR_SCALE if self.settings.projector else 1.0),
+        )
+
+    @property
+    def window_scale(self) -> float:
+        w, h = self.size
+        return max(1.0, min(w / MIN_SIZE[0], h / MIN_SIZE[1]))
 
     @property
     def palette(self) -> pal.Palette:
@@ -182,6 +241,7 @@ class App:
     def _make_manager(self) -> pygame_gui.UIManager:
         """A UI manager with the scaled theme and the bold/italic faces text boxes use
         preloaded (loading a face mid-frame stalls and warns)."""
+        self._theme_scale = self.scale
         manager = pygame_gui.UIManager(self.size, scaled_theme(self.scale))
         sizes = {max(8, round(px * self.scale)) for px in (13, 14, 15, 21)} | {18, 24}
         manager.preload_fonts(
@@ -216,7 +276,13 @@ class App:
         if self.window.get_size() != (w, h):  # below the minimum, or a size asked for by an event
             self.window = pygame.display.set_mode((w, h), pygame.RESIZABLE)
         self.settings.width, self.settings.height = w, h
-        self.manager.set_window_resolution((w, h))
+        if self._theme_scale != self.scale:  # fonts follow the window: a new theme
+            self.manager = self._make_manager()
+            self._fonts.clear()
+            for screen in self.stack:
+                screen.root = None
+        else:
+            self.manager.set_window_resolution((w, h))
         self._rebuild_all()
 
     def _rebuild_all(self) -> None:
@@ -317,11 +383,32 @@ class App:
         screen.build()
         return screen
 
-    def find(self, kind: type) -> Any:
+    def find(self, kind: type | str) -> Any:
+        """The topmost screen of a class, or of a registered name."""
         for screen in reversed(self.stack):
-            if isinstance(screen, kind):
+            if screen.name == kind if isinstance(kind, str) else isinstance(screen, kind):
                 return screen
         return None
+
+    # ---------------------------------------------------------------- the registry
+
+    def make(self, name: str, *args: Any, **kwargs: Any) -> Screen:
+        """Build the screen registered as `name` (not yet shown)."""
+        load_screens()
+        try:
+            kind = SCREENS[name]
+        except KeyError:
+            raise KeyError(f"no screen is named {name!r}; known: {', '.join(sorted(SCREENS))}") from None
+        return kind(self, *args, **kwargs)
+
+    def open(self, name: str, *args: Any, **kwargs: Any) -> Screen:
+        """Push the screen registered as `name`."""
+        return self.push(self.make(name, *args, **kwargs))
+
+    def act(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        """Run the step registered as `name` with `@action`."""
+        load_screens()
+        return ACTIONS[name](self, *args, **kwargs)
 
     # ---------------------------------------------------------------- messages
 
@@ -368,6 +455,9 @@ class App:
         if thread.is_alive():
             return
         self._task = None
+        # Keys and clicks made while the world resolved were meant for the waiting screen,
+        # not for what the result opens (Enter must not close the new report unseen).
+        pygame.event.clear(INPUT_EVENTS)
         result, error = box[0] if box else (None, RuntimeError("the task ended without a result"))
         done(result, error)
 
@@ -401,6 +491,7 @@ class App:
 
     def _dispatch(self, event: pygame.event.Event) -> None:
         if event.type == pygame.QUIT:
+            self._save_on_close()
             self.running = False
             return
         if event.type == pygame.VIDEORESIZE and not self.settings.fullscreen:
@@ -420,6 +511,16 @@ class App:
             return
         if self.top is not None:
             self.top.handle(event)
+
+    def _save_on_close(self) -> None:
+        """Closing the window mid-game keeps the game: it is saved first (orders queued
+        this turn included), and the next start's load list shows it."""
+        main = self.find("main")
+        if main is None or main.play.over or self.busy:
+            return
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        name = f"closed-{main.play.scenario.id}-{main.play.nation}-{stamp}.json"
+        main.save(self.home / "saves" / name)  # a failure is a message, and the window closes
 
     def _draw(self) -> None:
         surface = self.window
@@ -507,13 +608,12 @@ def create_app(settings: Settings | None = None, home: Path | None = None, headl
     """The window with the title screen up: content, map and theme loaded."""
     from game.content import load_content
     from game.ui.geo import load_world_map
-    from game.ui.screens.title import TitleScreen
 
     t0 = time.perf_counter()
     app = App(settings, home, headless)
     app.content = load_content()
     app.world_map = load_world_map()
-    app.reset(TitleScreen(app))
+    app.reset(app.make("title"))
     app.step([])
     app.started_in = time.perf_counter() - t0
     # The market solver is compiled on first use after installing (then loaded from a disk

@@ -16,20 +16,12 @@ import numpy as np
 
 from agents.observation import Observation
 from game.content import Content
+from game.ledger import SECTOR_NAMES, Names, Outcome, Snapshot, Spending, outcomes, spending
+from game.report.causes import CAUSE_LABELS, signed_points  # noqa: F401  (CAUSE_LABELS: re-exported)
 from game.rules.orders import Order
 from game.saves import Save, SaveError, read_save, write_save
 from game.session import Game, Level
 
-CAUSE_LABELS = {
-    "export_controls": "export controls",
-    "tariffs_and_zones": "tariffs and zones",
-    "supply_events": "supply disruption",
-    "capacity_change": "new or lost capacity",
-    "demand_growth": "demand growth",
-    "demand_events": "demand shock",
-    "stockpiles": "stockpile buying or selling",
-    "market_dynamics": "market adjustment",
-}
 PART_LABELS = {
     "supply_security": "Supply security",
     "economic_cost": "Economic cost",
@@ -72,6 +64,11 @@ class TurnReport:
     replies: list[str] = field(default_factory=list)
     score_before: float = math.nan
     score_after: float = math.nan
+    orders: list[Outcome] = field(default_factory=list)
+    """What each of the player's orders did, or why it was refused; then each deal's deliveries."""
+    messages: list[str] = field(default_factory=list)
+    """Diplomatic messages to the player, and what other nations did to or about it."""
+    spending: Spending | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +92,8 @@ class Play:
         self._costs: dict[str, float] = {}
         """Cost of each order queued this turn, as the world priced it on submission."""
         self._obs: Observation | None = None
+        self._snapshot: Snapshot | None = None
+        self._names: Names | None = None
 
     # ---------------------------------------------------------------- making one
 
@@ -139,7 +138,18 @@ class Play:
     def obs(self) -> Observation:
         if self._obs is None or self._obs.turn != self.game.turn:
             self._obs = self.game.observe(self.nation)
+        if self._snapshot is None or self._snapshot.turn != self.game.turn:
+            # before any order of this turn applies: what the turn report compares against
+            self._snapshot = Snapshot.take(self.game.world, self.nation)
+            self.names.known.update(self._snapshot.proposals)
         return self._obs
+
+    @property
+    def names(self) -> Names:
+        """Ids to display names in any text a player reads."""
+        if self._names is None:
+            self._names = Names(self.content, self.game.world)
+        return self._names
 
     def refresh(self) -> None:
         self._obs = None
@@ -189,24 +199,28 @@ class Play:
         """(accepted, reason, cost USD m) as the world would answer, without queueing."""
         order = self.parse(raw)
         if isinstance(order, str):
-            return False, order, 0.0
+            return False, self.names(order), 0.0
         verdict = self.game.world.check(order)
-        return verdict.accepted, verdict.reason, verdict.cost_usd_m
+        return verdict.accepted, self.names(verdict.reason), verdict.cost_usd_m
 
     def submit(self, raw: dict[str, Any]) -> tuple[bool, str, float]:
         order = self.parse(raw)
         if isinstance(order, str):
-            return False, order, 0.0
+            return False, self.names(order), 0.0
         verdict = self.game.submit(order)
         if verdict.accepted:
             self._costs[order.model_dump_json()] = verdict.cost_usd_m
-        return verdict.accepted, verdict.reason, verdict.cost_usd_m
+        return verdict.accepted, self.names(verdict.reason), verdict.cost_usd_m
 
     def queued(self) -> list[Order]:
         return self.game.world.desk.queued_by(self.nation)
 
     def withdraw(self, index: int) -> Order | None:
         return self.game.world.desk.withdraw(self.nation, index)
+
+    def zone_name(self, zone: str) -> str:
+        found = self.game.world.policies.zones.get(zone)
+        return found.name if found is not None else f"the zone {zone.replace('_', ' ')}"
 
     def describe(self, order: Order) -> str:
         """One line a player reads: 'Ban on refined gallium to China'."""
@@ -236,11 +250,11 @@ class Play:
             case "propose_zone":
                 return f"Found zone '{o.name}', inviting {targets(o.invite)}"
             case "invite_to_zone":
-                return f"Invite {n(o.nation)} to zone {o.zone}"
+                return f"Invite {n(o.nation)} to {self.zone_name(o.zone)}"
             case "join_zone":
-                return f"Join zone {o.zone}"
+                return f"Join {self.zone_name(o.zone)}"
             case "leave_zone":
-                return f"Leave zone {o.zone}"
+                return f"Leave {self.zone_name(o.zone)}"
             case "propose_deal":
                 partner = n(o.counterparty)
                 if o.deal.value == "memorandum":
@@ -250,7 +264,8 @@ class Play:
                     f"{'from' if o.issuer == o.buyer else 'to'} {partner}, {o.duration_turns} turns"
                 )
             case "respond":
-                return f"{'Accept' if o.accept else 'Refuse'} proposal #{o.proposal}"
+                what = self.names.proposal(self.game.world.diplomacy.proposals.get(o.proposal))
+                return f"{'Accept' if o.accept else 'Refuse'} {what or 'a proposal'}"
             case "invest":
                 return f"Invest in {o.template.replace('_', ' ')} in {n(o.country)} ({o.share_pct:.0f} %)"
             case "stockpile":
@@ -261,7 +276,7 @@ class Play:
                     )
                 return f"Release {o.tonnes:,.0f} t {mineral_name(o.mineral).lower()} from stockpile"
             case "share_stockpile":
-                return f"Share {o.share_pct:.0f} % of stockpiles in zone {o.zone}"
+                return f"Share {o.share_pct:.0f} % of stockpiles in {self.zone_name(o.zone)}"
             case "subsidise":
                 return (
                     f"Subsidise {o.programme.value} of {mineral_name(o.mineral).lower()}: "
@@ -288,9 +303,18 @@ class Play:
     def after_turn(self, before: Observation) -> TurnReport:
         """The turn report once the world has resolved (by this play or, in a hot-seat
         game, by the last team to end its turn), against what the nation saw before."""
-        self._costs.clear()
+        costs, self._costs = self._costs, {}
+        snapshot = self._snapshot
         self._obs = None
         report = self._report(before, self.game.observe(self.nation))
+        if snapshot is not None and snapshot.turn == before.turn:
+            world = self.game.world
+            report.orders = outcomes(world, self.nation, snapshot, self.describe, costs, self.names)
+            report.spending = spending(world, self.nation, snapshot, costs, self.describe)
+            known = {**snapshot.proposals, **world.diplomacy.proposals}
+            report.replies = [self.names(r, known) for r in report.replies]
+        report.news = [(self.names(h), self.names(t)) for h, t in report.news]
+        report.messages = self._messages(before.turn)
         self._obs = None
         self.reports.append(report)
         return report
@@ -318,16 +342,11 @@ class Play:
             change = rows[0].change
             if abs(change) < 0.05:
                 continue
-            rows.sort(key=lambda r: -abs(r.share))
-            why = ", ".join(
-                f"{CAUSE_LABELS.get(r.cause, r.cause)} {r.share * 100:.0f} %"
-                for r in rows[:3]
-                if abs(r.share) >= 0.05
-            )
+            why = signed_points(rows, change)
             report.changes.append(
                 Change(
-                    f"{mineral_name(mineral)} price {change * 100:+.0f} % (${new:,.0f}/t)",
-                    why or "market adjustment",
+                    f"{mineral_name(mineral)} price {change * 100:+.0f} % (you paid ${new:,.0f}/t)",
+                    why,
                     good=None if after.nation in _sellers(after, m) else change < 0,
                     weight=abs(change),
                 )
@@ -342,7 +361,11 @@ class Play:
             short = after.shortfall[m]
             worst = int(np.argmax(short)) if short.sum() > 0 else -1
             sectors = [s.value for s in _sectors()]
-            detail = f"worst in {sectors[worst].replace('_', ' ')}" if worst >= 0 else "no shortfall"
+            detail = (
+                f"worst in {SECTOR_NAMES.get(sectors[worst], sectors[worst])}"
+                if worst >= 0
+                else "no shortfall"
+            )
             suppliers = after.import_dependence()[m]
             top = np.argsort(-suppliers)[:2]
             src = ", ".join(
@@ -390,6 +413,26 @@ class Play:
         report.replies = list(after.replies)[:8]
         del n
         return report
+
+    def _messages(self, turn: int) -> list[str]:
+        """Messages sent to this nation during `turn`, and what others did to or about it."""
+        world = self.game.world
+        out = []
+        for t, sender, to, tone, text in world.messages:
+            if t == turn and to == self.nation:
+                said = f": “{text}”" if text else ""
+                out.append(f"{self.name(sender)} sent you a {tone} message{said}")
+        grouped: dict[tuple[str, str], list[float]] = {}
+        for act in self.obs.acts:
+            if act.turn == turn and act.target == self.nation and act.actor != self.nation:
+                grouped.setdefault((act.actor, act.kind), []).append(act.change)
+        for (actor, kind), changes in grouped.items():
+            times = f" ×{len(changes)}" if len(changes) > 1 else ""
+            out.append(
+                f"{self.name(actor)}: {kind.replace('_', ' ')}{times} "
+                f"(your regard for them {sum(changes):+.0f})"
+            )
+        return out
 
     # ---------------------------------------------------------------- history
 

@@ -12,14 +12,11 @@ again behind the hand-over screen.
 
 from __future__ import annotations
 
-import tomllib
-from dataclasses import dataclass, field
-from importlib import resources
-
 from game.content import Content
 from game.saves import ControllerKind, ControllerSpec, Save, SaveError
 from game.session import Game, Level
 from game.ui.play import Play, TurnReport, mineral_name
+from game.ui.tutorial import Guidance, Step  # noqa: F401  (Step: moved, still importable here)
 
 SUPPLY_RANGE = (0.0, 1.0)
 """A supply shock leaves this share of capacity (the core's SupplyShock.capacity_factor)."""
@@ -224,90 +221,3 @@ class Wargame:
     @property
     def turn_index(self) -> int:
         return self.game.turn
-
-
-# -------------------------------------------------------------------- classroom guidance
-
-
-@dataclass(frozen=True)
-class Step:
-    """One prompt of the tutorial: shown from `turn` on until the player does `do`."""
-
-    turn: int
-    prompt: str
-    do: tuple[str, ...]
-    """Actions that complete it: 'panel:trade', 'mineral:lithium', 'lens:dependence',
-    'order:stockpile', 'charts', 'end_turn'."""
-    hint: str = ""
-    done: str = ""
-
-
-@dataclass
-class Guidance:
-    """Scripted prompts for a scenario (assets/guidance_<scenario>.toml), in order."""
-
-    steps: list[Step]
-    index: int = 0
-    completed: list[int] = field(default_factory=list)
-    last_done: str = ""
-    """What the player achieved last (shown under the next prompt)."""
-    hinted: bool = False
-
-    @classmethod
-    def for_scenario(cls, scenario: str) -> Guidance | None:
-        name = f"guidance_{scenario.replace('-', '_')}.toml"
-        try:
-            raw = (resources.files("lodestone_assets") / name).read_text(encoding="utf-8")
-        except (FileNotFoundError, OSError):
-            return None
-        data = tomllib.loads(raw)
-        steps = [
-            Step(
-                int(s.get("turn", 0)),
-                str(s["prompt"]),
-                tuple(str(s["do"]).split("|")),
-                str(s.get("hint", "")),
-                str(s.get("done", "")),
-            )
-            for s in data.get("step", [])
-        ]
-        return cls(steps) if steps else None
-
-    def current(self, turn: int) -> Step | None:
-        """The step to show now: the next undone one, once its turn has come."""
-        if self.index >= len(self.steps):
-            return None
-        step = self.steps[self.index]
-        return step if step.turn <= turn else None
-
-    def notice(self, action: str, turn: int) -> Step | None:
-        """The player did `action`; returns the step it completed, if any."""
-        step = self.current(turn)
-        if step is None or not any(action == d or action.startswith(d + ":") for d in step.do):
-            return None
-        self.completed.append(self.index)
-        self.index += 1
-        self.last_done = step.done or "Done."
-        self.hinted = False
-        return step
-
-    def hint(self, turn: int) -> str:
-        """What to say when the player ends the turn with the prompt not done."""
-        step = self.current(turn)
-        if step is None or not step.hint:
-            return ""
-        self.hinted = True
-        return step.hint
-
-    def skip_if_stale(self, turn: int) -> None:
-        """A prompt left undone for a whole turn gives way to the next: a class must not get
-        stuck on one lever (its hint has been shown)."""
-        step = self.current(turn)
-        if step is not None and step.turn < turn and "end_turn" not in step.do:
-            self.index += 1
-            self.last_done = f"Skipped: {step.prompt.split('.')[0]}."
-            self.hinted = False
-
-    @property
-    def finished(self) -> bool:
-        return self.index >= len(self.steps)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import html
 
+import numpy as np
 import pygame
 import pygame_gui
 from pygame_gui.core import ObjectID
 
+from game.ui import palette as pal
 from game.ui.app import App, Screen
 
 
@@ -120,3 +122,42 @@ class Centered(Screen):
         w, h = self.app.size
         cw = min(w - 80, round(self.column_width * self.app.scale))
         return pygame.Rect((w - cw) // 2, 0, cw, h)
+
+
+def overlay_root(screen: Screen, width: int, height: int) -> pygame.Rect:
+    """A centred dialog panel `width`×`height` (scaled, kept inside the window) as the root."""
+    w, h = screen.app.size
+    s = screen.app.scale
+    rect = pygame.Rect(0, 0, min(w - 60, round(width * s)), min(h - 60, round(height * s)))
+    rect.center = (w // 2, h // 2)
+    root = screen.make_root(rect, "#menu")
+    root.background_colour = pygame.Color(17, 27, 36)
+    root.rebuild()
+    return rect
+
+
+class MapBackdrop:
+    """The world, dimmed, behind menus: a strategy game should open on its map."""
+
+    def __init__(self, screen: Screen) -> None:
+        from game.ui.mapview import MapView
+
+        app = screen.app
+        content = app.content
+        nations = list(content.nations)
+        self.view = MapView(app.world_map, nations, {n: content.nations[n].iso_a3 for n in nations})
+        rng = np.random.default_rng(3)
+        seq = app.palette
+        self.view.set_data(
+            [pal._ramp((pal.LAND_NEUTRAL, seq.seq(0.55)), float(rng.uniform(0, 0.5))) for _ in nations],
+            [],
+            [],
+            {},
+        )
+
+    def draw(self, surface: pygame.Surface) -> None:
+        self.view.set_rect(surface.get_rect())
+        self.view.draw(surface)
+        shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
+        shade.fill((8, 14, 20, 150))
+        surface.blit(shade, (0, 0))

@@ -13,50 +13,22 @@ import pygame_gui
 
 from game.saves import SaveError
 from game.ui import palette as pal
-from game.ui.app import Screen, wrap
-from game.ui.mapview import Flow, MapView, RouteControl
+from game.ui.app import Screen
+from game.ui.mapview import MapView
+from game.ui.panels.fmt import money, price
+from game.ui.panels.lens import LENSES, lens_view, render_legend
+from game.ui.panels.side import guidance_html, nation_html, news_html, render_tooltip
 from game.ui.play import PART_LABELS, Play, mineral_name
-from game.ui.screens.base import Builder, esc, fit
+from game.ui.screens.base import Builder, fit
+from game.ui.tutorial import facts
 from game.ui.wargame import Wargame
 
-LENSES = [
-    ("refining", "Refining share", "Share of world refined output of the selected mineral, by country"),
-    ("mining", "Mining share", "Share of world mine output of the selected mineral, by country"),
-    (
-        "dependence",
-        "Your dependence",
-        "Share of your refined imports of the mineral coming from each supplier",
-    ),
-    ("relations", "Relations", "How your government regards each nation (−100 hostile … +100 close ally)"),
-    ("zones", "Zones", "Preferential trade zones: members share a colour"),
-]
-INSTRUMENT_SHORT = {
-    "ban": "BAN",
-    "quota": "QUOTA",
-    "licensing": "LICENCE",
-    "export_tax": "TAX",
-    "end_use": "END-USE",
-}
 PANELS = [
     ("trade", "Trade", "T"),
     ("diplomacy", "Diplomacy", "D"),
     ("industry", "Industry", "I"),
     ("stockpile", "Stockpile", "S"),
 ]
-
-
-def money(usd_m: float) -> str:
-    if abs(usd_m) >= 10_000:
-        return f"${usd_m / 1000:,.1f}bn"
-    return f"${usd_m:,.0f}m"
-
-
-def price(usd_t: float) -> str:
-    if usd_t >= 1e6:
-        return f"${usd_t / 1e6:,.2f}m/t"
-    if usd_t >= 1e4:
-        return f"${usd_t / 1e3:,.0f}k/t"
-    return f"${usd_t:,.0f}/t"
 
 
 class MainScreen(Screen):
@@ -69,6 +41,8 @@ class MainScreen(Screen):
         self.play = play
         self.session = session or Wargame(play.game, [play.nation], plays=[play])
         self.guidance = self.session.guide(play.nation)
+        if self.guidance is not None:
+            self.guidance.facts = lambda: facts(self.play)
         self.show_guidance = True
         self.mineral = play.obs.minerals[0]
         if "gallium" in play.obs.minerals:
@@ -142,7 +116,9 @@ class MainScreen(Screen):
         # left: minerals and lenses
         left = b.panel(pygame.Rect(0, self.top_h, self.left_w, h - self.top_h))
         lb = Builder(self, left)
-        lb.label(pygame.Rect(u(10), u(6), self.left_w - u(20), u(24)), "Minerals (1–8)", "@small")
+        heading = "Minerals (world avg.)" if self.projector else "Minerals · world average price"
+        head = lb.label(pygame.Rect(u(10), u(6), self.left_w - u(20), u(24)), heading, "@small")
+        head.set_tooltip("Keys 1–8 select a mineral. Prices are the world average paid for refined metal.")
         y = u(32)
         n_min = len(self.play.obs.minerals)
         spare = h - self.top_h - u(32) - u(42) - len(LENSES) * u(36) - u(16)
@@ -152,7 +128,8 @@ class MainScreen(Screen):
             button = lb.button(
                 pygame.Rect(u(8), y, self.left_w - u(18), bh),
                 "",
-                f"Show {mineral_name(mineral).lower()} on the map ({i + 1})",
+                f"Show {mineral_name(mineral).lower()} on the map ({i + 1}); the price is the world "
+                "average paid, the change is since last quarter",
                 "@mineral",
             )
             self.mineral_buttons[mineral] = button
@@ -251,9 +228,6 @@ class MainScreen(Screen):
         a change of mineral or lens)."""
         play = self.play
         obs = play.obs
-        m = obs.m(self.mineral)
-        n = len(obs.nations)
-        me = obs.me
         self.date_label.set_text(obs.date)
         turn = f"{obs.turn + 1}/{obs.turns_total}"
         self.turn_label.set_text(turn if self.compact else f"Turn {turn}")
@@ -291,71 +265,11 @@ class MainScreen(Screen):
             button.select() if key == self.lens else button.unselect()
             if key == "cycle":
                 button.set_text(f"{dict((k, t) for k, t, _ in LENSES)[self.lens]} (L)")
-        palette = self.app.palette
-        fills: list[pal.Colour] = [pal.LAND_NEUTRAL] * n
-        dep = obs.import_dependence()[m]
-        if self.lens in ("refining", "mining"):
-            shares = (obs.refine_share if self.lens == "refining" else obs.mine_share)[m]
-            top = max(float(shares.max()), 1e-9)
-            fills = [palette.seq(math.sqrt(s / top)) if s > 0.001 else pal.LAND_NEUTRAL for s in shares]
-            self.legend = (
-                f"{'Refining' if self.lens == 'refining' else 'Mining'} share of world "
-                f"{mineral_name(self.mineral).lower()}",
-                [(palette.seq(math.sqrt(f)), f"{top * f * 100:.0f} %") for f in (0.05, 0.25, 0.5, 1.0)],
-            )
-        elif self.lens == "dependence":
-            top = max(float(dep.max()), 1e-9)
-            fills = [palette.seq(math.sqrt(s / top)) if s > 0.001 else pal.LAND_NEUTRAL for s in dep]
-            fills[me] = pal.PLAYER
-            self.legend = (
-                f"Share of your {mineral_name(self.mineral).lower()} imports",
-                [(palette.seq(math.sqrt(f)), f"{top * f * 100:.0f} %") for f in (0.05, 0.25, 0.5, 1.0)]
-                + [(pal.PLAYER, "you")],
-            )
-        elif self.lens == "relations":
-            fills = [palette.div(float(r) / 100) for r in obs.relations]
-            fills[me] = pal.PLAYER
-            self.legend = (
-                "Your relations",
-                [(palette.div(v / 100), f"{v:+d}") for v in (-100, -50, 0, 50, 100)],
-            )
-        elif self.lens == "zones":
-            items = []
-            for zi, zone in enumerate(obs.zones):
-                for member in zone.members:
-                    if member in obs.nations and fills[obs.n(member)] == pal.LAND_NEUTRAL:
-                        fills[obs.n(member)] = palette.cat(zi)
-                items.append((palette.cat(zi), zone.name[:44]))
-            self.legend = ("Trade zones", items or [(pal.LAND_NEUTRAL, "no zones yet")])
-        flow = (obs.ore_flow if self.lens == "mining" else obs.refined_flow)[m].copy()
-        np.fill_diagonal(flow, 0.0)
-        if self.lens == "dependence":
-            mask = np.zeros_like(flow)
-            mask[:, me] = 1
-            flow *= mask
-        order = np.argsort(flow, axis=None)[::-1][:18]
-        flows = [
-            Flow(int(k // n), int(k % n), float(flow.flat[k]))
-            for k in order
-            if flow.flat[k] > max(1e-6, flow.max() * 0.01)
-        ]
-        controls = []
-        for c in obs.controls:
-            if c.mineral != self.mineral or c.issuer not in obs.nations:
-                continue
-            label = INSTRUMENT_SHORT.get(c.instrument.value, c.instrument.value)
-            if c.stage.value == "ore":
-                label += " ore"
-            issuer = obs.n(c.issuer)
-            if not c.targets:
-                controls.append(RouteControl(issuer, None, label))
-            for t in c.targets:
-                if t in obs.nations:
-                    controls.append(RouteControl(issuer, obs.n(t), label))
-        labels = {i: play.short_name(nation) for i, nation in enumerate(obs.nations)}
+        view = lens_view(play, self.lens, self.mineral, palette := self.app.palette)
+        self.legend = view.legend
         self.view.flow_colour = palette.flow
         self.view.control_colour = palette.control
-        self.view.set_data(fills, flows, controls, labels)
+        self.view.set_data(view.fills, view.flows, view.controls, view.labels)
         self._side_panel()
         self._news()
         queued = play.queued()
@@ -371,65 +285,10 @@ class MainScreen(Screen):
         )
 
     def _side_panel(self) -> None:
+        i = self.view.selected if self.view.selected is not None else self.play.obs.me
+        self.nation_box.set_text(nation_html(self.play, i, self.mineral, self.app.scale))
+        nation = self.play.obs.nations[i]
         play = self.play
-        obs = play.obs
-        i = self.view.selected if self.view.selected is not None else obs.me
-        nation = obs.nations[i]
-        spec = play.content.nations[nation]
-        m = obs.m(self.mineral)
-        big = round(21 * self.app.scale)
-        lines = [f"<font pixel_size={big}><b>{esc(spec.name)}</b></font>"]
-        if nation == play.nation:
-            lines.append("<font color='#f0c65a'>Your nation</font>")
-        lines.append(f"<font color='#a9b6c3'>{esc(spec.summary)}</font>")
-        lines.append(
-            f"Alignment: {esc(obs.alignment[i].replace('_', ' '))} · doctrine: "
-            f"{esc(obs.doctrine[i].replace('_', ' '))}"
-        )
-        mn = mineral_name(self.mineral)
-        lines.append(
-            f"<b>{mn}</b>: mines {obs.mine_share[m, i] * 100:.0f} %, refines "
-            f"{obs.refine_share[m, i] * 100:.0f} % of the world; "
-            f"pays {price(float(obs.refined_price[m, i]))}"
-        )
-        if nation == play.nation:
-            fill = play.fill(obs)
-            lines.append(
-                f"Supplied {fill[m] * 100:.0f} % of need · stockpile {obs.stockpile[m]:,.0f} t "
-                f"· treasury {money(obs.treasury_usd_m)}"
-            )
-            if obs.projects:
-                proj = "; ".join(
-                    f"{mineral_name(p.mineral)} {p.kind} in {play.short_name(p.country)} "
-                    f"({p.turns_left} turns)"
-                    for p in obs.projects[:4]
-                )
-                lines.append(f"Building: {esc(proj)}")
-        else:
-            lines.append(
-                f"Relations: you {obs.relations[i]:+.0f}, they {obs.regard[i]:+.0f} · "
-                f"your {mn.lower()} imports from here: {obs.import_dependence()[m, i] * 100:.0f} %"
-            )
-        zones = [z.name for z in obs.zones if nation in z.members]
-        if zones:
-            lines.append(f"Zones: {esc(', '.join(zones))}")
-        by = [c for c in obs.controls if c.issuer == nation]
-        if by:
-            txt = "; ".join(
-                f"{INSTRUMENT_SHORT.get(c.instrument.value, c.instrument.value).lower()} "
-                f"{mineral_name(c.mineral).lower()} "
-                f"to {', '.join(play.short_name(t) for t in c.targets) or 'all'}"
-                for c in by[:6]
-            )
-            lines.append(f"<font color='#ff8a7a'>Controls imposed:</font> {esc(txt)}")
-        on = [c for c in obs.controls_on(nation) if c.issuer != nation]
-        if on:
-            faced = dict.fromkeys(
-                f"{play.short_name(c.issuer)} {mineral_name(c.mineral).lower()}" for c in on
-            )
-            txt = "; ".join(list(faced)[:6])
-            lines.append(f"<font color='#ff8a7a'>Controls faced:</font> {esc(txt)}")
-        self.nation_box.set_text("<br>".join(lines))
         mine = nation == play.nation
         self.nation_trade.set_text("Trade measures…")
         if mine:
@@ -451,22 +310,7 @@ class MainScreen(Screen):
             self.guide_box.hide()
             return
         self.guide_box.show()
-        g = self.guidance
-        step = g.current(self.play.turn)
-        parts = ["<font color='#f0c65a'><b>Guidance</b></font> <font color='#a9b6c3'>(G hides)</font>"]
-        if g.last_done:
-            parts.append(f"<font color='#7fd18b'>Done: {esc(g.last_done)}</font>")
-        if step is not None:
-            parts.append(f"<b>Step {g.index + 1} of {len(g.steps)}.</b> {esc(step.prompt)}")
-            if g.hinted and step.hint:
-                parts.append(f"<font color='#ff8a7a'>Hint: {esc(step.hint)}</font>")
-        elif g.finished:
-            parts.append(
-                "You have used every lever of the tutorial. Play on to the end and read the debrief."
-            )
-        else:
-            parts.append("Nothing more to do this turn: press End turn (Enter).")
-        self.guide_box.set_text("<br>".join(parts))
+        self.guide_box.set_text(guidance_html(self.guidance, self.play.turn))
 
     def notice(self, action: str) -> None:
         """Tell the tutorial's guidance what the player did."""
@@ -476,19 +320,7 @@ class MainScreen(Screen):
     def _news(self) -> None:
         if self.news_box is None:
             return
-        obs = self.play.obs
-        items = sorted(obs.news, key=lambda n: -n.turn)[:14]
-        parts = ["<font color='#f0c65a'><b>News</b></font>"]
-        for item in items:
-            parts.append(
-                f"<font color='#a9b6c3'>{esc(self.play.scenario.date_of(item.turn))}</font> "
-                f"<b>{esc(item.headline)}</b><br>{esc(item.text)}"
-            )
-        for reply in obs.replies[:6]:
-            parts.append(f"<font color='#ff8a7a'>{esc(reply)}</font>")
-        if len(parts) == 1:
-            parts.append("<i>Nothing has happened yet.</i>")
-        self.news_box.set_text("<br><br>".join(parts))
+        self.news_box.set_text(news_html(self.play))
 
     # ---------------------------------------------------------------- actions
 
@@ -517,11 +349,10 @@ class MainScreen(Screen):
             if error is not None:
                 self.app.notify(f"The turn could not be resolved: {error}", bad=True)
                 return
-            from game.ui.screens.report import TurnReportScreen
 
             # The report first (it is drawn over a snapshot of the frame before the turn in
             # any case); the map and panels behind it catch up on the next frame.
-            self.app.push(TurnReportScreen(self.app, self.play, report))
+            self.app.open("turn_report", self.play, report)
             self.app.later(self.refresh)
 
         self.app.run_task("Resolving the turn", self.play.end_turn, done)
@@ -529,11 +360,9 @@ class MainScreen(Screen):
     def end_team_turn(self) -> None:
         """Hot seat: this team's orders wait, secret; the next team sits down behind the
         hand-over screen, or, after the last team, the world resolves once for all."""
-        from game.ui.screens.wargame import HandOverScreen, finish_wargame
-
         session = self.session
         if not session.team_done(self.play.nation):
-            self.app.reset(HandOverScreen(self.app, session))
+            self.app.reset(self.app.make("hand_over", session))
             return
         t0 = time.perf_counter()
 
@@ -544,22 +373,20 @@ class MainScreen(Screen):
                 self.app.notify(f"The turn could not be resolved: {error}", bad=True)
                 return
             if session.game.over:
-                finish_wargame(self.app, session)
+                self.app.act("finish_wargame", session)
             else:
-                self.app.reset(HandOverScreen(self.app, session))
+                self.app.reset(self.app.make("hand_over", session))
 
         self.app.run_task("Resolving the turn", session.resolve, done)
 
     def open_debrief(self) -> None:
-        from game.ui.screens.report import DebriefScreen
 
-        self.app.push(DebriefScreen(self.app, self.play, self.session))
+        self.app.open("debrief", self.play, self.session)
 
     def open_panel(self, key: str, partner: str | None = None) -> None:
-        from game.ui.screens.orders import OrdersScreen
 
         self.notice(f"panel:{key}")
-        self.app.push(OrdersScreen(self.app, self.play, key, self.mineral, partner))
+        self.app.open("orders", self.play, key, self.mineral, partner)
 
     def save(self, path: Path | None = None) -> Path | None:
         folder = self.app.home / "saves"
@@ -598,7 +425,7 @@ class MainScreen(Screen):
 
     def open_charts(self) -> None:
         self.notice("charts")
-        self.app.push(_charts(self.app, self.play))
+        self.app.open("charts", self.play)
 
     def toggle_projector(self) -> None:
         settings = self.app.settings
@@ -607,7 +434,6 @@ class MainScreen(Screen):
         self.app.notify("Projector mode on." if settings.projector else "Projector mode off.")
 
     def handle(self, event: pygame.event.Event) -> bool:
-        from game.ui.screens.menus import EscMenu, HelpOverlay
 
         if event.type == pygame_gui.UI_BUTTON_PRESSED:
             el = event.ui_element
@@ -628,8 +454,8 @@ class MainScreen(Screen):
                 self.end_button: self.end_turn,
                 self.top_buttons["charts"]: self.open_charts,
                 self.top_buttons["save"]: self.save,
-                self.top_buttons["menu"]: lambda: self.app.push(EscMenu(self.app, self)),
-                self.top_buttons["help"]: lambda: self.app.push(HelpOverlay(self.app)),
+                self.top_buttons["menu"]: lambda: self.app.open("menu", self),
+                self.top_buttons["help"]: lambda: self.app.open("help"),
                 self.nation_trade: lambda: self.open_panel("trade", selected),
                 self.nation_diplo: lambda: self.open_panel("diplomacy", selected),
             }
@@ -646,17 +472,19 @@ class MainScreen(Screen):
             elif key in (pygame.K_RETURN, pygame.K_KP_ENTER):
                 self.end_turn()
             elif key == pygame.K_ESCAPE:
-                self.app.push(EscMenu(self.app, self))
+                self.app.open("menu", self)
             elif key in (pygame.K_F1, pygame.K_h) or (key == pygame.K_SLASH and mods & pygame.KMOD_SHIFT):
-                self.app.push(HelpOverlay(self.app))
+                self.app.open("help")
             elif key == pygame.K_c:
                 self.open_charts()
+            elif key == pygame.K_n:
+                self.app.open("ledger", self.play, self.mineral)
+            elif key == pygame.K_r and self.play.reports:
+                self.app.open("turn_report", self.play, self.play.reports[-1])
             elif key == pygame.K_l:
                 self.next_lens()
             elif key == pygame.K_F9:
-                from game.ui.screens.wargame import open_facilitator
-
-                open_facilitator(self.app, self.session)
+                self.app.act("open_facilitator", self.session)
             elif key == pygame.K_g and self.guidance is not None:
                 self.show_guidance = not self.show_guidance
                 self._guidance()
@@ -723,26 +551,7 @@ class MainScreen(Screen):
         surface.blit(card, (self.view.rect.x + 10, self.view.rect.bottom - card.get_height() - 10))
 
     def _render_legend(self) -> pygame.Surface:
-        title, items = self.legend
-        font = self.app.font(12)
-        bold = self.app.font(12, bold=True)
-        row = font.get_linesize()
-        width = max([bold.size(title)[0]] + [font.size(t)[0] + 26 for _, t in items]) + 20
-        if self.view.flows:
-            width = max(width, font.size("trade flow (width: tonnes)")[0] + 42)
-        height = 10 + row * (len(items) + 1) + 6 + (row if self.view.flows else 0)
-        card = pygame.Surface((width, height), pygame.SRCALPHA)
-        card.fill((10, 16, 22, 210))
-        card.blit(bold.render(title, True, pal.GOLD), (10, 6))
-        y = 6 + row
-        for colour, text in items:
-            pygame.draw.rect(card, colour, (10, y + 3, 16, row - 6))
-            card.blit(font.render(text, True, pal.TEXT), (32, y))
-            y += row
-        if self.view.flows:
-            pygame.draw.line(card, self.app.palette.flow, (10, y + row // 2), (26, y + row // 2), 3)
-            card.blit(font.render("trade flow (width: tonnes)", True, pal.TEXT), (32, y))
-        return card
+        return render_legend(self.app, self.legend, bool(self.view.flows))
 
     def _draw_tooltip(self, surface: pygame.Surface, i: int) -> None:
         key = (i, self.play.turn, self.mineral, len(self.play.queued()), self.app.scale)
@@ -754,65 +563,4 @@ class MainScreen(Screen):
         surface.blit(self._tip, box)
 
     def _render_tooltip(self, i: int) -> pygame.Surface:
-        """The hover card, drawn once per nation, turn and mineral (text rendering is the
-        costly part of a frame)."""
-        play = self.play
-        obs = play.obs
-        m = obs.m(self.mineral)
-        nation = obs.nations[i]
-        mn = mineral_name(self.mineral)
-        lines = [
-            (play.name(nation), True),
-            (
-                f"{mn}: mine share {obs.mine_share[m, i] * 100:.1f} %, refining share "
-                f"{obs.refine_share[m, i] * 100:.1f} %",
-                False,
-            ),
-            (f"Refined price paid: {price(float(obs.refined_price[m, i]))}", False),
-        ]
-        if nation != play.nation:
-            lines.append(
-                (
-                    f"Your imports from here: {obs.import_dependence()[m, i] * 100:.0f} % · "
-                    f"relations {obs.relations[i]:+.0f}",
-                    False,
-                )
-            )
-        controls = [
-            c
-            for c in obs.controls
-            if c.mineral == self.mineral and (c.issuer == nation or nation in c.targets)
-        ]
-        for c in controls[:4]:
-            to = ", ".join(play.short_name(t) for t in c.targets) or "all"
-            lines.append(
-                (
-                    f"{play.short_name(c.issuer)}: {c.instrument.value.replace('_', ' ')} on "
-                    f"{c.stage.value} to {to}",
-                    False,
-                )
-            )
-        if not controls:
-            lines.append(("No export controls in force on this mineral", False))
-        font, bold = self.app.font(13), self.app.font(14, bold=True)
-        rendered = []
-        for text, is_bold in lines:
-            f = bold if is_bold else font
-            for part in wrap(text, f, 420):
-                rendered.append(f.render(part, True, pal.GOLD if is_bold else pal.TEXT))
-        w = max(r.get_width() for r in rendered) + 20
-        h = sum(r.get_height() for r in rendered) + 14
-        card = pygame.Surface((w, h), pygame.SRCALPHA)
-        card.fill((8, 13, 18, 238))
-        pygame.draw.rect(card, pal.GOLD, card.get_rect(), 1, border_radius=3)
-        y = 7
-        for r in rendered:
-            card.blit(r, (10, y))
-            y += r.get_height()
-        return card
-
-
-def _charts(app, play):
-    from game.ui.screens.report import ChartsScreen
-
-    return ChartsScreen(app, play)
+        return render_tooltip(self.app, self.play, i, self.mineral)

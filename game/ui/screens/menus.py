@@ -9,7 +9,8 @@ import pygame_gui
 
 from game.saves import SaveError
 from game.ui.app import Screen
-from game.ui.screens.base import Builder, Centered, backs_out, esc, selected_id
+from game.ui.savelist import describe_save, enable_autosave, list_saves
+from game.ui.screens.base import Builder, Centered, backs_out, esc, overlay_root, selected_id
 from game.ui.settings import FONT_SCALES, RESOLUTIONS, Settings
 
 SHORTCUTS = [
@@ -21,22 +22,13 @@ SHORTCUTS = [
     ("1 – 8", "Select a mineral"),
     ("L", "Next map lens"),
     ("C", "Charts"),
+    ("N", "National ledger: need, purchases, stocks, deals, spending"),
+    ("R", "Reopen the last turn report (Left / Right arrows: older, newer)"),
     ("Mouse wheel, + / −", "Zoom the map (0 resets)"),
     ("Drag, arrow keys", "Pan the map"),
     ("Click a country", "Show it in the side panel"),
     ("E", "Export charts as PNG (charts, debrief)"),
 ]
-
-
-def _overlay_root(screen: Screen, width: int, height: int) -> pygame.Rect:
-    w, h = screen.app.size
-    s = screen.app.scale
-    rect = pygame.Rect(0, 0, min(w - 60, round(width * s)), min(h - 60, round(height * s)))
-    rect.center = (w // 2, h // 2)
-    root = screen.make_root(rect, "#menu")
-    root.background_colour = pygame.Color(17, 27, 36)
-    root.rebuild()
-    return rect
 
 
 class EscMenu(Screen):
@@ -48,7 +40,7 @@ class EscMenu(Screen):
         self.main = main
 
     def build(self) -> None:
-        rect = _overlay_root(self, 420, 470)
+        rect = overlay_root(self, 420, 470)
         b = Builder(self)
         u = b.u
         b.label(pygame.Rect(u(40), u(14), rect.w - u(80), u(36)), "Menu", "@heading")
@@ -75,8 +67,6 @@ class EscMenu(Screen):
         if event.type != pygame_gui.UI_BUTTON_PRESSED:
             return False
         el = event.ui_element
-        from game.ui.screens.report import DebriefScreen
-        from game.ui.screens.title import TitleScreen
 
         if el is self.buttons["resume"]:
             self.app.pop()
@@ -87,13 +77,13 @@ class EscMenu(Screen):
             self.app.push(LoadScreen(self.app))
         elif el is self.buttons["debrief"]:
             self.app.pop()
-            self.app.push(DebriefScreen(self.app, self.main.play))
+            self.app.open("debrief", self.main.play)
         elif el is self.buttons["settings"]:
             self.app.push(SettingsScreen(self.app))
         elif el is self.buttons["help"]:
             self.app.push(HelpOverlay(self.app))
         elif el is self.buttons["title"]:
-            self.app.reset(TitleScreen(self.app))
+            self.app.reset(self.app.make("title"))
         return True
 
 
@@ -102,7 +92,7 @@ class HelpOverlay(Screen):
     name = "help"
 
     def build(self) -> None:
-        rect = _overlay_root(self, 760, 620)
+        rect = overlay_root(self, 760, 620)
         b = Builder(self)
         u = b.u
         b.label(pygame.Rect(u(20), u(14), rect.w - u(40), u(36)), "How to play", "@heading")
@@ -143,7 +133,7 @@ class SettingsScreen(Centered):
         )
 
     def build(self) -> None:
-        rect = _overlay_root(self, 620, 520)
+        rect = overlay_root(self, 620, 520)
         b = Builder(self)
         u = b.u
         d = self.draft
@@ -231,11 +221,6 @@ class SettingsScreen(Centered):
         return False
 
 
-def list_saves(home: Path) -> list[Path]:
-    found = [p for folder in ("saves", "autosave") for p in (home / folder).glob("*.json")]
-    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
-
-
 class LoadScreen(Centered):
     """Saved games and autosaves, newest first. As a replay list, a save opens in the
     replay viewer; a hot-seat save loads with all its teams."""
@@ -248,7 +233,7 @@ class LoadScreen(Centered):
         self.replay = replay
 
     def build(self) -> None:
-        rect = _overlay_root(self, 820, 600)
+        rect = overlay_root(self, 820, 600)
         b = Builder(self)
         u = b.u
         title = "Replays" if self.replay else "Load a game"
@@ -260,7 +245,7 @@ class LoadScreen(Centered):
         )
         b.label(pygame.Rect(u(24), u(50), rect.w - u(48), u(24)), note, "@small")
         self.paths = list_saves(self.app.home)
-        items = [(f"{p.parent.name}/{p.name}", str(i)) for i, p in enumerate(self.paths)]
+        items = [(describe_save(p, self.app.content), str(i)) for i, p in enumerate(self.paths)]
         self.list = pygame_gui.elements.UISelectionList(
             pygame.Rect(u(24), u(82), rect.w - u(48), rect.h - u(82) - u(80)),
             items or [("(no saved games yet)", "-1")],
@@ -282,9 +267,7 @@ class LoadScreen(Centered):
         from game.ui.wargame import Wargame
 
         if self.replay:
-            from game.ui.screens.replay import open_replay
-
-            open_replay(self.app, path)
+            self.app.act("open_replay", path)
             return True
 
         def work():
@@ -295,14 +278,12 @@ class LoadScreen(Centered):
                 text = str(error) if isinstance(error, SaveError) else f"{type(error).__name__}: {error}"
                 self.app.notify(f"Could not load {path.name}: {text}", bad=True, seconds=8)
                 return
-            from game.ui.screens.main import MainScreen
-            from game.ui.screens.wargame import HandOverScreen
 
-            session.game.autosave = (self.app.home / "autosave", 5)
+            enable_autosave(self.app.home, session.game, loaded_from=path)
             if session.hotseat:
-                self.app.reset(HandOverScreen(self.app, session))
+                self.app.reset(self.app.make("hand_over", session))
             else:
-                self.app.reset(MainScreen(self.app, session.play(session.teams[0]), session))
+                self.app.reset(self.app.make("main", session.play(session.teams[0]), session))
             self.app.notify(f"Loaded {path.name} at {session.play(session.teams[0]).date}")
 
         self.app.run_task("Loading", work, done)

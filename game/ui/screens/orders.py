@@ -9,59 +9,18 @@ message naming the field, and the game goes on.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import pygame
 import pygame_gui
 
+from game.preview import preview
+from game.ui import forms
 from game.ui.app import Screen
-from game.ui.play import Play, mineral_name
+from game.ui.forms import TABS, Action, BadInput, Form
+from game.ui.forms.scale import check_scale, preview_html, scale_html
+from game.ui.play import Play
 from game.ui.screens.base import Builder, esc, fit, selected_id
-
-TABS = [("trade", "Trade"), ("diplomacy", "Diplomacy"), ("industry", "Industry"), ("stockpile", "Stockpile")]
-INSTRUMENTS = [
-    ("Ban: route closed", "ban"),
-    ("Quota: tonnes per year", "quota"),
-    ("Licensing: a share passes", "licensing"),
-    ("Export tax", "export_tax"),
-    ("End-use: no defence buyers", "end_use"),
-]
-STAGES = [("Refined", "refined"), ("Ore / concentrate", "ore")]
-TONES = [
-    ("Summit", "summit"),
-    ("Promise", "promise"),
-    ("Reassure", "reassure"),
-    ("Pressure", "pressure"),
-    ("Protest", "protest"),
-]
-PROGRAMMES = [("Substitution", "substitution"), ("Recycling", "recycling")]
-
-
-@dataclass
-class FieldSpec:
-    key: str
-    label: str
-    kind: str  # choice | number | text
-    options: list[tuple[str, str]] = field(default_factory=list)
-    default: str = ""
-    tip: str = ""
-    lo: float | None = None
-    hi: float | None = None
-
-
-@dataclass
-class Action:
-    id: str
-    label: str
-    fields: Callable[[], list[FieldSpec]]
-    order: Callable[[dict[str, Any]], dict[str, Any]]
-    about: str = ""
-
-
-class BadInput(ValueError):
-    """A field the player filled that cannot make an order; the message names it."""
 
 
 class OrdersScreen(Screen):
@@ -75,398 +34,24 @@ class OrdersScreen(Screen):
         self.play = play
         self.tab = tab
         obs = play.obs
-        others = [n for n in obs.nations if n != play.nation]
+        # closest first: a new zone or deal starts with a friend, not with the rival
+        others = sorted(
+            (n for n in obs.nations if n != play.nation), key=lambda n: -float(obs.relations[obs.n(n)])
+        )
         self.values: dict[str, str] = {
             "mineral": mineral or obs.minerals[0],
             "partner": partner if partner in others else others[0],
             "target": partner if partner in others else "*",
         }
+        self.form = Form(play, self.values)
         self.action_by_tab = {t: self.actions(t)[0].id for t, _ in TABS}
         self.widgets: dict[str, Any] = {}
         self.status = (False, "", 0.0)
-
-    # ---------------------------------------------------------------- form specs
-
-    def nations(self, everyone: str | None = None, me: bool = False) -> list[tuple[str, str]]:
-        obs = self.play.obs
-        opts = [(self.play.name(n), n) for n in obs.nations if me or n != self.play.nation]
-        return ([(everyone, "*")] if everyone else []) + opts
-
-    def minerals(self) -> list[tuple[str, str]]:
-        return [(mineral_name(m), m) for m in self.play.obs.minerals]
-
-    def zones(self, mine: bool | None) -> list[tuple[str, str]]:
-        obs = self.play.obs
-        zs = [z for z in obs.zones if mine is None or (self.play.nation in z.members) == mine]
-        return [(z.name, z.id) for z in zs] or [("(no zone)", "")]
-
-    def templates(self) -> list[tuple[str, str]]:
-        out = []
-        for t in self.play.content.projects.values():
-            if t.mineral not in self.play.obs.minerals:
-                continue
-            capex = t.capacity_tpy * t.capex_usd_per_tpy / 1e6
-            lead = f"{t.lead_time_quarters_min}–{t.lead_time_quarters_max} q"
-            out.append((f"{mineral_name(t.mineral)} {t.kind.value}: ${capex:,.0f}m, {lead}", t.id))
-        return out
+        self.warning = ""
+        self.previewed = ""
 
     def actions(self, tab: str) -> list[Action]:
-        m = FieldSpec("mineral", "Mineral", "choice", self.minerals(), tip="Which mineral")
-        stage = FieldSpec("stage", "Stage", "choice", STAGES, "refined", "Refined metal or ore/concentrate")
-        partner = FieldSpec("partner", "Partner", "choice", self.nations(), tip="The other nation")
-        if tab == "trade":
-            return [
-                Action(
-                    "export_control",
-                    "Impose an export control",
-                    lambda: [
-                        m,
-                        stage,
-                        FieldSpec(
-                            "instrument",
-                            "Instrument",
-                            "choice",
-                            INSTRUMENTS,
-                            "ban",
-                            "OECD export-restriction types",
-                        ),
-                        FieldSpec(
-                            "target",
-                            "Toward",
-                            "choice",
-                            self.nations("Everyone"),
-                            "*",
-                            "Whose imports it hits",
-                        ),
-                        *self._instrument_fields(),
-                    ],
-                    self._export_control,
-                    "Cuts or taxes your producers' exports. Buyers lose supply and prices "
-                    "move; the target resents it.",
-                ),
-                Action(
-                    "lift_export_control",
-                    "Lift export controls",
-                    lambda: [
-                        m,
-                        FieldSpec("stage", "Stage", "choice", [("Any", "*"), *STAGES], "*"),
-                        FieldSpec("instrument", "Instrument", "choice", [("All", "*"), *INSTRUMENTS], "*"),
-                    ],
-                    lambda v: {
-                        "kind": "lift_export_control",
-                        "mineral": v["mineral"],
-                        **({"stage": v["stage"]} if v["stage"] != "*" else {}),
-                        **({"instrument": v["instrument"]} if v["instrument"] != "*" else {}),
-                    },
-                    "Lifts your controls on a mineral: one stage and instrument, or all.",
-                ),
-                Action(
-                    "tariff",
-                    "Set an import tariff",
-                    lambda: [
-                        m,
-                        stage,
-                        FieldSpec(
-                            "target", "From", "choice", self.nations("Everyone"), "*", "Which origin it taxes"
-                        ),
-                        FieldSpec(
-                            "rate_pct",
-                            "Rate (%)",
-                            "number",
-                            default="10",
-                            tip="0 removes the tariff; up to 500",
-                            lo=0,
-                            hi=500,
-                        ),
-                    ],
-                    lambda v: {
-                        "kind": "tariff",
-                        "mineral": v["mineral"],
-                        "stage": v["stage"],
-                        "origins": [] if v["target"] == "*" else [v["target"]],
-                        "rate_pct": v["rate_pct"],
-                    },
-                    "Taxes imports from an origin: protects home producers, raises your buyers' costs.",
-                ),
-            ]
-        if tab == "diplomacy":
-            return [
-                Action(
-                    "propose_zone",
-                    "Found a trade zone",
-                    lambda: [
-                        FieldSpec(
-                            "zone_name",
-                            "Zone name",
-                            "text",
-                            default="Critical Minerals Club",
-                            tip="Shown to everyone",
-                        ),
-                        FieldSpec(
-                            "partner", "Invite", "choice", self.nations(), tip="The first nation invited"
-                        ),
-                        m,
-                        FieldSpec(
-                            "tariff_pct",
-                            "External tariff (%)",
-                            "number",
-                            default="10",
-                            lo=0,
-                            hi=100,
-                            tip="Outsiders pay it on this mineral",
-                        ),
-                        FieldSpec(
-                            "floor",
-                            "Price floor ($/t, 0 none)",
-                            "number",
-                            default="0",
-                            lo=0,
-                            hi=1e8,
-                            tip="Members buy from member producers at no less",
-                        ),
-                    ],
-                    self._zone,
-                    "Members trade at no tariff; outsiders pay the external tariff; a price "
-                    "floor keeps member mines alive.",
-                ),
-                Action(
-                    "invite_to_zone",
-                    "Invite to a zone",
-                    lambda: [FieldSpec("zone", "Zone", "choice", self.zones(True)), partner],
-                    lambda v: {"kind": "invite_to_zone", "zone": v["zone"], "nation": v["partner"]},
-                    "Asks another nation into one of your zones; it answers next turn.",
-                ),
-                Action(
-                    "join_zone",
-                    "Join a zone",
-                    lambda: [FieldSpec("zone", "Zone", "choice", self.zones(False))],
-                    lambda v: {"kind": "join_zone", "zone": v["zone"]},
-                    "Joins a zone you were invited to.",
-                ),
-                Action(
-                    "leave_zone",
-                    "Leave a zone",
-                    lambda: [FieldSpec("zone", "Zone", "choice", self.zones(True))],
-                    lambda v: {"kind": "leave_zone", "zone": v["zone"]},
-                    "Leaves a zone; the members resent it.",
-                ),
-                Action(
-                    "offtake",
-                    "Propose an offtake deal",
-                    lambda: [
-                        partner,
-                        FieldSpec(
-                            "role", "You are", "choice", [("Buyer", "buyer"), ("Seller", "seller")], "buyer"
-                        ),
-                        m,
-                        stage,
-                        FieldSpec("tonnes", "Tonnes per turn", "number", default="100", lo=0.001, hi=1e9),
-                        FieldSpec("duration", "Duration (turns)", "number", default="8", lo=1, hi=200),
-                        FieldSpec("discount", "Discount to market (%)", "number", default="0", lo=-50, hi=50),
-                        FieldSpec(
-                            "financing",
-                            "Financing ($m)",
-                            "number",
-                            default="0",
-                            lo=0,
-                            hi=1e7,
-                            tip="Paid by the buyer into a new plant in the seller's country",
-                        ),
-                    ],
-                    self._offtake,
-                    "A binding deal: the seller's producers deliver every turn at the market "
-                    "price less the discount.",
-                ),
-                Action(
-                    "memorandum",
-                    "Propose a memorandum",
-                    lambda: [partner, m],
-                    lambda v: {
-                        "kind": "propose_deal",
-                        "deal": "memorandum",
-                        "buyer": self.play.nation,
-                        "seller": v["partner"],
-                        "mineral": v["mineral"],
-                    },
-                    "Non-binding good will, and standing consent to each other's investments.",
-                ),
-                Action(
-                    "message",
-                    "Send a diplomatic message",
-                    lambda: [
-                        partner,
-                        FieldSpec("tone", "Tone", "choice", TONES, "summit"),
-                        FieldSpec("text", "Text", "text", default="", tip="Kept in the order log"),
-                    ],
-                    lambda v: {"kind": "message", "to": [v["partner"]], "tone": v["tone"], "text": v["text"]},
-                    "Moves relations; binds nobody.",
-                ),
-            ]
-        if tab == "industry":
-            return [
-                Action(
-                    "invest",
-                    "Invest in a plant",
-                    lambda: [
-                        FieldSpec(
-                            "template",
-                            "Project",
-                            "choice",
-                            self.templates(),
-                            tip="Capital cost and lead time in quarters",
-                        ),
-                        FieldSpec(
-                            "country",
-                            "In",
-                            "choice",
-                            self.nations(me=True),
-                            self.play.nation,
-                            "At home, or in a partner (it must consent unless you have a memorandum)",
-                        ),
-                        FieldSpec("share", "Your share (%)", "number", default="100", lo=0.1, hi=100),
-                    ],
-                    lambda v: {
-                        "kind": "invest",
-                        "template": v["template"],
-                        "country": v["country"],
-                        "share_pct": v["share"],
-                    },
-                    "Builds capacity that comes online after the lead time, if it is not "
-                    "delayed or cancelled.",
-                ),
-                Action(
-                    "fund_rnd",
-                    "Fund research",
-                    lambda: [
-                        FieldSpec("programme", "Programme", "choice", PROGRAMMES, "substitution"),
-                        m,
-                        FieldSpec("budget", "Budget ($m)", "number", default="200", lo=0.001, hi=1e5),
-                    ],
-                    lambda v: {
-                        "kind": "fund_rnd",
-                        "programme": v["programme"],
-                        "mineral": v["mineral"],
-                        "budget_usd_m": v["budget"],
-                    },
-                    "Pays now; may or may not pay off years later.",
-                ),
-                Action(
-                    "subsidise",
-                    "Subsidise a programme",
-                    lambda: [
-                        FieldSpec("programme", "Programme", "choice", PROGRAMMES, "recycling"),
-                        m,
-                        FieldSpec("per_turn", "$m per turn", "number", default="50", lo=0.001, hi=1e5),
-                        FieldSpec("turns", "Turns", "number", default="8", lo=1, hi=200),
-                    ],
-                    lambda v: {
-                        "kind": "subsidise",
-                        "programme": v["programme"],
-                        "mineral": v["mineral"],
-                        "usd_m_per_turn": v["per_turn"],
-                        "turns": int(v["turns"]),
-                    },
-                    "Certain, immediate, costly: less use of the mineral, or more recycling, "
-                    "while the money lasts.",
-                ),
-            ]
-        return [
-            Action(
-                "buy",
-                "Buy into the stockpile",
-                lambda: [
-                    m,
-                    FieldSpec("tonnes", "Tonnes", "number", default="100", lo=0, hi=1e9),
-                    FieldSpec("budget", "Budget ($m)", "number", default="50", lo=0, hi=1e7),
-                ],
-                lambda v: {
-                    "kind": "stockpile",
-                    "action": "buy",
-                    "mineral": v["mineral"],
-                    "tonnes": v["tonnes"],
-                    "budget_usd_m": v["budget"],
-                },
-                "Raises the target; bought over a few turns while the price is not too high.",
-            ),
-            Action(
-                "release",
-                "Release from the stockpile",
-                lambda: [m, FieldSpec("tonnes", "Tonnes", "number", default="50", lo=0, hi=1e9)],
-                lambda v: {
-                    "kind": "stockpile",
-                    "action": "release",
-                    "mineral": v["mineral"],
-                    "tonnes": v["tonnes"],
-                },
-                "Sells into your home market this turn.",
-            ),
-            Action(
-                "share_stockpile",
-                "Share stockpiles in a zone",
-                lambda: [
-                    FieldSpec("zone", "Zone", "choice", self.zones(True)),
-                    FieldSpec("share", "Share (%)", "number", default="25", lo=0, hi=100),
-                ],
-                lambda v: {"kind": "share_stockpile", "zone": v["zone"], "share_pct": v["share"]},
-                "Commits a share of your stockpiles to members in an emergency; 0 withdraws it.",
-            ),
-        ]
-
-    def _instrument_fields(self) -> list[FieldSpec]:
-        instrument = self.values.get("instrument", "ban")
-        if instrument == "quota":
-            return [FieldSpec("quota", "Quota (t/yr)", "number", default="1000", lo=0, hi=1e9)]
-        if instrument == "licensing":
-            return [FieldSpec("pass", "Licences granted (%)", "number", default="50", lo=0, hi=100)]
-        if instrument == "export_tax":
-            return [FieldSpec("tax", "Export tax (%)", "number", default="15", lo=0, hi=100)]
-        return []
-
-    def _export_control(self, v: dict[str, Any]) -> dict[str, Any]:
-        order = {
-            "kind": "export_control",
-            "mineral": v["mineral"],
-            "stage": v["stage"],
-            "instrument": v["instrument"],
-            "targets": [] if v["target"] == "*" else [v["target"]],
-        }
-        if "quota" in v:
-            order["quota_tpy"] = v["quota"]
-        if "pass" in v:
-            order["pass_share"] = v["pass"] / 100
-        if "tax" in v:
-            order["tax_pct"] = v["tax"]
-        return order
-
-    def _zone(self, v: dict[str, Any]) -> dict[str, Any]:
-        name = v["zone_name"].strip()
-        slug = "".join(c if c.isalnum() else "_" for c in name.lower()).strip("_")[:40] or "zone"
-        order = {
-            "kind": "propose_zone",
-            "zone": slug,
-            "name": name or "Zone",
-            "invite": [v["partner"]],
-            "external_tariff_pct": {v["mineral"]: v["tariff_pct"]},
-        }
-        if v["floor"] > 0:
-            order["price_floor_usd_per_t"] = {v["mineral"]: v["floor"]}
-        return order
-
-    def _offtake(self, v: dict[str, Any]) -> dict[str, Any]:
-        me, other = self.play.nation, v["partner"]
-        buyer, seller = (me, other) if v["role"] == "buyer" else (other, me)
-        return {
-            "kind": "propose_deal",
-            "deal": "offtake",
-            "buyer": buyer,
-            "seller": seller,
-            "mineral": v["mineral"],
-            "stage": v["stage"],
-            "tonnes_per_turn": v["tonnes"],
-            "duration_turns": int(v["duration"]),
-            "discount_pct": v["discount"],
-            "financing_usd_m": v["financing"],
-        }
+        return forms.actions(self.form, tab)
 
     # ---------------------------------------------------------------- layout
 
@@ -509,13 +94,23 @@ class OrdersScreen(Screen):
         y += u(66)
         self.widgets = {}
         self.specs = {s.key: s for s in self.action.fields()}
-        row = u(40)
+        # Submit sits at the panel's foot, the verdict and the note above it; the fields share
+        # what is left (eight fields at 1280x720 must not push Submit off the panel).
+        submit_y = ph - pad - u(44)
+        status_h, about_h = u(84), u(100)
+        room = submit_y - u(8) - status_h - u(8) - about_h - u(4) - y
+        n = max(len(self.specs), 1)
+        if room / n < u(32):
+            about_h = max(u(56), about_h - (u(32) * n - room))
+            room = submit_y - u(8) - status_h - u(8) - about_h - u(4) - y
+        row = max(u(26), min(u(40), room // n))
+        field_h = min(u(34), row - u(3))
         label_w = col_w * 2 // 5
         for spec in self.specs.values():
-            lab = b.label(pygame.Rect(pad, y, label_w, u(34)), spec.label)
+            lab = b.label(pygame.Rect(pad, y, label_w, field_h), spec.label)
             if spec.tip:
                 lab.set_tooltip(spec.tip)
-            rect = pygame.Rect(pad + label_w, y, col_w - label_w, u(34))
+            rect = pygame.Rect(pad + label_w, y, col_w - label_w, field_h)
             current = self.values.get(spec.key, spec.default)
             if spec.kind == "choice":
                 ids = [o[1] for o in spec.options]
@@ -531,19 +126,28 @@ class OrdersScreen(Screen):
                     tip += f" ({spec.lo:g} to {spec.hi:,.0f})"
                 self.widgets[spec.key] = b.entry(rect, self.values[spec.key], tip)
             y += row
-        self.about = b.text(
-            pygame.Rect(pad, y + u(4), col_w, u(74)), f"<font color='#a9b6c3'>{esc(self.action.about)}</font>"
-        )
-        y += u(84)
-        self.status_box = b.text(pygame.Rect(pad, y, col_w, u(84)), "")
-        y += u(92)
+        about = f"<font color='#a9b6c3'>{esc(self.action.about)}</font>"
+        if "mineral" in self.specs:
+            scale = scale_html(self.play, self.values["mineral"], self.values.get("stage", "refined"))
+            about = f"{scale}<br>{about}"
+        top = min(y + u(6), submit_y - u(8) - status_h - u(8) - about_h)
+        self.about = b.text(pygame.Rect(pad, top, col_w, submit_y - u(16) - status_h - top), about)
+        self.status_box = b.text(pygame.Rect(pad, submit_y - u(8) - status_h, col_w, status_h), "")
         self.submit = b.button(
-            pygame.Rect(pad, y, u(200), u(44)),
+            pygame.Rect(pad, submit_y, u(200), u(44)),
             "Submit order",
             "Queue the order for this turn (it applies when the turn ends)",
             "@primary",
             "#submit",
         )
+        self.preview_button = b.button(
+            pygame.Rect(pad + u(210), submit_y, u(200), u(44)),
+            "Preview (F5)",
+            "Resolve next quarter on a fork with and without this order, and compare (takes a few seconds)",
+            oid="#preview",
+        )
+        if self.action.id == "message":
+            self.preview_button.disable()
         # right column: queued orders and (diplomacy) the inbox
         x2 = 2 * pad + col_w
         yq = pad + u(54)
@@ -581,12 +185,9 @@ class OrdersScreen(Screen):
                 b.label(pygame.Rect(x2, yq, col_w, u(26)), "None waiting.", "@small")
                 yq += u(30)
             for p in inbox[:5]:
-                summary = p.summary()
-                text = (
-                    f"{self.play.name(p.sender)}: {summary.split(': ', 1)[-1]} (until "
-                    f"{self.play.scenario.date_of(p.expires_turn)})"
-                )
-                short = f"{self.play.short_name(p.sender)}: {summary.split(': ', 1)[-1]}"
+                summary = self.play.names.proposal(p)
+                text = f"{summary} (until {self.play.scenario.date_of(p.expires_turn)})"
+                short = summary
                 lab = b.label(
                     pygame.Rect(x2, yq, col_w - u(200), u(30)), fit(short, self.app.font(15), col_w - u(206))
                 )
@@ -636,7 +237,9 @@ class OrdersScreen(Screen):
         return values
 
     def order(self) -> dict[str, Any]:
-        return self.action.order(self.read())
+        values = self.read()
+        self.warning = check_scale(self.play, self.action.id, values)
+        return self.action.order(values)
 
     def validate(self) -> tuple[bool, str, float]:
         try:
@@ -648,12 +251,47 @@ class OrdersScreen(Screen):
         ok, reason, cost = self.status
         if ok:
             text = "<font color='#7fd18b'><b>Valid.</b></font>"
-            text += f" · costs <b>${cost:,.0f}m</b> when it applies" if cost else " · no cost to the treasury"
+            abroad = self.action.id in ("invest", "offtake") and self.values.get(
+                "country", self.values.get("partner")
+            ) not in (None, self.play.nation)
+            if cost:
+                text += f" · costs <b>${cost:,.0f}m</b> when it applies"
+            elif abroad and self.action.id == "invest":
+                text += " · paid only if the partner consents (proposed first)"
+            else:
+                text += " · no cost to the treasury"
             text += f"<br><font color='#a9b6c3'>Treasury ${self.play.obs.treasury_usd_m:,.0f}m</font>"
+            if self.warning:
+                text += f"<br><font color='#f0c65a'>{esc(self.warning)}</font>"
         else:
             text = f"<font color='#ff8a7a'><b>Not possible:</b> {esc(reason)}</font>"
         self.status_box.set_text(text)
         return self.status
+
+    def do_preview(self) -> None:
+        """Resolve the next quarter with and without the order on forks, in the background;
+        the answer replaces the verdict under the form."""
+        try:
+            raw = self.order()
+        except BadInput as exc:
+            self.app.notify(str(exc), bad=True)
+            return
+        order = self.play.parse(raw)
+        if isinstance(order, str):
+            self.app.notify(self.play.names(order), bad=True)
+            return
+        mineral = raw.get("mineral")
+        game, nation = self.play.game, self.play.nation
+
+        def done(result, error) -> None:
+            if error is not None:
+                self.app.notify(f"The preview failed: {type(error).__name__}: {error}", bad=True)
+                return
+            self.previewed = preview_html(self.play, result, mineral)
+            if self.root is not None:
+                self.about.set_text(self.previewed)
+
+        self.app.run_task("Previewing next quarter", lambda: preview(game, nation, order), done)
 
     def do_submit(self) -> bool:
         try:
@@ -704,6 +342,8 @@ class OrdersScreen(Screen):
                 self.app.pop()
             elif el is self.submit:
                 self.do_submit()
+            elif el is self.preview_button:
+                self.do_preview()
             for i, button in enumerate(self.withdraw_buttons):
                 if el is button:
                     order = self.play.withdraw(i)
@@ -716,7 +356,8 @@ class OrdersScreen(Screen):
                         {"kind": "respond", "proposal": proposal, "accept": accept}
                     )
                     self.app.notify(
-                        f"{'Accepted' if accept else 'Refused'} proposal #{proposal}"
+                        f"{'Accepted' if accept else 'Refused'}: "
+                        f"{self.play.names.proposal(self.play.game.world.diplomacy.proposals.get(proposal))}"
                         if ok
                         else f"Refused: {reason}",
                         bad=not ok,
@@ -733,6 +374,9 @@ class OrdersScreen(Screen):
                 return True
             if event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
                 self.do_submit()
+                return True
+            if event.key == pygame.K_F5:
+                self.do_preview()
                 return True
             if not focused:
                 keys = {

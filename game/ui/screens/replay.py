@@ -18,6 +18,8 @@ import pygame_gui
 from game.session import Game
 from game.ui import palette as pal
 from game.ui.app import App, Screen
+from game.ui.app import action as register_action
+from game.ui.exports import write_game_report
 from game.ui.mapview import Flow, MapView
 from game.ui.play import Play, mineral_name
 from game.ui.screens.base import Builder, esc, fit, selected_id
@@ -196,8 +198,6 @@ class ReplayScreen(Screen):
     # ---------------------------------------------------------------- input
 
     def write_report(self) -> None:
-        from game.ui.screens.report import write_game_report
-
         result = write_game_report(self.app, self.game, self.path.stem)
         if isinstance(result, str):
             self.app.notify(result, bad=True, seconds=8)
@@ -250,6 +250,7 @@ class ReplayScreen(Screen):
         self.view.draw(surface)
 
 
+@register_action("open_replay")
 def open_replay(app: App, path: Path) -> None:
     """Replay a save in a worker thread, then show it; a corrupt, foreign or empty save
     is a message and nothing else changes."""

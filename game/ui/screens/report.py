@@ -10,13 +10,16 @@ import pygame
 import pygame_gui
 
 from game.report.chains import causal_chains
-from game.report.document import build_report, write_report
 from game.report.questions import discussion_questions
 from game.ui import charts
 from game.ui.app import Screen
+from game.ui.exports import write_game_report
 from game.ui.play import PART_LABELS, Play, TurnReport, mineral_name
 from game.ui.screens.base import Builder, backs_out, esc
 from game.ui.wargame import Wargame
+
+MAX_LINES = 6
+MAX_CHANGES = 6
 
 
 def _panel_rect(app, width: int, height: int) -> pygame.Rect:
@@ -38,7 +41,7 @@ class TurnReportScreen(Screen):
         self.report = report
 
     def build(self) -> None:
-        rect = _panel_rect(self.app, 980, 700)
+        rect = _panel_rect(self.app, 1180, 700)
         root = self.make_root(rect, "#report")
         root.background_colour = pygame.Color(17, 27, 36)
         root.rebuild()
@@ -46,7 +49,13 @@ class TurnReportScreen(Screen):
         u = b.u
         r = self.report
         pad = u(18)
-        b.label(pygame.Rect(pad, pad, rect.w - 2 * pad, u(36)), f"Turn report · {r.date}", "@heading")
+        reports = self.play.reports
+        where = reports.index(r) + 1 if r in reports else len(reports)
+        b.label(
+            pygame.Rect(pad, pad, rect.w - 2 * pad, u(36)),
+            f"Turn report · {r.date} ({where} of {len(reports)})",
+            "@heading",
+        )
         score = ""
         if not math.isnan(r.score_after):
             before = "—" if math.isnan(r.score_before) else f"{r.score_before:.1f}"
@@ -56,28 +65,41 @@ class TurnReportScreen(Screen):
             f"What mattered for you this quarter. {score}",
             "@small",
         )
-        lines = []
-        for c in r.changes:
+        # Two columns, each its own text box: what the player did and what came back, then
+        # what changed in the world. A box whose text overflows is laid out twice by
+        # pygame-gui (once more with a scroll bar), so each column is kept short enough to
+        # fit as a rule: the full lists are in the ledger, the news feed and the charts.
+        head = lambda t: f"<font color='#f0c65a'><b>{esc(t)}</b></font>"  # noqa: E731
+        left = [head("Your orders")]
+        for o in r.orders:
+            colour = "#e4e8ec" if o.good is None else ("#7fd18b" if o.good else "#ff8a7a")
+            left.append(f"<b>{esc(o.order)}</b>: <font color='{colour}'>{esc(o.result)}</font>")
+        if not r.orders:
+            left.append("<i>You gave no orders this quarter.</i>")
+        if r.replies:
+            left += ["", head("Answers and refusals")] + [esc(x) for x in r.replies[:MAX_LINES]]
+        if r.messages:
+            left += ["", head("What others did to or about you")]
+            left += [esc(x) for x in r.messages[:MAX_LINES]]
+            if len(r.messages) > MAX_LINES:
+                left.append(f"<i>… and {len(r.messages) - MAX_LINES} more</i>")
+        if r.spending is not None and r.spending.lines:
+            sp = r.spending
+            items = ", ".join(f"{esc(name)} {v:+,.0f}" for name, v in sp.lines if abs(v) >= 0.5)
+            left += ["", f"{head('Treasury')} ${sp.before:,.0f}m to ${sp.after:,.0f}m ($m): {items}"]
+        right = [head("What changed")]
+        for c in r.changes[:MAX_CHANGES]:
             colour = "#e4e8ec" if c.good is None else ("#7fd18b" if c.good else "#ff8a7a")
             mark = "•" if c.good is None else ("+" if c.good else "−")
-            lines.append(
-                f"<font color='{colour}'><b>{mark} "
-                f"{esc(c.headline)}</b></font><br>&nbsp;&nbsp;&nbsp;{esc(c.why)}"
-            )
-        if not lines:
-            lines.append("<i>A quiet quarter: nothing moved by more than a few percent.</i>")
-        if r.replies:
-            lines.append(
-                "<font color='#f0c65a'><b>Answers and refusals</b></font><br>"
-                + "<br>".join(esc(x) for x in r.replies)
-            )
+            right.append(f"<font color='{colour}'><b>{mark} {esc(c.headline)}</b></font><br>{esc(c.why)}")
+        if not r.changes:
+            right.append("<i>A quiet quarter: nothing moved by more than a few percent.</i>")
         if r.news:
-            lines.append(
-                "<font color='#f0c65a'><b>News</b></font><br>"
-                + "<br>".join(f"<b>{esc(h)}</b>: {esc(t)}" for h, t in r.news)
-            )
+            right += ["", head("News")] + [f"<b>{esc(h)}</b>" for h, _ in r.news[:MAX_LINES]]
         box_h = rect.h - pad * 3 - u(64) - u(46)
-        b.text(pygame.Rect(pad, pad + u(66), rect.w - 2 * pad, box_h), "<br><br>".join(lines))
+        col = (rect.w - 3 * pad) // 2
+        b.text(pygame.Rect(pad, pad + u(66), col, box_h), "<br>".join(left))
+        b.text(pygame.Rect(2 * pad + col, pad + u(66), col, box_h), "<br>".join(right))
         y = rect.h - pad - u(46)
         label = "Debrief" if self.play.over else "Continue"
         self.go = b.button(
@@ -90,8 +112,44 @@ class TurnReportScreen(Screen):
         self.charts = b.button(
             pygame.Rect(pad, y, u(150), u(46)), "Charts (C)", "Prices, supply and score over time"
         )
+        self.ledger = b.button(
+            pygame.Rect(pad + u(160), y, u(150), u(46)),
+            "Ledger (N)",
+            "Your need, purchases, stocks, deals and spending, per mineral",
+        )
+        self.prev = b.button(
+            pygame.Rect(pad + u(320), y, u(120), u(46)), "< Older", "The quarter before (Left arrow)"
+        )
+        self.next = b.button(
+            pygame.Rect(pad + u(450), y, u(120), u(46)), "Newer >", "The quarter after (Right arrow)"
+        )
+        if where <= 1:
+            self.prev.disable()
+        if where >= len(reports):
+            self.next.disable()
+
+    def step(self, by: int) -> None:
+        """Show an older or newer report in place."""
+        reports = self.play.reports
+        if self.report not in reports:
+            return
+        k = reports.index(self.report) + by
+        if 0 <= k < len(reports):
+            self.report = reports[k]
+            self.rebuild()
 
     def handle(self, event: pygame.event.Event) -> bool:
+        pressed = event.ui_element if event.type == pygame_gui.UI_BUTTON_PRESSED else None
+        key = event.key if event.type == pygame.KEYDOWN else None
+        if pressed is self.prev or key == pygame.K_LEFT:
+            self.step(-1)
+            return True
+        if pressed is self.next or key == pygame.K_RIGHT:
+            self.step(1)
+            return True
+        if pressed is self.ledger or key == pygame.K_n:
+            self.app.open("ledger", self.play)
+            return True
         go = (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.go) or (
             event.type == pygame.KEYDOWN
             and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER, pygame.K_ESCAPE)
@@ -184,18 +242,6 @@ class ChartsScreen(Screen):
         return False
 
 
-def write_game_report(app, game, name: str) -> list[Path] | str:
-    """The after-action report of `game` under the user's reports folder: the files
-    written, or why it could not be (the game goes on either way)."""
-    if not game.world.records:
-        return "No turn has been played yet: nothing to report."
-    out = app.home / "reports" / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
-    try:
-        return write_report(build_report(game), out)
-    except Exception as exc:  # a report that fails must not end the game
-        return f"Could not write the report: {type(exc).__name__}: {exc}"
-
-
 def class_html(play: Play, session: Wargame | None) -> str:
     """The room's part of the debrief: every team's outcome, 3–5 discussion questions and,
     for a historical scenario, what really happened beside what the class did."""
@@ -207,7 +253,7 @@ def class_html(play: Play, session: Wargame | None) -> str:
             i = world.nation_ids.index(team)
             start = float(world.records[0].score[i]) if world.records else math.nan
             end = float(world.records[-1].score[i]) if world.records else math.nan
-            rows.append(f"Team {esc(play.name(team))}: score {start:.1f} → <b>{end:.1f}</b>")
+            rows.append(f"Team {esc(play.name(team))}: score {start:.1f} to <b>{end:.1f}</b>")
         parts.append("<font color='#f0c65a'><b>Teams</b></font><br>" + "<br>".join(rows))
     if world.records:
         try:
@@ -378,9 +424,7 @@ class DebriefScreen(Screen):
             return True
         if backs_out(event, self.close):
             if self.final:
-                from game.ui.screens.title import TitleScreen
-
-                self.app.reset(TitleScreen(self.app))
+                self.app.reset(self.app.make("title"))
             else:
                 self.app.pop()
             return True

@@ -4,47 +4,19 @@ from __future__ import annotations
 
 import random
 
-import numpy as np
 import pygame
 import pygame_gui
 
 from game import __version__
-from game.ui import palette as pal
-from game.ui.app import Screen, wrap
-from game.ui.screens.base import Builder, Centered, backs_out, esc, selected_id
+from game.ui.app import wrap
+from game.ui.savelist import enable_autosave
+from game.ui.screens.base import Builder, Centered, MapBackdrop, backs_out, esc, selected_id
 
 DIFFICULTIES = [
     ("Easy: AI nations are slow to retaliate", "easy"),
     ("Normal", "normal"),
     ("Hard: AI nations play sharp", "hard"),
 ]
-
-
-class MapBackdrop:
-    """The world, dimmed, behind menus: a strategy game should open on its map."""
-
-    def __init__(self, screen: Screen) -> None:
-        from game.ui.mapview import MapView
-
-        app = screen.app
-        content = app.content
-        nations = list(content.nations)
-        self.view = MapView(app.world_map, nations, {n: content.nations[n].iso_a3 for n in nations})
-        rng = np.random.default_rng(3)
-        seq = app.palette
-        self.view.set_data(
-            [pal._ramp((pal.LAND_NEUTRAL, seq.seq(0.55)), float(rng.uniform(0, 0.5))) for _ in nations],
-            [],
-            [],
-            {},
-        )
-
-    def draw(self, surface: pygame.Surface) -> None:
-        self.view.set_rect(surface.get_rect())
-        self.view.draw(surface)
-        shade = pygame.Surface(surface.get_size(), pygame.SRCALPHA)
-        shade.fill((8, 14, 20, 150))
-        surface.blit(shade, (0, 0))
 
 
 class TitleScreen(Centered):
@@ -88,17 +60,15 @@ class TitleScreen(Centered):
 
     def handle(self, event: pygame.event.Event) -> bool:
         if event.type == pygame_gui.UI_BUTTON_PRESSED:
-            from game.ui.screens.menus import LoadScreen, SettingsScreen
-
             element = event.ui_element
             if element is self.buttons["#new"]:
                 self.app.push(NewGameScreen(self.app))
             elif element is self.buttons["#load"]:
-                self.app.push(LoadScreen(self.app))
+                self.app.open("load")
             elif element is self.buttons["#replay"]:
-                self.app.push(LoadScreen(self.app, replay=True))
+                self.app.open("load", replay=True)
             elif element is self.buttons["#settings"]:
-                self.app.push(SettingsScreen(self.app))
+                self.app.open("settings")
             elif element is self.buttons["#quit"]:
                 self.app.running = False
             return True
@@ -273,7 +243,6 @@ class NewGameScreen(Centered):
             return
         self.pin = self.pin_entry.get_text().strip()
         if self.hotseat:
-            from game.ui.screens.wargame import HandOverScreen
             from game.ui.wargame import Wargame
 
             if len(self.teams) < 2:
@@ -281,11 +250,11 @@ class NewGameScreen(Centered):
                 return
             teams = [n for n in self.app.content.scenarios[self.scenario].nations if n in self.teams]
             session = Wargame.new(self.app.content, self.scenario, teams, self.level, seed, self.pin)
-            session.game.autosave = (self.app.home / "autosave", 5)
-            self.app.reset(HandOverScreen(self.app, session))
+            enable_autosave(self.app.home, session.game)
+            self.app.reset(self.app.make("hand_over", session))
             return
         play = Play.new(self.app.content, self.scenario, self.nation, self.level, seed)
-        play.game.autosave = (self.app.home / "autosave", 5)
+        enable_autosave(self.app.home, play.game)
         self.app.push(BriefingScreen(self.app, play, pin=self.pin))
 
     def handle(self, event: pygame.event.Event) -> bool:
@@ -373,8 +342,21 @@ class BriefingScreen(Centered):
         else:
             body = f"{esc(spec.summary)}<br><br>"
         body += f"<font color='#a9b6c3'>Your score weighs: {esc(score)}.</font>"
-        box_h = h - top - u(70) - u(90)
+        suggested = list(brief.suggested[:3]) if brief is not None else []
+        box_h = h - top - u(70) - u(90) - len(suggested) * u(40)
         b.text(pygame.Rect(col.x, top + u(72), col.w, box_h), body)
+        self.suggestions = []
+        y = top + u(78) + box_h
+        for k, suggestion in enumerate(suggested):
+            button = b.button(
+                pygame.Rect(col.x, y, col.w, u(34)),
+                f"Queue the advice: {suggestion.label}",
+                "Queue this order for your first turn (you can withdraw it in its panel)",
+                oid=f"#advice_{k}",
+            )
+            self.suggestions.append((button, suggestion))
+            y += u(40)
+        box_h += len(suggested) * u(40)
         self.go = b.button(
             pygame.Rect(col.right - u(220), top + u(82) + box_h, u(220), u(50)),
             "Take office",
@@ -389,9 +371,20 @@ class BriefingScreen(Centered):
     def draw(self, surface: pygame.Surface) -> None:
         self.backdrop.draw(surface)
 
-    def handle(self, event: pygame.event.Event) -> bool:
-        from game.ui.screens.main import MainScreen
+    def take_advice(self, button, suggestion) -> None:
+        ok, reason, cost = self.play.submit(suggestion.order)
+        if ok:
+            button.disable()
+            self.app.notify(f"Queued: {suggestion.label}" + (f" (${cost:,.0f}m)" if cost else ""))
+        else:
+            self.app.notify(f"Refused: {reason}", bad=True)
 
+    def handle(self, event: pygame.event.Event) -> bool:
+        if event.type == pygame_gui.UI_BUTTON_PRESSED:
+            for button, suggestion in self.suggestions:
+                if event.ui_element is button:
+                    self.take_advice(button, suggestion)
+                    return True
         go = (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.go) or (
             event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER)
         )
@@ -399,7 +392,7 @@ class BriefingScreen(Centered):
             from game.ui.wargame import Wargame
 
             session = Wargame(self.play.game, [self.play.nation], self.pin, plays=[self.play])
-            self.app.reset(MainScreen(self.app, self.play, session))
+            self.app.reset(self.app.make("main", self.play, session))
             return True
         if backs_out(event, self.back):
             self.app.pop()

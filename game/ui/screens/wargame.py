@@ -15,33 +15,34 @@ from collections.abc import Callable
 import pygame
 import pygame_gui
 
-from game.ui.app import App, Screen
+from game.ui.app import App, Screen, action
 from game.ui.play import mineral_name
-from game.ui.screens.base import Builder, Centered, backs_out, esc, selected_id
+from game.ui.screens.base import Builder, Centered, MapBackdrop, backs_out, esc, overlay_root, selected_id
 from game.ui.wargame import Wargame
 
 
+@action("resume_play")
 def resume_play(app: App, session: Wargame) -> None:
     """Back to the game after the facilitator changed it: the next team's hand-over in a
     hot-seat game, the map in a one-player game."""
-    from game.ui.screens.main import MainScreen
 
     if session.hotseat:
         app.reset(HandOverScreen(app, session))
     else:
         play = session.play(session.teams[0])
         play.refresh()
-        app.reset(MainScreen(app, play, session))
+        app.reset(app.make("main", play, session))
 
 
+@action("finish_wargame")
 def finish_wargame(app: App, session: Wargame) -> None:
     """The end of the game (its last turn, or the facilitator's call): the room's debrief."""
-    from game.ui.screens.report import DebriefScreen
 
     app.toasts.clear()
-    app.reset(DebriefScreen(app, session.play(session.teams[0]), session))
+    app.reset(app.make("debrief", session.play(session.teams[0]), session))
 
 
+@action("open_facilitator")
 def open_facilitator(app: App, session: Wargame) -> None:
     app.push(PinPrompt(app, session) if session.pin else FacilitatorScreen(app, session))
 
@@ -59,8 +60,6 @@ class HandOverScreen(Centered):
         app.toasts.clear()  # the previous team's messages go with it
 
     def build(self) -> None:
-        from game.ui.screens.title import MapBackdrop
-
         self.make_root()
         self.backdrop = MapBackdrop(self)
         b = Builder(self)
@@ -102,15 +101,13 @@ class HandOverScreen(Centered):
 
     def sit_down(self) -> None:
         """The team's map, with its report of last quarter on top if it has not seen it."""
-        from game.ui.screens.main import MainScreen
-        from game.ui.screens.report import TurnReportScreen
 
         play = self.session.play(self.team)
         play.refresh()
-        self.app.reset(MainScreen(self.app, play, self.session))
+        self.app.reset(self.app.make("main", play, self.session))
         report = self.session.take_report(self.team)
         if report is not None:
-            self.app.push(TurnReportScreen(self.app, play, report))
+            self.app.open("turn_report", play, report)
 
     def handle(self, event: pygame.event.Event) -> bool:
         if (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.ready) or (
@@ -135,9 +132,7 @@ class PinPrompt(Screen):
         self.session = session
 
     def build(self) -> None:
-        from game.ui.screens.menus import _overlay_root
-
-        rect = _overlay_root(self, 440, 230)
+        rect = overlay_root(self, 440, 230)
         b = Builder(self)
         u = b.u
         b.label(pygame.Rect(u(24), u(14), rect.w - u(48), u(36)), "Facilitator PIN", "@heading")
@@ -183,9 +178,7 @@ class ConfirmDialog(Screen):
         self.title, self.text, self.yes_text, self.action = title, text, yes, action
 
     def build(self) -> None:
-        from game.ui.screens.menus import _overlay_root
-
-        rect = _overlay_root(self, 560, 300)
+        rect = overlay_root(self, 560, 300)
         b = Builder(self)
         u = b.u
         b.label(pygame.Rect(u(24), u(14), rect.w - u(48), u(36)), self.title, "@heading")
