@@ -1,0 +1,133 @@
+"""The reported quantities after the solve, exact by construction: flows that respect the
+no-arbitrage cutoff, the caps and the offers, and what each seller offers."""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from game.world.market.evaluate import offer
+
+
+@njit(cache=True)
+def seller_offers(x, sellers, out):
+    """What each seller (sorted by cell) offers at the origin prices `exp(x)` (M, O)."""
+    cell_ptr, avail, lo, hi = sellers.cell_ptr, sellers.avail, sellers.lo, sellers.hi
+    n_min, n_orig = x.shape
+    for m in range(n_min):
+        for o in range(n_orig):
+            cell = m * n_orig + o
+            p = np.exp(x[m, o])
+            for i in range(cell_ptr[cell], cell_ptr[cell + 1]):
+                out[i] = offer(p, avail[i], lo[i], hi[i])[0]
+
+
+@njit(cache=True)
+def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report):
+    """Fill `report` for every mineral from the solution (`x`, `solved`).
+
+    Routes whose logit weight is under `cutoff` get nothing (no arbitrage beyond it), except
+    on a `rented` cap, where the rent prices the route at the margin; each capped group
+    carries no more than its cap (`cap_sorted`, in the kernel's group order; overlapping
+    caps: a route takes the tightest cut of its groups); an origin ships no more than its
+    sellers offer, contracted tonnes (`fixed`, (M, O, B)) first, then its spot buyers pro
+    rata. Buyers pay the delivered price, and at least their marginal price on contracted
+    tonnes."""
+    sellers, lanes = mk.sellers, mk.lanes
+    cell_ptr, avail, lo, hi = sellers.cell_ptr, sellers.avail, sellers.lo, sellers.hi
+    pref, choke = mk.buyers.pref, mk.buyers.choke
+    open_, floor, tax, trans, tar, disc = (
+        lanes.open,
+        lanes.floor,
+        lanes.export_tax,
+        lanes.transport,
+        lanes.tariff,
+        lanes.discount,
+    )
+    cap_ptr, cap_idx = lanes.cap_ptr, lanes.cap_idx
+    weight, rest, q, price = solved.weight, solved.rest, solved.q, solved.price
+    flow, delivered, realised = report.flow, report.delivered, report.realised
+    paid, wanted, fill = report.paid, report.wanted, report.fill
+    n_min, n_orig = x.shape
+    n_buy = rest.shape[1]
+    for m in range(n_min):
+        g0, g1 = group_ptr[m], group_ptr[m + 1]
+        for o in range(n_orig):
+            po = np.exp(x[m, o])
+            for b in range(n_buy):
+                f = floor[m, o, b]
+                base = po if po > f else f
+                realised[m, o, b] = base
+                if open_[m, o, b]:
+                    delivered[m, o, b] = price[m, o, b]
+                else:
+                    d = (base * (1.0 + tax[m, o, b]) + trans[m, o, b]) * (1.0 + tar[m, o, b]) - disc[m, o, b]
+                    delivered[m, o, b] = d if d > 1e-9 else 1e-9
+        # Per buyer sums, accumulated origin by origin (memory order).
+        total = np.zeros(n_buy)
+        for o in range(n_orig):
+            for b in range(n_buy):
+                w = weight[m, o, b]
+                if w < cutoff and not rented[m, o, b]:
+                    w = 0.0
+                flow[m, o, b] = w
+                total[b] += w
+        for b in range(n_buy):
+            wanted[m, b] = rest[m, b]
+        for o in range(n_orig):
+            for b in range(n_buy):
+                share = flow[m, o, b] / total[b] if total[b] > 0.0 else 0.0
+                flow[m, o, b] = share * rest[m, b] + fixed[m, o, b]
+                wanted[m, b] += fixed[m, o, b]
+        if g1 > g0:
+            load = np.zeros(g1 - g0)
+            for o in range(n_orig):
+                for b in range(n_buy):
+                    k = (m * n_orig + o) * n_buy + b
+                    for j in range(cap_ptr[k], cap_ptr[k + 1]):
+                        load[cap_idx[j] - g0] += flow[m, o, b]
+            for o in range(n_orig):
+                for b in range(n_buy):
+                    k = (m * n_orig + o) * n_buy + b
+                    cut = 1.0
+                    for j in range(cap_ptr[k], cap_ptr[k + 1]):
+                        g = cap_idx[j]
+                        if load[g - g0] > cap_sorted[g]:
+                            cut = min(cut, cap_sorted[g] / load[g - g0])
+                    flow[m, o, b] *= cut
+        for o in range(n_orig):
+            cell = m * n_orig + o
+            po = np.exp(x[m, o])
+            offered = 0.0
+            for i in range(cell_ptr[cell], cell_ptr[cell + 1]):
+                offered += offer(po, avail[i], lo[i], hi[i])[0]
+            offered = max(offered, 0.0)  # a stock rounded a hair below zero offers nothing
+            due = 0.0
+            spot_sales = 0.0
+            for b in range(n_buy):
+                contracted = min(fixed[m, o, b], flow[m, o, b])
+                due += contracted
+                spot_sales += flow[m, o, b] - contracted
+            kept = offered / due if due > offered else 1.0
+            room = max(offered - due * kept, 0.0)
+            ship = room / spot_sales if spot_sales > room else 1.0
+            sales = 0.0
+            for b in range(n_buy):
+                contracted = min(fixed[m, o, b], flow[m, o, b])
+                flow[m, o, b] = contracted * kept + (flow[m, o, b] - contracted) * ship
+                sales += flow[m, o, b]
+            fill[cell] = sales / offered if offered > 0.0 else 0.0
+        marginal = np.empty(n_buy)
+        bought = np.zeros(n_buy)
+        spent = np.zeros(n_buy)
+        for b in range(n_buy):
+            marginal[b] = q[m, b] if np.isfinite(q[m, b]) else pref[m] * choke[m, b]
+        for o in range(n_orig):
+            for b in range(n_buy):
+                cost = delivered[m, o, b]
+                if fixed[m, o, b] > 0.0 and marginal[b] > cost:
+                    cost = marginal[b]
+                bought[b] += flow[m, o, b]
+                spent[b] += flow[m, o, b] * cost
+        for b in range(n_buy):
+            paid[m, b] = spent[b] / bought[b] if bought[b] > 0.0 else marginal[b]
