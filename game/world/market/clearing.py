@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from game.world.market import kernel, params
-from game.world.market.finalise import finalise, seller_offers
+from game.world.market.finalise import best_netbacks, finalise, seller_offers
 from game.world.market.inputs import Buyers, Lanes, Market, Report, Sellers, Solved
 
 F64 = NDArray[np.float64]
@@ -201,6 +201,9 @@ class Clearing:
     iterations: int
     converged: bool
     settled: Bool  # (M,) minerals whose solve reached equilibrium (the others gave up: rare)
+    evaluations: NDArray[np.int64]
+    """(M, 2) evaluations each mineral's solve made: whole, and partial (a rent step that
+    re-evaluates only the buyers it moved). What a solve costs, free of the machine's load."""
 
 
 def clear(
@@ -284,6 +287,7 @@ def clear(
         weight=np.zeros(open_.shape),
         q=np.zeros((n_min, n_buy)),
         rest=np.zeros((n_min, n_buy)),
+        evaluations=np.zeros((n_min, 2), dtype=np.int64),
     )
     iterations, converged = kernel.solve(
         x=x,
@@ -294,7 +298,8 @@ def clear(
         mk=mk,
         solved=solved,
     )
-    _shadow_prices(x, ~has_supply, routes, solved.q, solved.rest, bids.pref)
+    policy_open = np.ascontiguousarray(routes.open)
+    _shadow_prices(x, ~has_supply, policy_open, mk.lanes, solved.q, solved.rest, bids.pref)
     p = np.exp(x)
     sorted_rent, rent = rent, np.empty(n_groups)
     rent[index.order] = sorted_rent
@@ -338,12 +343,14 @@ def clear(
         iterations=int(iterations.max(initial=0)),
         converged=bool(converged.all()),
         settled=converged,
+        evaluations=solved.evaluations,
     )
 
 
-def _shadow_prices(x: F64, idle: Bool, routes: Routes, q: F64, rest: F64, pref: F64) -> None:
+def _shadow_prices(x: F64, idle: Bool, open_: Bool, lanes: Lanes, q: F64, rest: F64, pref: F64) -> None:
     """Set the price of each origin with nothing to sell to what a seller there would get:
-    the best netback of any buyer who still wants tonnes and whose route from it is open.
+    the best netback of any buyer who still wants tonnes and whose route from it is open
+    (`open_`: the routes policy leaves open, supply or not).
 
     Nothing clears at such an origin, so the solve leaves its price where it started; but
     investors read it when they weigh building there (a refinery next to mines, recycling
@@ -351,11 +358,8 @@ def _shadow_prices(x: F64, idle: Bool, routes: Routes, q: F64, rest: F64, pref: 
     m, o = np.nonzero(idle)
     if not len(m):
         return
-    netback = ((q[m] + routes.discount[m, o]) / (1.0 + routes.tariff[m, o]) - routes.transport[m, o]) / (
-        1.0 + routes.export_tax[m, o]
-    )
-    usable = routes.open[m, o] & np.isfinite(q[m]) & (rest[m] > 0)
-    best = np.where(usable, netback, -np.inf).max(axis=1)
+    best = np.empty(len(m))
+    best_netbacks(m, o, open_, q, rest, lanes, best)
     known = np.isfinite(best) & (best > 0)
     bounds = pref[m[known], 0]
     x[m[known], o[known]] = np.log(np.clip(best[known], 1e-6 * bounds, 1e4 * bounds))

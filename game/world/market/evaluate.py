@@ -228,6 +228,7 @@ def reevaluate(m, g0, g1, x, rent, tau, mk, ws, cols, prices_moved):
     buyers' routes, split and demand stand as they were. A licence's rent moves one buyer's
     routes, so settling twenty licences' rents costs a fraction of whole evaluations; the
     numbers are the same as a whole evaluation's, bit for bit."""
+    ws.tally[0 if prices_moved else 1] += 1
     if prices_moved:
         for o in range(x.shape[0]):
             ws.p[o] = np.exp(x[o])

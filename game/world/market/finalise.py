@@ -50,8 +50,16 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report
     paid, wanted, fill = report.paid, report.wanted, report.fill
     n_min, n_orig = x.shape
     n_buy = rest.shape[1]
+    # Passes over a mineral's routes are few and fused where nothing in one depends on the
+    # other (a large world's route arrays do not fit in cache); per buyer sums accumulate
+    # origin by origin, in memory order.
+    total = np.empty(n_buy)
+    marginal = np.empty(n_buy)
+    bought = np.empty(n_buy)
+    spent = np.empty(n_buy)
     for m in range(n_min):
         g0, g1 = group_ptr[m], group_ptr[m + 1]
+        total[:] = 0.0
         for o in range(n_orig):
             po = np.exp(x[m, o])
             for b in range(n_buy):
@@ -63,10 +71,6 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report
                 else:
                     d = (base * (1.0 + tax[m, o, b]) + trans[m, o, b]) * (1.0 + tar[m, o, b]) - disc[m, o, b]
                     delivered[m, o, b] = d if d > 1e-9 else 1e-9
-        # Per buyer sums, accumulated origin by origin (memory order).
-        total = np.zeros(n_buy)
-        for o in range(n_orig):
-            for b in range(n_buy):
                 w = weight[m, o, b]
                 if w < cutoff and not rented[m, o, b]:
                     w = 0.0
@@ -74,18 +78,17 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report
                 total[b] += w
         for b in range(n_buy):
             wanted[m, b] = rest[m, b]
+        load = np.zeros(g1 - g0)
         for o in range(n_orig):
             for b in range(n_buy):
                 share = flow[m, o, b] / total[b] if total[b] > 0.0 else 0.0
-                flow[m, o, b] = share * rest[m, b] + fixed[m, o, b]
+                f = share * rest[m, b] + fixed[m, o, b]
+                flow[m, o, b] = f
                 wanted[m, b] += fixed[m, o, b]
+                k = (m * n_orig + o) * n_buy + b
+                for j in range(cap_ptr[k], cap_ptr[k + 1]):
+                    load[cap_idx[j] - g0] += f
         if g1 > g0:
-            load = np.zeros(g1 - g0)
-            for o in range(n_orig):
-                for b in range(n_buy):
-                    k = (m * n_orig + o) * n_buy + b
-                    for j in range(cap_ptr[k], cap_ptr[k + 1]):
-                        load[cap_idx[j] - g0] += flow[m, o, b]
             for o in range(n_orig):
                 for b in range(n_buy):
                     k = (m * n_orig + o) * n_buy + b
@@ -95,6 +98,10 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report
                         if load[g - g0] > cap_sorted[g]:
                             cut = min(cut, cap_sorted[g] / load[g - g0])
                     flow[m, o, b] *= cut
+        for b in range(n_buy):
+            marginal[b] = q[m, b] if np.isfinite(q[m, b]) else pref[m] * choke[m, b]
+            bought[b] = 0.0
+            spent[b] = 0.0
         for o in range(n_orig):
             cell = m * n_orig + o
             po = np.exp(x[m, o])
@@ -114,20 +121,34 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report
             sales = 0.0
             for b in range(n_buy):
                 contracted = min(fixed[m, o, b], flow[m, o, b])
-                flow[m, o, b] = contracted * kept + (flow[m, o, b] - contracted) * ship
-                sales += flow[m, o, b]
-            fill[cell] = sales / offered if offered > 0.0 else 0.0
-        marginal = np.empty(n_buy)
-        bought = np.zeros(n_buy)
-        spent = np.zeros(n_buy)
-        for b in range(n_buy):
-            marginal[b] = q[m, b] if np.isfinite(q[m, b]) else pref[m] * choke[m, b]
-        for o in range(n_orig):
-            for b in range(n_buy):
+                shipped = contracted * kept + (flow[m, o, b] - contracted) * ship
+                flow[m, o, b] = shipped
+                sales += shipped
                 cost = delivered[m, o, b]
                 if fixed[m, o, b] > 0.0 and marginal[b] > cost:
                     cost = marginal[b]
-                bought[b] += flow[m, o, b]
-                spent[b] += flow[m, o, b] * cost
+                bought[b] += shipped
+                spent[b] += shipped * cost
+            fill[cell] = sales / offered if offered > 0.0 else 0.0
         for b in range(n_buy):
             paid[m, b] = spent[b] / bought[b] if bought[b] > 0.0 else marginal[b]
+
+
+@njit(cache=True)
+def best_netbacks(cells_m, cells_o, open_, q, rest, lanes, out):
+    """For each cell `(cells_m[i], cells_o[i])`, the best netback (what a seller there would
+    receive) over the buyers who still want tonnes (`rest` > 0, a finite price `q`) on routes
+    `open_` from it; -inf where there is none."""
+    disc, tar, trans, tax = lanes.discount, lanes.tariff, lanes.transport, lanes.export_tax
+    n_buy = q.shape[1]
+    for i in range(cells_m.shape[0]):
+        m, o = cells_m[i], cells_o[i]
+        best = -np.inf
+        for b in range(n_buy):
+            if open_[m, o, b] and np.isfinite(q[m, b]) and rest[m, b] > 0:
+                netback = ((q[m, b] + disc[m, o, b]) / (1.0 + tar[m, o, b]) - trans[m, o, b]) / (
+                    1.0 + tax[m, o, b]
+                )
+                if netback > best:
+                    best = netback
+        out[i] = best

@@ -85,6 +85,7 @@ class Work(NamedTuple):
     load: F64  # (G,) tonnes each group carries (the mineral's groups only)
     excess: F64  # (O,) sales - supply
     group_buyers: F64  # (groups of the mineral, B): 1 where a buyer has an open route in the group
+    tally: I64  # (2,) evaluations so far: whole, and partial (a rent step's buyers only)
 
 
 class Solved(NamedTuple):
@@ -94,6 +95,7 @@ class Solved(NamedTuple):
     weight: F64  # (M, O, B) logit weights
     q: F64  # (M, B) buyers' softmin prices
     rest: F64  # (M, B) buyers' open demand
+    evaluations: I64  # (M, 2) each mineral's evaluations, whole and partial (a measure of cost)
 
 
 class Report(NamedTuple):

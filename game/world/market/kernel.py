@@ -50,7 +50,8 @@ from game.world.market.rents import group_buyers, settle_rents
 @njit(cache=True)
 def solve_mineral(mn, tau_start, max_iter, mk, ws, x, rent):
     """Solve one mineral in place (its log prices `x` (O,), the stage's rents (G,)); returns
-    (iterations, converged).
+    (iterations, converged, current): `current` when the work arrays hold the evaluation at
+    the returned point and the final temperature, which then need not be made again.
 
     Each iteration tries, in order, until one lowers the merit: the Newton step at full,
     half and quarter length; a Jacobi sweep; shorter and damped Newton steps; the level step
@@ -88,8 +89,10 @@ def solve_mineral(mn, tau_start, max_iter, mk, ws, x, rent):
                     x[:] = trial_x
                     for g in range(g0, g1):
                         rent[g] = trial_r[g]
-                return 2, True
-            return iteration, True
+                # a step not taken leaves its trial point's evaluation behind
+                return 2, True, ok
+            # the point was evaluated (settled, or as the last iteration's trial) at this tau
+            return iteration, True, True
         idle_jumps(m, x, mk, ws, jump)
         if np.abs(jump).max() > 0.0:
             # Origins that sell nothing move first, unconditionally: until they do, the
@@ -150,7 +153,7 @@ def solve_mineral(mn, tau_start, max_iter, mk, ws, x, rent):
         ssq, worst = t_ssq, t_worst
         fresh = tau <= TAU_REL
         tau = max(TAU_REL, tau * TAU_DECAY)
-    return max_iter, False
+    return max_iter, False, fresh
 
 
 @njit(cache=True)
@@ -169,10 +172,11 @@ def solve(x, rent, group_ptr, tau_start, max_iter, mk, solved):
         ws = workspace(n_orig, n_buy, rent.shape[0], m, solved, group_buyers(m, g0, g1, mk.lanes))
         pref = mk.buyers.pref[m]
         mn = Mineral(m=m, g0=g0, g1=g1, lo_x=np.log(1e-6 * pref), hi_x=np.log(1e4 * pref))
-        it, ok = solve_mineral(mn, tau_start, max_iter, mk, ws, x[m], rent)
+        it, ok, current = solve_mineral(mn, tau_start, max_iter, mk, ws, x[m], rent)
         iterations[m] = it
         converged[m] = ok
-        evaluate(m, 0, 0, x[m], rent, TAU_REL, mk, ws)  # the allocation at the solution, into `solved`
+        if not current:  # the allocation at the solution, into `solved`
+            evaluate(m, 0, 0, x[m], rent, TAU_REL, mk, ws)
     return iterations, converged
 
 
@@ -196,4 +200,5 @@ def workspace(n_orig, n_buy, n_groups, m, solved, buyers_in_groups):
         load=np.zeros(n_groups),
         excess=np.zeros(n_orig),
         group_buyers=buyers_in_groups,
+        tally=solved.evaluations[m],
     )
