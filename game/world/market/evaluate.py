@@ -15,9 +15,16 @@ from game.world.market.params import CAP_FLOOR, CHOKE_STEEPNESS, MATERIAL, TOLER
 
 
 @njit(cache=True)
+def has_caps(m, cap_ptr, n_orig, n_buy):
+    """Whether any route of mineral `m` is in a cap group (most minerals have none: their
+    routes skip the group lists)."""
+    return cap_ptr[m * n_orig * n_buy] < cap_ptr[(m + 1) * n_orig * n_buy]
+
+
+@njit(cache=True)
 def route_prices(m, rent, lanes, ws, cols):
-    """Delivered price per open route (rent included), its derivative in log origin price and
-    what the origin receives (its price or the buyers' floor), for the buyers in `cols`."""
+    """Delivered price per open route (rent included) and its derivative in log origin price,
+    for the buyers in `cols`."""
     open_, floor, tax, trans, tar, disc = (
         lanes.open,
         lanes.floor,
@@ -27,8 +34,9 @@ def route_prices(m, rent, lanes, ws, cols):
         lanes.discount,
     )
     cap_ptr, cap_idx = lanes.cap_ptr, lanes.cap_idx
-    p, price, slope, base = ws.p, ws.price, ws.slope, ws.base
+    p, price, slope = ws.p, ws.price, ws.slope
     n_orig, n_buy = open_.shape[1], open_.shape[2]
+    capped = has_caps(m, cap_ptr, n_orig, n_buy)
     for o in range(n_orig):
         po = p[o]
         for b in range(n_buy):
@@ -41,12 +49,12 @@ def route_prices(m, rent, lanes, ws, cols):
             clamped = d < 1e-9  # an owner's discount larger than the price: the price stops moving
             if clamped:
                 d = 1e-9
-            k = (m * n_orig + o) * n_buy + b
-            for j in range(cap_ptr[k], cap_ptr[k + 1]):
-                d += rent[cap_idx[j]]
+            if capped:
+                k = (m * n_orig + o) * n_buy + b
+                for j in range(cap_ptr[k], cap_ptr[k + 1]):
+                    d += rent[cap_idx[j]]
             price[o, b] = d
             slope[o, b] = 0.0 if clamped or f >= po else po * markup
-            base[o, b] = realised
 
 
 @njit(cache=True)
@@ -181,6 +189,7 @@ def residuals(m, g0, g1, rent, lanes, ws):
     cap_ptr, cap_idx, capeff = lanes.cap_ptr, lanes.cap_idx, lanes.capeff
     weight, rest, supply_, sales, load, excess = ws.weight, ws.rest, ws.supply, ws.sales, ws.load, ws.excess
     n_orig, n_buy = weight.shape
+    capped = g1 > g0 and has_caps(m, cap_ptr, n_orig, n_buy)
     for g in range(g0, g1):
         load[g] = 0.0
     total_scale = 0.0
@@ -190,9 +199,10 @@ def residuals(m, g0, g1, rent, lanes, ws):
             f = weight[o, b] * rest[b]
             if f != 0.0:
                 s += f
-                k = (m * n_orig + o) * n_buy + b
-                for j in range(cap_ptr[k], cap_ptr[k + 1]):
-                    load[cap_idx[j]] += f
+                if capped:
+                    k = (m * n_orig + o) * n_buy + b
+                    for j in range(cap_ptr[k], cap_ptr[k + 1]):
+                        load[cap_idx[j]] += f
         sales[o] = s
         total_scale += abs(supply_[o]) + s
     material = MATERIAL * total_scale + TRACE

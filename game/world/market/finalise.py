@@ -85,9 +85,10 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report
                 f = share * rest[m, b] + fixed[m, o, b]
                 flow[m, o, b] = f
                 wanted[m, b] += fixed[m, o, b]
-                k = (m * n_orig + o) * n_buy + b
-                for j in range(cap_ptr[k], cap_ptr[k + 1]):
-                    load[cap_idx[j] - g0] += f
+                if g1 > g0:
+                    k = (m * n_orig + o) * n_buy + b
+                    for j in range(cap_ptr[k], cap_ptr[k + 1]):
+                        load[cap_idx[j] - g0] += f
         if g1 > g0:
             for o in range(n_orig):
                 for b in range(n_buy):

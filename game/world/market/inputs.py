@@ -73,7 +73,6 @@ class Work(NamedTuple):
     p: F64  # (O,) origin prices
     price: F64  # (O, B) delivered price per route, rent included
     slope: F64  # (O, B) its derivative in log origin price
-    base: F64  # (O, B) what the origin receives (its price or the floor)
     weight: F64  # (O, B) each buyer's logit split over its routes
     q: F64  # (B,) each buyer's softmin price (inf: cut off)
     temp: F64  # (B,) each buyer's logit temperature, in price

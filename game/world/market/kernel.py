@@ -188,7 +188,6 @@ def workspace(n_orig, n_buy, n_groups, m, solved, buyers_in_groups):
         p=np.zeros(n_orig),
         price=solved.price[m],
         slope=np.zeros((n_orig, n_buy)),
-        base=np.zeros((n_orig, n_buy)),
         weight=solved.weight[m],
         q=solved.q[m],
         temp=np.zeros(n_buy),
