@@ -270,6 +270,7 @@ def clear(
         ),
         lanes=Lanes(
             open=np.ascontiguousarray(open_),
+            live=open_.any(axis=2),
             floor=per_route(routes.floor),
             export_tax=per_route(routes.export_tax),
             transport=per_route(routes.transport),

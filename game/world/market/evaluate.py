@@ -37,7 +37,10 @@ def route_prices(m, rent, lanes, ws, cols):
     p, price, slope = ws.p, ws.price, ws.slope
     n_orig, n_buy = open_.shape[1], open_.shape[2]
     capped = has_caps(m, cap_ptr, n_orig, n_buy)
+    live = lanes.live
     for o in range(n_orig):
+        if not live[m, o]:
+            continue
         po = p[o]
         for b in range(n_buy):
             if not (cols[b] and open_[m, o, b]):
@@ -58,19 +61,23 @@ def route_prices(m, rent, lanes, ws, cols):
 
 
 @njit(cache=True)
-def allocate(m, tau, open_, ws, cols):
+def allocate(m, tau, lanes, ws, cols):
     """Each buyer's logit split over its open routes and its softmin price (inf: cut off),
     for the buyers in `cols`.
 
     Loops run origin by origin over all buyers, in memory order (a large world's route
-    arrays do not fit in cache); `q` and `temp` hold each buyer's cheapest price and total
-    logit mass on the way."""
+    arrays do not fit in cache), and skip origins with no open route (`live`: in a large
+    world most have nothing of a mineral to sell); `q` and `temp` hold each buyer's cheapest
+    price and total logit mass on the way. The weights of routes never written stay zero."""
+    open_, live = lanes.open, lanes.live
     price, weight, q, temp = ws.price, ws.weight, ws.q, ws.temp
     n_orig, n_buy = price.shape
     for b in range(n_buy):
         if cols[b]:
             q[b] = np.inf
     for o in range(n_orig):
+        if not live[m, o]:
+            continue
         for b in range(n_buy):
             if cols[b] and open_[m, o, b] and price[o, b] < q[b]:
                 q[b] = price[o, b]
@@ -78,6 +85,8 @@ def allocate(m, tau, open_, ws, cols):
         if cols[b]:
             temp[b] = 0.0
     for o in range(n_orig):
+        if not live[m, o]:
+            continue
         for b in range(n_buy):
             if not cols[b]:
                 continue
@@ -88,6 +97,8 @@ def allocate(m, tau, open_, ws, cols):
             else:
                 weight[o, b] = 0.0
     for o in range(n_orig):
+        if not live[m, o]:
+            continue
         for b in range(n_buy):
             if cols[b] and temp[b] > 0.0:
                 weight[o, b] /= temp[b]
@@ -193,9 +204,10 @@ def residuals(m, g0, g1, rent, lanes, ws):
     for g in range(g0, g1):
         load[g] = 0.0
     total_scale = 0.0
+    live = lanes.live
     for o in range(n_orig):
         s = 0.0
-        for b in range(n_buy):
+        for b in range(n_buy if live[m, o] else 0):
             f = weight[o, b] * rest[b]
             if f != 0.0:
                 s += f
@@ -243,7 +255,7 @@ def reevaluate(m, g0, g1, x, rent, tau, mk, ws, cols, prices_moved):
         for o in range(x.shape[0]):
             ws.p[o] = np.exp(x[o])
     route_prices(m, rent, mk.lanes, ws, cols)
-    allocate(m, tau, mk.lanes.open, ws, cols)
+    allocate(m, tau, mk.lanes, ws, cols)
     demand(m, mk.buyers, ws, cols)
     if prices_moved:
         supply(m, mk.sellers, mk.buyers.fixed_out, ws)

@@ -199,7 +199,7 @@ def jacobian_diagonal(m, g0, g1, rent, mk, ws, var):
     each entry summed in the same order as there, so the sweep moves exactly as it would
     with the whole matrix, without the cost of its off-diagonal terms (per buyer, the square
     of the routes it takes). Sets `var` as `jacobian` does."""
-    cap_ptr, cap_idx, capeff = mk.lanes.cap_ptr, mk.lanes.cap_idx, mk.lanes.capeff
+    cap_ptr, cap_idx, capeff, live = mk.lanes.cap_ptr, mk.lanes.cap_idx, mk.lanes.capeff, mk.lanes.live
     slope, weight, temp, rest, drest = ws.slope, ws.weight, ws.temp, ws.rest, ws.drest
     supply, dsupply, sales, load, excess = ws.supply, ws.dsupply, ws.sales, ws.load, ws.excess
     n_orig, n_buy = weight.shape
@@ -228,6 +228,8 @@ def jacobian_diagonal(m, g0, g1, rent, mk, ws, var):
         per_unit = rest[b] / t + drest[b]
         n_touched = 0
         for o in range(n_orig):
+            if not live[m, o]:
+                continue
             w = weight[o, b]
             if w < WEIGHT_FLOOR:
                 continue

@@ -48,6 +48,7 @@ class Lanes(NamedTuple):
     """The routes in the kernel's layout: what stands between each origin and buyer."""
 
     open: Bool  # (M, O, B)
+    live: Bool  # (M, O) origins with an open route (and so sellers): the others are skipped
     floor: F64  # (M, O, B) price the origin receives at least
     export_tax: F64  # (M, O, B)
     transport: F64  # (M, O, B)

@@ -20,7 +20,7 @@ def jacobian(m, g0, g1, rent, mk, ws, var):
     `slope`, a rent every route of its group by one. Supply responds along its offer curve.
     `var[g]` is set to the group's position in the vector, or -1 for a group at zero rent
     and under its cap (it stays out of the system)."""
-    cap_ptr, cap_idx, capeff = mk.lanes.cap_ptr, mk.lanes.cap_idx, mk.lanes.capeff
+    cap_ptr, cap_idx, capeff, live = mk.lanes.cap_ptr, mk.lanes.cap_idx, mk.lanes.capeff, mk.lanes.live
     slope, weight, temp, rest, drest = ws.slope, ws.weight, ws.temp, ws.rest, ws.drest
     supply, dsupply, sales, load, excess = ws.supply, ws.dsupply, ws.sales, ws.load, ws.excess
     n_orig, n_buy = weight.shape
@@ -49,6 +49,8 @@ def jacobian(m, g0, g1, rent, mk, ws, var):
         per_unit = rest[b] / t + drest[b]
         n_touched = 0
         for o in range(n_orig):
+            if not live[m, o]:
+                continue
             w = weight[o, b]
             if w < WEIGHT_FLOOR:
                 continue

@@ -133,6 +133,8 @@ def load_slopes(m, g0, g1, lanes, ws):
         for i in range(g1 - g0):
             share[i] = 0.0
         for o in range(n_orig):
+            if not lanes.live[m, o]:
+                continue
             w = weight[o, b]
             if w < WEIGHT_FLOOR:
                 continue
