@@ -57,6 +57,7 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report
     marginal = np.empty(n_buy)
     bought = np.empty(n_buy)
     spent = np.empty(n_buy)
+    live, fixed_out = lanes.live, mk.buyers.fixed_out
     for m in range(n_min):
         g0, g1 = group_ptr[m], group_ptr[m + 1]
         total[:] = 0.0
@@ -71,6 +72,9 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report
                 else:
                     d = (base * (1.0 + tax[m, o, b]) + trans[m, o, b]) * (1.0 + tar[m, o, b]) - disc[m, o, b]
                     delivered[m, o, b] = d if d > 1e-9 else 1e-9
+                if not live[m, o]:  # no open route: no weight (see `quiet` below)
+                    flow[m, o, b] = 0.0
+                    continue
                 w = weight[m, o, b]
                 if w < cutoff and not rented[m, o, b]:
                     w = 0.0
@@ -80,6 +84,11 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report
             wanted[m, b] = rest[m, b]
         load = np.zeros(g1 - g0)
         for o in range(n_orig):
+            # An origin with no open route and no contracts ships nothing: its flows stay
+            # zero through every step below, so they are left as they are (most origins of
+            # a mineral in a large world).
+            if not live[m, o] and fixed_out[m, o] == 0.0:
+                continue
             for b in range(n_buy):
                 share = flow[m, o, b] / total[b] if total[b] > 0.0 else 0.0
                 f = share * rest[m, b] + fixed[m, o, b]
@@ -91,6 +100,8 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report
                         load[cap_idx[j] - g0] += f
         if g1 > g0:
             for o in range(n_orig):
+                if not live[m, o] and fixed_out[m, o] == 0.0:
+                    continue
                 for b in range(n_buy):
                     k = (m * n_orig + o) * n_buy + b
                     cut = 1.0
@@ -105,6 +116,9 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report
             spent[b] = 0.0
         for o in range(n_orig):
             cell = m * n_orig + o
+            if not live[m, o] and fixed_out[m, o] == 0.0:
+                fill[cell] = 0.0  # it sold nothing
+                continue
             po = np.exp(x[m, o])
             offered = 0.0
             for i in range(cell_ptr[cell], cell_ptr[cell + 1]):
