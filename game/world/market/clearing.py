@@ -15,7 +15,7 @@ Quotas and licences are caps on groups of routes (each group within one mineral)
 binds the way a licence does in a real market: its group's routes carry a rent, the same
 per tonne on each, high enough that they carry exactly the cap; the tonnes go to the buyers
 who bid most for them, and the rent (what buyers pay over what the route costs) is the
-quota rent. `market_kernel` solves prices and rents together, compiled, one mineral at a
+quota rent. `kernel.solve` solves prices and rents together, compiled, one mineral at a
 time.
 
 After the solve three exact steps make the reported quantities hold by construction:
@@ -32,16 +32,18 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
-from game.world.market import kernel
+from game.world.market import kernel, params
+from game.world.market.finalise import best_netbacks, finalise, seller_offers
+from game.world.market.inputs import Buyers, Lanes, Market, Report, Sellers, Solved
 
 F64 = NDArray[np.float64]
 Bool = NDArray[np.bool_]
 Idx = NDArray[np.intp]
 
-TAU_REL = kernel.TAU_REL
+TAU_REL = params.TAU_REL
 """Logit temperature as a share of the buyer's cheapest price: routes dearer than the
 cheapest by more than about 7 tau (2.8 %) carry nothing."""
-TAU_START = kernel.TAU_START
+TAU_START = params.TAU_START
 """A cold solve starts from a wide logit and anneals to TAU_REL: a wide logit keeps the
 first Newton steps from jumping between 'this origin sells everything' and 'nothing'."""
 WEIGHT_CUTOFF = 1e-3
@@ -199,6 +201,9 @@ class Clearing:
     iterations: int
     converged: bool
     settled: Bool  # (M,) minerals whose solve reached equilibrium (the others gave up: rare)
+    evaluations: NDArray[np.int64]
+    """(M, 2) evaluations each mineral's solve made: whole, and partial (a rent step that
+    re-evaluates only the buyers it moved). What a solve costs, free of the machine's load."""
 
 
 def clear(
@@ -246,71 +251,107 @@ def clear(
     def per_route(a: F64) -> F64:
         return np.ascontiguousarray(np.broadcast_to(a, open_.shape), dtype=float)
 
-    # The kernel's model, in the order its functions unpack it (see market_kernel).
-    sellers = (cell_ptr, *(a[order].astype(float) for a in (offers.avail, offers.lo, offers.hi)))
-    buyers = (
-        per_buyer(bids.need),
-        np.ascontiguousarray(bids.pref[:, 0], dtype=float),
-        *(per_buyer(a) for a in (bids.eps, bids.choke, bids.cap, committed.sum(axis=1))),
-        committed.sum(axis=2),  # contracted tonnes out of each origin's offer
+    sellers = Sellers(
+        cell_ptr=cell_ptr,
+        avail=offers.avail[order].astype(float),
+        lo=offers.lo[order].astype(float),
+        hi=offers.hi[order].astype(float),
     )
-    route_terms = (routes.floor, routes.export_tax, routes.transport, routes.tariff, routes.discount)
-    caps = (index.route_ptr, index.route_group, capeff[index.order])
-    model = ((*sellers, *buyers), (np.ascontiguousarray(open_), *map(per_route, route_terms), *caps))
+    mk = Market(
+        sellers=sellers,
+        buyers=Buyers(
+            need=per_buyer(bids.need),
+            pref=np.ascontiguousarray(bids.pref[:, 0], dtype=float),
+            eps=per_buyer(bids.eps),
+            choke=per_buyer(bids.choke),
+            cap=per_buyer(bids.cap),
+            fixed_in=per_buyer(committed.sum(axis=1)),
+            fixed_out=committed.sum(axis=2),
+        ),
+        lanes=Lanes(
+            open=np.ascontiguousarray(open_),
+            live=open_.any(axis=2),
+            floor=per_route(routes.floor),
+            export_tax=per_route(routes.export_tax),
+            transport=per_route(routes.transport),
+            tariff=per_route(routes.tariff),
+            discount=per_route(routes.discount),
+            cap_ptr=index.route_ptr,
+            cap_idx=index.route_group,
+            capeff=capeff[index.order],
+        ),
+    )
     x = np.log(np.clip(price0, 1e-6 * bids.pref, 1e4 * bids.pref))
     rent = np.zeros(n_groups) if rent0 is None or rent0.shape != (n_groups,) else rent0[index.order].copy()
-    price, weights = np.zeros(open_.shape), np.zeros(open_.shape)
-    q, rest = np.zeros((n_min, n_buy)), np.zeros((n_min, n_buy))
-    solved = (price, weights, q, rest)
-    iterations, converged = kernel.solve(x, rent, index.ptr, float(tau_start), MAX_ITER, model, solved)
-    _shadow_prices(x, ~has_supply, routes, q, rest, bids.pref)
+    solved = Solved(
+        price=np.zeros(open_.shape),
+        weight=np.zeros(open_.shape),
+        q=np.zeros((n_min, n_buy)),
+        rest=np.zeros((n_min, n_buy)),
+        evaluations=np.zeros((n_min, 2), dtype=np.int64),
+    )
+    iterations, converged = kernel.solve(
+        x=x,
+        rent=rent,
+        group_ptr=index.ptr,
+        tau_start=float(tau_start),
+        max_iter=MAX_ITER,
+        mk=mk,
+        solved=solved,
+    )
+    policy_open = np.ascontiguousarray(routes.open)
+    _shadow_prices(x, ~has_supply, policy_open, mk.lanes, solved.q, solved.rest, bids.pref)
     p = np.exp(x)
     sorted_rent, rent = rent, np.empty(n_groups)
     rent[index.order] = sorted_rent
     rented = index.covered(rent > 0, open_.shape) & open_
-    flow, delivered, realised = (np.empty(open_.shape) for _ in range(3))
-    paid, wanted, fill = np.empty((n_min, n_buy)), np.empty((n_min, n_buy)), np.empty(cells)
-    kernel.finalise(
-        x,
-        index.ptr,
-        routes.cap[index.order].astype(float),
-        rented,
-        np.ascontiguousarray(committed, dtype=float),
-        model[0][7],
-        WEIGHT_CUTOFF,
-        model,
-        weights,
-        rest,
-        q,
-        price,
-        (flow, delivered, realised, paid, wanted, fill),
+    report = Report(
+        flow=np.empty(open_.shape),
+        delivered=np.empty(open_.shape),
+        realised=np.empty(open_.shape),
+        paid=np.empty((n_min, n_buy)),
+        wanted=np.empty((n_min, n_buy)),
+        fill=np.empty(cells),
+    )
+    finalise(
+        x=x,
+        group_ptr=index.ptr,
+        cap_sorted=routes.cap[index.order].astype(float),
+        rented=rented,
+        fixed=np.ascontiguousarray(committed, dtype=float),
+        cutoff=WEIGHT_CUTOFF,
+        mk=mk,
+        solved=solved,
+        report=report,
     )
     each_sorted = np.empty(len(order))
-    kernel.seller_offers(x, cell_ptr, model[0][1], model[0][2], model[0][3], each_sorted)
+    seller_offers(x=x, sellers=sellers, out=each_sorted)
     each = np.empty_like(each_sorted)
     each[order] = each_sorted
-    sold = each * fill[offers.cell]
+    sold = each * report.fill[offers.cell]
     return Clearing(
         price=p,
-        paid=paid,
-        flow=flow,
+        paid=report.paid,
+        flow=report.flow,
         sold=sold,
         offered=each,
-        wanted=wanted,
-        delivered=delivered,
-        realised=realised,
+        wanted=report.wanted,
+        delivered=report.delivered,
+        realised=report.realised,
         binding=(rent > 0) | shut,
         marginal=open_ & ~rented,
         rent=rent,
         iterations=int(iterations.max(initial=0)),
         converged=bool(converged.all()),
         settled=converged,
+        evaluations=solved.evaluations,
     )
 
 
-def _shadow_prices(x: F64, idle: Bool, routes: Routes, q: F64, rest: F64, pref: F64) -> None:
+def _shadow_prices(x: F64, idle: Bool, open_: Bool, lanes: Lanes, q: F64, rest: F64, pref: F64) -> None:
     """Set the price of each origin with nothing to sell to what a seller there would get:
-    the best netback of any buyer who still wants tonnes and whose route from it is open.
+    the best netback of any buyer who still wants tonnes and whose route from it is open
+    (`open_`: the routes policy leaves open, supply or not).
 
     Nothing clears at such an origin, so the solve leaves its price where it started; but
     investors read it when they weigh building there (a refinery next to mines, recycling
@@ -318,11 +359,8 @@ def _shadow_prices(x: F64, idle: Bool, routes: Routes, q: F64, rest: F64, pref: 
     m, o = np.nonzero(idle)
     if not len(m):
         return
-    netback = ((q[m] + routes.discount[m, o]) / (1.0 + routes.tariff[m, o]) - routes.transport[m, o]) / (
-        1.0 + routes.export_tax[m, o]
-    )
-    usable = routes.open[m, o] & np.isfinite(q[m]) & (rest[m] > 0)
-    best = np.where(usable, netback, -np.inf).max(axis=1)
+    best = np.empty(len(m))
+    best_netbacks(m, o, open_, q, rest, lanes, best)
     known = np.isfinite(best) & (best > 0)
     bounds = pref[m[known], 0]
     x[m[known], o[known]] = np.log(np.clip(best[known], 1e-6 * bounds, 1e4 * bounds))
