@@ -149,7 +149,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def measure(name: str, turns: int, scale_turns: int) -> float:
     """One figure, in ms per turn (memory: MB of process max RSS after a 60-turn AI game)."""
     warnings.simplefilter("ignore")
-    content = load_content()
+    content = load_content(Path.cwd() / "content")  # the side's own content (cwd is its tree)
     if name == "memory":
         game = Game(content, "ministerial-2026", seed=0)
         for _ in range(60):
