@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError
 
+from game.content import nesting_depth
 from game.rules.facilitator import FacilitatorAction
 from game.rules.ids import Doctrine, Frozen, ScenarioSlug, Slug
 from game.rules.orders import Order
@@ -105,22 +106,6 @@ class Save(Frozen):
     reseed: Reseed | None = None
 
 
-def _depth(value: Any, limit: int = MAX_DEPTH) -> int:
-    """Nesting depth, stopping early: deeply nested junk is refused before pydantic sees it."""
-    stack = [(value, 1)]
-    deepest = 0
-    while stack:
-        item, d = stack.pop()
-        deepest = max(deepest, d)
-        if deepest > limit:
-            return deepest
-        if isinstance(item, dict):
-            stack.extend((v, d + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, d + 1) for v in item)
-    return deepest
-
-
 class MigrationError(ValueError):
     """A field an old save version kept in another shape is malformed: (field, problem)."""
 
@@ -153,7 +138,7 @@ def parse_save(text: str | bytes, path: Path | str = "<save>") -> Save:
         ) from None
     if not isinstance(raw, dict):
         raise SaveError(path, "(json): not a save file: the top level is not an object", "Open a .json save.")
-    if _depth(raw) > MAX_DEPTH:
+    if nesting_depth(raw, MAX_DEPTH) > MAX_DEPTH:  # deeply nested junk is refused before pydantic sees it
         raise SaveError(path, "(json): not a save file: it is nested too deeply", "Open a .json save.")
     version = raw.get("version")
     if not isinstance(version, int) or isinstance(version, bool):
