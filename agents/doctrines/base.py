@@ -37,6 +37,7 @@ from game.rules.orders import (
     StockpileAction,
     Subsidise,
 )
+from game.rules.policies import control_terms
 
 
 @dataclass(frozen=True)
@@ -183,13 +184,8 @@ class Verdict:
 
 def control_in_force(observation: Observation, control: ExportControl) -> bool:
     """An identical control (same instrument, targets and parameters) is already in force."""
-    keys = ("issuer", "mineral", "stage", "instrument", "quota_tpy", "pass_share", "tax_pct")
-    for c in observation.controls:
-        if all(getattr(c, k) == getattr(control, k) for k in keys) and sorted(c.targets) == sorted(
-            control.targets
-        ):
-            return True
-    return False
+    terms = control_terms(control)
+    return any(control_terms(c) == terms for c in observation.controls)
 
 
 def impose(observation: Observation, **fields: object) -> ImposeExportControl | None:

@@ -75,7 +75,7 @@ from numpy.typing import NDArray
 
 from agents.observation import Observation
 from game.content import Content
-from game.lab.facts import ControlTerms, WorldFacts, control_terms, facts_of
+from game.lab.facts import WorldFacts, facts_of
 from game.rules import Instrument, Stage
 from game.rules.diplomacy import Proposal
 from game.rules.orders import (
@@ -99,7 +99,7 @@ from game.rules.orders import (
     Subsidise,
     Tone,
 )
-from game.rules.policies import Zone
+from game.rules.policies import ControlTerms, Zone, control_terms
 from game.world.mechanisms.deals import MAX_DEAL_SHARE
 from game.world.mechanisms.investment import investment_cost
 from game.world.model import WorldModel

@@ -23,30 +23,11 @@ from numpy.typing import NDArray
 
 from game.rules import Stage
 from game.rules.diplomacy import Proposal
-from game.rules.orders import DealKind, ImposeExportControl, InviteToZone, Order
-from game.rules.policies import ExportControl, Zone
+from game.rules.orders import DealKind, InviteToZone, Order
+from game.rules.policies import ControlTerms, Zone, control_terms
 
 if TYPE_CHECKING:
     from game.world.model import WorldModel
-
-ControlTerms = tuple[object, ...]
-"""(issuer, mineral, stage, instrument, sorted targets, quota, pass share, tax): the terms
-by which the desk calls two export controls "the same"."""
-
-
-def control_terms(c: ExportControl | ImposeExportControl) -> ControlTerms:
-    """The terms of an `ExportControl` or an `ImposeExportControl` (targets as a sorted tuple,
-    so the terms hash)."""
-    return (
-        c.issuer,
-        c.mineral,
-        c.stage,
-        c.instrument,
-        tuple(sorted(c.targets)),
-        c.quota_tpy,
-        c.pass_share,
-        c.tax_pct,
-    )
 
 
 @dataclass

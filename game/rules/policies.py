@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field, NonNegativeFloat, model_validator
 
@@ -102,3 +102,24 @@ class Zone(Frozen):
         if len(set(self.members)) != len(self.members):
             raise ValueError("members are listed twice")
         return self
+
+
+ControlTerms = tuple[object, ...]
+"""(issuer, mineral, stage, instrument, sorted targets, quota, pass share, tax)."""
+
+
+def control_terms(c: ExportControl | Any) -> ControlTerms:
+    """The terms by which two export controls are the same control: a control whose terms
+    are in force already is refused (the desk), never proposed (the doctrines) and masked out
+    (the lab). Takes an `ExportControl` or an order that imposes one (targets as a sorted
+    tuple, so the terms hash)."""
+    return (
+        c.issuer,
+        c.mineral,
+        c.stage,
+        c.instrument,
+        tuple(sorted(c.targets)),
+        c.quota_tpy,
+        c.pass_share,
+        c.tax_pct,
+    )

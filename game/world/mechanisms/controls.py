@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from game.rules import ExportControl, Instrument, Stage
 from game.rules.orders import ImposeExportControl, LiftExportControl
+from game.rules.policies import control_terms
 from game.world.economy.firms import capacity_of, reference_flow, trading_partners
 from game.world.market.routes import ActiveControl
 from game.world.mechanisms.base import Lever, refuse
@@ -26,22 +27,10 @@ def _check_control(world: WorldState, o: ImposeExportControl) -> str | None:
     if capacity_of(world, o.issuer, o.mineral, o.stage) <= 0:
         what = "mines" if o.stage == Stage.ORE else "refineries"
         return refuse(world, o, verb, f"it has no {o.mineral} {what} whose exports it could control")
-    if any(_terms(a.spec) == _terms(o) for a in world.policies.controls):
+    terms = control_terms(o)
+    if any(control_terms(a.spec) == terms for a in world.policies.controls):
         return refuse(world, o, verb, "the same control is already in force")
     return None
-
-
-def _terms(c: ExportControl | ImposeExportControl) -> tuple[object, ...]:
-    return (
-        c.issuer,
-        c.mineral,
-        c.stage,
-        c.instrument,
-        sorted(c.targets),
-        c.quota_tpy,
-        c.pass_share,
-        c.tax_pct,
-    )
 
 
 def _apply_control(world: WorldState, o: ImposeExportControl) -> None:
