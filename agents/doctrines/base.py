@@ -120,7 +120,7 @@ def order_cost(order: Order, observation: Observation, content: Content) -> floa
             return order.budget_usd_m
         case Invest():
             template = content.projects[order.template]
-            return template.capex_usd_per_tpy * template.capacity_tpy * order.share_pct / 100 / 1e6
+            return template.capex_usd_m(order.share_pct)
         case Subsidise():
             return order.usd_m_per_turn * order.turns
         case FundRnD():

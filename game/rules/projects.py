@@ -33,6 +33,11 @@ class ProjectTemplate(Frozen):
             raise ValueError("lead_time_quarters_min is above lead_time_quarters_max")
         return self
 
+    def capex_usd_m(self, share_pct: float = 100.0) -> float:
+        """What a `share_pct` stake in one plant of this template costs, USD m: the one
+        figure the order desk charges, the doctrines budget and the forms show."""
+        return self.capex_usd_per_tpy * self.capacity_tpy / 1e6 * share_pct / 100
+
 
 class ProjectFile(Frozen):
     template: list[ProjectTemplate] = Field(min_length=1)

@@ -118,7 +118,7 @@ class Form:
         for t in self.play.content.projects.values():
             if t.mineral not in self.play.obs.minerals:
                 continue
-            capex = t.capacity_tpy * t.capex_usd_per_tpy / 1e6
+            capex = t.capex_usd_m()
             lead = f"{t.lead_time_quarters_min}–{t.lead_time_quarters_max} q"
             kind = t.kind.value.replace("_", " ")
             out.append(

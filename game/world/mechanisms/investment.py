@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 def investment_cost(world: WorldState, o: Invest) -> float:
     t = world.content.projects.get(o.template)
-    return 0.0 if t is None else t.capex_usd_per_tpy * t.capacity_tpy / 1e6 * o.share_pct / 100
+    return 0.0 if t is None else t.capex_usd_m(o.share_pct)
 
 
 def _needs_consent(world: WorldState, o: Invest) -> bool:
