@@ -98,11 +98,11 @@ def consumption(s: WorldState, x: TurnScratch) -> None:
     assert x.refined is not None and x.public is not None and x.sellers is not None
     n_nat, n_min = len(s.nation_ids), len(s.mineral_ids)
     refined = x.refined
-    bought_for_stock = demand.consume(s, refined, x.public.buy.T)
+    bought_for_stock, received = demand.consume(s, refined, x.public.buy.T)
     n_firm_sellers = int(x.sellers.sum())
     supply.settle_refined_sales(s, x.sellers, refined.sold[:n_firm_sellers])
     released_sold = refined.sold[n_firm_sellers:].reshape(n_min, n_nat).T  # (N, M)
-    stockpiles.settle(s, released_sold, bought_for_stock.T, refined.paid[:, :n_nat])
+    stockpiles.settle(s, released_sold, bought_for_stock.T, refined.paid[:, :n_nat], received.T)
     supply.settle_refined_prices(s, refined)
     supply.collect_end_of_life(s)
 
