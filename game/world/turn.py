@@ -201,6 +201,11 @@ SPIN_UP_ROUNDS = 3
 ore bids and the prices they read to agree to well under a per cent."""
 
 
+MATCH_ROUNDS = 8
+"""Clearings of the spin-up after the first SPIN_UP_ROUNDS - 1, each from demand outside China
+made to clear at the content's reference prices by the one before (demand.match_reference)."""
+
+
 def spin_up(s: WorldState) -> None:
     """Start the world from prices that clear under the scenario's starting policies.
 
@@ -214,7 +219,9 @@ def spin_up(s: WorldState) -> None:
     books = {name: getattr(t, name).copy() for name in ("sold", "inventory")}
     stock_net, causes = s.stock_net.copy(), s.causes
     x = TurnScratch(prev_price=s.refined_paid.copy(), prev_ore=s.ore_paid.copy())
-    for rounds in range(1, SPIN_UP_ROUNDS + 1):
+    for rounds in range(1, SPIN_UP_ROUNDS + MATCH_ROUNDS + 1):
+        if rounds >= SPIN_UP_ROUNDS and x.refined is not None:
+            demand.match_reference(s, x.refined.paid)  # after each round from the last-but-one
         s.spun_rounds = rounds  # the first round starts cold, the others warm
         ore_market(s, x)  # sets ore prices and moves expected_ore as a turn does
         refined_market(s, x)
