@@ -84,27 +84,25 @@ def consume(s: WorldState, refined: Clearing, stock_bid: F64) -> tuple[F64, F64]
     """What each sector consumed: civil sectors share what their country's civil node got
     with the stockpile's bid (`stock_bid`, (M, N)), pro rata; defence got its own node's.
 
-    A sector never consumes more than it needs. Tonnes a node got beyond what it wanted
-    (an offtake deal fixes tonnes to a buyer whose industry wants fewer, or none) are not
-    lost: the buyer's stockpile takes them in. Returns (M, N) the tonnes the stockpile's
-    bid bought and (M, N) the tonnes it received beyond its bid."""
+    Tonnes that reach a civil node nobody there bid for (an offtake deal fixes tonnes to a
+    buyer whose industry needs none of the mineral) are not lost: the buyer's stockpile takes
+    them in. Returns (M, N) the tonnes the stockpile's bid bought and (M, N) the tonnes it
+    received unbidden."""
     n_nat = len(s.nation_ids)
     need = s.need
     got = refined.flow.sum(axis=1)  # (M, 2N)
     civil_got, defence_got = got[:, :n_nat], got[:, n_nat:]
     civil_want = civil_need(need) + stock_bid
-    civil_taken = np.minimum(civil_got, civil_want)
-    share = np.divide(civil_taken, civil_want, out=np.zeros_like(civil_got), where=civil_want > 0)
+    share = np.divide(civil_got, civil_want, out=np.zeros_like(civil_got), where=civil_want > 0)
     consumption = need * share[:, :, None]
-    defence_taken = np.minimum(defence_got, need[:, :, DEFENCE])
-    consumption[:, :, DEFENCE] = defence_taken
+    consumption[:, :, DEFENCE] = defence_got
     s.consumption = consumption
     s.shortfall = np.maximum(need - consumption, 0.0)
     total_need = need.sum(axis=2)
     s.consumption_fill = np.divide(
         consumption.sum(axis=2), total_need, out=np.ones_like(total_need), where=total_need > 0
     ).T
-    received = (civil_got - civil_taken) + (defence_got - defence_taken)
+    received = np.where(civil_want > 0, 0.0, civil_got)
     return stock_bid * share, received
 
 
