@@ -59,8 +59,8 @@ def capacity_of(s: WorldState, nation: str, mineral: str, stage: Stage) -> float
     rows = firm_rows(s, stage).get((s.mineral_index(mineral), s.nation_index[nation]))
     if rows is None:
         return 0.0
-    running = t.capacity[rows] * t.shock[rows] * (1.0 - t.idle[rows])
-    return float(np.where(t.active[rows], running, 0.0).sum())
+    # Idled plants count: they can be brought back for a buyer who contracts their output.
+    return float(np.where(t.active[rows], t.capacity[rows] * t.shock[rows], 0.0).sum())
 
 
 def owned_share(s: WorldState, kind: int) -> F64:
