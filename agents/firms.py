@@ -24,8 +24,23 @@ KIND_CODE = {FirmKind.MINE: 0, FirmKind.REFINERY: 1, FirmKind.RECYCLER: 2}
 MINE, REFINERY, RECYCLER = (KIND_CODE[k] for k in (FirmKind.MINE, FirmKind.REFINERY, FirmKind.RECYCLER))
 
 CLOSE_AFTER_LOSS_TURNS = 8
-"""Two years of losses close a firm (mothballed: it restarts when margins recover)."""
+"""Two years of losses before a firm shuts what it still runs (mothballed: see close_and_restart)."""
 RESTART_MARGIN = 0.25
+"""Expected margin at which a shut firm starts to restart (after RESTART_LAG turns of it)."""
+COST_SPREAD = 0.3
+"""An aggregated national firm is many plants: their full unit costs spread uniformly over
++-COST_SPREAD of the firm's mean (model assumption; industry cost curves span about that
+within a country), so a falling price first idles the dearest plants, not the whole firm."""
+IDLE_AFTER_LOSS_TURNS = 2
+"""Losses must last this many turns before a firm idles plants (a quarter's loss is noise)."""
+IDLE_STEP = 0.1
+"""At most this share of a firm's capacity is idled, or brought back, in a turn (care and
+maintenance, rehiring and recommissioning take time)."""
+RESTART_LAG = 4
+"""Idled capacity returns only after margins have covered it for this many turns in a row: a
+year, so a big firm never goes from running to shut and back within a year."""
+RESTART_COST_SHARE = 0.25
+"""Restarting a tonne a turn of idled capacity costs this share of the firm's unit cost, once."""
 EXPAND_MARGIN = 0.4
 """Expected margin (share of unit cost) above which a firm may announce an expansion."""
 EXPAND_CHANCE = 0.08
@@ -72,6 +87,9 @@ class FirmTable:
     profit: F64 = field(default_factory=lambda: np.zeros(0))
     margin_avg: F64 = field(default_factory=lambda: np.zeros(0))
     loss_turns: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    idle: F64 = field(default_factory=lambda: np.zeros(0))  # share of capacity idled, 0..1
+    restart_wait: I64 = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    restart_cost: F64 = field(default_factory=lambda: np.zeros(0))  # USD this turn
     expanding: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def __post_init__(self) -> None:
@@ -80,7 +98,7 @@ class FirmTable:
             value = getattr(self, f.name)
             if len(value) != n:
                 dtype = value.dtype if len(value) else (bool if f.name == "expanding" else float)
-                if f.name == "loss_turns":
+                if f.name in ("loss_turns", "restart_wait"):
                     dtype = np.int64
                 setattr(self, f.name, np.zeros(n, dtype=dtype))
 
@@ -104,7 +122,7 @@ class FirmTable:
 
     def available(self) -> F64:
         """Capacity that can run this turn."""
-        return np.where(self.active, self.capacity * self.shock, 0.0)
+        return np.where(self.active, self.capacity * self.shock * (1.0 - self.idle), 0.0)
 
     def state_arrays(self) -> list[np.ndarray]:
         return [getattr(self, f.name) for f in fields(self)]
@@ -138,12 +156,40 @@ def update_margins(table: FirmTable, unit_revenue: F64, full_cost: F64) -> None:
     table.margin_avg = (1 - MARGIN_MEMORY) * table.margin_avg + MARGIN_MEMORY * margin
 
 
+def idle_target(table: FirmTable) -> F64:
+    """Share of each firm's capacity whose plants lose at the margin it expects: its plants'
+    full costs spread over +-COST_SPREAD of its mean, the dearest lose first."""
+    return np.clip((COST_SPREAD - table.margin_avg) / (2 * COST_SPREAD), 0.0, 1.0)
+
+
 def close_and_restart(table: FirmTable) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
-    """Mothball firms after sustained losses; restart mothballed ones when margins recover."""
+    """Idle plants along the firm's cost curve after sustained losses, and bring them back
+    after a year of margins that cover them, at a cost. A firm shuts (inactive) only when
+    every plant is idle; it restarts only after RESTART_LAG turns of RESTART_MARGIN.
+    Returns the firms that shut and those that restart this turn (for the news)."""
     losing = table.active & (table.profit < 0)
     table.loss_turns = np.where(losing, table.loss_turns + 1, 0)
-    closing = table.active & (table.loss_turns >= CLOSE_AFTER_LOSS_TURNS)
-    restarting = ~table.active & (table.margin_avg > RESTART_MARGIN) & (table.capacity > 0)
+    target = idle_target(table)
+    sustained = table.loss_turns >= IDLE_AFTER_LOSS_TURNS
+    idle_more = table.active & sustained & (target > table.idle)
+    table.idle = np.where(idle_more, np.minimum(target, table.idle + IDLE_STEP), table.idle)
+    # The last plants shut after two years of losses, even where the cost curve says they pay.
+    long_losing = table.active & (table.loss_turns >= CLOSE_AFTER_LOSS_TURNS)
+    table.idle = np.where(long_losing, np.minimum(table.idle + IDLE_STEP, 1.0), table.idle)
+    closing = table.active & (table.idle >= 1.0 - 1e-12)
+    # Bringing plants back: margins must cover them for RESTART_LAG turns in a row.
+    covered = np.where(table.active, target < table.idle, table.margin_avg > RESTART_MARGIN)
+    table.restart_wait = np.where(covered & (table.capacity > 0) & ~closing, table.restart_wait + 1, 0)
+    ready = table.restart_wait >= RESTART_LAG
+    restarting = ~table.active & ready
+    back = np.where(
+        ready,
+        np.minimum(table.idle - np.where(table.active, target, 1.0 - IDLE_STEP), IDLE_STEP),
+        0.0,
+    )
+    back = np.maximum(back, 0.0)
+    table.restart_cost = RESTART_COST_SHARE * table.unit_cost * table.capacity * back
+    table.idle = np.where(closing, 1.0, table.idle - back)
     table.active = (table.active & ~closing) | restarting
     table.loss_turns[closing | restarting] = 0
     return closing, restarting

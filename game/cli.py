@@ -434,3 +434,47 @@ def _load_or_exit():
 
 if __name__ == "__main__":
     app()
+
+
+@app.command()
+def calibrate(
+    seeds: Annotated[int, typer.Option(help="games per episode (seeds spawned from --root-seed)")] = 5,
+    root_seed: Annotated[int, typer.Option(help="the root of the seeds")] = 0,
+    turns: Annotated[int | None, typer.Option(help="cut each episode's window to this many turns")] = None,
+    out: Annotated[Path, typer.Option(help="folder for one PNG per episode")] = Path("runs/calibration"),
+) -> None:
+    """Play the open historical episodes (every nation on AI) and print the model beside
+    history: peak ratio, peak quarter and the fall after the peak; write a PNG of each path."""
+    from game.report.calibrate import calibrate as run_calibration
+    from game.report.calibrate import plot, quarter_label
+
+    if seeds < 1 or (turns is not None and turns < 1):
+        err.print("--seeds and --turns must be at least 1")
+        raise typer.Exit(2)
+    content = _load_or_exit()
+    rows = run_calibration(content, seeds=seeds, root_seed=root_seed, turns=turns)
+    table = Table(title=f"Model ({seeds} seeds, AI) against history")
+    for column in (
+        "episode",
+        "history",
+        "peak (hist)",
+        "peak (model)",
+        "peak quarter",
+        "fall after",
+        "in band",
+    ):
+        table.add_column(column)
+    for row in rows:
+        f, e = row.figures(), row.episode
+        table.add_row(
+            e.id,
+            e.band,
+            f"{f['history_peak']:.1f}x",
+            f"{f['model_peak']:.1f}x ({f['model_peak_lo']:.1f}-{f['model_peak_hi']:.1f})",
+            " / ".join(quarter_label(content, e, f[k]) for k in ("history_peak_turn", "model_peak_turn")),
+            f"{f['history_fall']:+.0%} / {f['model_fall']:+.0%}",
+            "yes" if row.within_band() else "no",
+        )
+        plot(content, row, out)
+    Console(width=160).print(table)
+    typer.echo(f"charts -> {display_path(out)} ({', '.join(r.episode.id + '.png' for r in rows)})")

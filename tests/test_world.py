@@ -169,9 +169,10 @@ def test_explanations_of_one_price_are_the_rows_of_its_cell_and_the_table_lists_
     ban = ExportControl(issuer=CN, mineral="lithium", stage=Stage.REFINED, instrument=Instrument.BAN)
     world = run(content, "tutorial", 5, 3, {1: [ban]})
     n_min, n_nat = len(world.mineral_ids), len(world.nation_ids)
+    # the ban moves prices (a start that clears at its references may leave a turn quiet)
+    assert any(r.explanations.rows() for r in world.records), "the ban moves prices"
     for r in world.records:
         rows = r.explanations.rows()
-        assert rows, "prices move every turn of this game"
         for m, stage, n in np.ndindex(n_min, 2, n_nat):
             assert r.explanations.cell(m, stage, n) == [e for e in rows if e[:3] == (m, stage, n)]
     df = tables.explanations(world)

@@ -27,6 +27,7 @@ from agents.doctrines.assess import (
     world_output,
 )
 from agents.doctrines.base import DoctrineController, Plan, Verdict, impose, on_cadence
+from agents.doctrines.own_cost import ore_restriction_pays
 from agents.observation import Observation
 from game.rules import Doctrine, Instrument, Stage
 from game.rules.diplomacy import Proposal
@@ -134,6 +135,9 @@ class ResourceNationalist(DoctrineController):
                     plan.add(lift)
             return
         share = observation.mine_share[m, me]
+        cut = 1.0 if Instrument.QUOTA in held or share >= BAN_AT_ONCE else 1.0 - QUOTA_OF_EXPORTS
+        if not ore_restriction_pays(observation, mineral, cut):
+            return  # it would cost our miners more than our refiners could gain
         if Instrument.QUOTA in held:
             due = on_cadence(observation.turn, self.nation, f"ban:{mineral}", self.temper.cadence)
             if share < BAN_SHARE[self.level] or not due:

@@ -98,11 +98,11 @@ def consumption(s: WorldState, x: TurnScratch) -> None:
     assert x.refined is not None and x.public is not None and x.sellers is not None
     n_nat, n_min = len(s.nation_ids), len(s.mineral_ids)
     refined = x.refined
-    bought_for_stock = demand.consume(s, refined, x.public.buy.T)
+    bought_for_stock, received = demand.consume(s, refined, x.public.buy.T)
     n_firm_sellers = int(x.sellers.sum())
     supply.settle_refined_sales(s, x.sellers, refined.sold[:n_firm_sellers])
     released_sold = refined.sold[n_firm_sellers:].reshape(n_min, n_nat).T  # (N, M)
-    stockpiles.settle(s, released_sold, bought_for_stock.T, refined.paid[:, :n_nat])
+    stockpiles.settle(s, released_sold, bought_for_stock.T, refined.paid[:, :n_nat], received.T)
     supply.settle_refined_prices(s, refined)
     supply.collect_end_of_life(s)
 
@@ -201,6 +201,11 @@ SPIN_UP_ROUNDS = 3
 ore bids and the prices they read to agree to well under a per cent."""
 
 
+MATCH_ROUNDS = 8
+"""Clearings of the spin-up after the first SPIN_UP_ROUNDS - 1, each from demand outside China
+made to clear at the content's reference prices by the one before (demand.match_reference)."""
+
+
 def spin_up(s: WorldState) -> None:
     """Start the world from prices that clear under the scenario's starting policies.
 
@@ -214,7 +219,9 @@ def spin_up(s: WorldState) -> None:
     books = {name: getattr(t, name).copy() for name in ("sold", "inventory")}
     stock_net, causes = s.stock_net.copy(), s.causes
     x = TurnScratch(prev_price=s.refined_paid.copy(), prev_ore=s.ore_paid.copy())
-    for rounds in range(1, SPIN_UP_ROUNDS + 1):
+    for rounds in range(1, SPIN_UP_ROUNDS + MATCH_ROUNDS + 1):
+        if rounds >= SPIN_UP_ROUNDS and x.refined is not None:
+            demand.match_reference(s, x.refined.paid)  # after each round from the last-but-one
         s.spun_rounds = rounds  # the first round starts cold, the others warm
         ore_market(s, x)  # sets ore prices and moves expected_ore as a turn does
         refined_market(s, x)

@@ -61,7 +61,7 @@ def settle_firms(
         np.where(t.kind == REFINERY, intake * (ore_cost + t.unit_cost), t.sold * t.unit_cost),
     )
     t.revenue = revenue
-    t.profit = revenue - costs
+    t.profit = revenue - costs - t.restart_cost  # bringing idled plants back costs once
     unit_price = np.where(mines, ore_price, refined_price)
     full_cost = np.where(t.kind == REFINERY, ore_cost + t.unit_cost, t.unit_cost)
     update_margins(t, unit_price, full_cost)

@@ -80,10 +80,14 @@ def refined_bids(s: WorldState, stock_bid: F64) -> Bids:
     )
 
 
-def consume(s: WorldState, refined: Clearing, stock_bid: F64) -> F64:
+def consume(s: WorldState, refined: Clearing, stock_bid: F64) -> tuple[F64, F64]:
     """What each sector consumed: civil sectors share what their country's civil node got
     with the stockpile's bid (`stock_bid`, (M, N)), pro rata; defence got its own node's.
-    Returns (M, N) the tonnes the stockpile's bid got."""
+
+    Tonnes that reach a civil node nobody there bid for (an offtake deal fixes tonnes to a
+    buyer whose industry needs none of the mineral) are not lost: the buyer's stockpile takes
+    them in. Returns (M, N) the tonnes the stockpile's bid bought and (M, N) the tonnes it
+    received unbidden."""
     n_nat = len(s.nation_ids)
     need = s.need
     got = refined.flow.sum(axis=1)  # (M, 2N)
@@ -98,4 +102,30 @@ def consume(s: WorldState, refined: Clearing, stock_bid: F64) -> F64:
     s.consumption_fill = np.divide(
         consumption.sum(axis=2), total_need, out=np.ones_like(total_need), where=total_need > 0
     ).T
-    return stock_bid * share
+    received = np.where(civil_want > 0, 0.0, civil_got)
+    return stock_bid * share, received
+
+
+START_MATCH_CLIP = (0.1, 10.0)
+"""Bounds of one round's correction of a country's price ratio (a market nobody can serve at
+any price is left to say so, not scaled to nothing)."""
+
+
+def match_reference(s: WorldState, paid: F64) -> None:
+    """Make each country's civil demand outside China clear at the content's reference price.
+
+    Reference prices are ex-China quotes of a market already living under the controls in
+    force at the start; demand shares come from end-use statistics, not from that market. So
+    each country's civil need is rescaled to what it would buy at the price the start's
+    clearing gave it (`paid`, (M, 2N)): with supply as it is, that demand clears at the
+    reference. China's own price is left to its own market (the content notes it lower).
+    Spin-up only (turn.spin_up): the demand of the start is set once, before turn 1."""
+    n_nat = len(s.nation_ids)
+    ratio = np.clip(paid[:, :n_nat] / s.ref_price[:, None], *START_MATCH_CLIP)
+    if "china" in s.nation_index:
+        ratio[:, s.nation_index["china"]] = 1.0
+    civil = np.ones(len(SECTORS))
+    civil[DEFENCE] = 0.0
+    factor = ratio ** -s.civil_eps[:, None]
+    s.base_need = s.base_need * (1.0 + (factor[:, :, None] - 1.0) * civil)
+    s.need = need_now(s)

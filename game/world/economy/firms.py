@@ -59,6 +59,7 @@ def capacity_of(s: WorldState, nation: str, mineral: str, stage: Stage) -> float
     rows = firm_rows(s, stage).get((s.mineral_index(mineral), s.nation_index[nation]))
     if rows is None:
         return 0.0
+    # Idled plants count: they can be brought back for a buyer who contracts their output.
     return float(np.where(t.active[rows], t.capacity[rows] * t.shock[rows], 0.0).sum())
 
 
@@ -96,7 +97,7 @@ def step_decisions(s: WorldState) -> None:
     if s.turn < PIPELINE_TURNS:
         t.capacity = t.capacity * s.pipeline_growth[t.mineral]
     closing, restarting = close_and_restart(t)
-    for rows, what in ((closing, "closes after two years of losses"), (restarting, "restarts")):
+    for rows, what in ((closing, "shuts its last plants after sustained losses"), (restarting, "restarts")):
         for row in np.flatnonzero(rows):
             firm_id, name = s.firm_names[int(row)]
             s.news.append(Happened(s.turn, firm_id, "Firm", f"{name} {what}.", "firm"))

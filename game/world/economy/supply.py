@@ -24,6 +24,14 @@ EXPECTATION_WEIGHT = 0.4
 ORE_ELASTICITY = 0.5
 ORE_CHOKE = 3.0
 ORE_FLOOR_SHARE = 0.2
+NETBACK_CHOKE = 0.8
+"""Refiners' ore demand starts to collapse at this share of their netback (the refined price
+they expect at home less their conversion cost, per contained tonne), so that the steep tail
+of the demand curve above the choke stays under the netback itself: no refiner pays more for
+ore than the metal made from it allows."""
+NETBACK_FLOOR_SHARE = 0.02
+"""A netback never counts as less than this share of the ore reference price (a refiner whose
+conversion cost eats the whole refined price bids next to nothing, not a negative price)."""
 """Refiners value ore from the refined price, never from less than this share of the reference."""
 OFFER_LO, OFFER_HI = 0.85, 1.05
 """A producer offers nothing below OFFER_LO of its unit cost and everything above OFFER_HI."""
@@ -72,10 +80,27 @@ def ore_market(s: WorldState) -> OreMarket:
         need=need.reshape(n_min, n_nat),
         pref=ore_ref,
         eps=np.full((n_min, n_nat), ORE_ELASTICITY),
-        choke=np.full((n_min, n_nat), ORE_CHOKE),
+        choke=np.minimum(ORE_CHOKE, NETBACK_CHOKE * netback(s, cap.reshape(n_min, n_nat)) / ore_ref),
         cap=cap.reshape(n_min, n_nat),
     )
     return OreMarket(offers, bids, plan)
+
+
+def netback(s: WorldState, refining: F64) -> F64:
+    """(M, N) the most each country's refiners can pay for a contained tonne of ore: the
+    refined price they expect less their conversion cost (capacity-weighted over the
+    country's refineries; `refining` (M, N) their capacity this turn)."""
+    t = s.firms
+    n_nat, n_min = len(s.nation_ids), len(s.mineral_ids)
+    weight = np.where(t.kind == REFINERY, t.available(), 0.0)
+    cell = t.mineral * n_nat + t.country
+    spent = np.bincount(cell, weights=weight * t.unit_cost, minlength=n_min * n_nat).reshape(n_min, n_nat)
+    conversion = np.divide(spent, refining, out=np.zeros_like(spent), where=refining > 0)
+    floor = NETBACK_FLOOR_SHARE * s.ore_share[:, None] * s.ref_price[:, None]
+    # No refiner expects to sell above what the dearest buyer anywhere pays (an origin that
+    # sells nothing has a notional price far above any real sale).
+    dearest = s.refined_paid[:, :n_nat].max(axis=1, keepdims=True)
+    return np.maximum(np.minimum(s.expected_refined, dearest) - conversion, floor)
 
 
 def refine(s: WorldState, ore: Clearing, plan: F64) -> F64:

@@ -59,15 +59,16 @@ def note_net_buying(s: WorldState, orders: PublicOrders) -> None:
     s.stock_net = (orders.buy - orders.release).T
 
 
-def settle(s: WorldState, released_sold: F64, bought: F64, paid: F64) -> None:
+def settle(s: WorldState, released_sold: F64, bought: F64, paid: F64, received: F64) -> None:
     """Stockpiles pay for what they bought (from their budget) and the treasury earns what
-    they released; `released_sold` and `bought` are (N, M) tonnes, `paid` (M, N) this turn's
-    civil prices."""
+    they released; `released_sold`, `bought` and `received` are (N, M) tonnes, `paid` (M, N)
+    this turn's civil prices. `received` are tonnes delivered beyond what the country's
+    buyers wanted (contracted deal tonnes): the stockpile holds them, paid under the deal."""
     spend = (bought.T * paid).sum(axis=0) / 1e6
     s.stock_budget = np.maximum(s.stock_budget - spend, 0.0)
-    s.stockpile = s.stockpile - released_sold + bought
+    s.stockpile = s.stockpile - released_sold + bought + received
     s.treasury = s.treasury + (released_sold * paid.T).sum(axis=1) / 1e6
-    s.stock_delta = (bought - released_sold).T  # (M, N)
+    s.stock_delta = (bought + received - released_sold).T  # (M, N)
     s.forced_release[:] = 0.0
 
 
