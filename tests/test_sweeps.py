@@ -8,6 +8,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -385,11 +386,11 @@ def test_the_scheduler_option_takes_the_same_path_on_a_running_cluster(cli, clie
 
 def test_the_example_sweep_varies_parameters_that_matter(content: Content):
     """examples/tutorial_sweep.toml (the README's example): each swept parameter, moved from
-    its lowest to its highest value on the same seed, moves the outcome its chart shows."""
+    its lowest to its highest value on the same seeds, moves the median outcome its chart shows."""
     root = Path(__file__).resolve().parents[1]
     sweep = load_spec(root / "examples" / "tutorial_sweep.toml", content)
     assert sweep.n_runs == 120 and [v.name for v in sweep.spec.variants] == ["ai", "japan passive"]
-    seed = sweep.seeds[0]
+    seeds = sweep.seeds[:3]  # the charts show medians over seeds; one seed can sit in a tail
     grid = sweep.spec.parameters.grid
     outcome = {  # the parameter, and the outcome its chart shows moving
         JAPAN_RE_STOCK: "shortfall_mean.nation.japan.rare_earths",
@@ -398,9 +399,16 @@ def test_the_example_sweep_varies_parameters_that_matter(content: Content):
     assert set(grid) == set(outcome)
     for path, column in outcome.items():
         low, high = (
-            run_game("tutorial", seed, controllers={"japan": "passive"}, params={path: v})
-            .summary[column]
-            .iloc[0]
+            float(
+                np.median(
+                    [
+                        run_game("tutorial", seed, controllers={"japan": "passive"}, params={path: v})
+                        .summary[column]
+                        .iloc[0]
+                        for seed in seeds
+                    ]
+                )
+            )
             for v in (min(grid[path]), max(grid[path]))
         )
         assert abs(high - low) > 0.1 * max(low, high), (path, low, high)  # a tenth of the outcome, or more
