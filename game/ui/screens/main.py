@@ -508,7 +508,9 @@ class MainScreen(Screen):
                 self.app.notify(f"Guidance: {hint}")
             guide.skip_if_stale(self.play.turn)
         if self.session.hotseat:
-            self.end_team_turn()
+            from game.ui.screens.wargame import confirm_end_turn
+
+            confirm_end_turn(self.app, self)  # asks first: Enter alone never hands the seat over
             return
         t0 = time.perf_counter()
 
@@ -562,6 +564,11 @@ class MainScreen(Screen):
         self.app.push(OrdersScreen(self.app, self.play, key, self.mineral, partner))
 
     def save(self, path: Path | None = None) -> Path | None:
+        if self.session.hotseat and path is None:  # the room's save is the facilitator's
+            from game.ui.screens.wargame import guard, save_room
+
+            guard(self.app, self.session, lambda: save_room(self.app, self.session), "save the game")
+            return None
         folder = self.app.home / "saves"
         stamp = time.strftime("%Y%m%d-%H%M%S")
         name = f"{self.play.scenario.id}-{self.play.nation}-{self.play.date.replace(' ', '')}-{stamp}.json"
@@ -694,6 +701,10 @@ class MainScreen(Screen):
         self.view.draw(surface)
 
     def draw_over(self, surface: pygame.Surface) -> None:
+        if self.session.hotseat:
+            from game.ui.screens.wargame import draw_room_clock
+
+            draw_room_clock(self.app, self.session, surface)
         self._draw_sparklines(surface)
         self._draw_legend(surface)
         if self.view.hover is not None and self.app.top is self:

@@ -77,6 +77,9 @@ class EscMenu(Screen):
         el = event.ui_element
         from game.ui.screens.report import DebriefScreen
         from game.ui.screens.title import TitleScreen
+        from game.ui.screens.wargame import guard, quit_room
+
+        session = getattr(self.main, "session", None)
 
         if el is self.buttons["resume"]:
             self.app.pop()
@@ -84,16 +87,19 @@ class EscMenu(Screen):
             self.app.pop()
             self.main.save()
         elif el is self.buttons["load"]:
-            self.app.push(LoadScreen(self.app))
+            guard(self.app, session, lambda: self.app.push(LoadScreen(self.app)), "load a game")
         elif el is self.buttons["debrief"]:
             self.app.pop()
-            self.app.push(DebriefScreen(self.app, self.main.play))
+            self.app.push(DebriefScreen(self.app, self.main.play, session))
         elif el is self.buttons["settings"]:
             self.app.push(SettingsScreen(self.app))
         elif el is self.buttons["help"]:
             self.app.push(HelpOverlay(self.app))
         elif el is self.buttons["title"]:
-            self.app.reset(TitleScreen(self.app))
+            if session is not None and session.hotseat:
+                quit_room(self.app, session)
+            else:
+                self.app.reset(TitleScreen(self.app))
         return True
 
 
@@ -296,14 +302,17 @@ class LoadScreen(Centered):
                 self.app.notify(f"Could not load {path.name}: {text}", bad=True, seconds=8)
                 return
             from game.ui.screens.main import MainScreen
-            from game.ui.screens.wargame import HandOverScreen
+            from game.ui.screens.wargame import HandOverScreen, guard
 
-            session.game.autosave = (self.app.home / "autosave", 5)
-            if session.hotseat:
-                self.app.reset(HandOverScreen(self.app, session))
-            else:
-                self.app.reset(MainScreen(self.app, session.play(session.teams[0]), session))
-            self.app.notify(f"Loaded {path.name} at {session.play(session.teams[0]).date}")
+            def go() -> None:
+                session.game.autosave = (self.app.home / "autosave", 5)
+                if session.hotseat:
+                    self.app.reset(HandOverScreen(self.app, session))
+                else:
+                    self.app.reset(MainScreen(self.app, session.play(session.teams[0]), session))
+                self.app.notify(f"Loaded {path.name} at {session.play(session.teams[0]).date}")
+
+            guard(self.app, session, go, "open this wargame")  # its PIN came with it
 
         self.app.run_task("Loading", work, done)
         return True

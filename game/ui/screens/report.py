@@ -191,7 +191,12 @@ def write_game_report(app, game, name: str) -> list[Path] | str:
         return "No turn has been played yet: nothing to report."
     out = app.home / "reports" / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
     try:
-        return write_report(build_report(game), out)
+        written = write_report(build_report(game), out)
+        if game.room is not None:  # a wargame: the hot-wash beside the after-action report
+            from game.report.hotwash import write_hotwash
+
+            written += write_hotwash(game, out)
+        return written
     except Exception as exc:  # a report that fails must not end the game
         return f"Could not write the report: {type(exc).__name__}: {exc}"
 
@@ -201,7 +206,7 @@ def class_html(play: Play, session: Wargame | None) -> str:
     for a historical scenario, what really happened beside what the class did."""
     world = play.world
     parts: list[str] = []
-    if session is not None and session.hotseat:
+    if session is not None and session.hotseat and (session.ended or play.over):  # no team sees mid-game
         rows = []
         for team in session.teams:
             i = world.nation_ids.index(team)
@@ -357,6 +362,11 @@ class DebriefScreen(Screen):
             surface.blit(self.image, self.area)
 
     def write_report(self) -> None:
+        from game.ui.screens.wargame import guard
+
+        guard(self.app, self.session, self._write_report, "write the report")
+
+    def _write_report(self) -> None:
         result = write_game_report(self.app, self.play.game, self.play.scenario.id)
         if isinstance(result, str):
             self.app.notify(result, bad=True, seconds=8)
