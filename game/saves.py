@@ -182,6 +182,10 @@ class Room(Frozen):
     rationales: list[Rationale] = []
     log: list[str] = Field(default=[], max_length=100_000)
     """The console's log, in words, as the facilitator read it."""
+    ended: list[Slug] = Field(default=[], max_length=64)
+    """Teams that had ended turn `ended_turn` when a mid-turn save was made (a load seats
+    the next team, not one whose orders already wait)."""
+    ended_turn: Annotated[int, Field(ge=0, le=10_000)] | None = None
 
 
 class Save(Frozen):

@@ -153,7 +153,14 @@ class Wargame:
             )
         session = cls(game, game.humans)
         session.briefed = set(session.teams)  # a loaded game is under way
+        room = session.room
+        if room.ended_turn == game.turn:
+            session.done = {t for t in room.ended if t in session.teams}
         return session
+
+    def mark_ended(self) -> None:
+        """Record which teams have ended this turn (for a mid-turn save)."""
+        self._room(ended=sorted(self.done), ended_turn=self.game.turn)
 
     @property
     def hotseat(self) -> bool:

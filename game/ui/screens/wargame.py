@@ -801,6 +801,7 @@ class FacilitatorScreen(Screen):
 
 def save_room(app: App, session: Wargame) -> Path | None:
     """The facilitator's save of the whole room (named for the facilitator, not a team)."""
+    session.mark_ended()
     game = session.game
     sc = game.world.scenario
     stamp = time.strftime("%Y%m%d-%H%M%S")
