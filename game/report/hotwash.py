@@ -135,6 +135,12 @@ def build_hotwash(game: Game) -> Hotwash:
                 rows.append(Row(rec.turn, date(rec.turn), "decision", f"Team {name(rec.issuer)}", text + why))
         elif rec.accepted and rec.kind in STRATEGIC:
             rows.append(Row(rec.turn, date(rec.turn), "order", name(rec.issuer), text))
+    for branch in game.branches:  # what a rewind discarded stays on the team's page
+        for logged in branch.orders:
+            if logged.order.issuer in pages:
+                pages[logged.order.issuer].orders.append(
+                    (date(logged.turn), describe(logged.order), "discarded by a rewind", "")
+                )
     for ruling in room.rulings:
         if ruling.action == "veto" and ruling.team in pages:  # a vetoed order never reached the log
             pages[ruling.team].orders.append(
@@ -186,7 +192,10 @@ def build_hotwash(game: Game) -> Hotwash:
     order = {"rewind": 0, "schedule": 1, "inject": 2, "news": 3, "ruling": 4, "message": 5, "decision": 6}
     rows.sort(key=lambda r: (r.turn, order.get(r.kind, 7)))
 
-    chains = measured_chains(world, teams, causal_chains(world, limit=8))
+    # The teams' own acts first, then acts that hit a team, then the rest of the world.
+    found = causal_chains(world, limit=200)
+    found.sort(key=lambda c: (c.actor not in teams, c.target not in teams))
+    chains = measured_chains(world, teams, found[:8])
 
     room_lines = [f"Teams: {', '.join(f'Team {name(t)}' for t in teams)}; every other nation on its AI."]
     room_lines.append(

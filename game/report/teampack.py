@@ -94,7 +94,7 @@ def render(pack: TeamPack) -> Figure:
     fig.text(left, top - 0.06, pack.title, fontsize=13, style="italic", va="top")
     start = top - 0.095
     for size in (10.5, 10, 9.5, 9, 8.5, 8, 7.5, 7, 6.5, 6):
-        width = int(96 * 10 / size)
+        width = int(90 * 10 / size)
         lines = _lines(pack, width)
         step = size * 1.45 / 72 / A4[1]
         if start - step * len(lines) >= bottom:

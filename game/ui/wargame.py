@@ -13,6 +13,7 @@ again behind the hand-over screen.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -223,11 +224,8 @@ class Wargame:
         left = self.seconds_left()
         text = f"{self.date} · turn {min(self.game.turn + 1, self.game.length)} of {self.game.length}"
         if left is not None:
-            text += (
-                f" · {max(left, 0) // 60:02.0f}:{max(left, 0) % 60:02.0f} left"
-                if left > 0
-                else " · time is up"
-            )
+            whole = math.ceil(max(left, 0))
+            text += f" · {whole // 60:02d}:{whole % 60:02d} left" if left > 0 else " · time is up"
         if self.paused:
             text += " · PAUSED"
         return text

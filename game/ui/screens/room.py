@@ -265,12 +265,12 @@ class RoomScreen(Screen):
         s = self.session
         sc = s.game.world.scenario
         pad = u(12)
-        self.clock = b.label(pygame.Rect(pad, u(6), w - u(200) - pad, u(44)), "", "@title")
+        self.clock = b.label(pygame.Rect(pad, u(8), w - u(200) - pad, u(40)), "", "@heading")
         self.close = b.button(
             pygame.Rect(w - pad - u(170), u(10), u(170), u(36)), "Back (Esc)", "The console"
         )
         top = u(56)
-        side = min(u(380), w * 28 // 100)
+        side = min(u(320), w * 24 // 100)
         self.prices = b.text(pygame.Rect(pad, top, side, h - top - pad), "")
         self.news = b.text(pygame.Rect(w - side - pad, top, side, h - top - pad), "")
         self.view.set_rect(pygame.Rect(side + 2 * pad, top, w - 2 * side - 4 * pad, h - top - pad))
@@ -293,8 +293,13 @@ class RoomScreen(Screen):
                 if len(history) > 1 and history[-2, m] > 0
                 else ""
             )
-            mark = "<b>▶ </b>" if mineral == self.mineral else ""
-            lines.append(f"{mark}{esc(mineral_name(mineral))}: ${p:,.0f}/t{change}")
+            name = esc(mineral_name(mineral))
+            name = (
+                f"<font color='#f0c65a'><b>{name} (on the map)</b></font>"
+                if mineral == self.mineral
+                else name
+            )
+            lines.append(f"{name}: ${p:,.0f}/t{change}")
         waiting = [play.name(t) for t in s.teams if t not in s.done]
         lines.append("<br><font color='#f0c65a'><b>This quarter</b></font>")
         lines.append(

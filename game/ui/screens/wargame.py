@@ -158,9 +158,9 @@ class HandOverScreen(Centered):
             "<font color='#a9b6c3'>Other teams: look away. Only this team's orders, reports and "
             "messages are shown after Space. Facilitator: F9.</font>"
         )
-        self.status = b.text(pygame.Rect(col.x, y + u(130), col.w, u(150)), "<br>".join(status))
+        self.status = b.text(pygame.Rect(col.x, y + u(130), col.w, u(200)), "<br>".join(status))
         self.ready = b.button(
-            pygame.Rect(col.centerx - u(120), y + u(296), u(240), u(52)),
+            pygame.Rect(col.centerx - u(120), y + u(346), u(240), u(52)),
             "Ready",
             "Show this team's screen (Space)",
             "@primary",
