@@ -68,13 +68,13 @@ def shoot(out: Path, size: tuple[int, int] = (1280, 720)) -> list[Path]:
     session.set_length(12)
     for turn in range(3):
         japan = session.play("japan")
-        japan.submit({"kind": "stockpile", "action": "buy", "mineral": "rare_earths", "tonnes": 800 + 100 * turn,
-                      "budget_usd_m": 40})  # fmt: skip
+        buy = {"kind": "stockpile", "action": "buy", "mineral": "rare_earths", "budget_usd_m": 40}
+        japan.submit({**buy, "tonnes": 800 + 100 * turn})
         session.set_rationale("japan", japan.queued()[-1], "Six months of magnet demand in reserve")
         china = session.play("china")
-        china.submit({"kind": "export_control", "mineral": "gallium", "stage": "refined", "instrument": "ban",
-                      "targets": ["japan"]} if turn == 1 else {"kind": "message", "to": ["japan"], "tone": "warm",
-                      "text": "Talks?"})  # fmt: skip
+        ban = {"kind": "export_control", "mineral": "gallium", "stage": "refined", "instrument": "ban"}
+        talk = {"kind": "message", "to": ["japan"], "tone": "warm", "text": "Talks?"}
+        china.submit({**ban, "targets": ["japan"]} if turn == 1 else talk)
         if turn == 1:
             session.amend("japan", 0, {"tonnes": 500}, "The Diet approved only 500 t this quarter")
             session.broadcast("Ten minutes left in this round.", [])
