@@ -73,7 +73,7 @@ def shoot(out: Path, size: tuple[int, int] = (1280, 720)) -> list[Path]:
         session.set_rationale("japan", japan.queued()[-1], "Six months of magnet demand in reserve")
         china = session.play("china")
         ban = {"kind": "export_control", "mineral": "gallium", "stage": "refined", "instrument": "ban"}
-        talk = {"kind": "message", "to": ["japan"], "tone": "warm", "text": "Talks?"}
+        talk = {"kind": "message", "to": ["japan"], "tone": "summit", "text": "Talks?"}
         china.submit({**ban, "targets": ["japan"]} if turn == 1 else talk)
         if turn == 1:
             session.amend("japan", 0, {"tonnes": 500}, "The Diet approved only 500 t this quarter")
