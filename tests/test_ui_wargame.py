@@ -213,6 +213,10 @@ def test_hot_seat_wargame_with_facilitator_saves_replays_and_reviews(
     key(app, pygame.K_LEFT)
     assert viewer.turn == 1
     assert japan.describe(japan.parse(stockpile(1))) in viewer.side.html_text
+    assert (
+        "rewound to here" in viewer.side.html_text
+        and "Replay turn 2 with the strike" in viewer.side.html_text
+    )
     assert "Team" in viewer.side.html_text or "(team)" in viewer.side.html_text
     press(app, viewer.report)
     assert viewer.written and viewer.written[0].exists()

@@ -145,3 +145,17 @@ def test_every_door_from_a_teams_seat_needs_the_pin(app: App, tmp_path: Path) ->
     assert isinstance(hand, HandOverScreen) and hand.team == "australia"  # Japan had ended
     key(app, pygame.K_F9)
     wrong_pin_opens_nothing(app, hand)
+
+
+def test_an_order_form_takes_the_teams_own_note(app: App) -> None:
+    from game.ui.screens.orders import OrdersScreen
+
+    session, main, _ = seat_australia(app)
+    key(app, pygame.K_s)  # the stockpile panel
+    form = app.top
+    assert isinstance(form, OrdersScreen) and form.why is not None
+    form.why.set_text("Cover the magnet makers through the winter")
+    assert form.do_submit()
+    (note,) = session.room.rationales
+    assert note.team == "australia" and note.note == "Cover the magnet makers through the winter"
+    assert note.order == main.play.queued()[-1]

@@ -453,10 +453,7 @@ class Wargame:
 
     def set_rationale(self, team: str, order, note: str) -> None:
         """A team's own reason for an order it queued (optional; the hot-wash reads it)."""
-        note = note.strip()
-        if note:
-            entry = Rationale(turn=self.game.turn, team=team, order=order, note=note[:2000])
-            self._room(rationales=[*self.room.rationales, entry])
+        note_rationale(self.game, team, order, note)
 
     def set_length(self, turns: str | int) -> tuple[bool, str]:
         """A shorter game: it ends (and is scored) after `turns` quarters."""
@@ -518,6 +515,35 @@ class Wargame:
     @property
     def turn_index(self) -> int:
         return self.game.turn
+
+
+def room_lines(game: Game, turn: int) -> list[str]:
+    """What the facilitator ruled, rescheduled or rewound during `turn` (for the replay)."""
+    room = game.room
+    if room is None:
+        return []
+    name, date = game.world.display, game.world.scenario.date_of
+    lines = [f"{r.action} of Team {name(r.team)}'s order: {r.note}" for r in room.rulings if r.turn == turn]
+    lines += [
+        f"{e.action} inject {e.event}"
+        + (f" for {date(game.world.scenario.turn_of(e.date))}" if e.date else "")
+        for e in room.schedule
+        if e.turn == turn
+    ]
+    lines += [
+        f"the game was rewound to here from {date(min(r.turn, game.world.scenario.turns - 1))}: {r.reason}"
+        for r in room.rewinds
+        if r.to_turn == turn
+    ]
+    return lines
+
+
+def note_rationale(game: Game, team: str, order, note: str) -> None:
+    """Keep a team's note on an order it queued in the game's room (and so in the save)."""
+    note = note.strip()
+    if note and game.room is not None:
+        entry = Rationale(turn=game.turn, team=team, order=order, note=note[:2000])
+        game.room = game.room.model_copy(update={"rationales": [*game.room.rationales, entry]})
 
 
 # -------------------------------------------------------------------- classroom guidance

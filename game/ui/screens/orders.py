@@ -544,6 +544,15 @@ class OrdersScreen(Screen):
             "@primary",
             "#submit",
         )
+        self.why = None
+        if self.play.game.room is not None:  # a wargame: the team's own note for the hot-wash
+            self.why = b.entry(
+                pygame.Rect(pad + u(210), y + u(5), col_w - u(210), u(34)),
+                "",
+                "Why (optional; the hot-wash prints it)",
+            )
+            self.why.placeholder_text = "Why? (optional note)"
+            self.why.rebuild()
         # right column: queued orders and (diplomacy) the inbox
         x2 = 2 * pad + col_w
         yq = pad + u(54)
@@ -664,6 +673,10 @@ class OrdersScreen(Screen):
             return False
         ok, reason, cost = self.play.submit(raw)
         if ok:
+            if self.why is not None and self.why.get_text().strip():
+                from game.ui.wargame import note_rationale
+
+                note_rationale(self.play.game, self.play.nation, self.play.queued()[-1], self.why.get_text())
             self.app.notify(
                 f"Queued: {self.play.describe(self.play.queued()[-1])}"
                 + (f" (${cost:,.0f}m)" if cost else "")

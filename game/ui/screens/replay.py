@@ -120,6 +120,13 @@ class ReplayScreen(Screen):
             if action.kind == "broadcast":
                 to = ", ".join(name(t) for t in action.to) or "every team"
                 parts.append(f"<font color='#a9b6c3'>Facilitator to {esc(to)}:</font> {esc(action.text)}")
+        room = self.game.room
+        if room is not None:  # a wargame: the facilitator's rulings, schedule changes, rewinds
+            from game.ui.wargame import room_lines
+
+            parts += [
+                f"<font color='#a9b6c3'>Facilitator:</font> {esc(x)}" for x in room_lines(self.game, turn)
+            ]
         parts.append("<br><font color='#f0c65a'><b>Orders</b></font>")
         orders = self.orders_of(turn)
         humans = set(self.game.humans)
