@@ -406,8 +406,10 @@ def join(
     team: Annotated[str, typer.Option(help="the team's nation, e.g. japan")],
     token: Annotated[str, typer.Option(help="the seat's token, to rejoin after a lost connection")] = "",
     pin: Annotated[str, typer.Option(help="or the facilitator's PIN, to take the seat back")] = "",
+    terminal: Annotated[bool, typer.Option(help="play in this terminal instead of the game window")] = False,
 ) -> None:
-    """Play one team of a hosted wargame from this machine (a terminal client)."""
+    """Play one team of a hosted wargame from this machine: the game window (or, with no
+    display or --terminal, a terminal client)."""
     import asyncio
 
     from game.net.run import join_terminal
@@ -417,6 +419,11 @@ def join(
         err.print(f"{address}: give the host as HOST:PORT, e.g. 192.168.1.20:8765")
         raise typer.Exit(2)
     try:
+        if not terminal and _display_available():
+            from game.ui.screens.remote import launch_remote
+
+            launch_remote(address, team, token or None, pin or None)
+            return
         asyncio.run(join_terminal(address, team, token or None, pin or None))
     except (OSError, ConnectionRefusedError) as exc:
         err.print(f"{address}: {exc}")

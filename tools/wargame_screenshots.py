@@ -118,12 +118,52 @@ def shoot(out: Path, size: tuple[int, int] = (1280, 720)) -> list[Path]:
     shot("room-view")
     app.pop()
 
+    saved += remote_client(app, out, len(saved))
     report = build_hotwash(session.game)
     for k, (title, lines) in enumerate(pdf_pages(report)):
         figure(f"hotwash-page-{k + 1}", _page(title, lines))
     for name, fig in report.figures.items():
         figure(f"hotwash-{name.lower().replace(' ', '-')}", fig)
     return saved
+
+
+def remote_client(app, out: Path, start: int) -> list[Path]:
+    """A team's window on a hosted game (`lodestone join`), against a host on loopback."""
+    import asyncio
+    import threading
+
+    import pygame
+
+    from game.net.host import Host
+    from game.net.remote import RemoteSeat
+    from game.net.run import new_room_game
+    from game.ui.screens.remote import RemoteTeamScreen
+
+    loop = asyncio.new_event_loop()
+    threading.Thread(target=loop.run_forever, daemon=True).start()
+    host = Host(new_room_game(app.content, "ministerial-2026", TEAMS, seed=7), TEAMS, timer_seconds=900)
+    port = asyncio.run_coroutine_threadsafe(host.start("127.0.0.1", 0), loop).result(30)
+    seat = RemoteSeat(f"127.0.0.1:{port}", "japan")
+    seat.connect()
+    screen = app.reset(RemoteTeamScreen(app, seat))
+    screen.order_entry.set_text(
+        '{"kind": "stockpile", "action": "buy", "mineral": "rare_earths", "tonnes": 600, "budget_usd_m": 30}'
+    )
+    screen.submit()
+    asyncio.run_coroutine_threadsafe(host.broadcast("Ministers meet in ten minutes."), loop).result(30)
+    for _ in range(100):
+        app.step()
+        if seat.queued and seat.notices:
+            break
+    app.toasts.clear()
+    for _ in range(3):
+        app.step()
+    path = out / f"wargame-{start:02d}-remote-team-window.png"
+    pygame.image.save(app.window, path)
+    seat.close()
+    asyncio.run_coroutine_threadsafe(host.close(), loop).result(30)
+    loop.call_soon_threadsafe(loop.stop)
+    return [path]
 
 
 def main() -> None:
