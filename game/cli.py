@@ -374,6 +374,9 @@ def host(
     save: Annotated[Path, typer.Option(help="the room's save, rewritten every quarter")] = Path(
         "runs/wargame.json"
     ),
+    team_events: Annotated[
+        str, typer.Option(help="an event that would set a team's controls becomes news or a prompt")
+    ] = "news",
 ) -> None:
     """Host a wargame whose teams play from their own machines (`lodestone join`)."""
     import asyncio
@@ -390,7 +393,10 @@ def host(
     if not chosen or strangers:
         err.print(f"--teams: {', '.join(strangers) or 'none given'}: not nations of {scenario}")
         raise typer.Exit(2)
-    game = new_room_game(content, scenario, chosen, seed, pin, turns or None)
+    if team_events not in ("news", "prompt"):
+        err.print(f"--team-events: news or prompt, not {team_events!r}")
+        raise typer.Exit(2)
+    game = new_room_game(content, scenario, chosen, seed, pin, turns or None, team_events=team_events)
     try:
         asyncio.run(serve(game, chosen, bind, port, save, timer * 60))
     except OSError as exc:

@@ -192,7 +192,7 @@ def test_lodestone_host_and_join_on_loopback(tmp_path) -> None:
         order = json.dumps({"kind": "stockpile", "action": "buy", "mineral": "rare_earths", "tonnes": 300,
                             "budget_usd_m": 10})  # fmt: skip
         joined = subprocess.run(
-            [*run, "join", f"127.0.0.1:{port}", "--team", "japan"],
+            [*run, "join", f"127.0.0.1:{port}", "--team", "japan", "--terminal"],
             input=f"order {order} # keep magnets flowing\nquit\n", capture_output=True, text=True, env=env,
             timeout=120,
         )  # fmt: skip

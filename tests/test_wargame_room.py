@@ -77,15 +77,19 @@ def test_scheduled_events_never_set_a_teams_controls(content: Content):
     assert {h.event for h in left} >= {"cn_oct_package_returns_2026", "cn_us_ban_returns_2026"}
     assert all("Team China decides" in h.news for h in left)
     # a prompt, when the facilitator chose prompts: the team reads it
-    prompted = Wargame.new(content, "ministerial-2026", TEAMS, seed=1, team_events="prompt")
+    prompted = Wargame.new(content, "ministerial-2026", TEAMS, seed=1)
+    assert prompted.set_team_events("prompt")[0]
     for _ in range(4):
         prompted.game.play_turn()
+    assert not prompted.set_team_events("news")[0]  # chosen before the first quarter only
     assert any(
         n == "china" and "decides its own policy" in text
         for _, n, text in prompted.game.world.diplomacy.replies
     )
-    # replays (the teams are in the save) give the same world
+    # replays (the teams and the mode are in the save) give the same world
     assert Game.from_save(content, game.to_save()).world_hashes == game.world_hashes
+    again = Game.from_save(content, prompted.game.to_save())
+    assert again.world_hashes == prompted.game.world_hashes and again.world.team_events == "prompt"
 
 
 def test_injects_can_be_disabled_moved_and_added_and_replay(content: Content, tmp_path: Path):

@@ -34,12 +34,14 @@ def new_room_game(
     pin: str = "",
     turns: int | None = None,
     level: str = "normal",
+    team_events: str = "news",
 ) -> Game:
     """A new game whose teams play over the network (and a room: the teams' policy is
     theirs, the PIN as its hash, a shorter length if asked)."""
     specs = {t: ControllerSpec(kind=ControllerKind.HUMAN) for t in teams}
     game = Game(content, scenario, seed, controllers=dict.fromkeys(teams), level=Level(level), specs=specs)
-    game.set_room(Room(teams=list(teams), pin=hash_pin(pin) if pin else None, turns=turns))
+    pin_hash = hash_pin(pin) if pin else None
+    game.set_room(Room(teams=list(teams), pin=pin_hash, turns=turns, team_events=team_events))
     return game
 
 

@@ -468,6 +468,21 @@ class Wargame:
         self.note(f"set the game's length to {n} quarters")
         return True, f"The game now ends after {n} quarters ({self.game.world.scenario.date_of(n - 1)})."
 
+    def set_team_events(self, mode: str) -> tuple[bool, str]:
+        """What an event that would set a team's controls becomes: "news" or "prompt" (to
+        the team). Chosen before the first quarter: the replay plays it from the start."""
+        if mode not in ("news", "prompt"):
+            return False, f"Team events: 'news' or 'prompt', not {mode!r}."
+        if self.game.turn > 0:
+            return False, "Team events: choose before the first quarter resolves."
+        self.game.set_room(self.room.model_copy(update={"team_events": mode}))
+        self.note(
+            f"events on the teams' controls become {'prompts to the team' if mode == 'prompt' else 'news'}"
+        )
+        return True, "Events that would set a team's controls now " + (
+            "prompt the team." if mode == "prompt" else "become news."
+        )
+
     def set_timer(self, minutes: str | float) -> tuple[bool, str]:
         try:
             m = float(str(minutes).strip().replace(",", "."))

@@ -69,7 +69,7 @@ class InjectsScreen(Screen):
         x, y = pad, top
         b.label(pygame.Rect(x, y, cw, u(24)), "Upcoming injects (the scenario's schedule)", "@small")
         y += u(24)
-        list_h = max(u(140), h - y - pad - (row + gap) * 5 - u(40))
+        list_h = max(u(120), h - y - pad - (row + gap) * 6 - u(40))
         self.inject_list = pygame_gui.elements.UISelectionList(
             pygame.Rect(x, y, cw, list_h), self._inject_items(), manager=self.manager, container=self.root
         )
@@ -109,6 +109,16 @@ class InjectsScreen(Screen):
         self.set_timer = b.button(
             pygame.Rect(x + third + gap + third // 2 + gap, y, third // 2, row), "Set", "Shown to every team"
         )
+        y += row + gap
+        prompt = s.room.team_events == "prompt"
+        self.team_events = b.button(
+            pygame.Rect(x, y, cw, row),
+            "Events on a team's controls: " + ("prompt the team" if prompt else "news"),
+            "A scheduled or random event never sets a team's controls; it becomes news or a "
+            "prompt to the team (choose before the first quarter)",
+        )
+        if s.game.turn > 0:
+            self.team_events.disable()
         # right: adjudication
         x, y = 2 * pad + cw, top
         b.label(pygame.Rect(x, y, cw, u(24)), "Adjudicate a team's queued order", "@small")
@@ -193,6 +203,8 @@ class InjectsScreen(Screen):
             self.say(*s.set_length(self.texts["length"]))
         elif el is self.set_timer:
             self.say(*s.set_timer(self.texts["timer"]))
+        elif el is self.team_events:
+            self.say(*s.set_team_events("news" if s.room.team_events == "prompt" else "prompt"))
         elif el in (self.veto, self.amend):
             k = self._chosen(self.order_list)
             if k is None:
