@@ -117,6 +117,12 @@ def test_every_door_from_a_teams_seat_needs_the_pin(app: App, tmp_path: Path) ->
     assert any("revealed" in line for line in session.log)
     console = app.top
 
+    # a message arrives at once for the team at the keyboard, at its next seat for the other
+    console.message_entry.set_text("Five minutes left.")
+    press(app, console.send)
+    assert any(m == "Facilitator: Five minutes left." for m in app.messages)
+    assert session.inbox["australia"] == [] and session.inbox["japan"] == ["Five minutes left."]
+
     # the facilitator's save: named for the facilitator, no PIN in it, the queue is there
     press(app, console.save_button)
     (path,) = saves.glob("tutorial-facilitator-*.json")

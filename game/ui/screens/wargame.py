@@ -689,6 +689,13 @@ class FacilitatorScreen(Screen):
         if ok:
             self.message_entry.set_text("")
         self.say(ok, text)
+        if ok:  # the team at the keyboard reads it now, the others when they sit down
+            from game.ui.screens.main import MainScreen
+
+            main = self.app.find(MainScreen)
+            if main is not None:
+                for unread in self.session.take_messages(main.play.nation):
+                    self.app.notify(f"Facilitator: {unread}", seconds=15)
 
     def ask_rewind(self) -> None:
         k = int(self.values["rewind"])
