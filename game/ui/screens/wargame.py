@@ -589,6 +589,13 @@ class FacilitatorScreen(Screen):
         lines = []
         if s.paused:
             lines.append("<font color='#ff8a7a'><b>PAUSED</b>: teams cannot end their turn.</font>")
+        if self.revealed:  # first, where the facilitator looks: it goes when the console closes
+            lines.append("<font color='#ff8a7a'><b>Queued orders (revealed)</b></font>")
+            for t in s.teams:
+                tp = s.play(t)
+                orders = [esc(tp.describe(o)) for o in tp.queued()] or ["<i>none</i>"]
+                lines.append(f"<b>Team {esc(tp.name(t))}</b>: " + "; ".join(orders))
+            lines.append("")
         lines.append("<font color='#f0c65a'><b>Nations</b></font>")
         counts = s.queued_counts()
         for i, n in enumerate(world.nation_ids):
@@ -625,12 +632,6 @@ class FacilitatorScreen(Screen):
         lines += [f"{esc(z.name)}: {esc(', '.join(play.name(m) for m in z.members))}" for z in obs.zones] or [
             "none"
         ]
-        if self.revealed:
-            lines.append("<br><font color='#ff8a7a'><b>Queued orders (revealed)</b></font>")
-            for t in s.teams:
-                tp = s.play(t)
-                orders = [esc(tp.describe(o)) for o in tp.queued()] or ["<i>none</i>"]
-                lines.append(f"<b>Team {esc(tp.name(t))}</b>: " + "; ".join(orders))
         queue = world.facilitator_queue
         lines.append(
             f"<br><font color='#f0c65a'><b>Facilitator</b></font> ({len(queue)} waiting for next turn)"
