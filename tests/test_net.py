@@ -14,6 +14,7 @@ import pytest
 from game.content import Content
 from game.net.client import Client
 from game.net.host import Host
+from game.net.run import command
 from game.saves import Room, hash_pin, read_save, write_save
 from game.session import Game
 
@@ -63,6 +64,15 @@ async def play(content: Content, tmp_path) -> tuple[Game, dict[str, Client]]:
                     verdict = await client.submit(order, note=f"why {team} {turn}")
                     assert verdict.accepted, verdict.reason
                     assert all(o["issuer"] == team for o in verdict.queued)
+            if turn == 0:  # the facilitator's console: a team's queue, a veto, an inject
+                assert "0: " in await command(host, "queued japan", tmp_path / "c.json")
+                assert (
+                    await command(host, "veto japan 1 No new stockpiles this round", tmp_path / "c.json")
+                    == "vetoed"
+                )
+                assert [o.kind for o in host.game.world.desk.queued_by("japan")] == ["message"]
+                assert "injected" in await command(host, "inject tut_lithium_ev_surge", tmp_path / "c.json")
+                assert "no event" in await command(host, "inject no_such_event", tmp_path / "c.json")
             if turn == 1:
                 # Japan's connection drops mid-turn; it rejoins with its token, queue intact
                 japan = clients["japan"]
@@ -85,6 +95,8 @@ async def play(content: Content, tmp_path) -> tuple[Game, dict[str, Client]]:
             for team, client in clients.items():
                 assert client.observation.nation == team and client.turn == turn + 1
         assert all("Five minutes left." in c.notices for c in clients.values())
+        assert b"vetoed your stockpile" in b"".join(clients["japan"].received)  # before it rejoined
+        assert not any(b"vetoed" in b"".join(c.received) for t, c in clients.items() if t != "japan")
         # the timer: nobody ends the turn, the quarter resolves anyway
         host.timer_seconds = 0.3
         host._start_timer()
@@ -119,6 +131,8 @@ def test_three_teams_on_loopback_see_only_their_own_and_replay(content: Content,
         assert statuses and all(set(m["ended"]) <= set(TEAMS) for m in statuses)  # who ended, not what
     saved = read_save(write_save(game.to_save(), tmp_path / "net.json"))
     assert len(saved.wargame.rationales) >= 9
+    assert saved.wargame.rulings[0].action == "veto" and saved.wargame.rulings[0].team == "japan"
+    assert any(a.action.kind == "inject_event" for a in saved.facilitator)
     assert Game.from_save(content, saved).world_hashes == game.world_hashes
     assert len(game.world_hashes) == 4
 

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 from game.net import protocol as p
 from game.net.codec import encode_observation
-from game.saves import Rationale, Room, pin_matches
+from game.saves import Rationale, Room, Ruling, pin_matches
 from game.session import Game
 
 
@@ -260,6 +260,41 @@ class Host:
                 if writer is not None:
                     await self._send(writer, p.Notice(text=text))
         return verdict.accepted
+
+    async def inject(self, event_id: str) -> str:
+        """A library event at the start of the next quarter (in the log for the replay)."""
+        verdict = self.game.facilitate({"kind": "inject_event", "event": event_id})
+        if not verdict.accepted:
+            return verdict.reason
+        self._note(f"injected '{self.game.world.content.events[event_id].name}'")
+        return ""
+
+    async def veto(self, team: str, index: int, note: str) -> str:
+        """Take a team's queued order out with a ruling the team reads at once."""
+        note = note.strip()
+        if team not in self.seats or not note:
+            return "veto TEAM N NOTE: a team of this game, the order's number (from `queued`) and a note"
+        order = self.game.world.desk.withdraw(team, index)
+        if order is None:
+            return f"{team} has no queued order {index}"
+        ruling = Ruling(turn=self.game.turn, team=team, action="veto", original=order, note=note[:2000])
+        room = self.game.room or Room(teams=list(self.teams))
+        self.game.room = room.model_copy(update={"rulings": [*room.rulings, ruling]})
+        self._note(f"vetoed {team}'s {order.kind.replace('_', ' ')}: {note}")
+        writer = self.seats[team].writer
+        if writer is not None:
+            await self._send(
+                writer,
+                p.Notice(text=f"The facilitator vetoed your {order.kind.replace('_', ' ')} order: {note}"),
+            )
+        return ""
+
+    def _note(self, text: str) -> None:
+        room = self.game.room
+        if room is not None:
+            date = self.game.world.scenario.date_of(min(self.game.turn, self.game.world.scenario.turns - 1))
+            self.game.room = room.model_copy(update={"log": [*room.log, f"{date}: {text}"]})
+        self._tell(text)
 
     async def pause(self, on: bool) -> None:
         self.paused = on

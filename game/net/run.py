@@ -21,8 +21,12 @@ from game.net.client import Client
 from game.net.host import Host
 from game.saves import ControllerKind, ControllerSpec, Room, hash_pin, write_save
 from game.session import Game, Level
+from game.world.mechanisms.registry import describe
 
-HOST_HELP = "commands: say TEXT | say TEAM TEXT | pause | resume | resolve | status | save | quit"
+HOST_HELP = (
+    "commands: say TEXT | say TEAM TEXT | pause | resume | resolve | status | queued TEAM | "
+    "veto TEAM N NOTE | inject EVENT_ID | save | quit"
+)
 JOIN_HELP = 'commands: order {"kind": ...} [# note] | queue | withdraw N | end | show | quit'
 
 
@@ -84,32 +88,51 @@ async def serve(
             if line is None:
                 await asyncio.sleep(3600)  # no console (stdin closed): serve on
                 continue
-            words = line.strip().split(" ", 2)
-            cmd = words[0].lower() if words and words[0] else ""
-            if cmd == "say" and len(words) > 1:
-                to = [words[1]] if words[1] in teams and len(words) > 2 else []
-                text = words[2] if to else " ".join(words[1:])
-                echo("sent" if await host.broadcast(text, to) else "not sent")
-            elif cmd in ("pause", "resume"):
-                await host.pause(cmd == "pause")
-                echo("paused" if host.paused else "resumed")
-            elif cmd == "resolve":
-                await host.resolve()
-            elif cmd == "status":
-                seated = [t for t, s in host.seats.items() if s.writer is not None]
-                echo(f"turn {game.turn + 1}/{game.length}; connected: {', '.join(seated) or 'none'}; "
-                     f"ended: {', '.join(sorted(host.done)) or 'none'}")  # fmt: skip
-            elif cmd == "save":
-                echo(f"saved {write_save(game.to_save(), save)}")
-            elif cmd == "quit":
+            answer = await command(host, line, save)
+            if answer is None:
                 break
-            elif cmd:
-                echo(HOST_HELP)
+            if answer:
+                echo(answer)
     finally:
         saver.cancel()
         write_save(game.to_save(), save)
         echo(f"saved {save}")
         await host.close()
+
+
+async def command(host: Host, line: str, save: Path) -> str | None:
+    """One line of the facilitator's console: the answer to print, or None to stop."""
+    game, teams = host.game, host.teams
+    words = line.strip().split(" ", 3)
+    cmd = words[0].lower() if words and words[0] else ""
+    if cmd == "say" and len(words) > 1:
+        to = [words[1]] if words[1] in teams and len(words) > 2 else []
+        text = " ".join(words[2:]) if to else " ".join(words[1:])
+        return "sent" if await host.broadcast(text, to) else "not sent"
+    if cmd in ("pause", "resume"):
+        await host.pause(cmd == "pause")
+        return "paused" if host.paused else "resumed"
+    if cmd == "resolve":
+        await host.resolve()
+        return f"resolved; now {game.world.scenario.date_of(min(game.turn, game.length - 1))}"
+    if cmd == "status":
+        seated = [t for t, s in host.seats.items() if s.writer is not None]
+        return (
+            f"turn {game.turn + 1}/{game.length}; connected: {', '.join(seated) or 'none'}; "
+            f"ended: {', '.join(sorted(host.done)) or 'none'}"
+        )
+    if cmd == "queued" and len(words) > 1 and words[1] in teams:
+        queued = game.world.desk.queued_by(words[1])
+        return "\n".join(f"{k}: {describe(o)}" for k, o in enumerate(queued)) or "nothing queued"
+    if cmd == "veto" and len(words) > 3 and words[2].isdigit():
+        return await host.veto(words[1], int(words[2]), words[3]) or "vetoed"
+    if cmd == "inject" and len(words) > 1:
+        return await host.inject(words[1]) or "injected: it happens at the start of next quarter"
+    if cmd == "save":
+        return f"saved {write_save(game.to_save(), save)}"
+    if cmd == "quit":
+        return None
+    return HOST_HELP if cmd else ""
 
 
 def describe_observation(client: Client) -> str:
