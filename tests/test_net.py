@@ -71,6 +71,8 @@ async def play(content: Content, tmp_path) -> tuple[Game, dict[str, Client]]:
                     == "vetoed"
                 )
                 assert [o.kind for o in host.game.world.desk.queued_by("japan")] == ["message"]
+                await asyncio.sleep(0.05)
+                assert [o["kind"] for o in clients["japan"].queued] == ["message"]  # told at once
                 assert "injected" in await command(host, "inject tut_lithium_ev_surge", tmp_path / "c.json")
                 assert "no event" in await command(host, "inject no_such_event", tmp_path / "c.json")
             if turn == 1:

@@ -26,6 +26,8 @@ class Client:
         self.turn = 0
         self.over = False
         self.notices: list[str] = []
+        self.queued: list[dict[str, Any]] = []
+        """This team's queue as the host last said it (welcome, verdicts, rulings)."""
         self.status: p.Status | None = None
         self._queues: dict[str, asyncio.Queue] = defaultdict(asyncio.Queue)
         self._reader: asyncio.StreamReader | None = None
@@ -84,6 +86,10 @@ class Client:
                 break
             self.received.append(line)
             message = p.decode_to_client(line)
+            if isinstance(message, p.Welcome | p.Verdict) or (
+                isinstance(message, p.Notice) and message.queued is not None
+            ):
+                self.queued = list(message.queued or [])
             if isinstance(message, p.Notice):
                 self.notices.append(message.text)
             elif isinstance(message, p.Status):

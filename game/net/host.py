@@ -283,10 +283,8 @@ class Host:
         self._note(f"vetoed {team}'s {order.kind.replace('_', ' ')}: {note}")
         writer = self.seats[team].writer
         if writer is not None:
-            await self._send(
-                writer,
-                p.Notice(text=f"The facilitator vetoed your {order.kind.replace('_', ' ')} order: {note}"),
-            )
+            text = f"The facilitator vetoed your {order.kind.replace('_', ' ')} order: {note}"
+            await self._send(writer, p.Notice(text=text, queued=self._queue(team)))
         return ""
 
     def _note(self, text: str) -> None:

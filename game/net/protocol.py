@@ -95,6 +95,8 @@ class Notice(Message):
     kind: Literal["notice"] = "notice"
     text: str
     """A facilitator's message, delivered at once."""
+    queued: list[dict[str, Any]] | None = None
+    """The team's queue, when the facilitator's ruling changed it."""
 
 
 class Error(Message):

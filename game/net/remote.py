@@ -23,7 +23,6 @@ class RemoteSeat:
         self.host, self.port = host or "127.0.0.1", int(port)
         self.client = Client(team)
         self.team = team
-        self.queued: list[dict[str, Any]] = []
         self.last_verdict: p.Verdict | None = None
         self.ended = False
         self.error = ""
@@ -39,7 +38,6 @@ class RemoteSeat:
         welcome = self._run(
             self.client.connect(self.host, self.port, token=self._token, pin=self._pin)
         ).result(timeout)
-        self.queued = welcome.queued
         self.ended = welcome.ended
         self._bump()
         if self.ended:
@@ -67,6 +65,10 @@ class RemoteSeat:
         return self.client.observation
 
     @property
+    def queued(self) -> list[dict[str, Any]]:
+        return self.client.queued
+
+    @property
     def notices(self) -> list[str]:
         return self.client.notices
 
@@ -91,8 +93,6 @@ class RemoteSeat:
             self.error = f"Lost the host: {type(exc).__name__}: {exc}"
         else:
             self.last_verdict = verdict
-            if verdict.queued or verdict.accepted:
-                self.queued = verdict.queued
         self._bump()
 
     def _after_end(self, future: Future) -> None:
@@ -112,7 +112,7 @@ class RemoteSeat:
                 self.error = f"Lost the host: {type(exc).__name__}: {exc}"
             else:
                 self.ended = False
-                self.queued = []
+                self.client.queued = []
             self._bump()
 
         self._run(self.client.resolved(timeout=24 * 3600)).add_done_callback(resolved)
