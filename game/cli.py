@@ -312,6 +312,10 @@ def report(
         _fail(f"{display_path(save)}: turn: the game has no turn played yet; nothing to report")
     _check_out_folder(out, "--out")
     paths = write_report(build_report(game), out)
+    if game.room is not None:  # a wargame: its hot-wash report too
+        from game.report.hotwash import write_hotwash
+
+        paths += write_hotwash(game, out)
     typer.echo(f"report of {display_path(save)} -> {display_path(out)} ({', '.join(p.name for p in paths)})")
 
 
@@ -364,6 +368,85 @@ def sweep(
         err.print(
             f"{outcome.failed_total} failed run(s) in failures.parquet; --retry-failed plays them again"
         )
+
+
+@app.command()
+def host(
+    teams: Annotated[
+        str, typer.Option(help="the teams' nations, comma-separated, e.g. china,united_states,japan")
+    ],
+    scenario: Annotated[str, typer.Option(help="scenario id")] = "ministerial-2026",
+    seed: Annotated[int, typer.Option(help="the game's seed")] = 0,
+    port: Annotated[int, typer.Option(help="TCP port (0: any free one)")] = 8765,
+    bind: Annotated[str, typer.Option(help="address to listen on (0.0.0.0: every network)")] = "127.0.0.1",
+    pin: Annotated[str, typer.Option(help="facilitator PIN (gives a seat back to a team that lost it)")] = "",
+    timer: Annotated[float, typer.Option(help="minutes a quarter (0: until every team ends)")] = 0.0,
+    turns: Annotated[int, typer.Option(help="a shorter game (quarters; 0: the scenario's)")] = 0,
+    save: Annotated[Path, typer.Option(help="the room's save, rewritten every quarter")] = Path(
+        "runs/wargame.json"
+    ),
+    team_events: Annotated[
+        str, typer.Option(help="an event that would set a team's controls becomes news or a prompt")
+    ] = "news",
+) -> None:
+    """Host a wargame whose teams play from their own machines (`lodestone join`)."""
+    import asyncio
+
+    from game.net.run import new_room_game, serve
+
+    content = _load_or_exit()
+    chosen = [t.strip() for t in teams.split(",") if t.strip()]
+    if scenario not in content.scenarios:
+        err.print(f"--scenario: no scenario {scenario!r} (see `lodestone scenarios`)")
+        raise typer.Exit(2)
+    nations = content.scenarios[scenario].nations
+    strangers = [t for t in chosen if t not in nations]
+    if not chosen or strangers:
+        err.print(f"--teams: {', '.join(strangers) or 'none given'}: not nations of {scenario}")
+        raise typer.Exit(2)
+    if team_events not in ("news", "prompt"):
+        err.print(f"--team-events: news or prompt, not {team_events!r}")
+        raise typer.Exit(2)
+    game = new_room_game(content, scenario, chosen, seed, pin, turns or None, team_events=team_events)
+    try:
+        asyncio.run(serve(game, chosen, bind, port, save, timer * 60))
+    except OSError as exc:
+        err.print(f"--port: cannot listen on {bind}:{port} ({exc.strerror or exc})")
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        typer.echo(f"stopped; the room is saved in {display_path(save)}")
+
+
+@app.command()
+def join(
+    address: Annotated[str, typer.Argument(help="the host, as HOST:PORT")],
+    team: Annotated[str, typer.Option(help="the team's nation, e.g. japan")],
+    token: Annotated[str, typer.Option(help="the seat's token, to rejoin after a lost connection")] = "",
+    pin: Annotated[str, typer.Option(help="or the facilitator's PIN, to take the seat back")] = "",
+    terminal: Annotated[bool, typer.Option(help="play in this terminal instead of the game window")] = False,
+) -> None:
+    """Play one team of a hosted wargame from this machine: the game window (or, with no
+    display or --terminal, a terminal client)."""
+    import asyncio
+
+    from game.net.run import join_terminal
+
+    host_part, _, port = address.rpartition(":")
+    if not host_part or not port.isdigit():
+        err.print(f"{address}: give the host as HOST:PORT, e.g. 192.168.1.20:8765")
+        raise typer.Exit(2)
+    try:
+        if not terminal and _display_available():
+            from game.ui.screens.remote import launch_remote
+
+            launch_remote(address, team, token or None, pin or None)
+            return
+        asyncio.run(join_terminal(address, team, token or None, pin or None))
+    except (OSError, ConnectionRefusedError) as exc:
+        err.print(f"{address}: {exc}")
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        pass
 
 
 @app.command("sweep-report")

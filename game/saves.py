@@ -10,7 +10,10 @@ file, what is wrong and what to do.
 
 from __future__ import annotations
 
+import datetime as dt
 import glob
+import hashlib
+import hmac
 import json
 import os
 import tempfile
@@ -86,6 +89,108 @@ class Reseed(Frozen):
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)]
 
 
+class PinHash(Frozen):
+    """A facilitator PIN as a salted scrypt hash: the save never holds the PIN itself, so a
+    team that opens the file learns nothing it could type at the console."""
+
+    salt: str = Field(pattern=r"^[0-9a-f]{32}$")
+    digest: str = Field(pattern=r"^[0-9a-f]{64}$")
+    n: Annotated[int, Field(ge=2, le=2**20)] = 2**14
+    r: Annotated[int, Field(ge=1, le=32)] = 8
+    p: Annotated[int, Field(ge=1, le=16)] = 1
+
+
+def hash_pin(pin: str, salt: bytes | None = None) -> PinHash:
+    """The PIN as a salted scrypt hash (a fresh random salt unless one is given)."""
+    salt = os.urandom(16) if salt is None else salt
+    spec = PinHash.model_fields
+    n, r, p = spec["n"].default, spec["r"].default, spec["p"].default
+    digest = hashlib.scrypt(pin.strip().encode(), salt=salt, n=n, r=r, p=p, dklen=32)
+    return PinHash(salt=salt.hex(), digest=digest.hex(), n=n, r=r, p=p)
+
+
+def pin_matches(stored: PinHash, pin: str) -> bool:
+    """Whether `pin` is the one `stored` was made from (constant-time comparison)."""
+    try:
+        digest = hashlib.scrypt(
+            pin.strip().encode(),
+            salt=bytes.fromhex(stored.salt),
+            n=stored.n,
+            r=stored.r,
+            p=stored.p,
+            dklen=32,
+        )
+    except (ValueError, MemoryError):  # parameters a hand-edited save made impossible
+        return False
+    return hmac.compare_digest(digest.hex(), stored.digest)
+
+
+class ScheduleEdit(Frozen):
+    """The facilitator changed the scenario's inject schedule during `turn` (before it
+    resolved): a replay makes the same change at the same point."""
+
+    turn: Annotated[int, Field(ge=0, le=10_000)]
+    action: Literal["disable", "reschedule", "add"]
+    event: Slug
+    date: dt.date | None = None
+    """The new date (reschedule, add); the scheduled date it applies to (disable, reschedule)."""
+    was: dt.date | None = None
+    """For disable and reschedule: the date of the schedule entry changed."""
+
+
+class Ruling(Frozen):
+    """The facilitator's adjudication of a team's queued order: vetoed, or replaced by an
+    amended one (which is in the order log like any order; the veto takes the original out)."""
+
+    turn: Annotated[int, Field(ge=0, le=10_000)]
+    team: Slug
+    action: Literal["veto", "amend"]
+    original: Order
+    amended: Order | None = None
+    note: str = Field(min_length=1, max_length=2000)
+
+
+class RewindNote(Frozen):
+    turn: Annotated[int, Field(ge=0, le=10_000)]
+    """The turn the game had reached."""
+    to_turn: Annotated[int, Field(ge=0, le=10_000)]
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+class Rationale(Frozen):
+    """A team's own note on why it gave an order (optional; for the hot-wash report)."""
+
+    turn: Annotated[int, Field(ge=0, le=10_000)]
+    team: Slug
+    order: Order
+    note: str = Field(min_length=1, max_length=2000)
+
+
+class Room(Frozen):
+    """A wargame's room around the game: the teams, the facilitator's PIN (hashed), how
+    events treat the teams' policies, the inject schedule's changes, the adjudication log.
+    Everything in it that changes the world (teams, event mode, schedule, length) is replayed."""
+
+    teams: list[Slug] = Field(default=[], max_length=64)
+    pin: PinHash | None = None
+    team_events: Literal["news", "prompt"] = "news"
+    """What a scheduled or random event that would impose or lift a team's export control
+    becomes: a news line, or a prompt to that team (the team decides its own policy)."""
+    turns: Annotated[int, Field(ge=1, le=400)] | None = None
+    """A length shorter than the scenario's, set by the facilitator."""
+    timer_minutes: Annotated[float, Field(ge=0, le=600)] = 0
+    schedule: list[ScheduleEdit] = []
+    rulings: list[Ruling] = []
+    rewinds: list[RewindNote] = []
+    rationales: list[Rationale] = []
+    log: list[str] = Field(default=[], max_length=100_000)
+    """The console's log, in words, as the facilitator read it."""
+    ended: list[Slug] = Field(default=[], max_length=64)
+    """Teams that had ended turn `ended_turn` when a mid-turn save was made (a load seats
+    the next team, not one whose orders already wait)."""
+    ended_turn: Annotated[int, Field(ge=0, le=10_000)] | None = None
+
+
 class Save(Frozen):
     version: Literal[2] = SCHEMA_VERSION
     scenario: ScenarioSlug
@@ -104,6 +209,8 @@ class Save(Frozen):
     branches: list[Branch] = []
     """Lines of play a rewind discarded, oldest first."""
     reseed: Reseed | None = None
+    wargame: Room | None = None
+    """The room of a wargame (absent from other games: their replays are unchanged)."""
 
 
 class MigrationError(ValueError):

@@ -26,6 +26,7 @@ from game import __version__
 from game.content import Content, event_problems
 from game.rules.facilitator import FACILITATOR_ADAPTER, Broadcast, FacilitatorAction
 from game.rules.orders import Order
+from game.rules.scenarios import Scenario, ScheduledEvent
 from game.saves import (
     Branch,
     ControllerKind,
@@ -33,8 +34,10 @@ from game.saves import (
     LoggedAction,
     LoggedOrder,
     Reseed,
+    Room,
     Save,
     SaveError,
+    ScheduleEdit,
     rolling_autosave,
 )
 from game.world.market import warm_up as warm_up  # for the UI, which sees the core only here
@@ -88,6 +91,9 @@ class Game:
         self.branches: list[Branch] = []
         self.autosave: tuple[Path, int] | None = None
         """(folder, how many to keep): when set, every turn ends with a rolling autosave."""
+        self.room: Room | None = None
+        """A wargame's room: its teams decide their own policy, its facilitator changed the
+        inject schedule or the length (see `set_room`); None for any other game."""
 
     def _build(self, nation: str, spec: ControllerSpec, seed: int | None = None) -> Controller | None:
         if spec.kind != ControllerKind.AI:
@@ -105,6 +111,32 @@ class Game:
                 self.controllers[nation] = self._build(nation, spec, seed)
         self.reseeded = Reseed(turn=self.world.turn, seed=seed)
 
+    # ---------------------------------------------------------------- a wargame's room
+
+    def set_room(self, room: Room | None) -> None:
+        """Make this game a wargame's: the world leaves the teams' policies to them and plays
+        the facilitator's inject schedule. Everything here is in the save, so a replay (which
+        sets the same room before its first turn) does exactly the same."""
+        self.room = room
+        self.world.team_nations = frozenset(room.teams if room else ())
+        self.world.team_events = room.team_events if room else "news"
+        self.apply_schedule()
+
+    def apply_schedule(self) -> None:
+        """The scenario's schedule with the facilitator's changes made so far (up to this
+        turn), handed to the world's event engine (the one place that reads it each turn)."""
+        edits = [e for e in (self.room.schedule if self.room else ()) if e.turn <= self.world.turn]
+        base = self.world.scenario
+        schedule = edited_schedule(base, edits)
+        if schedule != list(self.world.events.scenario.schedule):
+            self.world.events.scenario = base.model_copy(update={"schedule": schedule})
+
+    @property
+    def length(self) -> int:
+        """Turns this game lasts: the scenario's, or the facilitator's shorter length."""
+        turns = self.world.scenario.turns
+        return min(turns, self.room.turns) if self.room and self.room.turns else turns
+
     # ---------------------------------------------------------------- playing
 
     @property
@@ -113,7 +145,7 @@ class Game:
 
     @property
     def over(self) -> bool:
-        return self.world.turn >= self.world.scenario.turns
+        return self.world.turn >= self.length
 
     def submit(self, order: Order | dict | str) -> Verdict:
         return self.world.submit(order)
@@ -150,6 +182,10 @@ class Game:
                 "facilitator": [a for a in save.facilitator if a.turn < to_turn],
                 "world_hashes": save.world_hashes[:to_turn],
                 "branches": [*save.branches, branch],
+                "wargame": save.wargame
+                and save.wargame.model_copy(
+                    update={"schedule": [e for e in save.wargame.schedule if e.turn < to_turn]}
+                ),
             }
         )
         rewound = Game.from_save(self.content, kept)
@@ -216,6 +252,8 @@ class Game:
         log = [o for i, o in enumerate(self.order_log()) if i not in dropped]
         ai = {n for n, spec in self.specs.items() if spec.kind == ControllerKind.AI}
         child = Game(self.content, self.world.scenario.id, self.seed, specs=self.specs)
+        if self.room is not None:
+            child.set_room(self.room)
         history = [o for o in log if o.turn <= at_turn] + [r for r in replace if r.turn == at_turn]
         by_turn = _by_turn((o.turn, o.order) for o in history)
         played = at_turn + 1 if at_turn < self.turn else at_turn  # the fork turn may not be played yet
@@ -226,6 +264,8 @@ class Game:
         for turn in range(played):
             if turn == at_turn and reseed is not None:
                 child.reseed(reseed)
+            if child.room is not None:
+                child.apply_schedule()
             child.replay_turn(by_turn.get(turn, []), actions.get(turn, []))
         if reseed is not None and played == at_turn:
             child.reseed(reseed)
@@ -262,6 +302,7 @@ class Game:
             world_hashes=list(self.world_hashes),
             branches=list(self.branches),
             reseed=self.reseeded,
+            wargame=self.room,
         )
 
     @classmethod
@@ -322,11 +363,16 @@ class Game:
             ) from None
         game.branches = list(save.branches)
         game._check_logged_actions(save)
+        if save.wargame is not None:
+            game._check_room(save)
+            game.set_room(save.wargame)
         by_turn = _by_turn((o.turn, o.order) for o in save.orders)
         actions = _by_turn((a.turn, a.action) for a in save.facilitator)
         for turn in range(end):
             if save.reseed is not None and save.reseed.turn == turn:
                 game.reseed(save.reseed.seed)
+            if game.room is not None:
+                game.apply_schedule()
             game.replay_turn(by_turn.get(turn, []), actions.get(turn, []))
             expected = save.world_hashes[turn] if turn < len(save.world_hashes) else None
             if expected is not None and expected != game.world_hashes[-1] and not force:
@@ -359,6 +405,26 @@ class Game:
                     f"facilitator[{i}].action.{field}: {problem} (the save is damaged)",
                     "Load an earlier autosave.",
                 )
+
+    def _check_room(self, save: Save) -> None:
+        """A wargame's room names teams of the scenario and injects of the library: anything
+        else was put there by hand, and is named rather than replayed."""
+        room = save.wargame
+        assert room is not None
+        nations = self.content.scenarios[save.scenario].nations
+        problems = [
+            (f"wargame.teams[{i}]", f"{team!r} is not a nation of {save.scenario}")
+            for i, team in enumerate(room.teams)
+            if team not in nations
+        ] + [
+            (f"wargame.schedule[{i}].event", f"no event {edit.event!r} in the library")
+            for i, edit in enumerate(room.schedule)
+            if edit.event not in self.content.events
+        ]
+        for field, problem in problems[:1]:
+            raise SaveError(
+                "<save>", f"{field}: {problem} (the save is damaged)", "Load an earlier autosave."
+            )
 
     def replay_turn(self, orders: Iterable[Order], actions: Iterable[FacilitatorAction] = ()) -> None:
         """Play one turn from logged orders and facilitator actions. AI controllers still
@@ -396,6 +462,19 @@ def _action_problems(action: FacilitatorAction, content: Content, scenario: str)
     return [
         (f"custom.{field}", problem) for field, problem in event_problems(action.custom, content, scenario)
     ]
+
+
+def edited_schedule(scenario: Scenario, edits: Iterable[ScheduleEdit]) -> list[ScheduledEvent]:
+    """The scenario's scheduled events after the facilitator's edits, in the order made."""
+    entries = list(scenario.schedule)
+    for edit in edits:
+        if edit.action in ("disable", "reschedule"):
+            match = next((e for e in entries if e.event == edit.event and e.date == edit.was), None)
+            if match is not None:
+                entries.remove(match)
+        if edit.action in ("reschedule", "add") and edit.date is not None:
+            entries.append(ScheduledEvent(event=edit.event, date=edit.date))
+    return entries
 
 
 T = TypeVar("T")

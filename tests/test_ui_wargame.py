@@ -57,13 +57,18 @@ def play_round(app: App, secret: str | None = None) -> None:
     from game.ui.screens.main import MainScreen
     from game.ui.screens.orders import OrdersScreen
     from game.ui.screens.report import TurnReportScreen
-    from game.ui.screens.wargame import HandOverScreen
+    from game.ui.screens.wargame import ConfirmDialog, HandOverScreen, TeamBriefingScreen
 
     for team in TEAMS:
         hand = app.top
         assert isinstance(hand, HandOverScreen) and hand.team == team
         assert f"Team {app.content.nations[team].name}" in screen_text(app)
-        key(app, pygame.K_RETURN)
+        key(app, pygame.K_RETURN)  # Enter is End turn's key, not the hand-over's
+        assert app.top is hand
+        key(app, pygame.K_SPACE)
+        if isinstance(app.top, TeamBriefingScreen):  # the first time: the team's briefing
+            assert app.top.team == team and "Your score weighs" in screen_text(app)
+            key(app, pygame.K_SPACE)
         if isinstance(app.top, TurnReportScreen):
             assert app.top.play.nation == team
             key(app, pygame.K_RETURN)
@@ -86,6 +91,10 @@ def play_round(app: App, secret: str | None = None) -> None:
             )[0]
         main.resumed()
         key(app, pygame.K_RETURN)
+        assert isinstance(app.top, ConfirmDialog)  # End turn asks first
+        key(app, pygame.K_RETURN)  # a second Enter does not confirm (nor show the next map)
+        assert isinstance(app.top, ConfirmDialog)
+        key(app, pygame.K_y)
     app.wait(60)
 
 
@@ -106,10 +115,11 @@ def test_hot_seat_wargame_with_facilitator_saves_replays_and_reviews(
     press(app, new.start)
     assert isinstance(app.top, HandOverScreen)
     session = app.top.session
-    assert session.teams == TEAMS and session.pin == "1234"
+    assert session.teams == TEAMS and session.check_pin("1234") and session.guarded
 
     # turn 1: Japan queues a stockpile order; the others must not see it
-    key(app, pygame.K_RETURN)
+    key(app, pygame.K_SPACE)
+    key(app, pygame.K_SPACE)  # past the briefing
     japan = app.top.play
     secret = japan.describe(japan.parse(stockpile(0)))
     key(app, pygame.K_ESCAPE)  # the Esc menu, then back
@@ -148,7 +158,9 @@ def test_hot_seat_wargame_with_facilitator_saves_replays_and_reviews(
     press(app, console.pause)
     assert session.paused
     press(app, console.close)
-    key(app, pygame.K_RETURN)  # Japan sits down, reads its report
+    assert "PAUSED" in screen_text(app)  # on the waiting hand-over screen too
+    key(app, pygame.K_SPACE)  # Japan sits down, reads its report and the message at once
+    assert any("Ministers meet next quarter" in m for m in app.messages)
     key(app, pygame.K_RETURN)
     key(app, pygame.K_RETURN)  # and tries to end its turn while paused
     assert any("paused" in m for m in app.messages) and session.game.turn == 1
@@ -169,6 +181,9 @@ def test_hot_seat_wargame_with_facilitator_saves_replays_and_reviews(
     console = app.top
     console.values["rewind"] = "1"
     press(app, console.rewind)
+    assert any("give the reason" in m for m in app.messages)  # a rewind needs its reason
+    console.reason_entry.set_text("Replay turn 2 with the strike")
+    press(app, console.rewind)
     assert isinstance(app.top, ConfirmDialog)
     press(app, app.top.yes)
     assert isinstance(app.top, HandOverScreen)
@@ -177,14 +192,16 @@ def test_hot_seat_wargame_with_facilitator_saves_replays_and_reviews(
     play_round(app)
     assert session.game.turn == 3
 
-    # save: the save replays bit-identically
-    key(app, pygame.K_RETURN)
+    # save (the facilitator's, behind the PIN): the save replays bit-identically
+    key(app, pygame.K_SPACE)
     if app.top.name == "turn_report":
         key(app, pygame.K_RETURN)
-    path = app.top.save()
-    assert path is not None
+    assert app.top.save() is None and isinstance(app.top, PinPrompt)
+    app.top.submit("1234")
+    (path,) = sorted((tmp_path / "saves").glob("tutorial-facilitator-*.json"))
     saved = read_save(path)
     assert saved.branches and saved.branches[0].from_turn == 1
+    assert saved.wargame.rewinds[0].reason == "Replay turn 2 with the strike"
     assert Game.from_save(content, saved).world_hashes == session.game.world_hashes
 
     # the replay viewer: turn k's orders
@@ -196,6 +213,10 @@ def test_hot_seat_wargame_with_facilitator_saves_replays_and_reviews(
     key(app, pygame.K_LEFT)
     assert viewer.turn == 1
     assert japan.describe(japan.parse(stockpile(1))) in viewer.side.html_text
+    assert (
+        "rewound to here" in viewer.side.html_text
+        and "Replay turn 2 with the strike" in viewer.side.html_text
+    )
     assert "Team" in viewer.side.html_text or "(team)" in viewer.side.html_text
     press(app, viewer.report)
     assert viewer.written and viewer.written[0].exists()

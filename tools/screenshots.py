@@ -179,7 +179,8 @@ def shoot_wargame(app, out: Path, tag: str, start: int) -> list[Path]:
     new.scenario = "tutorial"
     new.set_hotseat(True, teams)
     shot("new-game-hotseat")
-    session = Wargame.new(app.content, "tutorial", teams, seed=4, pin="")
+    session = Wargame.new(app.content, "tutorial", teams, seed=4, pin="1234")
+    session.briefed.update(teams)  # the team briefings have their own shots (wargame_screenshots.py)
     for turn in range(2):  # two rounds, so the console and the replay have a history
         for team in teams:
             play = session.play(team)
@@ -206,7 +207,6 @@ def shoot_wargame(app, out: Path, tag: str, start: int) -> list[Path]:
     hand.sit_down()
     app.pop()  # the team's report
     shot("hotseat-team-map")
-    session.pin = "1234"
     app.push(PinPrompt(app, session))
     shot("facilitator-pin")
     app.pop()
@@ -214,11 +214,12 @@ def shoot_wargame(app, out: Path, tag: str, start: int) -> list[Path]:
     console.size_entry.set_text("7")
     console.inject_composed()
     shot("facilitator-console-bad-size", keep_messages=True)
-    session.revealed = True
+    console.revealed = True
     session.paused = True
     console.refresh()
     shot("facilitator-console-revealed")
     console.values["rewind"] = "1"
+    console.reason_entry.set_text("The room asked to replay the ban")
     console.ask_rewind()
     shot("facilitator-rewind-confirm")
     app.pop()

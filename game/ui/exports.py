@@ -16,6 +16,11 @@ def write_game_report(app, game, name: str) -> list[Path] | str:
         return "No turn has been played yet: nothing to report."
     out = app.home / "reports" / f"{name}-{time.strftime('%Y%m%d-%H%M%S')}"
     try:
-        return write_report(build_report(game), out)
+        written = write_report(build_report(game), out)
+        if game.room is not None:  # a wargame: the hot-wash beside the after-action report
+            from game.report.hotwash import write_hotwash
+
+            written += write_hotwash(game, out)
+        return written
     except Exception as exc:  # a report that fails must not end the game
         return f"Could not write the report: {type(exc).__name__}: {exc}"

@@ -12,8 +12,25 @@ again behind the hand-over screen.
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+import time
+from dataclasses import dataclass
+
 from game.content import Content
-from game.saves import ControllerKind, ControllerSpec, Save, SaveError
+from game.saves import (
+    ControllerKind,
+    ControllerSpec,
+    Rationale,
+    RewindNote,
+    Room,
+    Ruling,
+    Save,
+    SaveError,
+    ScheduleEdit,
+    hash_pin,
+    pin_matches,
+)
 from game.session import Game, Level
 from game.ui.play import Play, TurnReport, mineral_name
 from game.ui.tutorial import Guidance, Step  # noqa: F401  (Step: moved, still importable here)
@@ -25,16 +42,39 @@ DEMAND_RANGE = (0.0, 10.0)
 DURATION_RANGE = (1, 400)
 
 
+@dataclass(frozen=True)
+class Inject:
+    """A scheduled event still to come, as the console lists it."""
+
+    turn: int
+    date: str
+    event: str
+    name: str
+    scheduled: dt.date
+    """The schedule entry's own date (what a disable or a reschedule refers to)."""
+
+
 class Wargame:
     """Teams (human nations, in seat order) around one game, and what the facilitator did."""
 
     def __init__(self, game: Game, teams: list[str], pin: str = "", plays: list[Play] | None = None) -> None:
-        """`plays`: the teams' existing plays (a one-player game gets a console too)."""
+        """`plays`: the teams' existing plays (a one-player game gets a console too). A PIN
+        is kept only as a salted hash in the game's room (and so in its saves)."""
         if not teams:
             raise ValueError("a wargame needs at least one team")
         self.game = game
         self.teams = list(teams)
-        self.pin = pin
+        room = game.room
+        if room is None and (len(self.teams) > 1 or pin):
+            # Hot seat: the teams decide their own policy from the first turn on (a replay
+            # sets the same room before its first turn). A one-player game with a PIN keeps
+            # its events as they were: only the PIN is recorded.
+            # (A game already under way without a room gets one without teams: its replay
+            # must stay what it was.)
+            room = Room(teams=self.teams if len(self.teams) > 1 and game.turn == 0 else [])
+            game.set_room(room)
+        if pin and game.room is not None:
+            game.room = game.room.model_copy(update={"pin": hash_pin(pin)})
         given = {p.nation: p for p in plays or []}
         self.plays: dict[str, Play] = {t: given.get(t) or Play(game, t) for t in self.teams}
         self.done: set[str] = set()
@@ -42,12 +82,41 @@ class Wargame:
         self.pending: dict[str, TurnReport] = {}
         """Each team's report of the last resolution, until the team has seen it."""
         self.paused = False
-        self.revealed = False
-        """The facilitator chose to see the contents of the teams' queued orders."""
         self.ended = False
-        self.log: list[str] = []
-        """What the facilitator did, in words, for the console."""
         self.guides: dict[str, Guidance | None] = {}
+        self.inbox: dict[str, list[str]] = {t: [] for t in self.teams}
+        """The facilitator's messages each team has not read yet (they arrive at once; the
+        world delivers the same message at the next resolution, for the record)."""
+        self.briefed: set[str] = set()
+        """Teams that have read their briefing (hot seat starts with it)."""
+        self.turn_started = time.monotonic()
+        """When this quarter began (for the optional turn timer)."""
+
+    @property
+    def pin(self) -> bool:
+        """Whether a facilitator PIN guards the console and the room's doors."""
+        return self.game.room is not None and self.game.room.pin is not None
+
+    @property
+    def room(self) -> Room:
+        return self.game.room or Room()
+
+    def _room(self, **changes: object) -> None:
+        self.game.room = self.room.model_copy(update=changes)
+
+    @property
+    def log(self) -> list[str]:
+        """What the facilitator did, in words, for the console (kept in the save)."""
+        return list(self.room.log)
+
+    def note(self, text: str) -> None:
+        """One line in the facilitator's log, dated."""
+        self._room(log=[*self.room.log, f"{self.date}: {text}"])
+
+    @property
+    def date(self) -> str:
+        sc = self.game.world.scenario
+        return sc.date_of(min(self.game.turn, sc.turns - 1))
 
     # ---------------------------------------------------------------- making one
 
@@ -60,21 +129,38 @@ class Wargame:
         level: str = "normal",
         seed: int = 0,
         pin: str = "",
+        team_events: str = "news",
+        turns: int | None = None,
+        timer_minutes: float = 0,
     ) -> Wargame:
         specs = {t: ControllerSpec(kind=ControllerKind.HUMAN) for t in teams}
         game = Game(
             content, scenario, seed, controllers=dict.fromkeys(teams), level=Level(level), specs=specs
         )
+        if len(teams) > 1:
+            game.set_room(
+                Room(teams=list(teams), team_events=team_events, turns=turns, timer_minutes=timer_minutes)
+            )
         return cls(game, teams, pin)
 
     @classmethod
-    def from_save(cls, content: Content, save: Save, pin: str = "") -> Wargame:
+    def from_save(cls, content: Content, save: Save) -> Wargame:
+        """The game of a save, with its room (the PIN, as its hash, comes with it)."""
         game = Game.from_save(content, save)
         if not game.humans:
             raise SaveError(
                 "<save>", "it has no human player (an AI-only run)", "Open it as a replay instead."
             )
-        return cls(game, game.humans, pin)
+        session = cls(game, game.humans)
+        session.briefed = set(session.teams)  # a loaded game is under way
+        room = session.room
+        if room.ended_turn == game.turn:
+            session.done = {t for t in room.ended if t in session.teams}
+        return session
+
+    def mark_ended(self) -> None:
+        """Record which teams have ended this turn (for a mid-turn save)."""
+        self._room(ended=sorted(self.done), ended_turn=self.game.turn)
 
     @property
     def hotseat(self) -> bool:
@@ -102,6 +188,7 @@ class Wargame:
         reports = {t: self.plays[t].after_turn(before[t]) for t in self.teams}
         self.pending = dict(reports)
         self.done.clear()
+        self.turn_started = time.monotonic()
         return reports
 
     def guide(self, team: str) -> Guidance | None:
@@ -120,19 +207,80 @@ class Wargame:
             return False, "The facilitator has ended the game."
         return True, ""
 
+    def pause(self, on: bool) -> None:
+        self.paused = on
+        self.note("paused the game" if on else "resumed the game")
+
+    def seconds_left(self) -> float | None:
+        """The turn timer: seconds left this quarter (negative once run out), or None."""
+        minutes = self.room.timer_minutes
+        if not minutes:
+            return None
+        return minutes * 60 - (time.monotonic() - self.turn_started)
+
+    def clock(self) -> str:
+        """'2026 Q3 · turn 3 of 12 · 04:12 left' for every screen of the room."""
+        left = self.seconds_left()
+        text = f"{self.date} · turn {min(self.game.turn + 1, self.game.length)} of {self.game.length}"
+        if left is not None:
+            whole = math.ceil(max(left, 0))
+            text += f" · {whole // 60:02d}:{whole % 60:02d} left" if left > 0 else " · time is up"
+        if self.paused:
+            text += " · PAUSED"
+        return text
+
     def queued_counts(self) -> dict[str, int]:
         return {t: len(self.plays[t].queued()) for t in self.teams}
 
     # ---------------------------------------------------------------- facilitator
 
+    def closing_save(self) -> Save:
+        """The save made when the window is closed mid-game, from whichever seat.
+
+        Closing the window is not behind the PIN, so in a guarded room the file keeps the
+        game as this quarter began: the quarter's queued orders, the teams' notes on them,
+        the facilitator's rulings, injects and schedule changes are secrets, and stay out
+        (after a load the teams queue their orders again). An unguarded room keeps no
+        secrets from itself: its save is the facilitator's, queued orders included."""
+        self.mark_ended()
+        save = self.game.to_save()
+        if not self.guarded or save.wargame is None:
+            return save
+        t = save.turn
+        today = f"{self.date}: "
+        room = save.wargame.model_copy(
+            update={
+                "schedule": [e for e in save.wargame.schedule if e.turn < t],
+                "rulings": [r for r in save.wargame.rulings if r.turn < t],
+                "rationales": [r for r in save.wargame.rationales if r.turn < t],
+                "log": [line for line in save.wargame.log if not line.startswith(today)],
+                "ended": [],
+                "ended_turn": None,
+            }
+        )
+        return save.model_copy(
+            update={
+                "orders": [o for o in save.orders if o.turn < t],
+                "facilitator": [a for a in save.facilitator if a.turn < t],
+                "wargame": room,
+            }
+        )
+
     def check_pin(self, text: str) -> bool:
-        return not self.pin or text.strip() == self.pin
+        stored = self.room.pin
+        return stored is None or pin_matches(stored, text)
+
+    @property
+    def guarded(self) -> bool:
+        """Whether the room's doors (console, save, load, quit, report) need the PIN: in a
+        hot-seat game with a PIN, a team at the keyboard must not open them."""
+        return self.pin and self.hotseat
 
     def inject_library(self, event_id: str) -> tuple[bool, str]:
         verdict = self.game.facilitate({"kind": "inject_event", "event": event_id})
         if verdict.accepted:
             name = self.game.world.content.events[event_id].name
-            self.log.append(f"{self.game.world.scenario.date_of(self.turn_index)}: injected '{name}'")
+            self.note(f"injected '{name}'")
             return True, f"'{name}' will happen at the start of next turn."
         return False, verdict.reason
 
@@ -192,7 +340,7 @@ class Wargame:
         verdict = self.game.facilitate({"kind": "inject_event", "custom": event})
         if not verdict.accepted:
             return False, verdict.reason
-        self.log.append(f"{self.game.world.scenario.date_of(self.turn_index)}: composed '{headline}'")
+        self.note(f"composed '{headline}'")
         return True, f"'{headline}' will happen at the start of next turn."
 
     def broadcast(self, text: str, to: list[str]) -> tuple[bool, str]:
@@ -203,12 +351,200 @@ class Wargame:
         if not verdict.accepted:
             return False, verdict.reason
         who = ", ".join(self.plays[self.teams[0]].name(t) for t in to) or "every team"
-        self.log.append(f"{self.game.world.scenario.date_of(self.turn_index)}: message to {who}")
-        return True, f"Message to {who} delivered at the start of next turn."
+        for team in to or self.teams:
+            if team in self.inbox:
+                self.inbox[team].append(text[:1000])
+        self.note(f"message to {who}: {text[:200]}")
+        return True, f"Message to {who} delivered now."
 
-    def rewind(self, to_turn: int, note: str = "") -> None:
-        """Back to the start of `to_turn`; the discarded branch stays in the save."""
-        game = self.game.rewind(to_turn, note or f"facilitator rewound to turn {to_turn + 1}")
+    # ---------------------------------------------------------------- the inject schedule
+
+    def upcoming(self) -> list[Inject]:
+        """The scenario's scheduled injects still to come (with the facilitator's changes),
+        soonest first."""
+        world = self.game.world
+        sc = world.scenario
+        found = []
+        for entry in world.events.scenario.schedule:
+            turn = max(sc.turn_of(entry.date), 0)
+            if turn < self.game.turn or turn >= self.game.length:
+                continue
+            event = world.content.events.get(entry.event)
+            found.append(
+                Inject(turn, sc.date_of(turn), entry.event, event.name if event else entry.event, entry.date)
+            )
+        return sorted(found, key=lambda i: (i.turn, i.event))
+
+    def _turn_date(self, turn: int) -> dt.date:
+        sc = self.game.world.scenario
+        q = sc.start_quarter - 1 + turn
+        return dt.date(sc.start_year + q // 4, (q % 4) * 3 + 1, 1)
+
+    def _future_turn(self, text: str | int) -> int | str:
+        """A turn number (1-based, as the console shows it) still to be played, or why not."""
+        try:
+            turn = int(str(text).strip()) - 1
+        except ValueError:
+            return f"Turn: '{text}' is not a whole number."
+        if not self.game.turn <= turn < self.game.length:
+            return f"Turn: from {self.game.turn + 1} (this quarter) to {self.game.length}, not {turn + 1}."
+        return turn
+
+    def _edit_schedule(self, edit: ScheduleEdit, words: str) -> tuple[bool, str]:
+        self._room(schedule=[*self.room.schedule, edit])
+        self.game.apply_schedule()
+        self.note(words)
+        return True, words[0].upper() + words[1:] + "."
+
+    def disable_inject(self, inject: Inject) -> tuple[bool, str]:
+        edit = ScheduleEdit(turn=self.game.turn, action="disable", event=inject.event, was=inject.scheduled)
+        return self._edit_schedule(edit, f"disabled the inject '{inject.name}' ({inject.date})")
+
+    def reschedule_inject(self, inject: Inject, to_turn: str | int) -> tuple[bool, str]:
+        turn = self._future_turn(to_turn)
+        if isinstance(turn, str):
+            return False, turn
+        edit = ScheduleEdit(
+            turn=self.game.turn, action="reschedule", event=inject.event, was=inject.scheduled,
+            date=self._turn_date(turn),
+        )  # fmt: skip
+        sc = self.game.world.scenario
+        return self._edit_schedule(
+            edit, f"moved the inject '{inject.name}' from {inject.date} to {sc.date_of(turn)}"
+        )
+
+    def add_inject(self, event_id: str, to_turn: str | int) -> tuple[bool, str]:
+        world = self.game.world
+        if event_id not in world.content.events:
+            return False, f"Inject: there is no event {event_id!r} in the library."
+        turn = self._future_turn(to_turn)
+        if isinstance(turn, str):
+            return False, turn
+        edit = ScheduleEdit(turn=self.game.turn, action="add", event=event_id, date=self._turn_date(turn))
+        name = world.content.events[event_id].name
+        return self._edit_schedule(edit, f"scheduled the inject '{name}' for {world.scenario.date_of(turn)}")
+
+    # ---------------------------------------------------------------- adjudication
+
+    def queued_of(self, team: str) -> list:
+        return self.game.world.desk.queued_by(team)
+
+    def veto(self, team: str, index: int, note: str) -> tuple[bool, str]:
+        """Take a team's queued order out, with the facilitator's ruling (a veto needs one)."""
+        note = note.strip()
+        if not note:
+            return False, "Ruling: write the ruling note (the team and the report read it)."
+        order = self.game.world.desk.withdraw(team, index)
+        if order is None:
+            return False, "Ruling: that order is no longer queued."
+        ruling = Ruling(turn=self.game.turn, team=team, action="veto", original=order, note=note[:2000])
+        self._room(rulings=[*self.room.rulings, ruling])
+        self.plays[team].refresh()
+        text = (
+            f"vetoed Team {self.plays[team].name(team)}'s order ({self.plays[team].describe(order)}): {note}"
+        )
+        self.note(text)
+        self.inbox[team].append(
+            f"The facilitator vetoed your order ({self.plays[team].describe(order)}): {note}"
+        )
+        return True, text[0].upper() + text[1:]
+
+    def amend(self, team: str, index: int, changes: dict, note: str) -> tuple[bool, str]:
+        """Replace a team's queued order by the same order with `changes` (checked like any
+        order; if the world refuses the amendment the original stays queued)."""
+        note = note.strip()[:2000]
+        if not note:
+            return False, "Ruling: write the ruling note (the team and the report read it)."
+        desk, world = self.game.world.desk, self.game.world
+        queued = desk.queued_by(team)
+        if not 0 <= index < len(queued):
+            return False, "Ruling: that order is no longer queued."
+        original = queued[index]
+        raw = {**original.model_dump(mode="json"), **changes, "issuer": team, "kind": original.kind}
+        amended = desk.parse(raw)
+        if isinstance(amended, str):
+            return False, f"Ruling: {amended}"
+        desk.withdraw(team, index)
+        verdict = world.submit(amended)
+        if not verdict.accepted:
+            desk.log.pop()  # the refused amendment never was: the original goes back
+            desk.seq -= 1
+            world.submit(original)
+            return False, f"Ruling: the amended order is refused: {verdict.reason}"
+        ruling = Ruling(
+            turn=self.game.turn, team=team, action="amend", original=original, amended=amended, note=note
+        )
+        self._room(rulings=[*self.room.rulings, ruling])
+        play = self.plays[team]
+        play.refresh()
+        text = f"amended Team {play.name(team)}'s order to: {play.describe(amended)} ({note})"
+        self.note(text)
+        self.inbox[team].append(f"The facilitator amended your order to: {play.describe(amended)}. {note}")
+        return True, text[0].upper() + text[1:]
+
+    def set_rationale(self, team: str, order, note: str) -> None:
+        """A team's own reason for an order it queued (optional; the hot-wash reads it)."""
+        note_rationale(self.game, team, order, note)
+
+    def set_length(self, turns: str | int) -> tuple[bool, str]:
+        """A shorter game: it ends (and is scored) after `turns` quarters."""
+        try:
+            n = int(str(turns).strip())
+        except ValueError:
+            return False, f"Length: '{turns}' is not a whole number of quarters."
+        full = self.game.world.scenario.turns
+        if not self.game.turn < n <= full:
+            return False, f"Length: from {self.game.turn + 1} to {full} quarters, not {n}."
+        self._room(turns=n)
+        self.note(f"set the game's length to {n} quarters")
+        return True, f"The game now ends after {n} quarters ({self.game.world.scenario.date_of(n - 1)})."
+
+    def set_team_events(self, mode: str) -> tuple[bool, str]:
+        """What an event that would set a team's controls becomes: "news" or "prompt" (to
+        the team). Chosen before the first quarter: the replay plays it from the start."""
+        if mode not in ("news", "prompt"):
+            return False, f"Team events: 'news' or 'prompt', not {mode!r}."
+        if self.game.turn > 0:
+            return False, "Team events: choose before the first quarter resolves."
+        self.game.set_room(self.room.model_copy(update={"team_events": mode}))
+        self.note(
+            f"events on the teams' controls become {'prompts to the team' if mode == 'prompt' else 'news'}"
+        )
+        return True, "Events that would set a team's controls now " + (
+            "prompt the team." if mode == "prompt" else "become news."
+        )
+
+    def set_timer(self, minutes: str | float) -> tuple[bool, str]:
+        try:
+            m = float(str(minutes).strip().replace(",", "."))
+        except ValueError:
+            return False, f"Timer: '{minutes}' is not a number of minutes."
+        if not 0 <= m <= 600:
+            return False, "Timer: from 0 (off) to 600 minutes."
+        self._room(timer_minutes=m)
+        self.turn_started = time.monotonic()
+        self.note(f"set the turn timer to {m:g} minutes" if m else "turned the turn timer off")
+        return True, f"Turn timer: {m:g} minutes a quarter." if m else "Turn timer off."
+
+    def take_messages(self, team: str) -> list[str]:
+        """The facilitator's messages `team` has not read (and now has)."""
+        unread, self.inbox[team] = self.inbox.get(team, []), []
+        return unread
+
+    def rewind(self, to_turn: int, reason: str) -> tuple[bool, str]:
+        """Back to the start of `to_turn`, for a reason the log, the save, the replay and
+        the report keep; the discarded branch stays in the save."""
+        reason = reason.strip()
+        if not reason:
+            return False, "Rewind: give the reason (it goes into the log and the report)."
+        if not 0 <= to_turn <= self.game.turn:
+            return False, f"Rewind: to a turn already reached (1 to {self.game.turn + 1})."
+        sc = self.game.world.scenario
+        self.note(f"rewound to {sc.date_of(to_turn)} (turn {to_turn + 1}): {reason}")
+        self._room(
+            rewinds=[*self.room.rewinds, RewindNote(turn=self.game.turn, to_turn=to_turn, reason=reason)]
+        )
+        game = self.game.rewind(to_turn, reason)
         self.game = game
         for play in self.plays.values():
             play.game = game
@@ -216,8 +552,41 @@ class Wargame:
             play.refresh()
         self.done.clear()
         self.pending.clear()
-        self.log.append(f"rewound to {game.world.scenario.date_of(to_turn)} (turn {to_turn + 1})")
+        self.turn_started = time.monotonic()
+        return (
+            True,
+            f"Rewound to the start of {sc.date_of(to_turn)}; the discarded branch is kept in the save.",
+        )
 
     @property
     def turn_index(self) -> int:
         return self.game.turn
+
+
+def room_lines(game: Game, turn: int) -> list[str]:
+    """What the facilitator ruled, rescheduled or rewound during `turn` (for the replay)."""
+    room = game.room
+    if room is None:
+        return []
+    name, date = game.world.display, game.world.scenario.date_of
+    lines = [f"{r.action} of Team {name(r.team)}'s order: {r.note}" for r in room.rulings if r.turn == turn]
+    lines += [
+        f"{e.action} inject {e.event}"
+        + (f" for {date(game.world.scenario.turn_of(e.date))}" if e.date else "")
+        for e in room.schedule
+        if e.turn == turn
+    ]
+    lines += [
+        f"the game was rewound to here from {date(min(r.turn, game.world.scenario.turns - 1))}: {r.reason}"
+        for r in room.rewinds
+        if r.to_turn == turn
+    ]
+    return lines
+
+
+def note_rationale(game: Game, team: str, order, note: str) -> None:
+    """Keep a team's note on an order it queued in the game's room (and so in the save)."""
+    note = note.strip()
+    if note and game.room is not None:
+        entry = Rationale(turn=game.turn, team=team, order=order, note=note[:2000])
+        game.room = game.room.model_copy(update={"rationales": [*game.room.rationales, entry]})

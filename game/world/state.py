@@ -119,6 +119,15 @@ class WorldState:
     market_templates: list[MarketTemplates] = config("per kind", "what the market builds on its own")
     start_paid: F64 = config("(M, 2N)", "prices of the spun-up start", default=lambda: np.zeros((0, 0)))
     start_flow: dict[Stage, F64] = config("(M, N, N) per stage", "trade of the spun-up start", default=dict)
+    team_nations: frozenset[str] = config(
+        "",
+        "nations a human team plays (a wargame): events never impose or lift their export controls "
+        "nor give their orders; game.session sets it from the save's room, so a replay does the same",
+        default=frozenset,
+    )
+    team_events: str = config(
+        "", "what such an event becomes: 'news', or 'prompt' to the team", default=lambda: "news"
+    )
 
     # ---------------------------------------------------------------- hashed arrays
     turn: int = state("", "turns resolved so far")

@@ -6,6 +6,7 @@ accept what the order desk would refuse for being out of range, nor refuse what 
 
 from __future__ import annotations
 
+import dataclasses
 import types
 import typing
 from collections.abc import Callable
@@ -54,6 +55,21 @@ class Action:
     fields: Callable[[], list[FieldSpec]]
     order: Callable[[dict[str, Any]], dict[str, Any]]
     about: str = ""
+
+
+WHY = FieldSpec(
+    "why",
+    "Why? (optional)",
+    "text",
+    tip="Your team's own note on this order: kept for the hot-wash report, never sent to the world",
+)
+"""A wargame team's rationale note, offered under every order form (not part of the order)."""
+
+
+def with_rationale(action: Action) -> Action:
+    """`action` with the team's optional "Why?" note as its last field."""
+    fields = action.fields
+    return dataclasses.replace(action, fields=lambda: [*fields(), WHY])
 
 
 class BadInput(ValueError):

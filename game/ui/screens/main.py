@@ -11,7 +11,7 @@ import numpy as np
 import pygame
 import pygame_gui
 
-from game.saves import SaveError
+from game.saves import SaveError, write_save
 from game.ui import palette as pal
 from game.ui.app import Screen
 from game.ui.mapview import MapView
@@ -229,7 +229,7 @@ class MainScreen(Screen):
         play = self.play
         obs = play.obs
         self.date_label.set_text(obs.date)
-        turn = f"{obs.turn + 1}/{obs.turns_total}"
+        turn = f"{obs.turn + 1}/{play.game.length}"  # a wargame may be set shorter
         self.turn_label.set_text(turn if self.compact else f"Turn {turn}")
         committed = sum(play.check_cost(o) for o in play.queued())
         tre = money(obs.treasury_usd_m) if self.compact else f"Treasury {money(obs.treasury_usd_m)}"
@@ -340,7 +340,7 @@ class MainScreen(Screen):
                 self.app.notify(f"Guidance: {hint}")
             guide.skip_if_stale(self.play.turn)
         if self.session.hotseat:
-            self.end_team_turn()
+            self.app.act("confirm_end_turn", self)  # asks first: Enter alone never hands the seat over
             return
         t0 = time.perf_counter()
 
@@ -389,11 +389,19 @@ class MainScreen(Screen):
         self.app.open("orders", self.play, key, self.mineral, partner)
 
     def save(self, path: Path | None = None) -> Path | None:
+        if self.session.hotseat and path is None:  # the room's save is the facilitator's
+            self.app.act(
+                "guard", self.session, lambda: self.app.act("save_room", self.session), "save the game"
+            )
+            return None
         folder = self.app.home / "saves"
         stamp = time.strftime("%Y%m%d-%H%M%S")
         name = f"{self.play.scenario.id}-{self.play.nation}-{self.play.date.replace(' ', '')}-{stamp}.json"
         try:
-            written = self.play.save(path or folder / name)
+            if self.session.hotseat:  # the window closed: no team's secret goes to the file
+                written = write_save(self.session.closing_save(), path or folder / name)
+            else:
+                written = self.play.save(path or folder / name)
         except (OSError, SaveError) as exc:
             self.app.notify(f"Could not save: {exc}", bad=True)
             return None
@@ -522,6 +530,8 @@ class MainScreen(Screen):
         self.view.draw(surface)
 
     def draw_over(self, surface: pygame.Surface) -> None:
+        if self.session.hotseat:
+            self.app.act("draw_room_clock", self.session, surface, self.view.rect.bottomright)
         self._draw_sparklines(surface)
         self._draw_legend(surface)
         if self.view.hover is not None and self.app.top is self:

@@ -67,6 +67,7 @@ class EscMenu(Screen):
         if event.type != pygame_gui.UI_BUTTON_PRESSED:
             return False
         el = event.ui_element
+        session = getattr(self.main, "session", None)
 
         if el is self.buttons["resume"]:
             self.app.pop()
@@ -74,16 +75,19 @@ class EscMenu(Screen):
             self.app.pop()
             self.main.save()
         elif el is self.buttons["load"]:
-            self.app.push(LoadScreen(self.app))
+            self.app.act("guard", session, lambda: self.app.push(LoadScreen(self.app)), "load a game")
         elif el is self.buttons["debrief"]:
             self.app.pop()
-            self.app.open("debrief", self.main.play)
+            self.app.open("debrief", self.main.play, session)
         elif el is self.buttons["settings"]:
             self.app.push(SettingsScreen(self.app))
         elif el is self.buttons["help"]:
             self.app.push(HelpOverlay(self.app))
         elif el is self.buttons["title"]:
-            self.app.reset(self.app.make("title"))
+            if session is not None and session.hotseat:
+                self.app.act("quit_room", session)
+            else:
+                self.app.reset(self.app.make("title"))
         return True
 
 
@@ -279,12 +283,15 @@ class LoadScreen(Centered):
                 self.app.notify(f"Could not load {path.name}: {text}", bad=True, seconds=8)
                 return
 
-            enable_autosave(self.app.home, session.game, loaded_from=path)
-            if session.hotseat:
-                self.app.reset(self.app.make("hand_over", session))
-            else:
-                self.app.reset(self.app.make("main", session.play(session.teams[0]), session))
-            self.app.notify(f"Loaded {path.name} at {session.play(session.teams[0]).date}")
+            def go() -> None:
+                enable_autosave(self.app.home, session.game, loaded_from=path)
+                if session.hotseat:
+                    self.app.reset(self.app.make("hand_over", session))
+                else:
+                    self.app.reset(self.app.make("main", session.play(session.teams[0]), session))
+                self.app.notify(f"Loaded {path.name} at {session.play(session.teams[0]).date}")
+
+            self.app.act("guard", session, go, "open this wargame")  # its PIN came with it
 
         self.app.run_task("Loading", work, done)
         return True

@@ -17,10 +17,11 @@ import pygame_gui
 from game.preview import preview
 from game.ui import forms
 from game.ui.app import Screen
-from game.ui.forms import TABS, Action, BadInput, Form
+from game.ui.forms import TABS, WHY, Action, BadInput, Form
 from game.ui.forms.scale import check_scale, preview_html, scale_html
 from game.ui.play import Play
 from game.ui.screens.base import Builder, esc, fit, selected_id
+from game.ui.wargame import note_rationale
 
 
 class OrdersScreen(Screen):
@@ -49,6 +50,11 @@ class OrdersScreen(Screen):
         self.status = (False, "", 0.0)
         self.warning = ""
         self.previewed = ""
+
+    @property
+    def why(self) -> pygame_gui.elements.UITextEntryLine | None:
+        """The team's "Why?" note field (wargames only; see forms.WHY)."""
+        return self.widgets.get(WHY.key)
 
     def actions(self, tab: str) -> list[Action]:
         return forms.actions(self.form, tab)
@@ -300,8 +306,12 @@ class OrdersScreen(Screen):
             self.app.notify(str(exc), bad=True)
             self.validate()
             return False
+        note = self.why.get_text() if self.why is not None else ""
         ok, reason, cost = self.play.submit(raw)
         if ok:
+            if note.strip():
+                note_rationale(self.play.game, self.play.nation, self.play.queued()[-1], note)
+            self.values.pop(WHY.key, None)  # the note was this order's: the next starts blank
             self.app.notify(
                 f"Queued: {self.play.describe(self.play.queued()[-1])}"
                 + (f" (${cost:,.0f}m)" if cost else "")

@@ -23,6 +23,7 @@ from game.ui.exports import write_game_report
 from game.ui.mapview import Flow, MapView
 from game.ui.play import Play, mineral_name
 from game.ui.screens.base import Builder, esc, fit, selected_id
+from game.ui.wargame import room_lines
 
 
 class ReplayScreen(Screen):
@@ -122,6 +123,11 @@ class ReplayScreen(Screen):
             if action.kind == "broadcast":
                 to = ", ".join(name(t) for t in action.to) or "every team"
                 parts.append(f"<font color='#a9b6c3'>Facilitator to {esc(to)}:</font> {esc(action.text)}")
+        room = self.game.room
+        if room is not None:  # a wargame: the facilitator's rulings, schedule changes, rewinds
+            parts += [
+                f"<font color='#a9b6c3'>Facilitator:</font> {esc(x)}" for x in room_lines(self.game, turn)
+            ]
         parts.append("<br><font color='#f0c65a'><b>Orders</b></font>")
         orders = self.orders_of(turn)
         humans = set(self.game.humans)

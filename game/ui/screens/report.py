@@ -247,7 +247,7 @@ def class_html(play: Play, session: Wargame | None) -> str:
     for a historical scenario, what really happened beside what the class did."""
     world = play.world
     parts: list[str] = []
-    if session is not None and session.hotseat:
+    if session is not None and session.hotseat and (session.ended or play.over):  # no team sees mid-game
         rows = []
         for team in session.teams:
             i = world.nation_ids.index(team)
@@ -403,6 +403,9 @@ class DebriefScreen(Screen):
             surface.blit(self.image, self.area)
 
     def write_report(self) -> None:
+        self.app.act("guard", self.session, self._write_report, "write the report")
+
+    def _write_report(self) -> None:
         result = write_game_report(self.app, self.play.game, self.play.scenario.id)
         if isinstance(result, str):
             self.app.notify(result, bad=True, seconds=8)

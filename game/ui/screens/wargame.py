@@ -10,11 +10,15 @@ unless the facilitator chooses to reveal them.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pygame
 import pygame_gui
 
+from game.report.teampack import team_pack, write_team_pack
+from game.saves import SaveError, write_save
 from game.ui.app import App, Screen, action
 from game.ui.play import mineral_name
 from game.ui.screens.base import Builder, Centered, MapBackdrop, backs_out, esc, overlay_root, selected_id
@@ -47,6 +51,76 @@ def open_facilitator(app: App, session: Wargame) -> None:
     app.push(PinPrompt(app, session) if session.pin else FacilitatorScreen(app, session))
 
 
+@action("guard")
+def guard(app: App, session: Wargame | None, then: Callable[[], None], what: str = "") -> None:
+    """Do `then` if the room allows it from this seat, else after the facilitator's PIN.
+
+    In a hot-seat game with a PIN, the doors that would show or leak another team's secrets
+    (saving mid-turn, loading, quitting, writing the report, the console) are the
+    facilitator's: whoever sits at the keyboard types the PIN first."""
+    if session is None or not session.guarded:
+        then()
+        return
+    app.push(PinPrompt(app, session, then=then, what=what))
+
+
+@action("confirm_end_turn")
+def confirm_end_turn(app: App, main) -> None:
+    """Hot seat: End turn asks first (Y or the button; not Enter), then hands the seat over."""
+    queued = len(main.play.queued())
+    app.push(
+        ConfirmDialog(
+            app,
+            "End your turn?",
+            f"Team {main.play.name(main.play.nation)}: end the turn with {queued} order(s) queued? "
+            "Your orders stay secret; the next team sits down behind its hand-over screen.",
+            "End turn (Y)",
+            main.end_team_turn,
+        )
+    )
+
+
+@action("quit_room")
+def quit_room(app: App, session: Wargame) -> None:
+    """Quit to title from a hot-seat game: the facilitator's call (PIN), and asked first."""
+
+    def ask() -> None:
+        app.push(
+            ConfirmDialog(
+                app,
+                "Quit to title?",
+                "Leave this wargame? Autosaves are kept every turn; save from the console first to "
+                "keep this quarter's queued orders.",
+                "Quit (Y)",
+                lambda: app.reset(app.make("title")),
+            )
+        )
+
+    guard(app, session, ask, "quit to title")
+
+
+@action("draw_room_clock")
+def draw_room_clock(
+    app: App, session: Wargame, surface: pygame.Surface, corner: tuple[int, int] | None = None
+) -> None:
+    """The room's clock (date, turn, timer) and a PAUSED banner, on every team's screen:
+    in the bottom-right `corner` of the map (clear of the buttons, the legend and the
+    tutorial's guidance), else at the window's foot."""
+    text = session.clock()
+    font = app.font(15, bold=True)
+    colour = (255, 138, 122) if session.paused or "time is up" in text else (240, 198, 90)
+    label = font.render(text, True, colour)
+    w, h = surface.get_size()
+    pad = round(6 * app.scale)
+    box = pygame.Rect(0, 0, label.get_width() + 2 * pad, label.get_height() + pad)
+    if corner is None:
+        box.midbottom = (w // 2, h - round(4 * app.scale))
+    else:
+        box.bottomright = (corner[0] - round(8 * app.scale), corner[1] - round(8 * app.scale))
+    pygame.draw.rect(surface, (16, 22, 30), box, border_radius=6)
+    surface.blit(label, (box.x + pad, box.y + pad // 2))
+
+
 class HandOverScreen(Centered):
     """'Team Japan — press Enter when ready': the seat changes hands with nothing on screen."""
 
@@ -72,48 +146,144 @@ class HandOverScreen(Centered):
         self.heading = b.label(
             pygame.Rect(col.x - u(100), y, col.w + u(200), u(80)), f"Team {play.name(self.team)}", "@title"
         )
-        b.label(pygame.Rect(col.x, y + u(84), col.w, u(34)), "press Enter when ready", "@subtitle")
+        b.label(pygame.Rect(col.x, y + u(84), col.w, u(34)), "press Space when ready", "@subtitle")
         done = [play.name(t) for t in s.teams if t in s.done]
+        self.messages = s.inbox.get(self.team, [])
         status = [
-            f"{esc(sc.name)} · {esc(play.date)} · turn {min(play.turn + 1, sc.turns)} of {sc.turns}",
+            f"{esc(sc.name)} · {esc(s.clock())}",
             f"Team {s.teams.index(self.team) + 1} of {len(s.teams)} this quarter"
             + (f"; already ended: {esc(', '.join(done))}" if done else ""),
         ]
         if self.team in s.pending:
             status.append("<font color='#f0c65a'>Your report on last quarter is waiting for you.</font>")
+        if self.team not in s.briefed:
+            status.append("<font color='#f0c65a'>Your briefing comes first.</font>")
+        if self.messages:
+            count = len(self.messages)
+            status.append(f"<font color='#f0c65a'>{count} message(s) from the facilitator.</font>")
         if s.paused:
-            status.append("<font color='#ff8a7a'>The facilitator has paused the game.</font>")
+            status.append("<font color='#ff8a7a'><b>PAUSED</b>: the facilitator has paused the game.</font>")
         status.append(
             "<font color='#a9b6c3'>Other teams: look away. Only this team's orders, reports and "
-            "messages are shown after Enter. Facilitator: F9.</font>"
+            "messages are shown after Space. Facilitator: F9.</font>"
         )
-        self.status = b.text(pygame.Rect(col.x, y + u(130), col.w, u(150)), "<br>".join(status))
+        self.status = b.text(pygame.Rect(col.x, y + u(130), col.w, u(200)), "<br>".join(status))
         self.ready = b.button(
-            pygame.Rect(col.centerx - u(120), y + u(296), u(240), u(52)),
+            pygame.Rect(col.centerx - u(120), y + u(346), u(240), u(52)),
             "Ready",
-            "Show this team's map (Enter)",
+            "Show this team's screen (Space)",
             "@primary",
             "#ready",
         )
+        self.shown_clock = s.clock()
+
+    def update(self, dt: float) -> None:
+        if self.session.clock() != self.shown_clock:  # the timer ticks, a pause shows at once
+            self.rebuild()
 
     def draw(self, surface: pygame.Surface) -> None:
         self.backdrop.draw(surface)
 
     def sit_down(self) -> None:
-        """The team's map, with its report of last quarter on top if it has not seen it."""
+        self.sit_down_as(self.team)
 
-        play = self.session.play(self.team)
+    def sit_down_as(self, team: str) -> None:
+        """The team's briefing the first time; then its map, with its report of last
+        quarter on top if it has not seen it, and the facilitator's unread messages."""
+
+        self.team = team
+        session = self.session
+        if self.team not in session.briefed:
+            self.app.reset(TeamBriefingScreen(self.app, session, self.team))
+            return
+        play = session.play(self.team)
         play.refresh()
-        self.app.reset(self.app.make("main", play, self.session))
-        report = self.session.take_report(self.team)
+        self.app.reset(self.app.make("main", play, session))
+        report = session.take_report(self.team)
         if report is not None:
             self.app.open("turn_report", play, report)
+        for text in session.take_messages(self.team):
+            self.app.notify(f"Facilitator: {text}", seconds=12)
 
     def handle(self, event: pygame.event.Event) -> bool:
+        # The hand-over has its own key (Space): Enter ends a turn, and a double press
+        # must not show the next team's map to the wrong table.
         if (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.ready) or (
-            event.type == pygame.KEYDOWN and event.key in (pygame.K_RETURN, pygame.K_KP_ENTER)
+            event.type == pygame.KEYDOWN and event.key == pygame.K_SPACE
         ):
             self.sit_down()
+            return True
+        if event.type == pygame.KEYDOWN and event.key == pygame.K_F9:
+            open_facilitator(self.app, self.session)
+            return True
+        return False
+
+
+class TeamBriefingScreen(Centered):
+    """A team's briefing (objectives, situation, levers) behind its own hand-over, before
+    its first turn; it prints as a one-page PDF team pack."""
+
+    name = "team_briefing"
+    column_width = 1000
+
+    def __init__(self, app: App, session: Wargame, team: str) -> None:
+        super().__init__(app)
+        self.session = session
+        self.team = team
+
+    def build(self) -> None:
+        self.make_root()
+        self.backdrop = MapBackdrop(self)
+        b = Builder(self)
+        u = b.u
+        col = self.column()
+        h = self.app.size[1]
+        top = max(u(24), h // 2 - u(360))
+        pack = team_pack(self.session.game, self.team)
+        b.label(pygame.Rect(col.x, top, col.w, u(40)), f"Team {pack.nation}: briefing", "@heading")
+        b.label(pygame.Rect(col.x, top + u(40), col.w, u(26)), f"{pack.scenario} · {pack.date}", "@small")
+        body = "<br><br>".join(
+            f"<font color='#f0c65a'><b>{esc(head)}</b></font><br>{esc(text)}" for head, text in pack.sections
+        )
+        box_h = h - top - u(70) - u(90)
+        b.text(pygame.Rect(col.x, top + u(72), col.w, box_h), body)
+        y = top + u(82) + box_h
+        self.go = b.button(
+            pygame.Rect(col.right - u(240), y, u(240), u(50)),
+            "To the map",
+            "This team's first turn (Space)",
+            "@primary",
+            "#go",
+        )
+        self.print = b.button(
+            pygame.Rect(col.x, y, u(260), u(50)),
+            "Print team pack (PDF)",
+            "A one-page PDF of this briefing, in your exports folder",
+        )
+
+    def draw(self, surface: pygame.Surface) -> None:
+        self.backdrop.draw(surface)
+
+    def write_pack(self) -> Path | None:
+        sc = self.session.game.world.scenario
+        path = self.app.home / "exports" / f"team-pack-{sc.id}-{self.team}.pdf"
+        try:
+            written = write_team_pack(team_pack(self.session.game, self.team), path)
+        except Exception as exc:  # a printing problem must not end the game
+            self.app.notify(f"Could not write the team pack: {type(exc).__name__}: {exc}", bad=True)
+            return None
+        self.app.notify(f"Team pack written to {written}")
+        return written
+
+    def handle(self, event: pygame.event.Event) -> bool:
+        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.print:
+            self.write_pack()
+            return True
+        if (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.go) or (
+            event.type == pygame.KEYDOWN and event.key == pygame.K_SPACE
+        ):
+            self.session.briefed.add(self.team)
+            HandOverScreen(self.app, self.session).sit_down_as(self.team)
             return True
         if event.type == pygame.KEYDOWN and event.key == pygame.K_F9:
             open_facilitator(self.app, self.session)
@@ -127,17 +297,24 @@ class PinPrompt(Screen):
     overlay = True
     name = "pin"
 
-    def __init__(self, app: App, session: Wargame) -> None:
+    def __init__(
+        self, app: App, session: Wargame, then: Callable[[], None] | None = None, what: str = ""
+    ) -> None:
+        """`then`: what the PIN opens (default: the console); `what` says it to the room."""
         super().__init__(app)
         self.session = session
+        self.then = then
+        self.what = what
 
     def build(self) -> None:
         rect = overlay_root(self, 440, 230)
         b = Builder(self)
         u = b.u
-        b.label(pygame.Rect(u(24), u(14), rect.w - u(48), u(36)), "Facilitator PIN", "@heading")
+        title = f"Facilitator PIN: {self.what}" if self.what else "Facilitator PIN"
+        b.label(pygame.Rect(u(24), u(14), rect.w - u(48), u(36)), title, "@heading")
         self.entry = b.entry(pygame.Rect(u(24), u(62), rect.w - u(48), u(38)), "", "The PIN set at new game")
         self.entry.set_allowed_characters("numbers")
+        self.entry.set_text_hidden(True)  # the room must not read it over the shoulder
         self.entry.focus()
         self.ok = b.button(
             pygame.Rect(rect.w - u(164), rect.h - u(62), u(140), u(44)),
@@ -149,7 +326,11 @@ class PinPrompt(Screen):
 
     def submit(self, text: str | None = None) -> bool:
         if self.session.check_pin(self.entry.get_text() if text is None else text):
-            self.app.replace(FacilitatorScreen(self.app, self.session))
+            if self.then is None:
+                self.app.replace(FacilitatorScreen(self.app, self.session))
+            else:
+                self.app.pop()
+                self.then()
             return True
         self.app.notify("Wrong PIN.", bad=True)
         self.entry.set_text("")
@@ -193,7 +374,9 @@ class ConfirmDialog(Screen):
         self.action()
 
     def handle(self, event: pygame.event.Event) -> bool:
-        if event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.yes:
+        if (event.type == pygame_gui.UI_BUTTON_PRESSED and event.ui_element is self.yes) or (
+            event.type == pygame.KEYDOWN and event.key == pygame.K_y
+        ):  # not Enter: a double Enter must not confirm what the first one asked
             self.confirm()
             return True
         if backs_out(event, self.no):
@@ -227,7 +410,10 @@ class FacilitatorScreen(Screen):
             "to": "*",
             "rewind": str(max(0, world.turn - 1)),
         }
-        self.texts = {"size": "0.5", "duration": "2", "headline": "", "news": "", "message": ""}
+        self.texts = {"size": "0.5", "duration": "2", "headline": "", "news": "", "message": "", "reason": ""}
+        self.revealed = False
+        """The teams' queued orders shown here: this console's choice only, so a reveal never
+        outlives the console it was made in (closing it hides them again)."""
 
     # ---------------------------------------------------------------- layout
 
@@ -242,13 +428,20 @@ class FacilitatorScreen(Screen):
         names = s.play(s.teams[0]).name
         pad = u(14)
         self.header = b.label(
-            pygame.Rect(pad, u(8), w - u(200), u(36)),
-            f"Facilitator console · {sc.name} · {sc.date_of(min(world.turn, sc.turns - 1))} · "
-            f"turn {min(world.turn + 1, sc.turns)}/{sc.turns}",
-            "@heading",
+            pygame.Rect(pad, u(8), w - u(560), u(36)), f"Facilitator · {sc.name} · {s.clock()}", "@heading"
         )
         self.close = b.button(
             pygame.Rect(w - pad - u(160), u(8), u(160), u(36)), "Close (F9)", "Back to the game"
+        )
+        self.plan = b.button(
+            pygame.Rect(w - pad - u(340), u(8), u(172), u(36)),
+            "Injects & rulings",
+            "Upcoming injects (disable, move, add), adjudicate queued orders, length and timer",
+        )
+        self.room_view = b.button(
+            pygame.Rect(w - pad - u(500), u(8), u(152), u(36)),
+            "Room view",
+            "The projector screen: map, public prices, news, the clock; nothing private",
         )
         top = u(52)
         left_w = int(w * 0.40)
@@ -340,16 +533,22 @@ class FacilitatorScreen(Screen):
         y += row + u(14)
         b.label(pygame.Rect(x1, y, cw, u(24)), "The game", "@small")
         y += u(24)
+        third = (cw - 2 * gap) // 3
         self.pause = b.button(
-            pygame.Rect(x1, y, half, row),
+            pygame.Rect(x1, y, third, row),
             "Resume" if s.paused else "Pause",
             "While paused, no team can end its turn",
             oid="#pause",
         )
         self.reveal = b.button(
-            pygame.Rect(x1 + half + gap, y, half, row),
-            "Hide orders" if s.revealed else "Reveal orders",
-            "Show the contents of the teams' queued orders here",
+            pygame.Rect(x1 + third + gap, y, third, row),
+            "Hide orders" if self.revealed else "Reveal orders",
+            "Show the contents of the teams' queued orders here (hidden again when you close)",
+        )
+        self.save_button = b.button(
+            pygame.Rect(x1 + 2 * (third + gap), y, third, row),
+            "Save game",
+            "The facilitator's save (mid-turn it holds the teams' queued orders)",
         )
         y += row + gap
         turns = [
@@ -362,6 +561,11 @@ class FacilitatorScreen(Screen):
         self.rewind = b.button(
             pygame.Rect(x1 + cw - u(110), y, u(110), row), "Rewind…", "Replay from there (asks first)"
         )
+        y += row + gap
+        self.reason_entry = b.entry(
+            pygame.Rect(x1, y, cw, row), self.texts["reason"], "Why rewind (the log and the report keep it)"
+        )
+        _placeholder(self.reason_entry, "Reason for a rewind")
         y += row + gap
         self.end_game = b.button(
             pygame.Rect(x1, y, cw, row), "End the game…", "Stop here and go to the debrief (asks first)"
@@ -386,6 +590,13 @@ class FacilitatorScreen(Screen):
         lines = []
         if s.paused:
             lines.append("<font color='#ff8a7a'><b>PAUSED</b>: teams cannot end their turn.</font>")
+        if self.revealed:  # first, where the facilitator looks: it goes when the console closes
+            lines.append("<font color='#ff8a7a'><b>Queued orders (revealed)</b></font>")
+            for t in s.teams:
+                tp = s.play(t)
+                orders = [esc(tp.describe(o)) for o in tp.queued()] or ["<i>none</i>"]
+                lines.append(f"<b>Team {esc(tp.name(t))}</b>: " + "; ".join(orders))
+            lines.append("")
         lines.append("<font color='#f0c65a'><b>Nations</b></font>")
         counts = s.queued_counts()
         for i, n in enumerate(world.nation_ids):
@@ -422,12 +633,6 @@ class FacilitatorScreen(Screen):
         lines += [f"{esc(z.name)}: {esc(', '.join(play.name(m) for m in z.members))}" for z in obs.zones] or [
             "none"
         ]
-        if s.revealed:
-            lines.append("<br><font color='#ff8a7a'><b>Queued orders (revealed)</b></font>")
-            for t in s.teams:
-                tp = s.play(t)
-                orders = [esc(tp.describe(o)) for o in tp.queued()] or ["<i>none</i>"]
-                lines.append(f"<b>Team {esc(tp.name(t))}</b>: " + "; ".join(orders))
         queue = world.facilitator_queue
         lines.append(
             f"<br><font color='#f0c65a'><b>Facilitator</b></font> ({len(queue)} waiting for next turn)"
@@ -438,7 +643,7 @@ class FacilitatorScreen(Screen):
     def refresh(self) -> None:
         self.world_box.set_text(self.world_html())
         self.pause.set_text("Resume" if self.session.paused else "Pause")
-        self.reveal.set_text("Hide orders" if self.session.revealed else "Reveal orders")
+        self.reveal.set_text("Hide orders" if self.revealed else "Reveal orders")
 
     def _keep(self) -> None:
         for key, entry in (
@@ -447,6 +652,7 @@ class FacilitatorScreen(Screen):
             ("headline", self.headline_entry),
             ("news", self.news_entry),
             ("message", self.message_entry),
+            ("reason", self.reason_entry),
         ):
             self.texts[key] = entry.get_text()
 
@@ -485,17 +691,29 @@ class FacilitatorScreen(Screen):
         if ok:
             self.message_entry.set_text("")
         self.say(ok, text)
+        if ok:  # the team at the keyboard reads it now, the others when they sit down
+            main = self.app.find("main")
+            if main is not None:
+                for unread in self.session.take_messages(main.play.nation):
+                    self.app.notify(f"Facilitator: {unread}", seconds=15)
 
     def ask_rewind(self) -> None:
         k = int(self.values["rewind"])
         sc = self.session.game.world.scenario
+        self._keep()
+        reason = self.texts["reason"].strip()
+        if not reason:
+            self.say(False, "Rewind: give the reason first (the log and the report keep it).")
+            return
 
         def go() -> None:
-            self.session.rewind(k)
+            ok, text = self.session.rewind(k, reason)
+            if not ok:
+                self.say(False, text)
+                return
+            self.texts["reason"] = ""
             resume_play(self.app, self.session)
-            self.app.notify(
-                f"Rewound to the start of {sc.date_of(k)}; the discarded branch is kept in the save."
-            )
+            self.app.notify(text)
 
         self.app.push(
             ConfirmDialog(
@@ -553,18 +771,28 @@ class FacilitatorScreen(Screen):
             elif el is self.send:
                 self.send_message()
             elif el is self.pause:
-                s.paused = not s.paused
-                s.log.append("paused the game" if s.paused else "resumed the game")
+                s.pause(not s.paused)
                 self.refresh()
             elif el is self.reveal:
-                s.revealed = not s.revealed
+                self.revealed = not self.revealed
+                s.note("revealed the teams' queued orders" if self.revealed else "hid the queued orders")
                 self.refresh()
+            elif el is self.save_button:
+                save_room(self.app, s)
+            elif el is self.plan:
+                self.revealed = False
+                self.app.open("injects", s)
+            elif el is self.room_view:
+                self.revealed = False
+                self.app.open("room", s)
             elif el is self.rewind:
                 self.ask_rewind()
             elif el is self.end_game:
                 self.ask_end()
             return True
-        typing = any(e.is_focused for e in (self.search_entry, self.message_entry, self.news_entry))
+        typing = any(
+            e.is_focused for e in (self.search_entry, self.message_entry, self.news_entry, self.reason_entry)
+        )
         if event.type == pygame.KEYDOWN and event.key in (pygame.K_F9, pygame.K_ESCAPE) and not typing:
             self.app.pop()
             return True
@@ -572,6 +800,24 @@ class FacilitatorScreen(Screen):
 
     def resumed(self) -> None:
         self.refresh()
+
+
+@action("save_room")
+def save_room(app: App, session: Wargame) -> Path | None:
+    """The facilitator's save of the whole room (named for the facilitator, not a team)."""
+    session.mark_ended()
+    game = session.game
+    sc = game.world.scenario
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    path = app.home / "saves" / f"{sc.id}-facilitator-{session.date.replace(' ', '')}-{stamp}.json"
+    try:
+        written = write_save(game.to_save(), path)
+    except (OSError, SaveError) as exc:
+        app.notify(f"Could not save: {exc}", bad=True)
+        return None
+    app.notify(f"Saved to {written}")
+    session.note(f"saved the game to {written.name}")
+    return written
 
 
 def _placeholder(entry: pygame_gui.elements.UITextEntryLine, text: str) -> None:

@@ -55,6 +55,14 @@ def apply_effect(s: WorldState, effect: ev.Effect, source: str) -> None:
         case ev.TreasuryChange():
             if effect.nation in s.nation_ids:
                 s.treasury[s.nation_index[effect.nation]] += effect.change_usd_m
+        case ev.OrderEffect() if effect.order.issuer in s.team_nations:
+            _left_to_team(s, effect.order.issuer, effect.order.kind.replace("_", " "), source)
+        case ev.ImposeControl() if effect.control.issuer in s.team_nations:
+            c = effect.control
+            what = f"impose a {c.instrument.value} on {c.stage.value} {c.mineral}"
+            _left_to_team(s, c.issuer, what.replace("_", " "), source)
+        case ev.LiftControl() if effect.issuer in s.team_nations:
+            _left_to_team(s, effect.issuer, f"lift its controls on {effect.mineral}", source)
         case ev.OrderEffect():
             apply_order_effect(s, effect.order)
         case ev.ImposeControl():
@@ -101,6 +109,15 @@ def apply_effect(s: WorldState, effect: ev.Effect, source: str) -> None:
                         started=s.turn,
                     )
                 )
+
+
+def _left_to_team(s: WorldState, nation: str, what: str, source: str) -> None:
+    """An event would set a team's policy: it becomes news (or a prompt to the team)."""
+    name = s.display(nation)
+    text = f"The scenario's '{source}' would have {name} {what}: Team {name} decides its own policy."
+    s.news.append(Happened(s.turn, source, "Left to the team", text, "team"))
+    if s.team_events == "prompt":
+        s.diplomacy.replies.append((s.turn, nation, f"Facilitator: {text}"))
 
 
 def apply_shocks(s: WorldState) -> None:
