@@ -4,6 +4,7 @@ game, all in the save and replayed bit-identically; the hot-wash report and the 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -180,23 +181,25 @@ def test_rulings_rewinds_and_a_shorter_game_are_kept_and_replayed(content: Conte
 
 def test_no_motive_is_invented_for_a_team(content: Content):
     """A causal chain ends at what the model measured when its target is a team; an AI
-    nation's next move may still be shown as its answer."""
-    session = Wargame.new(content, "ministerial-2026", ["japan", "united_states"], seed=5)
+    nation's next move may still be shown as its answer. The chain is the core's own, read
+    off a played game, and then the same chain is put to a team."""
+    teams = ["japan", "united_states"]
+    session = Wargame.new(content, "ministerial-2026", teams, seed=6)
     game = session.game
     game.play_turn()
-    japan = session.play("japan")
-    assert japan.submit(
+    assert session.play("japan").submit(
         {"kind": "export_control", "mineral": "gallium", "stage": "refined", "instrument": "ban"}
     )[0]
     for _ in range(2):
         game.play_turn()
-    chains = causal_chains(game.world, limit=100)
-    answered = [c for c in chains if c.target == "japan" and c.response_turn is not None]
-    assert answered and "Japan answered" in answered[0].text(game.world)  # what the core reads off
-    texts = measured_chains(game.world, ["japan", "united_states"], chains)
-    assert not any("Japan answered" in t for t in texts)
-    assert any(c.response_turn is not None and c.target not in ("japan", "united_states") for c in chains)
-    assert any("answered" in t or "sought" in t or "funded" in t or "invested" in t for t in texts)
+    world = game.world
+    answered = [c for c in causal_chains(world, limit=100) if c.response_turn is not None]
+    ai = next(c for c in answered if c.target not in teams)
+    as_team = dataclasses.replace(ai, target="japan")
+    assert "Japan answered" in as_team.text(world)  # what the core would read off
+    kept, dropped = measured_chains(world, teams, [ai, as_team])
+    assert kept == ai.text(world) and "answered" in kept  # an AI's answer is shown
+    assert "answered" not in dropped and dropped.startswith(as_team.text(world).split(" → ")[0])
 
 
 def test_team_pack_is_one_page(content: Content, tmp_path: Path):
