@@ -35,6 +35,7 @@ from matplotlib.figure import Figure
 
 from game.report import charts
 from game.report.chains import Chain, causal_chains
+from game.report.document import TIMELINE_KINDS
 from game.rules.facilitator import Broadcast, InjectEvent
 from game.saves import Room
 from game.session import Game
@@ -44,17 +45,7 @@ from game.world.scoring import PART_NAMES
 FOLDED_NEWS = {"investment": "investors' capacity announcements", "firm": "firms opening or closing"}
 """News read as routine in a hot-wash: counted per quarter instead of listed."""
 FOLDED_KINDS = {"firm"}
-STRATEGIC = {
-    "export_control",
-    "lift_export_control",
-    "tariff",
-    "propose_zone",
-    "join_zone",
-    "leave_zone",
-    "invest",
-    "fund_rnd",
-    "message",
-}
+STRATEGIC = TIMELINE_KINDS  # the decisions the after-action report lists are the ones a hot-wash discusses
 """AI orders worth a timeline line (the teams' orders are all listed)."""
 
 
