@@ -62,6 +62,9 @@ class RemoteTeamScreen(Screen):
         iso = {n: content.nations[n].iso_a3 for n in nations if n in content.nations}
         self.view = MapView(app.world_map, nations, iso)
         self.shown = (-1, 0, None)
+        self.notified = 0
+        """Facilitator's notices told so far: counted apart from what the screen last drew,
+        since a notice can arrive on the network thread while the screen redraws."""
         self.confirming = False
 
     def build(self) -> None:
@@ -193,9 +196,11 @@ class RemoteTeamScreen(Screen):
     def update(self, dt: float) -> None:
         self.view.update(dt)
         seat = self.seat
-        if self.shown != (seat.version, len(seat.notices), seat.status):
-            if len(seat.notices) > self.shown[1]:
-                self.app.notify(f"Facilitator: {seat.notices[-1]}", seconds=12)
+        notices = list(seat.notices)  # the network thread appends to it
+        for notice in notices[self.notified :]:
+            self.app.notify(f"Facilitator: {notice}", seconds=12)
+        self.notified = len(notices)
+        if self.shown != (seat.version, len(notices), seat.status):
             self.show()
 
     def draw(self, surface: pygame.Surface) -> None:
