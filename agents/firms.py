@@ -21,6 +21,7 @@ F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
 
 KIND_CODE = {FirmKind.MINE: 0, FirmKind.REFINERY: 1, FirmKind.RECYCLER: 2}
+KIND_OF_CODE = {code: kind for kind, code in KIND_CODE.items()}
 MINE, REFINERY, RECYCLER = (KIND_CODE[k] for k in (FirmKind.MINE, FirmKind.REFINERY, FirmKind.RECYCLER))
 
 CLOSE_AFTER_LOSS_TURNS = 8

@@ -31,7 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from agents._mesa import mesa
-from agents.firms import AGENT_CLASS, MINE, RECYCLER, REFINERY, Firm
+from agents.firms import AGENT_CLASS, KIND_OF_CODE, MINE, RECYCLER, REFINERY, Firm
 from agents.nation import Nation
 from agents.observation import Observation
 from game.content import Content
@@ -87,7 +87,7 @@ class WorldModel(mesa.Model):
         s = self.state
         for row in range(len(self.firm_agents), len(s.firms)):
             firm_id, name = s.firm_names[row]
-            kind = firms.KIND_OF_CODE[int(s.firms.kind[row])]
+            kind = KIND_OF_CODE[int(s.firms.kind[row])]
             self.firm_agents.append(AGENT_CLASS[kind](self, row, firm_id, name))
 
     # ------------------------------------------------------------------ the turn

@@ -23,6 +23,7 @@ Roles:
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import Field, dataclass, field, fields
 from enum import Enum
 from typing import TYPE_CHECKING, Any
@@ -31,7 +32,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from game.rules import Sector
-from game.world.digest import RowDigest, float_maps
+from game.world.digest import RowDigest
 
 if TYPE_CHECKING:
     from agents.firms import FirmTable
@@ -65,8 +66,54 @@ class Role(Enum):
 HASHED = (Role.STATE, Role.LEDGER)
 
 
-def _declare(role: Role, shape: str, doc: str, saved: bool = False, default: Any = None) -> Any:
-    meta = {"role": role, "shape": shape, "doc": doc, "saved": saved}
+Encode = Callable[["WorldState", Any], "bytes | memoryview | np.ndarray"]
+"""How a hashed field goes into the world hash (given the state, for the memos it keeps)."""
+
+
+def _plain(s: WorldState, value: Any) -> bytes | memoryview | np.ndarray:
+    """An array's own buffer (no copy when contiguous), an int's digits, a ledger's digest."""
+    if isinstance(value, np.ndarray):
+        return np.ascontiguousarray(value)
+    if isinstance(value, int):
+        return str(value).encode()
+    return value.digest()
+
+
+def _rows(s: WorldState, value: F64) -> bytes:
+    return s.use_history_digest.digest(value)  # a turn writes one row of 160
+
+
+def _stages(s: WorldState, value: dict) -> bytes:
+    return b"".join(np.ascontiguousarray(value[k]).tobytes() for k in sorted(value, key=str))
+
+
+def _float_map(s: WorldState, value: dict) -> bytes:
+    # keys and values in insertion order, which is deterministic (a repr of the sorted
+    # items costs ten times as much for a long game)
+    keys = "\x1f".join(map(str, value)).encode()
+    return keys + np.fromiter(value.values(), dtype=np.float64, count=len(value)).tobytes()
+
+
+def _actions(s: WorldState, value: list) -> bytes:
+    return repr([a.model_dump_json() for a in value]).encode()
+
+
+def _logged_actions(s: WorldState, value: list) -> bytes:
+    return repr([(t, a.model_dump_json()) for t, a in value]).encode()
+
+
+def _programmes(s: WorldState, value: list) -> bytes:
+    return repr([x.state() for x in value]).encode()
+
+
+def _generator(s: WorldState, value: np.random.Generator) -> bytes:
+    return repr(value.bit_generator.state).encode()
+
+
+def _declare(
+    role: Role, shape: str, doc: str, saved: bool = False, default: Any = None, encode: Encode = _plain
+) -> Any:
+    meta = {"role": role, "shape": shape, "doc": doc, "saved": saved, "encode": encode}
     if default is None:
         return field(metadata=meta)
     return field(default_factory=default, metadata=meta)
@@ -76,12 +123,12 @@ def config(shape: str, doc: str, default: Any = None) -> Any:
     return _declare(Role.CONFIG, shape, doc, default=default)
 
 
-def state(shape: str, doc: str) -> Any:
-    return _declare(Role.STATE, shape, doc)
+def state(shape: str, doc: str, encode: Encode = _plain) -> Any:
+    return _declare(Role.STATE, shape, doc, encode=encode)
 
 
-def ledger(doc: str, saved: bool = False) -> Any:
-    return _declare(Role.LEDGER, "", doc, saved)
+def ledger(doc: str, saved: bool = False, encode: Encode = _plain) -> Any:
+    return _declare(Role.LEDGER, "", doc, saved, encode=encode)
 
 
 def memo(doc: str, default: Any) -> Any:
@@ -149,7 +196,7 @@ class WorldState:
     invest_backlog: F64 = state("(3, M, N)", "market investment committed, not yet launched")
     eol_rate: F64 = state("(M,)", "end-of-life collection rate")
     eol_ceiling: F64 = state("(M,)", "ceiling of the collection rate")
-    use_history: F64 = state("(160, M, N)", "ring buffer of use, the feed of recyclers")
+    use_history: F64 = state("(160, M, N)", "ring buffer of use, the feed of recyclers", _rows)
     shortfall: F64 = state("(M, N, S)", "need not met last turn")
     consumption: F64 = state("(M, N, S)", "what each sector consumed last turn")
     consumption_fill: F64 = state("(N, M)", "share of need met last turn (stockpiles react to it)")
@@ -162,7 +209,7 @@ class WorldState:
     zone_fund_paid: F64 = state("(N,)", "paid into zone funds last turn, USD m")
     score: F64 = state("(N,)", "score 0..100 (NaN before turn 1)")
     score_parts: F64 = state("(N, P)", "score parts")
-    last_flow: dict[Stage, F64] = state("(M, N, N) per stage", "last turn's bilateral flows")
+    last_flow: dict[Stage, F64] = state("(M, N, N) per stage", "last turn's bilateral flows", _stages)
     refined_nodes_flow: F64 = state("(M, N, 2N)", "last turn's refined flows by buyer node")
     stock_net: F64 = state("(M, N)", "stockpile buying less release last turn")
     stock_delta: F64 = state("(M, N)", "stockpile change last turn")
@@ -176,14 +223,18 @@ class WorldState:
     pipeline: Pipeline = ledger("projects under construction")
     diplomacy: Diplomacy = ledger("relations, proposals, deals, acts, replies")
     events: EventEngine = ledger("shocks in force and what has fired")
-    subsidies: list[Subsidy] = ledger("subsidy programmes running")
-    research: list[Research] = ledger("research programmes running")
-    share_commitment: dict[tuple[str, str], float] = ledger("stockpile shares pledged to zones")
+    subsidies: list[Subsidy] = ledger("subsidy programmes running", encode=_programmes)
+    research: list[Research] = ledger("research programmes running", encode=_programmes)
+    share_commitment: dict[tuple[str, str], float] = ledger(
+        "stockpile shares pledged to zones", encode=_float_map
+    )
     desk: OrderDesk = ledger("orders queued for the next turn and the order log", saved=True)
-    facilitator_queue: list[FacilitatorAction] = ledger("facilitator actions for next turn", saved=True)
-    facilitator_log: list[tuple[int, FacilitatorAction]] = ledger("facilitator actions applied", saved=True)
+    facilitator_queue: list[FacilitatorAction] = ledger("facilitator actions for next turn", True, _actions)
+    facilitator_log: list[tuple[int, FacilitatorAction]] = ledger(
+        "facilitator actions applied", True, _logged_actions
+    )
     scorer: Scorer = ledger("score weights and baselines, and the history")
-    rng: np.random.Generator = ledger("the model's seeded generator")
+    rng: np.random.Generator = ledger("the model's seeded generator", encode=_generator)
 
     # ---------------------------------------------------------------- memos, outputs, the turn
     last_rent: dict[Stage, dict[tuple[bytes, int], float]] = memo("rent warm start by cap group", dict)
@@ -227,33 +278,6 @@ def declared(role: Role | None = None) -> tuple[Field, ...]:
     return tuple(f for f in fields(WorldState) if role is None or f.metadata["role"] == role)
 
 
-def _encode(s: WorldState, name: str, value: Any) -> bytes | memoryview | np.ndarray:
-    """The bytes of one hashed field. Arrays give their own buffer (no copy when contiguous);
-    ledgers give their digest; the few plain containers are encoded here."""
-    if isinstance(value, np.ndarray):
-        if name == "use_history":  # a turn writes one row of 160
-            return s.use_history_digest.digest(value)
-        return np.ascontiguousarray(value)
-    if isinstance(value, int):
-        return str(value).encode()
-    if isinstance(value, dict):
-        if name == "last_flow":
-            return b"".join(np.ascontiguousarray(value[k]).tobytes() for k in sorted(value, key=str))
-        # keys and values in insertion order, which is deterministic (a repr of the sorted
-        # items costs ten times as much for the licence baselines of a long game)
-        keys = "\x1f".join(map(str, value)).encode()
-        return keys + np.fromiter(value.values(), dtype=np.float64, count=len(value)).tobytes()
-    if isinstance(value, list):
-        if name == "facilitator_log":
-            return repr([(t, a.model_dump_json()) for t, a in value]).encode()
-        if name == "facilitator_queue":
-            return repr([a.model_dump_json() for a in value]).encode()
-        return repr([x.state() for x in value]).encode()  # programmes
-    if isinstance(value, np.random.Generator):
-        return repr(value.bit_generator.state).encode()
-    return value.digest()
-
-
 def world_hash(s: WorldState) -> str:
     """blake2b over every hashed field of the declaration, in order.
 
@@ -261,12 +285,12 @@ def world_hash(s: WorldState) -> str:
     mostly stay put from digests that cost only what changed (game.world.digest). All are
     pure functions of the state: a replay in a fresh process hashes to the same."""
     h = hashlib.blake2b(digest_size=16)
-    for name in _HASHED_NAMES:
-        h.update(_encode(s, name, getattr(s, name)))
+    for name, encode in _HASHED:
+        h.update(encode(s, getattr(s, name)))
     return h.hexdigest()
 
 
-_HASHED_NAMES = tuple(f.name for f in fields(WorldState) if f.metadata["role"] in HASHED)
+_HASHED = tuple((f.name, f.metadata["encode"]) for f in fields(WorldState) if f.metadata["role"] in HASHED)
 
 
-__all__ = ["HASHED", "SECTORS", "Role", "WorldState", "declared", "float_maps", "world_hash"]
+__all__ = ["HASHED", "SECTORS", "Role", "WorldState", "declared", "world_hash"]

@@ -32,7 +32,6 @@ class TurnScratch:
     prev_price: F64  # (M, 2N) what buyers paid before the turn
     prev_ore: F64  # (M, N)
     orders: list[OrderRecord] = field(default_factory=list)  # resolved this turn
-    plan: F64 | None = None  # (F,) ore each refinery planned to buy
     ore: Clearing | None = None
     intake: F64 | None = None  # (F,) ore each refinery took in
     public: stockpiles.PublicOrders | None = None
@@ -69,9 +68,8 @@ def demand_and_firms(s: WorldState, x: TurnScratch) -> None:
 
 def ore_market(s: WorldState, x: TurnScratch) -> None:
     market = supply.ore_market(s)
-    x.plan = market.plan
     x.ore = clear_stage(s, Stage.ORE, market.offers, market.bids, s.ore_price)
-    x.intake = supply.refine(s, x.ore, x.plan)
+    x.intake = supply.refine(s, x.ore, market.plan)
 
 
 def refined_market(s: WorldState, x: TurnScratch) -> None:
@@ -226,10 +224,7 @@ def spin_up(s: WorldState) -> None:
         ore_market(s, x)  # sets ore prices and moves expected_ore as a turn does
         refined_market(s, x)
         assert x.refined is not None
-        s.refined_price, s.refined_paid = x.refined.price, x.refined.paid
-        s.expected_refined = (
-            1 - supply.EXPECTATION_WEIGHT
-        ) * s.expected_refined + supply.EXPECTATION_WEIGHT * x.refined.price
+        supply.settle_refined_prices(s, x.refined)
         for name, value in books.items():
             setattr(t, name, value.copy())
     assert x.ore is not None and x.refined is not None

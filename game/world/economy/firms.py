@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from agents.firms import (
     EXPAND_SHARE,
-    KIND_CODE,
+    KIND_OF_CODE,
     MINE,
     RECYCLER,
     REFINERY,
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 
 F64 = NDArray[np.float64]
 
-KIND_OF_CODE = {code: kind for kind, code in KIND_CODE.items()}
 
 START_UTILISATION = 0.95
 """Demand is scaled so that, at the start, the world's mines run at this utilisation at the

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from agents.firms import KIND_CODE
+from agents.firms import KIND_CODE, KIND_OF_CODE
 from game.rules import FirmKind, ProjectTemplate
 from game.world.record import Happened
 
@@ -74,7 +74,6 @@ _COLUMNS = (
     "started",
 )
 _INTEGER = frozenset({"kind", "mineral", "country", "owner", "turns_left", "firm_row", "started"})
-_KIND_OF_CODE = {code: kind for kind, code in KIND_CODE.items()}
 
 
 class Pipeline:
@@ -116,7 +115,7 @@ class Pipeline:
         if self._view is None:
             cols = [self.columns[c].tolist() for c in _COLUMNS]
             self._view = [
-                Project(name, _KIND_OF_CODE[row[0]], *row[1:])
+                Project(name, KIND_OF_CODE[row[0]], *row[1:])
                 for name, row in zip(self.names, zip(*cols, strict=True), strict=True)
             ]
         return list(self._view)

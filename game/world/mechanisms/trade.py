@@ -8,6 +8,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import NDArray
 
 from agents.firms import MINE, REFINERY
 from game.rules import Stage
@@ -18,7 +19,7 @@ from game.world.mechanisms.deals import fixed_flows
 if TYPE_CHECKING:
     from game.world.state import WorldState
 
-F64 = np.ndarray
+F64 = NDArray[np.float64]
 
 
 def routes_of(s: WorldState, stage: Stage) -> market.Routes:
