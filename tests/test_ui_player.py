@@ -86,3 +86,12 @@ def test_the_window_scales_layout_and_fonts_with_its_size(app: App) -> None:
     assert app.scale == small * 1.5
     assert app.font(14).get_height() >= 1.4 * text  # body text no longer 14 px on a big screen
     assert main.top_h >= 1.4 * bar  # and the layout grows with it
+
+
+def test_the_first_report_states_the_score_without_a_missing_before(app: App) -> None:
+    main = start(app)
+    main.end_turn()
+    app.wait(60)
+    shown = "\n".join(str(getattr(sprite, "text", "")) for sprite in app.manager.get_sprite_group().sprites())
+    score = next(line for line in shown.splitlines() if "What mattered for you" in line)
+    assert "—" not in score and "Score" in score

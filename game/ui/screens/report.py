@@ -58,8 +58,11 @@ class TurnReportScreen(Screen):
         )
         score = ""
         if not math.isnan(r.score_after):
-            before = "—" if math.isnan(r.score_before) else f"{r.score_before:.1f}"
-            score = f"Score {before} to {r.score_after:.1f}."
+            score = (
+                f"Score {r.score_after:.1f}, the first measured."
+                if math.isnan(r.score_before)
+                else f"Score {r.score_before:.1f} to {r.score_after:.1f}."
+            )
         b.label(
             pygame.Rect(pad, pad + u(36), rect.w - 2 * pad, u(24)),
             f"What mattered for you this quarter. {score}",
