@@ -30,6 +30,7 @@ from game.saves import (
     ScheduleEdit,
     hash_pin,
     pin_matches,
+    seal_key,
 )
 from game.session import Game, Level
 from game.ui.play import Play, TurnReport, mineral_name
@@ -75,6 +76,7 @@ class Wargame:
             game.set_room(room)
         if pin and game.room is not None:
             game.room = game.room.model_copy(update={"pin": hash_pin(pin)})
+            game.sealer = seal_key(pin, game.room.pin)  # every save of this room is sealed
         given = {p.nation: p for p in plays or []}
         self.plays: dict[str, Play] = {t: given.get(t) or Play(game, t) for t in self.teams}
         self.done: set[str] = set()
@@ -144,9 +146,14 @@ class Wargame:
         return cls(game, teams, pin)
 
     @classmethod
-    def from_save(cls, content: Content, save: Save) -> Wargame:
-        """The game of a save, with its room (the PIN, as its hash, comes with it)."""
+    def from_save(cls, content: Content, save: Save, pin: str = "") -> Wargame:
+        """The game of a save, with its room (the PIN, as its hash, comes with it). A sealed
+        save is opened with `pin` first (`read_save(path, pin)`); given here too, it keeps
+        sealing the game's later saves."""
         game = Game.from_save(content, save)
+        stored = game.room.pin if game.room is not None else None
+        if pin and stored is not None and pin_matches(stored, pin):
+            game.sealer = seal_key(pin, stored)
         if not game.humans:
             raise SaveError(
                 "<save>", "it has no human player (an AI-only run)", "Open it as a replay instead."
@@ -241,10 +248,12 @@ class Wargame:
         game as this quarter began: the quarter's queued orders, the teams' notes on them,
         the facilitator's rulings, injects and schedule changes are secrets, and stay out
         (after a load the teams queue their orders again). An unguarded room keeps no
-        secrets from itself: its save is the facilitator's, queued orders included."""
+        secrets from itself: its save is the facilitator's, queued orders included. A room
+        whose key is known (its PIN was set or typed this session) keeps everything: the
+        file is sealed under the PIN (`write_save(..., game.sealer)`)."""
         self.mark_ended()
         save = self.game.to_save()
-        if not self.guarded or save.wargame is None:
+        if not self.guarded or save.wargame is None or self.game.sealer is not None:
             return save
         t = save.turn
         today = f"{self.date}: "
@@ -267,8 +276,16 @@ class Wargame:
         )
 
     def check_pin(self, text: str) -> bool:
+        """Whether `text` is the facilitator's PIN (any text, if there is none). The first
+        right PIN of a room loaded from an old, unsealed save gives it its sealing key."""
         stored = self.room.pin
-        return stored is None or pin_matches(stored, text)
+        if stored is None:
+            return True
+        if not pin_matches(stored, text):
+            return False
+        if self.game.sealer is None:
+            self.game.sealer = seal_key(text, stored)
+        return True
 
     @property
     def guarded(self) -> bool:

@@ -298,13 +298,23 @@ class PinPrompt(Screen):
     name = "pin"
 
     def __init__(
-        self, app: App, session: Wargame, then: Callable[[], None] | None = None, what: str = ""
+        self,
+        app: App,
+        session: Wargame | None,
+        then: Callable[[], None] | None = None,
+        what: str = "",
+        check: Callable[[str], bool] | None = None,
+        opened: Callable[[str], None] | None = None,
     ) -> None:
-        """`then`: what the PIN opens (default: the console); `what` says it to the room."""
+        """`then`: what the PIN opens (default: the console); `what` says it to the room.
+        Without a session (a sealed save, before it is loaded), `check` tells a right PIN
+        and `opened` gets it."""
         super().__init__(app)
         self.session = session
         self.then = then
         self.what = what
+        self.check = check
+        self.opened = opened
 
     def build(self) -> None:
         rect = overlay_root(self, 440, 230)
@@ -325,8 +335,16 @@ class PinPrompt(Screen):
         self.cancel = b.button(pygame.Rect(u(24), rect.h - u(62), u(140), u(44)), "Cancel", "Back (Esc)")
 
     def submit(self, text: str | None = None) -> bool:
-        if self.session.check_pin(self.entry.get_text() if text is None else text):
-            if self.then is None:
+        pin = self.entry.get_text() if text is None else text
+        if self.check is not None:
+            right = self.check(pin)
+        else:
+            right = self.session is not None and self.session.check_pin(pin)
+        if right:
+            if self.opened is not None:
+                self.app.pop()
+                self.opened(pin)
+            elif self.then is None:
                 self.app.replace(FacilitatorScreen(self.app, self.session))
             else:
                 self.app.pop()
@@ -811,7 +829,7 @@ def save_room(app: App, session: Wargame) -> Path | None:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     path = app.home / "saves" / f"{sc.id}-facilitator-{session.date.replace(' ', '')}-{stamp}.json"
     try:
-        written = write_save(game.to_save(), path)
+        written = write_save(game.to_save(), path, game.sealer)
     except (OSError, SaveError) as exc:
         app.notify(f"Could not save: {exc}", bad=True)
         return None
