@@ -147,3 +147,14 @@ def test_replay_verify_opens_a_sealed_save_with_the_pin(content: Content, tmp_pa
 def _write(path: Path, raw: dict) -> Path:
     path.write_text(json.dumps(raw))
     return path
+
+
+def test_a_networked_room_with_a_pin_is_sealed_too(content: Content, tmp_path: Path):
+    from game.net.run import new_room_game
+
+    game = new_room_game(content, "tutorial", TEAMS, seed=1, pin=PIN)
+    assert game.sealer is not None and new_room_game(content, "tutorial", TEAMS).sealer is None
+    assert game.submit({**BUY, "issuer": "japan"}).accepted
+    path = write_save(game.to_save(), tmp_path / "net.json", game.sealer)
+    assert_no_secret(path.read_bytes())
+    assert read_save(path, PIN) == game.to_save()
