@@ -199,6 +199,9 @@ class App:
             tuple[threading.Thread, list[Any], Callable[[Any, BaseException | None], None], str] | None
         ) = None
         self._click: pygame.mixer.Sound | None = None
+        self.watchers: dict[str, Callable[[App], None]] = {}
+        """Checks run every frame whatever screen is on top (a hot-seat turn timer that
+        runs out under an open order form), by name so a screen adds one only once."""
         self._init_sound()
         self.content = None
         self.started_in = time.perf_counter() - t0
@@ -483,6 +486,9 @@ class App:
         self._poll_task()
         for event in pygame.event.get() if events is None else events:
             self._dispatch(event)
+        for watch in list(self.watchers.values()):
+            if not self.busy:
+                watch(self)
         self.manager.update(dt)
         if self.top is not None:
             self.top.update(dt)

@@ -80,6 +80,27 @@ def confirm_end_turn(app: App, main) -> None:
     )
 
 
+FACILITATOR_SCREENS = ("facilitator", "injects", "room")
+"""While one of these is open the facilitator is at the keyboard: the timer waits for them
+(a PIN prompt does not hold it: a team could open one to stop its clock)."""
+
+
+def watch_turn_timer(app: App) -> None:
+    """Every frame of a hot-seat game: when the seated team's time runs out, its turn ends
+    with the orders it has queued (a form left open is closed unsent), the room reads why
+    on the hand-over screen, and the next team sits down as after End turn."""
+    main = app.find("main")
+    session = getattr(main, "session", None)
+    if session is None or not session.time_up() or main.play.nation != session.seated:
+        return
+    if any(app.find(name) is not None for name in FACILITATOR_SCREENS):
+        return
+    session.expire()
+    while app.top is not main:
+        app.pop()
+    main.end_team_turn()
+
+
 @action("quit_room")
 def quit_room(app: App, session: Wargame) -> None:
     """Quit to title from a hot-seat game: the facilitator's call (PIN), and asked first."""
@@ -132,6 +153,7 @@ class HandOverScreen(Centered):
         self.session = session
         self.team = session.current
         app.toasts.clear()  # the previous team's messages go with it
+        app.watchers["turn_timer"] = watch_turn_timer
 
     def build(self) -> None:
         self.make_root()
@@ -154,6 +176,8 @@ class HandOverScreen(Centered):
             f"Team {s.teams.index(self.team) + 1} of {len(s.teams)} this quarter"
             + (f"; already ended: {esc(', '.join(done))}" if done else ""),
         ]
+        if s.timeout_notice:
+            status.insert(0, f"<font color='#ff8a7a'><b>{esc(s.timeout_notice)}</b></font>")
         if self.team in s.pending:
             status.append("<font color='#f0c65a'>Your report on last quarter is waiting for you.</font>")
         if self.team not in s.briefed:
@@ -198,6 +222,7 @@ class HandOverScreen(Centered):
             return
         play = session.play(self.team)
         play.refresh()
+        session.sit(self.team)  # its time starts now
         self.app.reset(self.app.make("main", play, session))
         report = session.take_report(self.team)
         if report is not None:
@@ -408,6 +433,7 @@ EFFECTS = [
     ("Demand shock (demand × size)", "demand_shock"),
 ]
 STAGES = [("Refined", "refined"), ("Ore", "ore")]
+EXTEND_MINUTES = 2.0
 
 
 class FacilitatorScreen(Screen):
@@ -446,8 +472,8 @@ class FacilitatorScreen(Screen):
         names = s.play(s.teams[0]).name
         pad = u(14)
         self.header = b.label(
-            pygame.Rect(pad, u(8), w - u(560), u(36)), f"Facilitator · {sc.name} · {s.clock()}", "@heading"
-        )
+            pygame.Rect(pad, u(8), w - u(560), u(36)), f"Facilitator · {s.clock()}", "@heading"
+        )  # the clock ticks here (the scenario's name heads the world column)
         self.close = b.button(
             pygame.Rect(w - pad - u(160), u(8), u(160), u(36)), "Close (F9)", "Back to the game"
         )
@@ -586,8 +612,15 @@ class FacilitatorScreen(Screen):
         _placeholder(self.reason_entry, "Reason for a rewind")
         y += row + gap
         self.end_game = b.button(
-            pygame.Rect(x1, y, cw, row), "End the game…", "Stop here and go to the debrief (asks first)"
+            pygame.Rect(x1, y, half, row), "End the game…", "Stop here and go to the debrief (asks first)"
         )
+        self.more_time = b.button(
+            pygame.Rect(x1 + half + gap, y, cw - half - gap, row),
+            f"+{EXTEND_MINUTES:g} min for the team",
+            "More time on the turn timer for the team at the keyboard (this seat only)",
+        )
+        if not s.room.timer_minutes or s.seated is None:
+            self.more_time.disable()
         self.refresh()
 
     def _event_items(self) -> list[tuple[str, str]]:
@@ -605,7 +638,7 @@ class FacilitatorScreen(Screen):
         play = s.play(s.teams[0])
         obs = play.obs
         rec = world.records[-1] if world.records else None
-        lines = []
+        lines = [f"<b>{esc(world.scenario.name)}</b>"]
         if s.paused:
             lines.append("<font color='#ff8a7a'><b>PAUSED</b>: teams cannot end their turn.</font>")
         if self.revealed:  # first, where the facilitator looks: it goes when the console closes
@@ -659,6 +692,7 @@ class FacilitatorScreen(Screen):
         return "<br>".join(lines)
 
     def refresh(self) -> None:
+        self.header.set_text(f"Facilitator · {self.session.clock()}")
         self.world_box.set_text(self.world_html())
         self.pause.set_text("Resume" if self.session.paused else "Pause")
         self.reveal.set_text("Hide orders" if self.revealed else "Reveal orders")
@@ -807,6 +841,8 @@ class FacilitatorScreen(Screen):
                 self.ask_rewind()
             elif el is self.end_game:
                 self.ask_end()
+            elif el is self.more_time:
+                self.say(*s.extend(EXTEND_MINUTES))
             return True
         typing = any(
             e.is_focused for e in (self.search_entry, self.message_entry, self.news_entry, self.reason_entry)
@@ -818,6 +854,11 @@ class FacilitatorScreen(Screen):
 
     def resumed(self) -> None:
         self.refresh()
+
+    def update(self, dt: float) -> None:
+        clock = f"Facilitator · {self.session.clock()}"
+        if self.header.text != clock:  # the seated team's time ticks on the console too
+            self.header.set_text(clock)
 
 
 @action("save_room")
