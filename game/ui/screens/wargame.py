@@ -21,6 +21,7 @@ from game.report.teampack import team_pack, write_team_pack
 from game.saves import SaveError, write_save
 from game.ui.app import App, Screen, action
 from game.ui.play import mineral_name
+from game.ui.roomwindow import close_room_windows, open_room_window
 from game.ui.screens.base import Builder, Centered, MapBackdrop, backs_out, esc, overlay_root, selected_id
 from game.ui.wargame import Wargame
 
@@ -113,7 +114,7 @@ def quit_room(app: App, session: Wargame) -> None:
                 "Leave this wargame? Autosaves are kept every turn; save from the console first to "
                 "keep this quarter's queued orders.",
                 "Quit (Y)",
-                lambda: app.reset(app.make("title")),
+                lambda: (close_room_windows(app), app.reset(app.make("title"))),
             )
         )
 
@@ -485,7 +486,8 @@ class FacilitatorScreen(Screen):
         self.room_view = b.button(
             pygame.Rect(w - pad - u(500), u(8), u(152), u(36)),
             "Room view",
-            "The projector screen: map, public prices, news, the clock; nothing private",
+            "The projector screen in its own window (drag it to the projector): map, public "
+            "prices, news, the clock; nothing private",
         )
         top = u(52)
         left_w = int(w * 0.40)
@@ -836,7 +838,10 @@ class FacilitatorScreen(Screen):
                 self.app.open("injects", s)
             elif el is self.room_view:
                 self.revealed = False
-                self.app.open("room", s)
+                if open_room_window(self.app, s) is None:  # no second window here: this one
+                    self.app.open("room", s)
+                else:
+                    self.app.notify("The room view is open in its own window: drag it to the projector.")
             elif el is self.rewind:
                 self.ask_rewind()
             elif el is self.end_game:
