@@ -140,6 +140,9 @@ def test_replay_verify_opens_a_sealed_save_with_the_pin(content: Content, tmp_pa
     ok = cli("replay", path, "--pin", PIN)
     assert ok.exit_code == 0, ok.output
     assert "2 turns replayed" in ok.stdout and "every turn's world hash matches" in ok.stdout
+    report = cli("report", path, "--out", tmp_path / "report")
+    assert report.exit_code == 2 and "sealed under the facilitator's PIN" in report.stderr
+    assert not (tmp_path / "report").exists()
     monkeypatch.setenv("LODESTONE_PIN", PIN)
     assert cli("replay", path).exit_code == 0
 
