@@ -13,7 +13,7 @@ from rich.table import Table
 from game.content import DEFAULT_ROOT, ContentError, display_path, load_content
 
 if TYPE_CHECKING:  # the commands import the saves lazily, to keep start-up light
-    from game.saves import SaveError
+    from game.saves import Save, SaveError
 
 app = typer.Typer(
     help="Lodestone: the contest for critical minerals.",
@@ -219,20 +219,51 @@ def play(
         run()
 
 
+PinOption = Annotated[
+    str | None,
+    typer.Option(
+        envvar="LODESTONE_PIN",
+        help="the facilitator's PIN, to open a wargame's sealed save (asked for if not given)",
+    ),
+]
+
+
+def _read_save(save: Path, pin: str | None) -> Save:
+    """A save, opened whole: a sealed wargame's with the facilitator's PIN (from --pin,
+    LODESTONE_PIN, or asked for, unseen, at a terminal). Raises SaveError."""
+    import sys
+
+    from game.saves import SaveError, read_save
+
+    saved = read_save(save)
+    if saved.sealed is None:
+        return saved
+    if pin is None and sys.stdin.isatty():
+        pin = typer.prompt("Facilitator PIN", hide_input=True, default="", show_default=False)
+    if not pin:
+        raise SaveError(
+            save,
+            "sealed: this wargame's record is sealed under the facilitator's PIN",
+            "Give the PIN with --pin or the LODESTONE_PIN variable.",
+        )
+    return read_save(save, pin)
+
+
 @app.command()
 def replay(
     save: Annotated[Path, typer.Argument(help="a saved game (.json), e.g. runs/latest/game.json")],
     verify: Annotated[bool, typer.Option(help="check the world hash at every turn")] = True,
     force: Annotated[bool, typer.Option(help="replay even if the content differs")] = False,
+    pin: PinOption = None,
 ) -> None:
     """Replay a saved game from its order log; with --verify, report the first turn whose
     world differs from the save's record."""
-    from game.saves import SaveError, read_save
+    from game.saves import SaveError
     from game.session import Game
 
     content = _load_or_exit()
     try:
-        saved = read_save(save)
+        saved = _read_save(save, pin)
         game = Game.from_save(content, saved, force=force or not verify, strict=verify)
     except SaveError as exc:
         _save_failed(exc, save)
@@ -253,17 +284,18 @@ def whatif(
     ] = None,
     seeds: Annotated[int, typer.Option(help="replications of each branch")] = 20,
     out: Annotated[Path, typer.Option(help="folder for the comparison")] = Path("runs/whatif"),
+    pin: PinOption = None,
 ) -> None:
     """Replay a save to a turn, then play on with and without a change over many seeds;
     write the series (whatif.parquet), a summary and fan charts (PNG)."""
     from rich.progress import Progress
 
     from game.lab.whatif import WhatIf, run_whatif, write_whatif
-    from game.saves import SaveError, read_save
+    from game.saves import SaveError
 
     content = _load_or_exit()
     try:
-        saved = read_save(save)
+        saved = _read_save(save, pin)
     except SaveError as exc:
         _save_failed(exc, save)
     drop = tuple(drop_order or ())
@@ -297,15 +329,16 @@ def report(
         "runs/report"
     ),
     force: Annotated[bool, typer.Option(help="report even if the content differs")] = False,
+    pin: PinOption = None,
 ) -> None:
     """Write the after-action report of a saved game: timeline, outcomes, charts, causal chains."""
     from game.report.document import build_report, write_report
-    from game.saves import SaveError, read_save
+    from game.saves import SaveError
     from game.session import Game
 
     content = _load_or_exit()
     try:
-        game = Game.from_save(content, read_save(save), force=force)
+        game = Game.from_save(content, _read_save(save, pin), force=force)
     except SaveError as exc:
         _save_failed(exc, save)
     if not game.world.records:

@@ -6,10 +6,20 @@ written atomically (temporary file in the same folder, then `os.replace`), so a 
 kill mid-write leaves the previous save whole. Reading never trusts the file: size, JSON,
 schema and version are checked, and every failure is one `SaveError` that says which
 file, what is wrong and what to do.
+
+A wargame whose facilitator set a PIN keeps secrets from the teams sitting at the same
+machine: the queued orders, the facilitator's log, rulings, injects and the teams' notes.
+Its save is sealed: everything that replays the game is encrypted (AES-256-GCM, from the
+`cryptography` package) under a key derived from the PIN with a salted scrypt, and only a
+header stays readable (scenario, content hash, seed, who plays whom, turns played and their
+world hashes): enough for the load list, nothing a team could use. The header is bound to
+the ciphertext as associated data, so editing it makes the save refuse to open.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as dt
 import glob
 import hashlib
@@ -18,10 +28,13 @@ import json
 import os
 import tempfile
 import time
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import Field, ValidationError
 
 from game.content import nesting_depth
@@ -29,7 +42,7 @@ from game.rules.facilitator import FacilitatorAction
 from game.rules.ids import Doctrine, Frozen, ScenarioSlug, Slug
 from game.rules.orders import Order
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 MAX_SAVE_BYTES = 64 * 2**20
 """A 60-turn game with busy AI is well under 1 MB; anything this big is not a save."""
 MAX_DEPTH = 40
@@ -191,8 +204,25 @@ class Room(Frozen):
     ended_turn: Annotated[int, Field(ge=0, le=10_000)] | None = None
 
 
+class Sealed(Frozen):
+    """The secret part of a guarded wargame's save, encrypted under a key derived from the
+    facilitator's PIN (scrypt with its own salt, not the PIN hash's: the stored hash must
+    never be the key). `pin` is the PIN's verification hash, so a wrong PIN and a damaged
+    file get different words; it reveals nothing the ciphertext does not."""
+
+    cipher: Literal["AES-256-GCM"] = "AES-256-GCM"
+    salt: str = Field(pattern=r"^[0-9a-f]{32}$")
+    n: Annotated[int, Field(ge=2, le=2**20)] = 2**14
+    r: Annotated[int, Field(ge=1, le=32)] = 8
+    p: Annotated[int, Field(ge=1, le=16)] = 1
+    nonce: str = Field(pattern=r"^[0-9a-f]{24}$")
+    pin: PinHash
+    data: str = Field(max_length=MAX_SAVE_BYTES * 2)
+    """The ciphertext of the secret fields' JSON, base64."""
+
+
 class Save(Frozen):
-    version: Literal[2] = SCHEMA_VERSION
+    version: Literal[3] = SCHEMA_VERSION
     scenario: ScenarioSlug
     content_hash: str
     seed: Annotated[int, Field(ge=0, le=2**63 - 1)]
@@ -211,6 +241,93 @@ class Save(Frozen):
     reseed: Reseed | None = None
     wargame: Room | None = None
     """The room of a wargame (absent from other games: their replays are unchanged)."""
+    sealed: Sealed | None = None
+    """In a guarded wargame's save on disk: the fields of `SECRET_FIELDS`, encrypted (they
+    are empty beside it). `read_save(path, pin)` gives the whole save back."""
+
+
+SECRET_FIELDS = ("orders", "facilitator", "branches", "reseed", "wargame")
+"""What a sealed save encrypts. All of the order log, not only this quarter's queue: the
+teams' past orders include moves no other team sees (deal terms, stockpile purchases, their
+rationale notes), the facilitator's actions include messages to one team, and the room
+holds the log, the rulings and the inject schedule still to come. A replay needs all of it,
+so a save is replayed whole with the PIN or not at all."""
+
+
+@dataclass(frozen=True, repr=False)
+class SealKey:
+    """The key a guarded room's saves are sealed with (kept in memory, never written): the
+    scrypt of the PIN under `salt`, derived once per session so an autosave costs no scrypt."""
+
+    salt: bytes
+    key: bytes = field(repr=False)
+    pin: PinHash
+    n: int = 2**14
+    r: int = 8
+    p: int = 1
+
+    def __repr__(self) -> str:
+        return "SealKey(…)"
+
+
+def seal_key(pin: str, stored: PinHash | None = None, salt: bytes | None = None) -> SealKey:
+    """A key to seal saves under `pin` (a fresh salt unless one is given); `stored` is the
+    room's PIN hash, kept beside the ciphertext (made here if not given)."""
+    salt = os.urandom(16) if salt is None else salt
+    n, r, p = 2**14, 8, 1
+    key = hashlib.scrypt(pin.strip().encode(), salt=salt, n=n, r=r, p=p, dklen=32)
+    return SealKey(salt=salt, key=key, pin=stored or hash_pin(pin), n=n, r=r, p=p)
+
+
+def _header(save: Save) -> bytes:
+    """The public fields as canonical JSON: the associated data the ciphertext is bound to."""
+    public = save.model_dump(mode="json", exclude={*SECRET_FIELDS, "sealed"})
+    return json.dumps(public, sort_keys=True, separators=(",", ":")).encode()
+
+
+def seal(save: Save, key: SealKey) -> Save:
+    """`save` with its secret fields encrypted under `key` (and emptied in the clear)."""
+    secret = save.model_dump_json(include=set(SECRET_FIELDS)).encode()
+    nonce = os.urandom(12)
+    data = AESGCM(key.key).encrypt(nonce, secret, _header(save))
+    cleared = {name: Save.model_fields[name].default for name in SECRET_FIELDS}
+    sealed = Sealed(
+        salt=key.salt.hex(), n=key.n, r=key.r, p=key.p, nonce=nonce.hex(), pin=key.pin,
+        data=base64.b64encode(data).decode("ascii"),
+    )  # fmt: skip
+    return save.model_copy(update={**cleared, "sealed": sealed})
+
+
+def unseal(save: Save, pin: str, path: Path | str = "<save>") -> Save:
+    """The whole save from a sealed one and the facilitator's PIN; a wrong PIN or a damaged
+    file is a `SaveError` (an unsealed save is returned as it is)."""
+    sealed = save.sealed
+    if sealed is None:
+        return save
+    if not pin_matches(sealed.pin, pin):
+        raise SaveError(
+            path,
+            "sealed: wrong PIN: the facilitator's PIN opens this wargame",
+            "Give the PIN it was set with.",
+        )
+    try:
+        salt, nonce = bytes.fromhex(sealed.salt), bytes.fromhex(sealed.nonce)
+        key = hashlib.scrypt(pin.strip().encode(), salt=salt, n=sealed.n, r=sealed.r, p=sealed.p, dklen=32)
+        secret = AESGCM(key).decrypt(nonce, base64.b64decode(sealed.data), _header(save))
+    except (InvalidTag, ValueError, MemoryError, binascii.Error):
+        raise SaveError(
+            path, "sealed: the sealed part does not open with this PIN (the save is damaged)",
+            "Load an earlier autosave.",
+        ) from None  # fmt: skip
+    try:
+        raw = json.loads(secret)
+        return Save.model_validate({**save.model_dump(mode="json", exclude={"sealed"}), **raw})
+    except (json.JSONDecodeError, UnicodeDecodeError, ValidationError):
+        raise SaveError(
+            path,
+            "sealed: the sealed part is not a game record (the save is damaged)",
+            "Load an earlier autosave.",
+        ) from None
 
 
 class MigrationError(ValueError):
@@ -233,7 +350,12 @@ def _migrate_1_to_2(raw: dict[str, Any]) -> dict[str, Any]:
     return raw
 
 
-MIGRATIONS = {1: _migrate_1_to_2}
+def _migrate_2_to_3(raw: dict[str, Any]) -> dict[str, Any]:
+    """Version 3 adds `sealed` (absent: a save in the clear, as every version-2 save is)."""
+    return {**raw, "version": 3}
+
+
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
 
 
 def parse_save(text: str | bytes, path: Path | str = "<save>") -> Save:
@@ -280,7 +402,9 @@ def parse_save(text: str | bytes, path: Path | str = "<save>") -> Save:
         ) from None
 
 
-def read_save(path: Path | str) -> Save:
+def read_save(path: Path | str, pin: str | None = None) -> Save:
+    """The save at `path`. A sealed save is opened with `pin`; without one it comes back as
+    its header (`sealed` set, the game's record empty), which lists it but cannot replay it."""
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -299,7 +423,18 @@ def read_save(path: Path | str) -> Save:
         raise SaveError(
             path, f"(file): cannot be read ({err.strerror})", "Check the file's permissions."
         ) from None
-    return parse_save(data, path)
+    save = parse_save(data, path)
+    return save if pin is None else unseal(save, pin, path)
+
+
+def require_open(save: Save, path: Path | str = "<save>") -> None:
+    """Refuse a sealed save whose record was not opened (what a replay of it would need)."""
+    if save.sealed is not None:
+        raise SaveError(
+            path,
+            "sealed: this wargame's record is sealed under the facilitator's PIN",
+            "Give the PIN (--pin, or the LODESTONE_PIN variable) to open it.",
+        )
 
 
 STALE_TMP_SECONDS = 60.0
@@ -335,12 +470,15 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def write_save(save: Save, path: Path | str) -> Path:
+def write_save(save: Save, path: Path | str, seal_with: SealKey | None = None) -> Path:
     """Write atomically: readers see the old save or the new one, never half of one. Temp
-    files of earlier writes that were killed are cleaned up first."""
+    files of earlier writes that were killed are cleaned up first. With `seal_with` (a
+    guarded room's key), the game's record is written sealed under the PIN."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(path)
+    if seal_with is not None and save.sealed is None:
+        save = seal(save, seal_with)
     text = save.model_dump_json(indent=1, exclude_defaults=False)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
@@ -357,10 +495,11 @@ def write_save(save: Save, path: Path | str) -> Path:
     return path
 
 
-def rolling_autosave(save: Save, folder: Path | str, keep: int = 5) -> Path:
-    """Write `autosave-<turn>.json` and delete all but the newest `keep` autosaves."""
+def rolling_autosave(save: Save, folder: Path | str, keep: int = 5, seal_with: SealKey | None = None) -> Path:
+    """Write `autosave-<turn>.json` (sealed with `seal_with`, if given) and delete all but
+    the newest `keep` autosaves."""
     folder = Path(folder)
-    path = write_save(save, folder / f"autosave-{save.turn:04d}.json")
+    path = write_save(save, folder / f"autosave-{save.turn:04d}.json", seal_with)
     autosaves = sorted(folder.glob("autosave-*.json"))
     for old in autosaves[:-keep]:
         old.unlink(missing_ok=True)

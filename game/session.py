@@ -38,6 +38,8 @@ from game.saves import (
     Save,
     SaveError,
     ScheduleEdit,
+    SealKey,
+    require_open,
     rolling_autosave,
 )
 from game.world.market import warm_up as warm_up  # for the UI, which sees the core only here
@@ -94,6 +96,9 @@ class Game:
         self.room: Room | None = None
         """A wargame's room: its teams decide their own policy, its facilitator changed the
         inject schedule or the length (see `set_room`); None for any other game."""
+        self.sealer: SealKey | None = None
+        """A guarded room's key (from the facilitator's PIN): its saves and autosaves are
+        written sealed, so no file in reach of a team's seat holds the room's secrets."""
 
     def _build(self, nation: str, spec: ControllerSpec, seed: int | None = None) -> Controller | None:
         if spec.kind != ControllerKind.AI:
@@ -190,6 +195,7 @@ class Game:
         )
         rewound = Game.from_save(self.content, kept)
         rewound.autosave = self.autosave
+        rewound.sealer = self.sealer
         return rewound
 
     def observe(self, nation: str) -> Observation:
@@ -219,7 +225,7 @@ class Game:
         self.world.step()
         self.world_hashes.append(self.world.records[-1].world_hash)
         if self.autosave is not None:
-            rolling_autosave(self.to_save(), *self.autosave)
+            rolling_autosave(self.to_save(), *self.autosave, seal_with=self.sealer)
 
     def play_turn(self) -> None:
         """Submit the orders scripted for this turn, ask every controller, resolve the turn."""
@@ -252,6 +258,7 @@ class Game:
         log = [o for i, o in enumerate(self.order_log()) if i not in dropped]
         ai = {n for n, spec in self.specs.items() if spec.kind == ControllerKind.AI}
         child = Game(self.content, self.world.scenario.id, self.seed, specs=self.specs)
+        child.sealer = self.sealer
         if self.room is not None:
             child.set_room(self.room)
         history = [o for o in log if o.turn <= at_turn] + [r for r in replace if r.turn == at_turn]
@@ -322,7 +329,8 @@ class Game:
         `strict` (`replay --verify`) also refuses a save that has no recorded hash for a turn
         it replays (stripping the hashes must not make a tampered save pass) and one that
         claims more turns than its scenario has (the lab may play past the end; a save to
-        verify may not)."""
+        verify may not). A sealed save must have been opened with its PIN first."""
+        require_open(save)
         if save.scenario not in content.scenarios:
             raise SaveError("<save>", f"scenario: {save.scenario!r} is not installed", "Install its content.")
         length = content.scenarios[save.scenario].turns

@@ -14,6 +14,7 @@ from game.content import Content
 from game.rules.orders import ORDER_ADAPTER, ORDER_KINDS
 from game.saves import (
     MAX_DEPTH,
+    SCHEMA_VERSION,
     LoggedOrder,
     Save,
     SaveError,
@@ -236,5 +237,6 @@ def test_an_interrupted_save_leaves_the_previous_one_intact(
 def test_saves_are_versioned_json(played: Game, tmp_path: Path) -> None:
     path = write_save(played.to_save(), tmp_path / "g.json")
     raw = json.loads(path.read_text())
-    assert raw["version"] == 2 and raw["scenario"] == "tutorial" and len(raw["world_hashes"]) == TURNS
+    assert raw["version"] == SCHEMA_VERSION == 3
+    assert raw["scenario"] == "tutorial" and len(raw["world_hashes"]) == TURNS
     assert Save.model_validate(raw) == played.to_save()

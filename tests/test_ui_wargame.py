@@ -199,7 +199,8 @@ def test_hot_seat_wargame_with_facilitator_saves_replays_and_reviews(
     assert app.top.save() is None and isinstance(app.top, PinPrompt)
     app.top.submit("1234")
     (path,) = sorted((tmp_path / "saves").glob("tutorial-facilitator-*.json"))
-    saved = read_save(path)
+    assert read_save(path).sealed is not None  # sealed under the PIN
+    saved = read_save(path, "1234")
     assert saved.branches and saved.branches[0].from_turn == 1
     assert saved.wargame.rewinds[0].reason == "Replay turn 2 with the strike"
     assert Game.from_save(content, saved).world_hashes == session.game.world_hashes
@@ -207,6 +208,8 @@ def test_hot_seat_wargame_with_facilitator_saves_replays_and_reviews(
     # the replay viewer: turn k's orders
     loader = app.push(LoadScreen(app, replay=True))
     loader.load(path)
+    assert isinstance(app.top, PinPrompt)  # a sealed save replays with the PIN
+    app.top.submit("1234")
     app.wait(60)
     viewer = app.top
     assert isinstance(viewer, ReplayScreen) and viewer.turn == 2

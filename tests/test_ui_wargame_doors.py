@@ -123,11 +123,15 @@ def test_every_door_from_a_teams_seat_needs_the_pin(app: App, tmp_path: Path) ->
     assert any(m == "Facilitator: Five minutes left." for m in app.messages)
     assert session.inbox["australia"] == [] and session.inbox["japan"] == ["Five minutes left."]
 
-    # the facilitator's save: named for the facilitator, no PIN in it, the queue is there
+    # the facilitator's save: named for the facilitator, sealed under the PIN (neither the
+    # PIN nor the queue in the clear), the queue there for whoever has the PIN
     press(app, console.save_button)
     (path,) = saves.glob("tutorial-facilitator-*.json")
     text = path.read_text()
-    assert PIN not in text and "777" in text
+    assert PIN not in text and "777" not in text and "Five minutes left" not in text
+    from game.saves import read_save
+
+    assert [o.order.tonnes for o in read_save(path, PIN).orders] == [777]
     press(app, console.close)
 
     # quitting, with the PIN, still asks
@@ -138,13 +142,13 @@ def test_every_door_from_a_teams_seat_needs_the_pin(app: App, tmp_path: Path) ->
     key(app, pygame.K_y)
     assert isinstance(app.top, TitleScreen)
 
-    # loading that save from the title: the PIN came with it
+    # loading that save from the title: the PIN opens the file, before anything loads
     loader = app.push(LoadScreen(app))
     loader.load(path)
-    app.wait(60)
     assert isinstance(app.top, PinPrompt)
     assert not app.top.submit("1111")
     app.top.submit(PIN)
+    app.wait(60)
     from game.ui.screens.wargame import HandOverScreen
 
     hand = app.top
@@ -174,12 +178,10 @@ def test_an_order_form_takes_the_teams_own_note(app: App) -> None:
     assert form.why is not None and form.why.get_text() == ""  # the next order starts blank
 
 
-def test_closing_the_window_from_a_teams_seat_keeps_the_game_not_the_secrets(
-    app: App, tmp_path: Path
-) -> None:
+def test_closing_the_window_from_a_teams_seat_keeps_the_game_sealed(app: App, tmp_path: Path) -> None:
     """The window's close button is a door with no PIN: the save it makes (issue 18's
-    save-on-close) holds the game as the quarter began, without Japan's queued order, and
-    opens behind the PIN like any save of the room."""
+    save-on-close) keeps the whole game, Japan's queued order included, sealed under the
+    PIN: the file shows neither the order nor the room, and it opens only with the PIN."""
     from game.saves import read_save
     from game.ui.screens.menus import LoadScreen
     from game.ui.screens.wargame import HandOverScreen, PinPrompt
@@ -190,16 +192,21 @@ def test_closing_the_window_from_a_teams_seat_keeps_the_game_not_the_secrets(
     assert not app.running
     (path,) = (tmp_path / "saves").glob("closed-*.json")
     text = path.read_text()
-    assert PIN not in text and "777" not in text
-    save = read_save(path)
-    assert save.turn == 0 and save.orders == [] and save.wargame is not None
-    assert save.wargame.pin is not None and save.wargame.teams == TEAMS
+    assert PIN not in text and "777" not in text and "stockpile" not in text
+    save = read_save(path)  # a team's seat reads the header only
+    assert save.turn == 0 and save.orders == [] and save.wargame is None and save.sealed is not None
+    whole = read_save(path, PIN)
+    assert [o.order.tonnes for o in whole.orders] == [777] and whole.wargame.teams == TEAMS
 
     app.running = True
     loader = app.push(LoadScreen(app))
     loader.load(path)
+    prompt = app.top
+    assert isinstance(prompt, PinPrompt) and prompt.entry.is_text_hidden  # before anything loads
+    assert not prompt.submit("1111") and app.top is prompt
+    prompt.submit(PIN)
     app.wait(60)
-    assert isinstance(app.top, PinPrompt)
-    app.top.submit(PIN)
     hand = app.top
-    assert isinstance(hand, HandOverScreen) and hand.team == "japan"  # Japan queues again
+    assert isinstance(hand, HandOverScreen) and hand.team == "australia"  # Japan's order waits
+    assert [o.tonnes for o in hand.session.play("japan").queued()] == [777]
+    assert hand.session.game.sealer is not None

@@ -227,7 +227,7 @@ def shoot_wargame(app, out: Path, tag: str, start: int) -> list[Path]:
     # replay viewer of the hot-seat game
     path = session.play("japan").save(app.home / "saves" / "wargame.json")
     game = __import__("game.session", fromlist=["Game"]).Game.from_save(
-        app.content, __import__("game.saves", fromlist=["read_save"]).read_save(path)
+        app.content, __import__("game.saves", fromlist=["read_save"]).read_save(path, "1234")
     )
     viewer = app.reset(ReplayScreen(app, path, game))
     viewer.scrub(1)

@@ -1,6 +1,7 @@
 """Save the wargame's screens and printouts for review by eye: the team briefing and its
-one-page pack, the hand-over, the facilitator console, injects & rulings, the room view,
-and the hot-wash report's pages.
+one-page pack, the hand-over, the facilitator console, injects & rulings, the room view
+(in the main window and in its own), the hand-over after a team's time ran out, and the
+hot-wash report's pages.
 
     SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy python tools/wargame_screenshots.py [--out DIR]
 
@@ -125,6 +126,27 @@ def shoot(out: Path, size: tuple[int, int] = (1280, 720)) -> list[Path]:
     room.show()
     shot("room-view")
     app.pop()
+    # the room view in its own window (the projector's), beside the seats
+    from game.ui.roomwindow import open_room_window
+
+    window = open_room_window(app, session)
+    if window is not None:
+        window.screen.mineral = "gallium"
+        window.screen.show()
+        for _ in range(3):
+            app.step()
+        path = out / f"wargame-{len(saved):02d}-room-window.png"
+        pygame.image.save(window.render(pygame.Surface(window.size)), path)
+        saved.append(path)
+        window.close()
+    # the turn timer ran out on Japan's seat: the next hand-over says so
+    session.sit("japan")
+    session.expire()
+    session.team_done("japan")
+    app.reset(HandOverScreen(app, session))
+    shot("hand-over-time-up")
+    session.done.discard("japan")
+    session.timeout_notice = ""
 
     saved += remote_client(app, out, len(saved))
     report = build_hotwash(session.game)

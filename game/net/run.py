@@ -19,7 +19,7 @@ from pathlib import Path
 from game.content import Content
 from game.net.client import Client
 from game.net.host import Host
-from game.saves import ControllerKind, ControllerSpec, Room, hash_pin, write_save
+from game.saves import ControllerKind, ControllerSpec, Room, hash_pin, seal_key, write_save
 from game.session import Game, Level
 from game.world.mechanisms.registry import describe
 
@@ -46,6 +46,7 @@ def new_room_game(
     game = Game(content, scenario, seed, controllers=dict.fromkeys(teams), level=Level(level), specs=specs)
     pin_hash = hash_pin(pin) if pin else None
     game.set_room(Room(teams=list(teams), pin=pin_hash, turns=turns, team_events=team_events))
+    game.sealer = seal_key(pin, pin_hash) if pin_hash else None  # its saves are sealed under the PIN
     return game
 
 
@@ -78,7 +79,7 @@ async def serve(
             await asyncio.sleep(0.5)
             if game.turn != turn:
                 turn = game.turn
-                write_save(game.to_save(), save)
+                write_save(game.to_save(), save, game.sealer)
                 echo(f"saved {save} at {game.world.scenario.date_of(min(turn, game.length - 1))}")
 
     saver = asyncio.create_task(autosave())
@@ -95,7 +96,7 @@ async def serve(
                 echo(answer)
     finally:
         saver.cancel()
-        write_save(game.to_save(), save)
+        write_save(game.to_save(), save, game.sealer)
         echo(f"saved {save}")
         await host.close()
 
@@ -129,7 +130,7 @@ async def command(host: Host, line: str, save: Path) -> str | None:
     if cmd == "inject" and len(words) > 1:
         return await host.inject(words[1]) or "injected: it happens at the start of next quarter"
     if cmd == "save":
-        return f"saved {write_save(game.to_save(), save)}"
+        return f"saved {write_save(game.to_save(), save, game.sealer)}"
     if cmd == "quit":
         return None
     return HOST_HELP if cmd else ""

@@ -199,6 +199,12 @@ class App:
             tuple[threading.Thread, list[Any], Callable[[Any, BaseException | None], None], str] | None
         ) = None
         self._click: pygame.mixer.Sound | None = None
+        self.windows: list[Any] = []
+        """Other windows beside this one (the room view on a projector): each `owns` its
+        events, `handle`s them, and `step`s once a frame after this window is drawn."""
+        self.watchers: dict[str, Callable[[App], None]] = {}
+        """Checks run every frame whatever screen is on top (a hot-seat turn timer that
+        runs out under an open order form), by name so a screen adds one only once."""
         self._init_sound()
         self.content = None
         self.started_in = time.perf_counter() - t0
@@ -483,14 +489,25 @@ class App:
         self._poll_task()
         for event in pygame.event.get() if events is None else events:
             self._dispatch(event)
+        for watch in list(self.watchers.values()):
+            if not self.busy:
+                watch(self)
         self.manager.update(dt)
         if self.top is not None:
             self.top.update(dt)
         self._draw()
+        for other in list(self.windows):
+            other.step(dt)
         return dt
 
     def _dispatch(self, event: pygame.event.Event) -> None:
-        if event.type == pygame.QUIT:
+        for other in self.windows:
+            if other.owns(event):
+                other.handle(event)
+                return
+        # With a second window open, closing this one is no QUIT for SDL: it is the game's.
+        closing = event.type == pygame.WINDOWCLOSE and bool(self.windows)
+        if event.type == pygame.QUIT or closing:
             self._save_on_close()
             self.running = False
             return

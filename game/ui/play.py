@@ -118,7 +118,7 @@ class Play:
         return cls.from_save(content, read_save(path))
 
     def save(self, path: Path) -> Path:
-        return write_save(self.game.to_save(), path)
+        return write_save(self.game.to_save(), path, self.game.sealer)
 
     # ---------------------------------------------------------------- reading
 

@@ -50,4 +50,6 @@ def describe_save(path: Path, content: Any) -> str:
     names = ", ".join(content.nations[n].name if n in content.nations else n for n in humans) or "AI only"
     date = scenario.date_of(min(turn, scenario.turns - 1))
     shown = min(turn + 1, scenario.turns)  # as the map's top bar counts: the turn being played
+    if head.get("sealed"):
+        kind += " · sealed (PIN)"
     return f"{scenario.name} · {names} · {date} (turn {shown} of {scenario.turns}) · {kind} · {when}"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from game.content import Content
@@ -30,6 +31,7 @@ from game.saves import (
     ScheduleEdit,
     hash_pin,
     pin_matches,
+    seal_key,
 )
 from game.session import Game, Level
 from game.ui.play import Play, TurnReport, mineral_name
@@ -75,13 +77,24 @@ class Wargame:
             game.set_room(room)
         if pin and game.room is not None:
             game.room = game.room.model_copy(update={"pin": hash_pin(pin)})
+            game.sealer = seal_key(pin, game.room.pin)  # every save of this room is sealed
         given = {p.nation: p for p in plays or []}
         self.plays: dict[str, Play] = {t: given.get(t) or Play(game, t) for t in self.teams}
         self.done: set[str] = set()
         """Teams that ended this turn (their orders wait, secret, for the others)."""
         self.pending: dict[str, TurnReport] = {}
         """Each team's report of the last resolution, until the team has seen it."""
-        self.paused = False
+        self.now: Callable[[], float] = time.monotonic
+        """The clock the turn timer reads (a fake one in tests)."""
+        self.seated: str | None = None
+        """The team at the keyboard (its map is open), whose time is running; None on the
+        hand-over and briefing screens."""
+        self.seat_started = 0.0
+        self.extra_seconds = 0.0
+        """Time the facilitator gave the seated team on top of the timer."""
+        self._paused_at: float | None = None
+        self.timeout_notice = ""
+        """'Time is up: …' for the room, on the next hand-over screen (until a team sits down)."""
         self.ended = False
         self.guides: dict[str, Guidance | None] = {}
         self.inbox: dict[str, list[str]] = {t: [] for t in self.teams}
@@ -89,8 +102,6 @@ class Wargame:
         world delivers the same message at the next resolution, for the record)."""
         self.briefed: set[str] = set()
         """Teams that have read their briefing (hot seat starts with it)."""
-        self.turn_started = time.monotonic()
-        """When this quarter began (for the optional turn timer)."""
 
     @property
     def pin(self) -> bool:
@@ -144,9 +155,14 @@ class Wargame:
         return cls(game, teams, pin)
 
     @classmethod
-    def from_save(cls, content: Content, save: Save) -> Wargame:
-        """The game of a save, with its room (the PIN, as its hash, comes with it)."""
+    def from_save(cls, content: Content, save: Save, pin: str = "") -> Wargame:
+        """The game of a save, with its room (the PIN, as its hash, comes with it). A sealed
+        save is opened with `pin` first (`read_save(path, pin)`); given here too, it keeps
+        sealing the game's later saves."""
         game = Game.from_save(content, save)
+        stored = game.room.pin if game.room is not None else None
+        if pin and stored is not None and pin_matches(stored, pin):
+            game.sealer = seal_key(pin, stored)
         if not game.humans:
             raise SaveError(
                 "<save>", "it has no human player (an AI-only run)", "Open it as a replay instead."
@@ -176,8 +192,19 @@ class Wargame:
         """The team whose turn it is to sit down (the first that has not ended this turn)."""
         return next((t for t in self.teams if t not in self.done), self.teams[0])
 
+    def sit(self, team: str) -> None:
+        """`team` is at the keyboard: its time (the turn timer's, per seat) starts running."""
+        self.seated = team
+        self.seat_started = self.now()
+        self.extra_seconds = 0.0
+        self.timeout_notice = ""
+        if self._paused_at is not None:
+            self._paused_at = self.seat_started
+
     def team_done(self, team: str) -> bool:
         """Mark a team's turn ended; True when every team has (time to resolve)."""
+        if self.seated == team:
+            self.seated = None
         self.done.add(team)
         return self.done >= set(self.teams)
 
@@ -188,7 +215,7 @@ class Wargame:
         reports = {t: self.plays[t].after_turn(before[t]) for t in self.teams}
         self.pending = dict(reports)
         self.done.clear()
-        self.turn_started = time.monotonic()
+        self.seated = None
         return reports
 
     def guide(self, team: str) -> Guidance | None:
@@ -211,12 +238,77 @@ class Wargame:
         self.paused = on
         self.note("paused the game" if on else "resumed the game")
 
+    @property
+    def paused(self) -> bool:
+        """While paused no team can end its turn, and the seated team's time stands still."""
+        return self._paused_at is not None
+
+    @paused.setter
+    def paused(self, on: bool) -> None:
+        now = self.now()
+        if on and self._paused_at is None:
+            self._paused_at = now
+        elif not on and self._paused_at is not None:
+            self.seat_started += now - self._paused_at  # the pause is not the team's time
+            self._paused_at = None
+
     def seconds_left(self) -> float | None:
-        """The turn timer: seconds left this quarter (negative once run out), or None."""
+        """The turn timer: seconds the seated team has left (negative once run out); the
+        whole allowance while nobody sits (the hand-over); None without a timer. The timer
+        runs per seat: in hot seat the teams play one after another, each with its own time."""
         minutes = self.room.timer_minutes
         if not minutes:
             return None
-        return minutes * 60 - (time.monotonic() - self.turn_started)
+        allowance = minutes * 60 + self.extra_seconds
+        if self.seated is None:
+            return allowance
+        until = self._paused_at if self._paused_at is not None else self.now()
+        return allowance - (until - self.seat_started)
+
+    def time_up(self) -> bool:
+        """Whether the seated team's time has run out (and nothing holds the clock): its turn
+        ends now, with whatever it has queued."""
+        left = self.seconds_left()
+        return (
+            self.hotseat
+            and left is not None
+            and left <= 0
+            and self.seated is not None
+            and self.seated not in self.done
+            and not self.paused
+            and not self.ended
+        )
+
+    def expire(self) -> str:
+        """The seated team ran out of time: the notice the room reads (the log keeps it).
+        The caller ends the team's turn as End turn would (`team_done`, then the hand-over)."""
+        team = self.seated or self.current
+        play = self.plays[team]
+        n = len(play.queued())
+        self.timeout_notice = (
+            f"Time is up: Team {play.name(team)}'s turn ended with its {n} queued order"
+            + ("" if n == 1 else "s")
+            + "."
+        )
+        self.note(f"time ran out for Team {play.name(team)} ({n} queued)")
+        return self.timeout_notice
+
+    def extend(self, minutes: str | float) -> tuple[bool, str]:
+        """More time for the team at the keyboard (this seat only)."""
+        try:
+            m = float(str(minutes).strip().replace(",", "."))
+        except ValueError:
+            return False, f"Extend: '{minutes}' is not a number of minutes."
+        if not self.room.timer_minutes:
+            return False, "Extend: there is no turn timer (set one under Injects & rulings)."
+        if not 0 < m <= 120:
+            return False, "Extend: from 0 to 120 minutes more."
+        if self.seated is None:
+            return False, "Extend: no team is at the keyboard; each team's time starts when it sits down."
+        self.extra_seconds += m * 60
+        name = self.plays[self.seated].name(self.seated)
+        self.note(f"gave Team {name} {m:g} more minute(s)")
+        return True, f"Team {name} has {m:g} more minute(s)."
 
     def clock(self) -> str:
         """'2026 Q3 · turn 3 of 12 · 04:12 left' for every screen of the room."""
@@ -224,7 +316,10 @@ class Wargame:
         text = f"{self.date} · turn {min(self.game.turn + 1, self.game.length)} of {self.game.length}"
         if left is not None:
             whole = math.ceil(max(left, 0))
-            text += f" · {whole // 60:02d}:{whole % 60:02d} left" if left > 0 else " · time is up"
+            if self.seated is None:
+                text += f" · {whole // 60:02d}:{whole % 60:02d} per team"
+            else:
+                text += f" · {whole // 60:02d}:{whole % 60:02d} left" if left > 0 else " · time is up"
         if self.paused:
             text += " · PAUSED"
         return text
@@ -241,10 +336,12 @@ class Wargame:
         game as this quarter began: the quarter's queued orders, the teams' notes on them,
         the facilitator's rulings, injects and schedule changes are secrets, and stay out
         (after a load the teams queue their orders again). An unguarded room keeps no
-        secrets from itself: its save is the facilitator's, queued orders included."""
+        secrets from itself: its save is the facilitator's, queued orders included. A room
+        whose key is known (its PIN was set or typed this session) keeps everything: the
+        file is sealed under the PIN (`write_save(..., game.sealer)`)."""
         self.mark_ended()
         save = self.game.to_save()
-        if not self.guarded or save.wargame is None:
+        if not self.guarded or save.wargame is None or self.game.sealer is not None:
             return save
         t = save.turn
         today = f"{self.date}: "
@@ -267,8 +364,16 @@ class Wargame:
         )
 
     def check_pin(self, text: str) -> bool:
+        """Whether `text` is the facilitator's PIN (any text, if there is none). The first
+        right PIN of a room loaded from an old, unsealed save gives it its sealing key."""
         stored = self.room.pin
-        return stored is None or pin_matches(stored, text)
+        if stored is None:
+            return True
+        if not pin_matches(stored, text):
+            return False
+        if self.game.sealer is None:
+            self.game.sealer = seal_key(text, stored)
+        return True
 
     @property
     def guarded(self) -> bool:
@@ -522,7 +627,7 @@ class Wargame:
         if not 0 <= m <= 600:
             return False, "Timer: from 0 (off) to 600 minutes."
         self._room(timer_minutes=m)
-        self.turn_started = time.monotonic()
+        self.seat_started, self.extra_seconds = self.now(), 0.0  # the seated team starts afresh
         self.note(f"set the turn timer to {m:g} minutes" if m else "turned the turn timer off")
         return True, f"Turn timer: {m:g} minutes a quarter." if m else "Turn timer off."
 
@@ -552,7 +657,7 @@ class Wargame:
             play.refresh()
         self.done.clear()
         self.pending.clear()
-        self.turn_started = time.monotonic()
+        self.seated = None
         return (
             True,
             f"Rewound to the start of {sc.date_of(to_turn)}; the discarded branch is kept in the save.",

@@ -399,7 +399,8 @@ class MainScreen(Screen):
         name = f"{self.play.scenario.id}-{self.play.nation}-{self.play.date.replace(' ', '')}-{stamp}.json"
         try:
             if self.session.hotseat:  # the window closed: no team's secret goes to the file
-                written = write_save(self.session.closing_save(), path or folder / name)
+                save = self.session.closing_save()
+                written = write_save(save, path or folder / name, self.session.game.sealer)
             else:
                 written = self.play.save(path or folder / name)
         except (OSError, SaveError) as exc:

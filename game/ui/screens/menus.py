@@ -265,17 +265,32 @@ class LoadScreen(Centered):
         )
         self.cancel = b.button(pygame.Rect(u(24), rect.h - u(62), u(140), u(44)), "Back", "Close (Esc)")
 
-    def load(self, path: Path) -> bool:
-        """Load a save; a corrupt or foreign file shows its message and nothing else changes."""
-        from game.saves import read_save
+    def load(self, path: Path, pin: str | None = None) -> bool:
+        """Load a save; a corrupt or foreign file shows its message and nothing else changes.
+        A sealed wargame asks for the facilitator's PIN first (its record needs it)."""
+        from game.saves import pin_matches, read_save
         from game.ui.wargame import Wargame
 
+        if pin is None:
+            try:
+                sealed = read_save(path).sealed
+            except SaveError as exc:
+                doing = "replay" if self.replay else "load"
+                self.app.notify(f"Could not {doing} {path.name}: {exc}", bad=True, seconds=8)
+                return False
+            if sealed is not None:
+                self.app.open(
+                    "pin", None, what="open this wargame",
+                    check=lambda text: pin_matches(sealed.pin, text),
+                    opened=lambda text: self.load(path, text),
+                )  # fmt: skip
+                return True
         if self.replay:
-            self.app.act("open_replay", path)
+            self.app.act("open_replay", path, pin)
             return True
 
         def work():
-            return Wargame.from_save(self.app.content, read_save(path))
+            return Wargame.from_save(self.app.content, read_save(path, pin), pin or "")
 
         def done(session, error) -> None:
             if error is not None:
@@ -291,7 +306,10 @@ class LoadScreen(Centered):
                     self.app.reset(self.app.make("main", session.play(session.teams[0]), session))
                 self.app.notify(f"Loaded {path.name} at {session.play(session.teams[0]).date}")
 
-            self.app.act("guard", session, go, "open this wargame")  # its PIN came with it
+            if pin is not None:  # the PIN that opened the file opens the room
+                go()
+            else:
+                self.app.act("guard", session, go, "open this wargame")  # its PIN came with it
 
         self.app.run_task("Loading", work, done)
         return True

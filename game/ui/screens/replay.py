@@ -257,13 +257,13 @@ class ReplayScreen(Screen):
 
 
 @register_action("open_replay")
-def open_replay(app: App, path: Path) -> None:
+def open_replay(app: App, path: Path, pin: str | None = None) -> None:
     """Replay a save in a worker thread, then show it; a corrupt, foreign or empty save
-    is a message and nothing else changes."""
+    is a message and nothing else changes. A sealed wargame opens with its `pin`."""
     from game.saves import SaveError, read_save
 
     def work() -> Game:
-        return Game.from_save(app.content, read_save(path))
+        return Game.from_save(app.content, read_save(path, pin))
 
     def done(game: Game | None, error: BaseException | None) -> None:
         if error is not None or game is None:

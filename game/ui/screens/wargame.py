@@ -21,6 +21,7 @@ from game.report.teampack import team_pack, write_team_pack
 from game.saves import SaveError, write_save
 from game.ui.app import App, Screen, action
 from game.ui.play import mineral_name
+from game.ui.roomwindow import close_room_windows, open_room_window
 from game.ui.screens.base import Builder, Centered, MapBackdrop, backs_out, esc, overlay_root, selected_id
 from game.ui.wargame import Wargame
 
@@ -80,6 +81,27 @@ def confirm_end_turn(app: App, main) -> None:
     )
 
 
+FACILITATOR_SCREENS = ("facilitator", "injects", "room")
+"""While one of these is open the facilitator is at the keyboard: the timer waits for them
+(a PIN prompt does not hold it: a team could open one to stop its clock)."""
+
+
+def watch_turn_timer(app: App) -> None:
+    """Every frame of a hot-seat game: when the seated team's time runs out, its turn ends
+    with the orders it has queued (a form left open is closed unsent), the room reads why
+    on the hand-over screen, and the next team sits down as after End turn."""
+    main = app.find("main")
+    session = getattr(main, "session", None)
+    if session is None or not session.time_up() or main.play.nation != session.seated:
+        return
+    if any(app.find(name) is not None for name in FACILITATOR_SCREENS):
+        return
+    session.expire()
+    while app.top is not main:
+        app.pop()
+    main.end_team_turn()
+
+
 @action("quit_room")
 def quit_room(app: App, session: Wargame) -> None:
     """Quit to title from a hot-seat game: the facilitator's call (PIN), and asked first."""
@@ -92,7 +114,7 @@ def quit_room(app: App, session: Wargame) -> None:
                 "Leave this wargame? Autosaves are kept every turn; save from the console first to "
                 "keep this quarter's queued orders.",
                 "Quit (Y)",
-                lambda: app.reset(app.make("title")),
+                lambda: (close_room_windows(app), app.reset(app.make("title"))),
             )
         )
 
@@ -132,6 +154,7 @@ class HandOverScreen(Centered):
         self.session = session
         self.team = session.current
         app.toasts.clear()  # the previous team's messages go with it
+        app.watchers["turn_timer"] = watch_turn_timer
 
     def build(self) -> None:
         self.make_root()
@@ -154,6 +177,8 @@ class HandOverScreen(Centered):
             f"Team {s.teams.index(self.team) + 1} of {len(s.teams)} this quarter"
             + (f"; already ended: {esc(', '.join(done))}" if done else ""),
         ]
+        if s.timeout_notice:
+            status.insert(0, f"<font color='#ff8a7a'><b>{esc(s.timeout_notice)}</b></font>")
         if self.team in s.pending:
             status.append("<font color='#f0c65a'>Your report on last quarter is waiting for you.</font>")
         if self.team not in s.briefed:
@@ -198,6 +223,7 @@ class HandOverScreen(Centered):
             return
         play = session.play(self.team)
         play.refresh()
+        session.sit(self.team)  # its time starts now
         self.app.reset(self.app.make("main", play, session))
         report = session.take_report(self.team)
         if report is not None:
@@ -298,13 +324,23 @@ class PinPrompt(Screen):
     name = "pin"
 
     def __init__(
-        self, app: App, session: Wargame, then: Callable[[], None] | None = None, what: str = ""
+        self,
+        app: App,
+        session: Wargame | None,
+        then: Callable[[], None] | None = None,
+        what: str = "",
+        check: Callable[[str], bool] | None = None,
+        opened: Callable[[str], None] | None = None,
     ) -> None:
-        """`then`: what the PIN opens (default: the console); `what` says it to the room."""
+        """`then`: what the PIN opens (default: the console); `what` says it to the room.
+        Without a session (a sealed save, before it is loaded), `check` tells a right PIN
+        and `opened` gets it."""
         super().__init__(app)
         self.session = session
         self.then = then
         self.what = what
+        self.check = check
+        self.opened = opened
 
     def build(self) -> None:
         rect = overlay_root(self, 440, 230)
@@ -325,8 +361,16 @@ class PinPrompt(Screen):
         self.cancel = b.button(pygame.Rect(u(24), rect.h - u(62), u(140), u(44)), "Cancel", "Back (Esc)")
 
     def submit(self, text: str | None = None) -> bool:
-        if self.session.check_pin(self.entry.get_text() if text is None else text):
-            if self.then is None:
+        pin = self.entry.get_text() if text is None else text
+        if self.check is not None:
+            right = self.check(pin)
+        else:
+            right = self.session is not None and self.session.check_pin(pin)
+        if right:
+            if self.opened is not None:
+                self.app.pop()
+                self.opened(pin)
+            elif self.then is None:
                 self.app.replace(FacilitatorScreen(self.app, self.session))
             else:
                 self.app.pop()
@@ -390,6 +434,7 @@ EFFECTS = [
     ("Demand shock (demand × size)", "demand_shock"),
 ]
 STAGES = [("Refined", "refined"), ("Ore", "ore")]
+EXTEND_MINUTES = 2.0
 
 
 class FacilitatorScreen(Screen):
@@ -428,8 +473,8 @@ class FacilitatorScreen(Screen):
         names = s.play(s.teams[0]).name
         pad = u(14)
         self.header = b.label(
-            pygame.Rect(pad, u(8), w - u(560), u(36)), f"Facilitator · {sc.name} · {s.clock()}", "@heading"
-        )
+            pygame.Rect(pad, u(8), w - u(560), u(36)), f"Facilitator · {s.clock()}", "@heading"
+        )  # the clock ticks here (the scenario's name heads the world column)
         self.close = b.button(
             pygame.Rect(w - pad - u(160), u(8), u(160), u(36)), "Close (F9)", "Back to the game"
         )
@@ -441,7 +486,8 @@ class FacilitatorScreen(Screen):
         self.room_view = b.button(
             pygame.Rect(w - pad - u(500), u(8), u(152), u(36)),
             "Room view",
-            "The projector screen: map, public prices, news, the clock; nothing private",
+            "The projector screen in its own window (drag it to the projector): map, public "
+            "prices, news, the clock; nothing private",
         )
         top = u(52)
         left_w = int(w * 0.40)
@@ -568,8 +614,15 @@ class FacilitatorScreen(Screen):
         _placeholder(self.reason_entry, "Reason for a rewind")
         y += row + gap
         self.end_game = b.button(
-            pygame.Rect(x1, y, cw, row), "End the game…", "Stop here and go to the debrief (asks first)"
+            pygame.Rect(x1, y, half, row), "End the game…", "Stop here and go to the debrief (asks first)"
         )
+        self.more_time = b.button(
+            pygame.Rect(x1 + half + gap, y, cw - half - gap, row),
+            f"+{EXTEND_MINUTES:g} min for the team",
+            "More time on the turn timer for the team at the keyboard (this seat only)",
+        )
+        if not s.room.timer_minutes or s.seated is None:
+            self.more_time.disable()
         self.refresh()
 
     def _event_items(self) -> list[tuple[str, str]]:
@@ -587,7 +640,7 @@ class FacilitatorScreen(Screen):
         play = s.play(s.teams[0])
         obs = play.obs
         rec = world.records[-1] if world.records else None
-        lines = []
+        lines = [f"<b>{esc(world.scenario.name)}</b>"]
         if s.paused:
             lines.append("<font color='#ff8a7a'><b>PAUSED</b>: teams cannot end their turn.</font>")
         if self.revealed:  # first, where the facilitator looks: it goes when the console closes
@@ -641,6 +694,7 @@ class FacilitatorScreen(Screen):
         return "<br>".join(lines)
 
     def refresh(self) -> None:
+        self.header.set_text(f"Facilitator · {self.session.clock()}")
         self.world_box.set_text(self.world_html())
         self.pause.set_text("Resume" if self.session.paused else "Pause")
         self.reveal.set_text("Hide orders" if self.revealed else "Reveal orders")
@@ -784,11 +838,16 @@ class FacilitatorScreen(Screen):
                 self.app.open("injects", s)
             elif el is self.room_view:
                 self.revealed = False
-                self.app.open("room", s)
+                if open_room_window(self.app, s) is None:  # no second window here: this one
+                    self.app.open("room", s)
+                else:
+                    self.app.notify("The room view is open in its own window: drag it to the projector.")
             elif el is self.rewind:
                 self.ask_rewind()
             elif el is self.end_game:
                 self.ask_end()
+            elif el is self.more_time:
+                self.say(*s.extend(EXTEND_MINUTES))
             return True
         typing = any(
             e.is_focused for e in (self.search_entry, self.message_entry, self.news_entry, self.reason_entry)
@@ -801,6 +860,11 @@ class FacilitatorScreen(Screen):
     def resumed(self) -> None:
         self.refresh()
 
+    def update(self, dt: float) -> None:
+        clock = f"Facilitator · {self.session.clock()}"
+        if self.header.text != clock:  # the seated team's time ticks on the console too
+            self.header.set_text(clock)
+
 
 @action("save_room")
 def save_room(app: App, session: Wargame) -> Path | None:
@@ -811,7 +875,7 @@ def save_room(app: App, session: Wargame) -> Path | None:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     path = app.home / "saves" / f"{sc.id}-facilitator-{session.date.replace(' ', '')}-{stamp}.json"
     try:
-        written = write_save(game.to_save(), path)
+        written = write_save(game.to_save(), path, game.sealer)
     except (OSError, SaveError) as exc:
         app.notify(f"Could not save: {exc}", bad=True)
         return None
