@@ -206,7 +206,8 @@ def test_the_run_summary_names_nations_and_minerals_as_players_read_them(tmp_pat
     assert len(refused) == 1, result.stderr
     reason = refused[0].split(": ", 1)[1]
     assert reason == (
-        "China cannot impose a ban on refined rare earths to United States: the same control is already in force"
+        "China cannot impose a ban on refined rare earths to United States: "
+        "the same control is already in force"
     )
 
 

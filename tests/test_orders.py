@@ -11,7 +11,7 @@ import pytest
 from game.content import Content
 from game.ledger import Names
 from game.rules import Stage
-from game.rules.orders import ORDER_KINDS
+from game.rules.orders import ORDER_KINDS, ProposeDeal
 from game.world.mechanisms.programmes import RND_TURNS
 from game.world.model import WorldModel
 
@@ -473,6 +473,26 @@ def test_reasons_name_nations_minerals_and_zones_as_players_read_them(world: Wor
         assert "minerals_club" not in reason or order["kind"] == "propose_zone", reason
         assert "rare earths" in reason or "United States" in reason or "Minerals Security Club" in reason
         assert names(reason) == reason
+
+
+def test_the_observed_offtake_ceiling_is_the_desks_limit_to_the_last_bit(world: WorldModel) -> None:
+    """What the doctrines read (Observation.offtake_ceiling) is where the desk draws the line:
+    an offtake of exactly the ceiling passes, the next float above it is refused, and a
+    seller that refines nothing has a ceiling of 0."""
+    world.step()
+    obs = world.observe("japan")
+    for m, mineral in enumerate(world.mineral_ids):
+        for n, seller in enumerate(world.nation_ids):
+            if seller == "japan":
+                continue
+            ceiling = obs.offtake_limit(m, n)
+            deal = {"issuer": "japan", "buyer": "japan", "seller": seller, "mineral": mineral}
+            if world.capacity_of(seller, mineral, Stage.REFINED) <= 0:
+                assert ceiling == 0.0
+                continue
+            assert world.check(ProposeDeal(**deal, tonnes_per_turn=ceiling)).accepted
+            above = float(np.nextafter(ceiling, np.inf))
+            assert "more than half" in world.check(ProposeDeal(**deal, tonnes_per_turn=above)).reason
 
 
 def test_no_budget_is_refused(world: WorldModel) -> None:
