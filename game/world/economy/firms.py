@@ -65,34 +65,27 @@ def capacity_of(s: WorldState, nation: str, mineral: str, stage: Stage) -> float
 def capacity_grid(s: WorldState, stage: Stage) -> F64:
     """(M, N) `capacity_of` every nation and mineral at once, the same floats: each cell sums
     its rows in row order, as `capacity_of`'s numpy sum does for up to 7 rows (one pass of
-    `bincount`); a cell with more rows, where numpy sums pairwise, is summed as it does."""
+    `bincount` over the rows in order); a cell with more rows, where numpy sums pairwise, is
+    summed as `capacity_of` sums it."""
     n_min, n_nat = len(s.mineral_ids), len(s.nation_ids)
     t = s.firms
-    at, cells, big = _grid_rows(s, stage)
+    sells = (t.kind == MINE) if stage == Stage.ORE else (t.kind == REFINERY) | (t.kind == RECYCLER)
+    at = np.flatnonzero(sells)
+    cells = t.mineral[at] * n_nat + t.country[at]
     value = np.where(t.active[at], t.capacity[at] * t.shock[at], 0.0)
-    grid = np.bincount(cells, weights=value, minlength=n_min * n_nat).reshape(n_min, n_nat)
-    for (m, c), r in big:
-        grid[m, c] = float(np.where(t.active[r], t.capacity[r] * t.shock[r], 0.0).sum())
-    return grid
+    size = n_min * n_nat
+    grid = np.bincount(cells, weights=value, minlength=size)
+    crowded = np.flatnonzero(np.bincount(cells, minlength=size) >= PAIRWISE_FROM)
+    if len(crowded):
+        rows = firm_rows(s, stage)
+        for cell in crowded.tolist():
+            r = rows[divmod(cell, n_nat)]
+            grid[cell] = float(np.where(t.active[r], t.capacity[r] * t.shock[r], 0.0).sum())
+    return grid.reshape(n_min, n_nat)
 
 
 PAIRWISE_FROM = 8
 """numpy sums arrays of this many elements or more pairwise (not strictly in order)."""
-
-
-def _grid_rows(s: WorldState, stage: Stage) -> tuple[NDArray[np.int64], NDArray[np.int64], list]:
-    """`firm_rows` as (rows, their flat cells, the cells of PAIRWISE_FROM rows or more), kept
-    as long as `firm_rows` keeps its answer."""
-    rows = firm_rows(s, stage)
-    cached = s.rows_cache.get(("grid", stage))
-    if cached is None or cached[0] is not rows:
-        n_nat = len(s.nation_ids)
-        at = np.concatenate([np.zeros(0, dtype=np.int64), *rows.values()])
-        cells = np.repeat([m * n_nat + c for m, c in rows], [len(r) for r in rows.values()])
-        big = [(cell, r) for cell, r in rows.items() if len(r) >= PAIRWISE_FROM]
-        cached = (rows, (at, cells.astype(np.int64), big))
-        s.rows_cache[("grid", stage)] = cached
-    return cached[1]
 
 
 def owned_share(s: WorldState, kind: int) -> F64:
