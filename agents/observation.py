@@ -97,6 +97,10 @@ class Observation:
     news: tuple[NewsItem, ...] = field(default=())
     projects: tuple[ProjectInProgress, ...] = field(default=())
     """Plants this nation owns that are still under construction (its own accounts)."""
+    offtake_ceiling: F64 = field(default_factory=lambda: np.zeros((0, 0)))
+    """(M, N) the most refined tonnes a turn an offtake may ask of each seller now: the order
+    desk's own limit (`game.world.mechanisms.deals.offtake_ceiling`), so that a doctrine never
+    proposes what the desk refuses. Empty in an observation built by hand: no limit known."""
     shared: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
     """Figures derived from public fields alone, for every nation at once (see `public`).
     The world hands all the observations of a turn the same dict; an observation built by
@@ -139,6 +143,11 @@ class Observation:
     def find_mineral(self, mineral: str) -> int | None:
         """The index of `mineral`, or None if it is not in this game."""
         return self._mineral_at.get(mineral)
+
+    def offtake_limit(self, m: int, seller: int) -> float:
+        """`offtake_ceiling[m, seller]`, or no limit (inf) when the observation has none."""
+        ceiling = self.offtake_ceiling
+        return float(ceiling[m, seller]) if ceiling.size else float("inf")
 
     def public(self, key: Hashable, fields: tuple[str, ...], compute: Callable[[], T]) -> T:
         """`compute()`, a figure derived from the public `fields` of this observation alone,

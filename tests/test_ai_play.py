@@ -38,6 +38,22 @@ def test_no_controller_breaks_and_every_account_stays_finite(games: list[Game]) 
         assert np.isfinite(w.relations).all()
 
 
+def test_the_doctrines_propose_no_offtake_the_desk_refuses(games: list[Game]) -> None:
+    """The doctrines cap an offtake at the desk's own limit (the observation's
+    `offtake_ceiling`, which is `deals.offtake_ceiling` of the sellers' capacity): none is
+    refused for asking more than half of what the seller can produce, or of a seller that
+    refines nothing (13 of the default game's 1,895 AI orders were, before)."""
+    proposed = 0
+    for game in games:
+        deals = [
+            r for r in game.world.desk.log if r.kind == "propose_deal" and r.order.deal.value == "offtake"
+        ]
+        proposed += len(deals)
+        refused = [(r.turn, r.issuer, r.reason) for r in deals if not r.accepted]
+        assert refused == []
+    assert proposed > 0
+
+
 def test_the_dominant_refiner_tightens_controls_when_provoked(games: list[Game], content: Content) -> None:
     for game in games:
         acts = game.world.diplomacy.acts

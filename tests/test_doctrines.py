@@ -12,10 +12,12 @@ import dataclasses
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from agents.controller import Controller, Idle, Level
 from agents.doctrines import DOCTRINES, make_controller, order_cost
-from agents.doctrines.base import TEMPERS, control_in_force
+from agents.doctrines.base import TEMPERS, control_in_force, offer_tonnes
 from agents.observation import Observation
 from game.rules import Doctrine, ExportControl, Instrument, Stage, Tariff, Zone
 from game.rules.diplomacy import Act, Proposal
@@ -517,3 +519,17 @@ def test_the_default_scenario_opening(content):
         assert any(
             isinstance(o, ProposeZone) for o in u.decide(from_content(content, SCENARIO, "united_states"))
         )
+
+
+@given(
+    tonnes=st.floats(0.0, 1e9, allow_nan=False),
+    ceiling=st.floats(0.0, 1e9, allow_nan=False) | st.just(float("inf")),
+)
+def test_an_offer_is_rounded_to_the_kilogram_and_never_above_the_desks_limit(
+    tonnes: float, ceiling: float
+) -> None:
+    offered = offer_tonnes(tonnes, ceiling)
+    assert 0.0 <= offered <= ceiling
+    assert offered == round(offered, 3)
+    if round(tonnes, 3) <= ceiling:  # the limit does not bind: the offer is what it always was
+        assert offered == round(tonnes, 3)

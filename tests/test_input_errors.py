@@ -195,6 +195,22 @@ def test_the_run_summary_counts_refused_orders_with_their_reasons(tmp_path: Path
     assert reasons[1].startswith("  turn 3, china lift_export_control:")
 
 
+def test_the_run_summary_names_nations_and_minerals_as_players_read_them(tmp_path: Path) -> None:
+    """The world writes its reasons with display names: the summary of a refused ban on
+    rare earths toward the United States says 'rare earths' and 'United States', never the
+    ids `rare_earths` or `united_states` (nothing rewrites the reason on its way out)."""
+    ban = BAN.replace('targets = ["japan"]', 'targets = ["united_states"]')
+    result = run(tmp_path, ban + ban.replace("turn = 1", "turn = 2"))
+    assert result.exit_code == 0, result.output
+    refused = [line for line in result.stderr.splitlines() if line.startswith("  turn 2, china ")]
+    assert len(refused) == 1, result.stderr
+    reason = refused[0].split(": ", 1)[1]
+    assert reason == (
+        "China cannot impose a ban on refined rare earths to United States: "
+        "the same control is already in force"
+    )
+
+
 def test_user_text_is_never_read_as_markup(tmp_path: Path) -> None:
     (tmp_path / "[bold]x[").mkdir()
     path = tmp_path / "[bold]x[/]game.json"  # the folder `[bold]x[` and the file `]game.json`

@@ -1,6 +1,11 @@
 """The fast action masks equal the masks by definition (build every template's order, ask the
-world's desk), over whole episodes, perturbed states (hypothesis) and queued orders; and the
-facts they read (capacities) are the world's own numbers, bit for bit."""
+world's desk), over whole episodes, perturbed states (hypothesis) and queued orders.
+
+They are equal by construction: a template's `valid` calls the refusal rule its mechanism's
+order check calls, on the facts the mechanism gathers (game.world.mechanisms). What these
+tests still guard is the rest: that each template passes its rule the parameters its `build`
+gives the order, its pydantic ranges and the desk's budget check, and that the per-turn
+capacity grid the lab reads is `capacity_of`, bit for bit."""
 
 from __future__ import annotations
 
@@ -167,7 +172,7 @@ def test_with_orders_queued_the_mask_follows_the_desk(content: Content):
     assert not np.array_equal(before[rnd], after[rnd][0])
 
 
-def test_facts_capacity_is_the_worlds_capacity_bit_for_bit(content: Content):
+def test_facts_capacity_grid_is_the_worlds_capacity_bit_for_bit(content: Content):
     env = LodestoneParallelEnv(content=content)
     for _ in _episode(env, 2, 0.5, 2):
         pass
@@ -189,3 +194,27 @@ def test_seats_of_one_game_share_one_gathering_of_facts_per_turn(content: Conten
     second = {id(seat.menu().situation.known) for seat in env.seats.values()}
     assert len(second) == 1 and second != first
     assert env.game is not None and env.seats["japan"].menu().situation.known.turn == env.game.world.turn
+
+
+def test_capacity_grid_sums_a_crowded_cell_as_capacity_of_does(content: Content):
+    """A country with 8 or more plants of one mineral (numpy then sums pairwise, not in row
+    order): the grid still gives `capacity_of`'s float. The default scenario's refiners of
+    its first mineral, all moved to one country, with capacities whose sum depends on order."""
+    from game.world.economy.firms import PAIRWISE_FROM, capacity_grid, firm_rows
+    from game.world.model import WorldModel
+
+    world = WorldModel(content, "ministerial-2026", 0)
+    s = world.state
+    t = s.firms
+    cells = firm_rows(s, Stage.REFINED)
+    rows = np.concatenate([r for (m, _), r in cells.items() if m == 0])
+    assert len(rows) >= PAIRWISE_FROM
+    t.country[rows] = 0
+    t.capacity[rows] = 1.0 + np.arange(len(rows)) * 0.1 + 1e-7 * np.sqrt(np.arange(len(rows)))
+    s.rows_cache.clear()
+    grid = capacity_grid(s, Stage.REFINED)
+    assert len(firm_rows(s, Stage.REFINED)[0, 0]) >= PAIRWISE_FROM
+    for mineral in s.mineral_ids:
+        for nation in s.nation_ids:
+            m, n = s.mineral_index_of[mineral], s.nation_index[nation]
+            assert grid[m, n] == world.capacity_of(nation, mineral, Stage.REFINED)

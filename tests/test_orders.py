@@ -9,8 +9,9 @@ import numpy as np
 import pytest
 
 from game.content import Content
+from game.ledger import Names
 from game.rules import Stage
-from game.rules.orders import ORDER_KINDS
+from game.rules.orders import ORDER_KINDS, ProposeDeal
 from game.world.mechanisms.programmes import RND_TURNS
 from game.world.model import WorldModel
 
@@ -356,7 +357,7 @@ def test_every_order_kind_is_exercised_here() -> None:
         ({**BAN_JAPAN, "issuer": "atlantis"}, "not a nation"),
         ({**BAN_JAPAN, "targets": ["atlantis"]}, "not a nation"),
         ({**BAN_JAPAN, "mineral": "cobalt"}, "not traded"),
-        ({**BAN_JAPAN, "issuer": "australia", "targets": []}, "no rare_earths refineries"),
+        ({**BAN_JAPAN, "issuer": "australia", "targets": []}, "no rare earths refineries"),
         ({"kind": "lift_export_control", "issuer": "japan", "mineral": "rare_earths"}, "no such control"),
         ({"kind": "join_zone", "issuer": "japan", "zone": "nowhere"}, "no such zone"),
         (
@@ -417,6 +418,81 @@ def test_every_order_kind_is_exercised_here() -> None:
 )
 def test_invalid_orders_are_refused_with_a_reason(world: WorldModel, order: dict, expected: str) -> None:
     assert expected in refused(world, order)
+
+
+def test_reasons_name_nations_minerals_and_zones_as_players_read_them(world: WorldModel) -> None:
+    """The world writes its refusals with display names ('United States', 'rare earths', the
+    zone's name), so a CLI summary or a log shows them as they are, and the UI's rewrite of
+    ids (game.ledger.Names) finds nothing left to change."""
+    ban = {**BAN_JAPAN, "targets": ["united_states"]}
+    submit_ok(world, ban)
+    submit_ok(world, ZONE)
+    world.step()  # the ban and the zone are in force
+    subsidy = {
+        "kind": "subsidise",
+        "issuer": "japan",
+        "programme": "recycling",
+        "mineral": "rare_earths",
+        "usd_m_per_turn": 1,
+        "turns": 4,
+    }
+    submit_ok(world, subsidy)
+    world.step()
+    orders = [
+        ban,
+        {
+            "kind": "lift_export_control",
+            "issuer": "japan",
+            "mineral": "rare_earths",
+            "targets": ["united_states"],
+        },
+        {"kind": "tariff", "issuer": "japan", "mineral": "rare_earths", "stage": "refined", "rate_pct": 0},
+        {"kind": "invite_to_zone", "issuer": "united_states", "zone": "minerals_club", "nation": "japan"},
+        {"kind": "leave_zone", "issuer": "australia", "zone": "minerals_club"},
+        {
+            "kind": "stockpile",
+            "issuer": "united_states",
+            "action": "release",
+            "mineral": "rare_earths",
+            "tonnes": 1e8,
+        },
+        subsidy,
+        {
+            "kind": "propose_deal",
+            "issuer": "japan",
+            "buyer": "japan",
+            "seller": "united_states",
+            "mineral": "rare_earths",
+            "tonnes_per_turn": 1e8,
+        },
+    ]
+    names = Names(world.content, world)
+    for order in orders:
+        reason = refused(world, order)
+        assert "rare_earths" not in reason and "united_states" not in reason, reason
+        assert "minerals_club" not in reason or order["kind"] == "propose_zone", reason
+        assert "rare earths" in reason or "United States" in reason or "Minerals Security Club" in reason
+        assert names(reason) == reason
+
+
+def test_the_observed_offtake_ceiling_is_the_desks_limit_to_the_last_bit(world: WorldModel) -> None:
+    """What the doctrines read (Observation.offtake_ceiling) is where the desk draws the line:
+    an offtake of exactly the ceiling passes, the next float above it is refused, and a
+    seller that refines nothing has a ceiling of 0."""
+    world.step()
+    obs = world.observe("japan")
+    for m, mineral in enumerate(world.mineral_ids):
+        for n, seller in enumerate(world.nation_ids):
+            if seller == "japan":
+                continue
+            ceiling = obs.offtake_limit(m, n)
+            deal = {"issuer": "japan", "buyer": "japan", "seller": seller, "mineral": mineral}
+            if world.capacity_of(seller, mineral, Stage.REFINED) <= 0:
+                assert ceiling == 0.0
+                continue
+            assert world.check(ProposeDeal(**deal, tonnes_per_turn=ceiling)).accepted
+            above = float(np.nextafter(ceiling, np.inf))
+            assert "more than half" in world.check(ProposeDeal(**deal, tonnes_per_turn=above)).reason
 
 
 def test_no_budget_is_refused(world: WorldModel) -> None:

@@ -272,3 +272,25 @@ def test_a_ban_s_outcome_gives_the_tonnes_it_stopped(content) -> None:
     tonnes = re.findall(r"([\d,]+) t (?:last|this) quarter", outcome.result)
     was, now = (float(t.replace(",", "")) for t in tonnes)
     assert was > 0 and now == 0  # a ban on everyone closes every route out
+
+
+def test_the_release_form_refuses_exactly_what_the_desk_refuses(content) -> None:
+    """The stockpile form's release check is the desk's own rule on the desk's own fact
+    (`stockpiles.releasable`): all of the stockpile passes both, a tonne more fails both."""
+    from game.ui.forms.scale import check_scale
+    from game.ui.forms.spec import BadInput
+
+    play = Play.new(content, "tutorial", "japan", seed=0)
+    mineral = "rare_earths"
+    held = float(play.obs.stockpile[play.obs.m(mineral)])
+    assert held > 0
+    for tonnes, ok in ((held, True), (held + 1.0, False)):
+        order = {"kind": "stockpile", "action": "release", "mineral": mineral, "tonnes": tonnes}
+        accepted = play.check(order)[0]
+        try:
+            check_scale(play, "release", {"mineral": mineral, "tonnes": tonnes})
+            form = True
+        except BadInput as err:
+            form = False
+            assert "you hold only" in str(err) and "rare earths" in str(err)
+        assert accepted == form == ok

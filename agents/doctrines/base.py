@@ -12,6 +12,7 @@ depends on Python's salted `hash()` or on global random state.
 from __future__ import annotations
 
 import functools
+import math
 import zlib
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -104,6 +105,25 @@ def clip(x: float, lo: float, hi: float) -> float:
     """`float(np.clip(x, lo, hi))` for one number (the same value, NaN included, for bounds
     that are not zero), without building a numpy scalar."""
     return min(max(x, lo), hi)
+
+
+# ---------------------------------------------------------------------------- amounts
+
+
+TONNES_PLACES = 3
+"""Offers are rounded to the kilogram."""
+
+
+def offer_tonnes(tonnes: float, ceiling: float) -> float:
+    """`tonnes` a turn as an offtake offers them: rounded to the kilogram, and never above
+    `ceiling` (`Observation.offtake_limit`, the desk's limit), even after rounding."""
+    offered = round(min(tonnes, ceiling), TONNES_PLACES)
+    if offered > ceiling:
+        scale = 10**TONNES_PLACES
+        offered = math.floor(ceiling * scale) / scale
+        if offered > ceiling:  # the product rounded up to the next whole kilogram
+            offered = (math.floor(ceiling * scale) - 1) / scale
+    return offered
 
 
 # ---------------------------------------------------------------------------- money

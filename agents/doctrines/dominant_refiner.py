@@ -37,7 +37,16 @@ from agents.doctrines.assess import (
     rivals,
     supply_stress,
 )
-from agents.doctrines.base import DoctrineController, Plan, Verdict, clip, impose, on_cadence, order_cost
+from agents.doctrines.base import (
+    DoctrineController,
+    Plan,
+    Verdict,
+    clip,
+    impose,
+    offer_tonnes,
+    on_cadence,
+    order_cost,
+)
 from agents.observation import F64, Observation
 from game.rules import Doctrine, Instrument, Stage
 from game.rules.diplomacy import Proposal
@@ -354,6 +363,7 @@ class DominantRefiner(DoctrineController):
             bought = consumption(observation, i)
             best = max(levers, key=lambda x: (bought[observation.m(x)] * self.base_price[x], x))
             tonnes = 0.25 * float(bought[observation.m(best)]) * self.temper.scale
+            tonnes = offer_tonnes(tonnes, observation.offtake_limit(observation.m(best), observation.me))
             if tonnes > 0:
                 plan.add(
                     ProposeDeal(
@@ -361,7 +371,7 @@ class DominantRefiner(DoctrineController):
                         buyer=member,
                         seller=self.nation,
                         mineral=best,
-                        tonnes_per_turn=round(tonnes, 3),
+                        tonnes_per_turn=tonnes,
                         pricing=Pricing.INDEXED,
                         discount_pct=PEEL_DISCOUNT[self.level],
                         duration_turns=8,

@@ -22,10 +22,11 @@ from agents.doctrines.assess import (
     reading,
     rivals,
 )
-from agents.doctrines.base import DoctrineController, Plan, clip, on_cadence, order_cost
+from agents.doctrines.base import DoctrineController, Plan, clip, offer_tonnes, on_cadence, order_cost
 from agents.observation import SECTORS, Observation
 from game.rules import Doctrine, Stage
 from game.rules.orders import (
+    MONEY_MAX,
     FundRnD,
     Invest,
     Pricing,
@@ -98,7 +99,7 @@ def buy_stock(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: s
         tonnes = 0.5 * plan.left_usd_m / price
     if tonnes < 0.1 * desired or tonnes <= 0 or plan.full:
         return False
-    budget = min(tonnes * price, 1e7)
+    budget = min(tonnes * price, MONEY_MAX)
     order = Stockpile(
         issuer=ctrl.nation,
         action=StockpileAction.BUY,
@@ -145,6 +146,7 @@ def offtake(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str
         financing = template.capex_usd_per_tpy * template.capacity_tpy / 1e6 * 0.5 * ctrl.temper.scale
         if not plan.can_afford(financing):
             return False
+    tonnes = offer_tonnes(float(tonnes), obs.offtake_limit(m, best))  # a miner may refine nothing
     if tonnes <= 0:
         return False
     order = ProposeDeal(
@@ -153,7 +155,7 @@ def offtake(ctrl: DoctrineController, obs: Observation, plan: Plan, mineral: str
         seller=seller,
         mineral=mineral,
         stage=Stage.REFINED,
-        tonnes_per_turn=round(float(tonnes), 3),
+        tonnes_per_turn=tonnes,
         pricing=Pricing.INDEXED,
         discount_pct=-ap.premium_pct,
         duration_turns=12,

@@ -26,12 +26,12 @@ from agents.doctrines.assess import (
     supply_stress,
     world_output,
 )
-from agents.doctrines.base import DoctrineController, Plan, Verdict, impose, on_cadence
+from agents.doctrines.base import DoctrineController, Plan, Verdict, impose, offer_tonnes, on_cadence
 from agents.doctrines.own_cost import ore_restriction_pays
 from agents.observation import Observation
 from game.rules import Doctrine, Instrument, Stage
 from game.rules.diplomacy import Proposal
-from game.rules.orders import InviteToZone, LiftExportControl, Order, Pricing, ProposeDeal
+from game.rules.orders import MONEY_MAX, InviteToZone, LiftExportControl, Order, Pricing, ProposeDeal
 
 MIN_MINE_SHARE = 0.05
 """We restrict ore exports only of minerals we mine at least this share of."""
@@ -222,7 +222,11 @@ class ResourceNationalist(DoctrineController):
             return
         bought = np.array([consumption(observation, i)[m] for i in range(len(observation.nations))])
         best = max(bidders, key=lambda i: (bought[i] * (1 + observation.relations[i] / 100), -i))
-        if bought[best] <= 0:
+        # The desk's limit on what we may offer is our refining now, not the plant's output.
+        tonnes = offer_tonnes(
+            min(template.capacity_tpy / 4 * 0.5, float(bought[best])), observation.offtake_limit(m, me)
+        )
+        if bought[best] <= 0 or tonnes <= 0:
             return
         financing = round(template.capex_usd_per_tpy * template.capacity_tpy / 1e6 * 0.5, 3)
         plan.add(
@@ -232,11 +236,11 @@ class ResourceNationalist(DoctrineController):
                 seller=self.nation,
                 mineral=mineral,
                 stage=Stage.REFINED,
-                tonnes_per_turn=round(min(template.capacity_tpy / 4 * 0.5, float(bought[best])), 3),
+                tonnes_per_turn=tonnes,
                 pricing=Pricing.INDEXED,
                 discount_pct=0.0,
                 duration_turns=12,
-                financing_usd_m=min(financing, 1e7),
+                financing_usd_m=min(financing, MONEY_MAX),
                 note="finance a refinery here and take half its output",
             )
         )

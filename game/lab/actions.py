@@ -55,13 +55,17 @@ used); value 0 is always valid. Orders of several slots together may still excee
 treasury: then the world refuses the later ones at submission (slots are submitted in
 table order) and the env reports them as refused.
 
-How the mask is computed: each template has, beside its `build`, a `valid` rule that
-mirrors build + the desk's check from the turn's `WorldFacts` (game.lab.facts) without
-making the pydantic order, ~10x faster than building and checking 399 orders. Where only
-the desk can tell (a proposal of the same kind already pending, orders already queued by
-the nation), the template is built and checked as before. `Menu.checked_mask` is the mask
-by definition; tests/test_masks.py proves the two equal over whole episodes, perturbed
-states and the edges of every tolerance.
+How the mask is computed: each template has, beside its `build`, a `valid` rule that calls
+the refusal rule its mechanism's order check calls (`game.world.mechanisms`: `impose_refusal`,
+`tariff_refusal`, `deal_refusal`, ...) with the parameters `build` would give the order, on
+the mechanism's facts gathered once per turn (`WorldFacts`, game.lab.facts), without making
+the pydantic order: ~10x faster than building and checking 399 orders, and equal to the desk
+by construction. What is left here is the template's own part: whether it could be built
+(`build` returns None, a parameter outside the order's pydantic range) and the desk's budget
+check. Where only the desk can tell (a proposal of the same kind already pending, orders
+already queued by the nation), the template is built and checked as before.
+`Menu.checked_mask` is the mask by definition; tests/test_masks.py checks the two equal over
+whole episodes, perturbed states and the edges of every tolerance.
 """
 
 from __future__ import annotations
@@ -79,6 +83,9 @@ from game.lab.facts import WorldFacts, facts_of
 from game.rules import Instrument, Stage
 from game.rules.diplomacy import Proposal
 from game.rules.orders import (
+    MONEY_MAX,
+    PROGRAMME_MAX,
+    TONNES_MAX,
     DealKind,
     DiplomaticMessage,
     FundRnD,
@@ -100,8 +107,8 @@ from game.rules.orders import (
     Tone,
 )
 from game.rules.policies import ControlTerms, Zone, control_terms
-from game.world.mechanisms.deals import MAX_DEAL_SHARE
-from game.world.mechanisms.investment import investment_cost
+from game.world.mechanisms import controls, deals, investment, programmes, stockpiles, tariffs, zones
+from game.world.mechanisms.base import within
 from game.world.model import WorldModel
 
 ZONE_SLOTS = 3
@@ -116,10 +123,6 @@ OFFTAKE_CAPACITY_SHARE = 0.4
 SALE_CAPACITY_SHARE = 0.25
 STOCK_PRICE_MARGIN = 1.25
 PARTNER_SHARE_PCT = 60.0
-MONEY_MAX = 1e7
-"""`game.rules.orders.Money`: the largest budget an order takes (USD m)."""
-PROGRAMME_MAX = 1e5
-"""The largest subsidy per turn or research budget an order takes (USD m)."""
 
 SLOT_NAMES: tuple[str, ...] = (
     "control",
@@ -228,14 +231,9 @@ class Template:
 
 
 # Each family below has a `build` (the order the template stands for) and a `valid` that
-# mirrors build + `WorldModel.check` (game.world.mechanisms) without making the pydantic model.
-# Parameters both need come from one helper, so they are the same floats. Pydantic ranges
-# that a parameter could break (`_in_range`) are part of "could be built".
-
-TONNES_MAX = 1e9
-"""`game.rules.orders.Tonnes`: the largest tonnage an order takes."""
-ISSUE_SLACK = 1e-9
-"""The desk's tolerance when it compares a cost with the treasury."""
+# calls the refusal rule of its mechanism (game.world.mechanisms) on this turn's facts, with
+# the parameters `build` gives the order (from one helper, so they are the same floats).
+# Pydantic ranges that a parameter could break (`_in_range`) are part of "could be built".
 
 
 def _in_range(x: float, hi: float) -> bool:
@@ -244,8 +242,9 @@ def _in_range(x: float, hi: float) -> bool:
 
 
 def _affordable(s: Situation, cost: float) -> bool:
-    """The desk's budget check for an order costing `cost`, with nothing else queued."""
-    return not (cost > 0 and cost > s.treasury() + ISSUE_SLACK)
+    """The desk's budget check for an order costing `cost`, with nothing else queued (the
+    desk compares only costs above 0, with `within`)."""
+    return not cost > 0 or within(cost, s.treasury())
 
 
 @lru_cache(maxsize=4096)
@@ -288,20 +287,26 @@ def _control(mineral: str, stage: Stage, instrument: Instrument, rivals_only: bo
     def valid(s: Situation) -> bool:
         if rivals_only and not s.rivals:
             return False
-        if s.capacity(s.nation, mineral, stage) <= 0:
+        capacity = s.capacity(s.nation, mineral, stage)
+        if capacity <= 0:  # `build` gives no order (the refusal rule would say so too)
             return False
         targets = s.rivals if rivals_only else ()
         terms = _imposed_terms(s.nation, mineral, stage, instrument, targets, frozen)
-        return terms is not None and terms not in s.known.control_terms
+        if terms is None:
+            return False
+        known = s.known
+        return (
+            controls.impose_refusal(known.state, mineral, stage, capacity, terms, known.control_terms) is None
+        )
 
     return build, valid
 
 
 def _lift(mineral: str, stage: Stage) -> Rule:
-    return (
-        lambda s: LiftExportControl(issuer=s.nation, mineral=mineral, stage=stage),
-        lambda s: (s.nation, mineral, stage) in s.known.controlled,
-    )
+    def valid(s: Situation) -> bool:
+        return controls.lift_refusal(s.known.controlled.get((s.nation, mineral, stage), []), []) is None
+
+    return lambda s: LiftExportControl(issuer=s.nation, mineral=mineral, stage=stage), valid
 
 
 def _tariff(mineral: str, rate: float) -> Rule:
@@ -315,8 +320,8 @@ def _tariff(mineral: str, rate: float) -> Rule:
     def valid(s: Situation) -> bool:
         if not s.rivals:
             return False
-        rates = s.known.tariff_rates.get((s.nation, mineral, Stage.REFINED, tuple(sorted(s.rivals))), [])
-        return bool(rates) if rate == 0 else rate not in rates
+        rates = s.known.tariff_rates.get(tariffs.tariff_key(s.nation, mineral, Stage.REFINED, s.rivals), [])
+        return tariffs.tariff_refusal(s.nation, s.rivals, rate, rates) is None
 
     return build, valid
 
@@ -353,8 +358,7 @@ def _found_zone() -> Rule:
     def valid(s: Situation) -> bool:
         return (
             _zone_buildable(s.nation, _zone_name(s), s.friends)
-            and _zone_id(s) not in s.known.zones
-            and s.nation not in s.friends
+            and zones.found_refusal(s.known.state, s.nation, _zone_id(s), s.friends, []) is None
         )
 
     return build, valid
@@ -366,13 +370,10 @@ def _join(k: int) -> Rule:
         return JoinZone(issuer=s.nation, zone=zones[k].id) if k < len(zones) else None
 
     def valid(s: Situation) -> bool:
-        zones = s.obs.zones
-        if k >= len(zones):
+        seen = s.obs.zones
+        if k >= len(seen):
             return False
-        zone = s.known.zones.get(zones[k].id)
-        return (
-            zone is not None and s.nation not in zone.members and (s.nation, zone.id) in s.known.invitations
-        )
+        return zones.join_refusal(s.known.zones.get(seen[k].id), s.nation, s.known.invitations) is None
 
     return build, valid
 
@@ -383,11 +384,10 @@ def _leave(k: int) -> Rule:
         return LeaveZone(issuer=s.nation, zone=zones[k].id) if k < len(zones) else None
 
     def valid(s: Situation) -> bool:
-        zones = s.obs.zones
-        if k >= len(zones):
+        seen = s.obs.zones
+        if k >= len(seen):
             return False
-        zone = s.known.zones.get(zones[k].id)
-        return zone is not None and s.nation in zone.members
+        return zones.leave_refusal(s.known.zones.get(seen[k].id), s.nation) is None
 
     return build, valid
 
@@ -401,13 +401,9 @@ def _invite(nation: str) -> Rule:
         mine = s.my_zones
         if not mine:
             return False
-        zone = s.known.zones.get(mine[0].id)
-        return (
-            zone is not None
-            and s.nation in zone.members
-            and nation not in zone.members
-            and (nation, zone.id) not in s.known.invitations
-        )
+        known = s.known
+        zone = known.zones.get(mine[0].id)
+        return zones.invite_refusal(known.state, zone, s.nation, nation, known.invitations) is None
 
     return build, valid
 
@@ -425,9 +421,7 @@ def _answer(k: int, accept: bool) -> Rule:
         if k >= len(inbox):
             return False
         p = s.known.proposals.get(inbox[k].id)
-        if p is None or p.to != s.nation:
-            return False
-        return not (accept and isinstance(p.order, InviteToZone) and p.order.zone not in s.known.zones)
+        return deals.respond_refusal(s.known.state, p, s.nation, accept) is None
 
     return build, valid
 
@@ -439,15 +433,17 @@ def _offtake_tonnes(s: Situation, m: int, mineral: str, seller: str) -> float:
 
 
 def _deal_valid(s: Situation, buyer: str, seller: str, mineral: str, tonnes: float | None) -> bool | None:
-    """The desk's check of a deal proposed by the nation (`tonnes` None: a memorandum)."""
-    if tonnes is not None:
-        capacity = s.capacity(seller, mineral, Stage.REFINED)
-        if capacity <= 0 or tonnes > MAX_DEAL_SHARE * capacity:
-            return False
-    if s.known.treasury[s.world.nation_ids.index(buyer)] < 0.0:  # no financing: 0 must be payable
+    """The desk's check of a deal proposed by the nation (`tonnes` None: a memorandum), with
+    no financing."""
+    known = s.known
+    capacity = 0.0 if tonnes is None else s.capacity(seller, mineral, Stage.REFINED)
+    treasury = float(known.treasury[known.state.nation_index[buyer]])
+    if deals.deal_refusal(
+        known.state, seller, buyer, mineral, Stage.REFINED, tonnes, capacity, 0.0, treasury
+    ):
         return False
     deal = DealKind.OFFTAKE if tonnes is not None else DealKind.MEMORANDUM
-    if s.known.pending_like(s.nation, ProposeDeal, buyer=buyer, seller=seller, mineral=mineral, deal=deal):
+    if known.pending_like(s.nation, ProposeDeal, buyer=buyer, seller=seller, mineral=mineral, deal=deal):
         return None  # the same proposal may be waiting: the desk compares whole orders
     return True
 
@@ -538,25 +534,27 @@ def _invest(m: int, template: str, abroad: bool) -> Rule:
         return Invest(issuer=s.nation, template=template, country=place[0], share_pct=place[1])
 
     def valid(s: Situation) -> bool | None:
-        spec = s.world.content.projects.get(template)
-        if spec is None or spec.mineral not in s.world.mineral_ids:
+        if template not in s.world.content.projects:
             return False
         place = where(s)
         if place is None:
             return False
         country, share = place
+        known = s.known
         key = ("invest cost", template, share)  # the world prices a template and a share only
-        cost = s.known.memo.get(key)
+        cost = known.memo.get(key)
         if cost is None:
             order = Invest(issuer=s.nation, template=template, country=country, share_pct=share)
-            cost = s.known.memo[key] = float(investment_cost(s.world, order))
+            cost = known.memo[key] = float(investment.investment_cost(known.state, order))
         assert isinstance(cost, float)
-        consent = country != s.nation and frozenset((s.nation, country)) not in s.known.memoranda
+        consent = investment.needs_consent(s.nation, country, known.memoranda)
+        if investment.invest_refusal(known.state, template, consent, cost, s.treasury()):
+            return False
         if not consent:
-            return _affordable(s, cost)
-        if s.known.pending_like(s.nation, Invest, template=template, country=country):
+            return _affordable(s, cost)  # charged now, by the desk
+        if known.pending_like(s.nation, Invest, template=template, country=country):
             return None  # the same proposal may be waiting: the desk compares whole orders
-        return not cost > s.treasury() + ISSUE_SLACK  # charged when the host consents
+        return True
 
     return build, valid
 
@@ -564,7 +562,7 @@ def _invest(m: int, template: str, abroad: bool) -> Rule:
 def _stock_purchase(s: Situation, m: int) -> tuple[float, float] | None:
     tonnes = float(s.obs.need[m].sum())
     price = max(float(s.obs.refined_price[m, s.me]), float(s.obs.ref_price[m]))
-    budget = min(tonnes * price * STOCK_PRICE_MARGIN / 1e6, 1e7)
+    budget = min(tonnes * price * STOCK_PRICE_MARGIN / 1e6, MONEY_MAX)
     return None if tonnes <= 0 or budget <= 0 else (tonnes, budget)
 
 
@@ -585,6 +583,9 @@ def _stock_buy(m: int, mineral: str) -> Rule:
         terms = _stock_purchase(s, m)
         if terms is None or not (_in_range(terms[0], TONNES_MAX) and _in_range(terms[1], MONEY_MAX)):
             return False
+        held = float(s.known.held[s.me, m])
+        if stockpiles.stockpile_refusal(StockpileAction.BUY, terms[0], terms[1], held):
+            return False
         return _affordable(s, terms[1])
 
     return build, valid
@@ -601,13 +602,14 @@ def _stock_release(m: int, mineral: str, share: float) -> Rule:
         tonnes = share * float(s.obs.stockpile[m])
         if tonnes <= 0 or not _in_range(tonnes, TONNES_MAX):
             return False
-        return not tonnes > s.known.held[s.me, m] + ISSUE_SLACK
+        held = float(s.known.held[s.me, m])
+        return stockpiles.stockpile_refusal(StockpileAction.RELEASE, tonnes, 0.0, held) is None
 
     return build, valid
 
 
 def _subsidy_per_turn(s: Situation) -> float:
-    return min(SUBSIDY_SHARE * s.treasury0, 1e5)
+    return min(SUBSIDY_SHARE * s.treasury0, PROGRAMME_MAX)
 
 
 def _subsidise(m: int, mineral: str, programme: Programme) -> Rule:
@@ -627,15 +629,14 @@ def _subsidise(m: int, mineral: str, programme: Programme) -> Rule:
         per_turn = _subsidy_per_turn(s)
         if per_turn <= 0 or not _in_range(per_turn, PROGRAMME_MAX):
             return False
-        if per_turn > s.treasury() + ISSUE_SLACK:
-            return False
-        return (s.me, programme, m, None) not in s.known.subsidies
+        left = s.known.subsidies.get((s.me, programme, m, None))
+        return programmes.subsidy_refusal(per_turn, s.treasury(), left) is None
 
     return build, valid
 
 
 def _rnd_budget(s: Situation) -> float:
-    return min(RND_SHARE * s.treasury0, 1e5)
+    return min(RND_SHARE * s.treasury0, PROGRAMME_MAX)
 
 
 def _rnd(mineral: str, programme: Programme) -> Rule:

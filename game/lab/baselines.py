@@ -94,6 +94,6 @@ def run_episodes(env: LodestoneEnv, policy: Policy, seeds: list[int]) -> list[Ep
             refused += len(info["refused"])
             done = terminated or truncated
         assert env.game is not None
-        score = float(env.game.world.score[env.game.world.nation_ids.index(env.nation)])
+        score = float(env.game.world.score[env.game.world.nation_index[env.nation]])
         episodes.append(Episode(seed, total, turns, score, refused))
     return episodes

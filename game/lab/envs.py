@@ -123,7 +123,7 @@ class Seat:
         self.layout = layout
         self.feature_layout = feature_layout
         world = game.world
-        i = world.nation_ids.index(nation)
+        i = world.nation_index[nation]
         start = world.relations[i]
         others = [(n, start[j]) for j, n in enumerate(world.nation_ids) if n != nation]
         self.rivals = tuple(n for n, r in others if r < 0)
@@ -316,7 +316,7 @@ def _status(game: Game, nations: Sequence[str]) -> str:
     """One line for an `ansi` render: the date, the turn and the nations' scores."""
     w = game.world
     played = f"{w.scenario.date_of(w.turn)} turn {w.turn}/{w.scenario.turns}"
-    scores = ", ".join(f"{n} score {w.score[w.nation_ids.index(n)]:.1f}" for n in nations)
+    scores = ", ".join(f"{n} score {w.score[w.nation_index[n]]:.1f}" for n in nations)
     return f"{played}: {scores}"
 
 

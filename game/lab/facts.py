@@ -1,16 +1,15 @@
-"""What the order desk's checks read, gathered once per world state for the action masks.
+"""The mechanisms' facts, gathered once per world state for the action masks.
 
 A mask answers "would `WorldModel.check` accept this template's order now?" for hundreds of
 templates per nation, and for every nation in a PettingZoo game. Building each order as a
 pydantic model and running it through the desk costs ~20 us a template; most of that is
 rereading the same few facts (a nation's capacity, the controls and tariffs in force, who
-was invited where). `WorldFacts` reads them once per turn, in the forms the templates'
-validity rules (`game.lab.actions`) look up in O(1). The facts are shared by every seat of
-a game: they depend on the world only, not on the nation asking.
-
-Everything here mirrors a check in `game.world.mechanisms`; `tests/test_masks.py` proves that
-the masks computed from these facts equal the masks of the desk itself over many states.
-If a check there changes, that test is what says this file must follow.
+was invited where). Each mechanism module of `game.world.mechanisms` owns its facts (functions
+of the state) and its refusal rules (`*_refusal`, functions of those facts); its order check
+calls both. `WorldFacts` calls the same fact functions once per turn, and the templates
+(`game.lab.actions`) call the same refusal rules, so a mask equals the desk by construction.
+The facts are shared by every seat of a game: they depend on the world only, not on the
+nation asking.
 """
 
 from __future__ import annotations
@@ -23,73 +22,74 @@ from numpy.typing import NDArray
 
 from game.rules import Stage
 from game.rules.diplomacy import Proposal
-from game.rules.orders import DealKind, InviteToZone, Order
-from game.rules.policies import ControlTerms, Zone, control_terms
+from game.rules.orders import Order
+from game.rules.policies import ControlTerms, Zone
+from game.world.economy.firms import capacity_grid
+from game.world.market.routes import ActiveControl
+from game.world.mechanisms import controls, investment, programmes, stockpiles, tariffs, zones
+from game.world.mechanisms.programmes import SubsidyKey
+from game.world.mechanisms.tariffs import TariffKey
 
 if TYPE_CHECKING:
     from game.world.model import WorldModel
+    from game.world.state import WorldState
 
 
 @dataclass
 class WorldFacts:
-    """One world at one turn, as the validity rules of the templates read it."""
+    """One world at one turn, as the mechanisms' refusal rules read it."""
 
     world: WorldModel
+    state: WorldState = field(init=False)
     turn: int = field(init=False)
     treasury: NDArray[np.float64] = field(init=False)
     held: NDArray[np.float64] = field(init=False)
-    """Stockpile a nation may still release this turn: stockpile - forced release (N, M)."""
+    """`stockpiles.releasable`: stockpile a nation may still release this turn (N, M)."""
     control_terms: set[ControlTerms] = field(init=False)
-    controlled: set[tuple[str, str, Stage]] = field(init=False)
-    """(issuer, mineral, stage) of every control in force: what a lift can act on."""
-    tariff_rates: dict[tuple[str, str, Stage, tuple[str, ...]], list[float]] = field(init=False)
+    """`controls.terms_in_force`."""
+    controlled: dict[tuple[str, str, Stage], list[ActiveControl]] = field(init=False)
+    """`controls.controlled`: what a lift of (issuer, mineral, stage) acts on."""
+    tariff_rates: dict[TariffKey, list[float]] = field(init=False)
+    """`tariffs.tariff_rates`."""
     zones: dict[str, Zone] = field(init=False)
     invitations: set[tuple[str, str]] = field(init=False)
-    """(invited nation, zone) of every zone invitation waiting for an answer."""
+    """`zones.invitations`: (invited nation, zone) of every invitation waiting for an answer."""
     proposals: dict[int, Proposal] = field(init=False)
     proposed: dict[str, list[Order]] = field(init=False)
     """The orders of every pending proposal by sender: where the desk's "the same proposal is
     already waiting" check could refuse (templates that may match one ask the desk)."""
     memoranda: set[frozenset[str]] = field(init=False)
-    subsidies: set[tuple[int, object, int, int | None]] = field(init=False)
+    """`investment.memoranda`."""
+    subsidies: dict[SubsidyKey, int] = field(init=False)
+    """`programmes.running`."""
     memo: dict[tuple[object, ...], object] = field(init=False, default_factory=dict)
     """Derived values the templates compute once per turn (investment costs)."""
-    _capacity: dict[tuple[str, str, Stage], float] = field(init=False, default_factory=dict)
+    _capacity: dict[Stage, NDArray[np.float64]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        w = self.world
-        self.turn = w.turn
-        self.treasury = w.treasury.copy()
-        self.held = w.stockpile - w.forced_release
-        controls = w.policies.controls
-        self.control_terms = {control_terms(a.spec) for a in controls}
-        self.controlled = {(a.spec.issuer, a.spec.mineral, a.spec.stage) for a in controls}
-        self.tariff_rates = {}
-        for t in w.policies.tariffs:
-            key = (t.issuer, t.mineral, t.stage, tuple(sorted(t.origins)))
-            self.tariff_rates.setdefault(key, []).append(t.rate_pct)
-        self.zones = dict(w.policies.zones)
-        d = w.diplomacy
-        self.proposals = dict(d.proposals)
-        self.invitations = {
-            (p.to, p.order.zone) for p in self.proposals.values() if isinstance(p.order, InviteToZone)
-        }
+        s = self.state = self.world.state
+        self.turn = s.turn
+        self.treasury = s.treasury.copy()
+        self.held = stockpiles.releasable(s)
+        self.control_terms = controls.terms_in_force(s)
+        self.controlled = controls.controlled(s)
+        self.tariff_rates = tariffs.tariff_rates(s)
+        self.zones = dict(s.policies.zones)
+        self.invitations = zones.invitations(s)
+        self.proposals = dict(s.diplomacy.proposals)
         self.proposed = {}
         for p in self.proposals.values():
             self.proposed.setdefault(p.sender, []).append(p.order)
-        self.memoranda = {
-            frozenset((x.terms.buyer, x.terms.seller))
-            for x in d.deals_in_force(w.turn)
-            if x.terms.deal == DealKind.MEMORANDUM
-        }
-        self.subsidies = {(s.issuer, s.programme, s.mineral, s.sector) for s in w.subsidies}
+        self.memoranda = investment.memoranda(s)
+        self.subsidies = programmes.running(s)
 
     def capacity(self, nation: str, mineral: str, stage: Stage) -> float:
-        """`WorldModel.capacity_of(nation, mineral, stage)`, asked once per turn."""
-        hit = self._capacity.get((nation, mineral, stage))
-        if hit is None:
-            hit = self._capacity[nation, mineral, stage] = self.world.capacity_of(nation, mineral, stage)
-        return hit
+        """`capacity_of(nation, mineral, stage)`, read off this turn's `capacity_grid`."""
+        grid = self._capacity.get(stage)
+        if grid is None:
+            grid = self._capacity[stage] = capacity_grid(self.state, stage)
+        s = self.state
+        return float(grid[s.mineral_index_of[mineral], s.nation_index[nation]])
 
     def pending_like(self, sender: str, kind: type, **terms: object) -> bool:
         """Does `sender` have a pending proposal of this kind with these terms? (If so, it may

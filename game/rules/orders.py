@@ -22,10 +22,18 @@ from pydantic import Field, TypeAdapter, model_validator
 from game.rules.ids import Frozen, Sector, Slug, Stage
 from game.rules.policies import ExportControl, FloorPaidBy, Instrument, Percent, Zone
 
+MONEY_MAX = 1e7
+"""The largest sum an order names (USD m): a ceiling keeps a typo (or a fuzzer) from
+overflowing treasuries. Those who build orders (doctrines, the lab) cap their sums at it."""
+TONNES_MAX = 1e9
+"""The largest tonnage an order names."""
+PROGRAMME_MAX = 1e5
+"""The largest subsidy a turn or research budget an order names (USD m)."""
+
 Turns = Annotated[int, Field(ge=1, le=200)]
-Money = Annotated[float, Field(ge=0, le=1e7)]
-"""USD millions; a ceiling keeps a typo (or a fuzzer) from overflowing treasuries."""
-Tonnes = Annotated[float, Field(ge=0, le=1e9)]
+Money = Annotated[float, Field(ge=0, le=MONEY_MAX)]
+"""USD millions, at most MONEY_MAX."""
+Tonnes = Annotated[float, Field(ge=0, le=TONNES_MAX)]
 
 
 class OrderBase(Frozen):
@@ -247,7 +255,7 @@ class Subsidise(OrderBase):
     programme: Programme
     mineral: Slug
     sector: Sector | None = None
-    usd_m_per_turn: Annotated[float, Field(gt=0, le=1e5)]
+    usd_m_per_turn: Annotated[float, Field(gt=0, le=PROGRAMME_MAX)]
     turns: Turns
 
 
@@ -257,7 +265,7 @@ class FundRnD(OrderBase):
     kind: Literal["fund_rnd"] = "fund_rnd"
     programme: Programme
     mineral: Slug
-    budget_usd_m: Annotated[float, Field(gt=0, le=1e5)]
+    budget_usd_m: Annotated[float, Field(gt=0, le=PROGRAMME_MAX)]
 
 
 class Tone(StrEnum):

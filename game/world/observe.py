@@ -14,6 +14,8 @@ from agents.observation import NewsItem, Observation, ProjectInProgress
 from game.rules import ExportControl, FirmKind, Stage, Tariff, Zone
 from game.rules.diplomacy import Act, Deal, Proposal
 from game.world.economy.demand import need_now
+from game.world.economy.firms import capacity_grid
+from game.world.mechanisms.deals import offtake_ceiling
 from game.world.scoring import PART_NAMES
 
 if TYPE_CHECKING:
@@ -79,6 +81,7 @@ def _public(world: WorldState) -> dict:
         "ore_flow": _frozen(ore_flow),
         "fill": _frozen(world.consumption_fill.T.copy()),
         "need": need_now(world),
+        "offtake_ceiling": _frozen(offtake_ceiling(capacity_grid(world, Stage.REFINED))),
         "readings": {},  # Observation.shared: what controllers derive from the above, once
     }
     world.public_view = (key, public)
@@ -187,7 +190,7 @@ def _shared(world: WorldState, public: dict) -> _Shared:
 
 
 def observe(world: WorldState, nation: str) -> Observation:
-    i = world.nation_ids.index(nation)
+    i = world.nation_index[nation]
     public = _public(world)
     shared = _shared(world, public)
     shortfall = (world.records[-1].shortfall if world.records else world.shortfall)[:, i].copy()
@@ -230,5 +233,6 @@ def observe(world: WorldState, nation: str) -> Observation:
         replies=shared.replies.get(nation, ()),
         news=shared.news,
         projects=shared.projects.get(i, ()),
+        offtake_ceiling=public["offtake_ceiling"],
         shared=public["readings"],
     )

@@ -267,6 +267,20 @@ class WorldState:
         spec = self.content.nations.get(nation_id)
         return spec.name if spec else nation_id
 
+    def label(self, some_id: str) -> str:
+        """What a message calls a nation ('United States'), a mineral ('rare earths', lower
+        case inside a sentence) or a zone (its name): the world writes reasons players and
+        logs read as they are, not ids a front-end must rewrite. Anything else as it is."""
+        nation = self.content.nations.get(some_id)
+        if nation is not None:
+            return nation.name
+        mineral = self.content.minerals.get(some_id)
+        if mineral is not None:
+            name = mineral.name
+            return name[:1].lower() + name[1:] if name[1:2].islower() else name
+        zone = self.policies.zones.get(some_id)
+        return zone.name if zone is not None else some_id
+
     @property
     def relations(self) -> F64:
         """(N, N) how each nation (row) regards each other (column), −100..100."""

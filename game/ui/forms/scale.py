@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from game.rules.orders import StockpileAction
 from game.ui.forms.spec import BadInput
 from game.ui.panels.fmt import price
 from game.ui.play import Play
+from game.world.mechanisms.stockpiles import releasable, stockpile_refusal
 
 STOCK_YEARS = 10
 """A stockpile buy beyond this many years of the nation's need is refused."""
@@ -76,8 +78,10 @@ def check_scale(play: Play, action: str, v: dict[str, Any]) -> str:
         at_world = v["tonnes"] * s.world_average / 1e6
         if v["budget"] > 0 and at_world > 0:
             return f"At the world average price {v['tonnes']:,.0f} t costs about ${at_world:,.0f}m."
-    if action == "release" and v["tonnes"] > s.stock + 1e-9:
-        raise BadInput(f"Tonnes: you hold only {s.stock:,.0f} t of {name}")
+    if action == "release" and v["tonnes"] > 0:  # the desk's rule, on the desk's fact
+        held = float(releasable(play.world.state)[play.obs.me, play.obs.m(mineral)])
+        if stockpile_refusal(StockpileAction.RELEASE, v["tonnes"], 0.0, held):
+            raise BadInput(f"Tonnes: you hold only {max(held, 0):,.0f} t of {name} to release")
     if action == "offtake" and v.get("role") == "buyer":
         most = OFFTAKE_QUARTERS * s.need
         if v["tonnes"] > max(most, 1.0):

@@ -62,6 +62,32 @@ def capacity_of(s: WorldState, nation: str, mineral: str, stage: Stage) -> float
     return float(np.where(t.active[rows], t.capacity[rows] * t.shock[rows], 0.0).sum())
 
 
+def capacity_grid(s: WorldState, stage: Stage) -> F64:
+    """(M, N) `capacity_of` every nation and mineral at once, the same floats: each cell sums
+    its rows in row order, as `capacity_of`'s numpy sum does for up to 7 rows (one pass of
+    `bincount` over the rows in order); a cell with more rows, where numpy sums pairwise, is
+    summed as `capacity_of` sums it."""
+    n_min, n_nat = len(s.mineral_ids), len(s.nation_ids)
+    t = s.firms
+    sells = (t.kind == MINE) if stage == Stage.ORE else (t.kind == REFINERY) | (t.kind == RECYCLER)
+    at = np.flatnonzero(sells)
+    cells = t.mineral[at] * n_nat + t.country[at]
+    value = np.where(t.active[at], t.capacity[at] * t.shock[at], 0.0)
+    size = n_min * n_nat
+    grid = np.bincount(cells, weights=value, minlength=size)
+    crowded = np.flatnonzero(np.bincount(cells, minlength=size) >= PAIRWISE_FROM)
+    if len(crowded):
+        rows = firm_rows(s, stage)
+        for cell in crowded.tolist():
+            r = rows[divmod(cell, n_nat)]
+            grid[cell] = float(np.where(t.active[r], t.capacity[r] * t.shock[r], 0.0).sum())
+    return grid.reshape(n_min, n_nat)
+
+
+PAIRWISE_FROM = 8
+"""numpy sums arrays of this many elements or more pairwise (not strictly in order)."""
+
+
 def owned_share(s: WorldState, kind: int) -> F64:
     """(M, origin, owner): share of an origin's capacity owned by each other nation."""
     n_min, n_nat = len(s.mineral_ids), len(s.nation_ids)

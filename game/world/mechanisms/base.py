@@ -1,5 +1,7 @@
-"""What every lever shares: its place in the resolution order, and the checks common to all
-orders (the issuer and everything the order names exist in this scenario)."""
+"""What every lever shares: its place in the resolution order, the checks common to all
+orders (the issuer and everything the order names exist in this scenario), and the one
+tolerance every budget and stock comparison uses (`within`): the desk's checks, the lab's
+masks and the forms that read a mechanism's facts compare amounts the same way."""
 
 from __future__ import annotations
 
@@ -14,6 +16,22 @@ if TYPE_CHECKING:
     from game.world.state import WorldState
 
 Check = Callable[["WorldState", Any], "str | None"]
+Label = Callable[[str], str]
+"""Names ids for a message: `WorldState.label` (display names), or `same` (the ids)."""
+
+ISSUE_SLACK = 1e-9
+"""An amount may exceed what is available by this much (rounding in the caller's sums)."""
+
+
+def same(some_id: str) -> str:
+    return some_id
+
+
+def within(amount: float, available: float) -> bool:
+    """Whether `amount` (a cost, tonnes to release) fits in `available`, to `ISSUE_SLACK`.
+    Written as `not >`, as every check always was: a NaN amount fits (pydantic refuses NaN
+    before an order reaches a check)."""
+    return not amount > available + ISSUE_SLACK
 
 
 def _free(world: WorldState, order: Any) -> float:
@@ -26,11 +44,12 @@ class Lever:
 
     `check` returns the reason the order cannot be applied now (None when it can); `apply`
     assumes a passed check and may still refuse (returning a reason) before it changes
-    anything; `cost` is what the issuer's treasury pays, in USD m.
+    anything; `cost` is what the issuer's treasury pays, in USD m. `verb` says what the order
+    does ('impose a ban on refined gallium to Japan'), naming ids with the `Label` given.
     """
 
     phase: int
-    verb: Callable[[Any], str]
+    verb: Callable[[Any, Label], str]
     check: Check
     apply: Check
     cost: Callable[[WorldState, Any], float] = _free

@@ -1,5 +1,8 @@
 """Export controls, every OECD instrument (ban, quota, licensing, export tax, end use): their
-orders, putting them in force and lifting them, and their expiry."""
+orders, putting them in force and lifting them, and their expiry.
+
+What may be imposed or lifted is decided by `impose_refusal` and `lift_refusal` over the facts
+`terms_in_force` and `controlled`: the desk's checks and the lab's masks call the same two."""
 
 from __future__ import annotations
 
@@ -7,30 +10,58 @@ from typing import TYPE_CHECKING
 
 from game.rules import ExportControl, Instrument, Stage
 from game.rules.orders import ImposeExportControl, LiftExportControl
-from game.rules.policies import control_terms
+from game.rules.policies import ControlTerms, control_terms
 from game.world.economy.firms import capacity_of, reference_flow, trading_partners
 from game.world.market.routes import ActiveControl
-from game.world.mechanisms.base import Lever, refuse
+from game.world.mechanisms.base import Label, Lever, refuse, same
 from game.world.record import Happened
 
 if TYPE_CHECKING:
     from game.world.state import WorldState
 
 
-def _control_verb(o: ImposeExportControl) -> str:
-    whom = f" to {', '.join(o.targets)}" if o.targets else ""
-    return f"impose a {o.instrument.value.replace('_', ' ')} on {o.stage.value} {o.mineral}{whom}"
+def _control_verb(o: ImposeExportControl, n: Label = same) -> str:
+    whom = f" to {', '.join(n(t) for t in o.targets)}" if o.targets else ""
+    return f"impose a {o.instrument.value.replace('_', ' ')} on {o.stage.value} {n(o.mineral)}{whom}"
+
+
+def terms_in_force(s: WorldState) -> set[ControlTerms]:
+    """The terms of every control in force (`control_terms`)."""
+    return {control_terms(a.spec) for a in s.policies.controls}
+
+
+def controlled(s: WorldState) -> dict[tuple[str, str, Stage], list[ActiveControl]]:
+    """The controls in force by (issuer, mineral, stage), in force order: under each key,
+    `matching_controls` of that issuer, mineral and stage (any instrument), for all at once."""
+    by_issue: dict[tuple[str, str, Stage], list[ActiveControl]] = {}
+    for a in s.policies.controls:
+        by_issue.setdefault((a.spec.issuer, a.spec.mineral, a.spec.stage), []).append(a)
+    return by_issue
+
+
+def impose_refusal(
+    s: WorldState,
+    mineral: str,
+    stage: Stage,
+    capacity: float,
+    terms: ControlTerms,
+    in_force: set[ControlTerms],
+) -> str | None:
+    """Why a control with these `terms` cannot be imposed by a nation with `capacity` tonnes
+    a turn of `mineral` at `stage` (`capacity_of`), with `in_force` (`terms_in_force`); None
+    if it can."""
+    if capacity <= 0:
+        what = "mines" if stage == Stage.ORE else "refineries"
+        return f"it has no {s.label(mineral)} {what} whose exports it could control"
+    if terms in in_force:
+        return "the same control is already in force"
+    return None
 
 
 def _check_control(world: WorldState, o: ImposeExportControl) -> str | None:
-    verb = _control_verb(o)
-    if capacity_of(world, o.issuer, o.mineral, o.stage) <= 0:
-        what = "mines" if o.stage == Stage.ORE else "refineries"
-        return refuse(world, o, verb, f"it has no {o.mineral} {what} whose exports it could control")
-    terms = control_terms(o)
-    if any(control_terms(a.spec) == terms for a in world.policies.controls):
-        return refuse(world, o, verb, "the same control is already in force")
-    return None
+    capacity = capacity_of(world, o.issuer, o.mineral, o.stage)
+    why = impose_refusal(world, o.mineral, o.stage, capacity, control_terms(o), terms_in_force(world))
+    return None if why is None else refuse(world, o, _control_verb(o, world.label), why)
 
 
 def _apply_control(world: WorldState, o: ImposeExportControl) -> None:
@@ -42,22 +73,28 @@ def _apply_control(world: WorldState, o: ImposeExportControl) -> None:
     return None
 
 
-def _check_lift(world: WorldState, o: LiftExportControl) -> str | None:
-    verb = f"lift controls on {o.mineral}" + (f" for {', '.join(o.targets)}" if o.targets else "")
-    matching = matching_controls(world, o.issuer, o.mineral, o.stage, o.instrument)
+def _lift_verb(o: LiftExportControl, n: Label = same) -> str:
+    return f"lift controls on {n(o.mineral)}" + (
+        f" for {', '.join(n(t) for t in o.targets)}" if o.targets else ""
+    )
+
+
+def lift_refusal(matching: list[ActiveControl], targets: list[str]) -> str | None:
+    """Why the `matching` controls (`matching_controls`) cannot be lifted for `targets` (all
+    of them when empty); None if they can."""
     if not matching:
-        return refuse(world, o, verb, "no such control is in force")
-    if o.targets:
-        aimed = [a for a in matching if set(o.targets) & set(a.spec.targets)]
-        if not aimed:
-            everyone = any(not a.spec.targets for a in matching)
-            why = (
-                "the control applies to everyone: lift it whole"
-                if everyone
-                else "no such control is in force"
-            )
-            return refuse(world, o, verb, why)
+        return "no such control is in force"
+    if targets and not any(set(targets) & set(a.spec.targets) for a in matching):
+        if any(not a.spec.targets for a in matching):
+            return "the control applies to everyone: lift it whole"
+        return "no such control is in force"
     return None
+
+
+def _check_lift(world: WorldState, o: LiftExportControl) -> str | None:
+    matching = matching_controls(world, o.issuer, o.mineral, o.stage, o.instrument)
+    why = lift_refusal(matching, o.targets)
+    return None if why is None else refuse(world, o, _lift_verb(o, world.label), why)
 
 
 def _apply_lift(world: WorldState, o: LiftExportControl) -> None:
@@ -89,12 +126,7 @@ def _apply_lift(world: WorldState, o: LiftExportControl) -> None:
 
 
 LEVERS = {
-    LiftExportControl: Lever(
-        1,
-        lambda o: f"lift controls on {o.mineral}" + (f" for {', '.join(o.targets)}" if o.targets else ""),
-        _check_lift,
-        _apply_lift,
-    ),
+    LiftExportControl: Lever(1, _lift_verb, _check_lift, _apply_lift),
     ImposeExportControl: Lever(3, _control_verb, _check_control, _apply_control),
 }
 

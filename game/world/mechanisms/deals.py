@@ -1,5 +1,9 @@
 """Offtake deals and memoranda: their orders, the answers to every kind of proposal, and the
-tonnes and prices deals in force fix on the markets each turn."""
+tonnes and prices deals in force fix on the markets each turn.
+
+What may be proposed or answered is decided by `deal_refusal` and `respond_refusal`; the
+largest offtake a seller can be asked for is `offtake_ceiling` of its capacity. The desk's
+checks, the lab's masks and (through the observation) the AI doctrines read the same ones."""
 
 from __future__ import annotations
 
@@ -9,11 +13,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from game.rules import Stage
-from game.rules.diplomacy import Deal
+from game.rules.diplomacy import Deal, Proposal
 from game.rules.orders import DealKind, Invest, InviteToZone, ProposeDeal, RespondToProposal
 from game.world.economy.firms import capacity_of
 from game.world.mechanisms import investment, zones
-from game.world.mechanisms.base import Lever, refuse
+from game.world.mechanisms.base import Label, Lever, refuse, same
 from game.world.record import Happened
 
 if TYPE_CHECKING:
@@ -26,46 +30,86 @@ MAX_DEAL_SHARE = 0.5
 """An offtake may take at most this share of the seller's capacity in that stage."""
 
 
-def _deal_verb(o: ProposeDeal) -> str:
-    other = o.counterparty
+def _deal_verb(o: ProposeDeal, n: Label = same) -> str:
+    other = n(o.counterparty)
     return f"propose {'an offtake deal' if o.deal == DealKind.OFFTAKE else 'a memorandum'} to {other}"
 
 
-def _check_deal(world: WorldState, o: ProposeDeal) -> str | None:
-    verb = _deal_verb(o)
-    if o.deal == DealKind.OFFTAKE:
-        capacity = capacity_of(world, o.seller, o.mineral, o.stage)
+def offtake_ceiling(capacity: F64 | float) -> F64 | float:
+    """The most tonnes a turn an offtake may take from a seller with `capacity` tonnes a turn
+    (`capacity_of`, or `capacity_grid` for every seller at once: the same floats)."""
+    return MAX_DEAL_SHARE * capacity
+
+
+def deal_refusal(
+    s: WorldState,
+    seller: str,
+    buyer: str,
+    mineral: str,
+    stage: Stage,
+    tonnes: float | None,
+    capacity: float,
+    financing: float,
+    buyer_treasury: float,
+    pending: bool = False,
+) -> str | None:
+    """Why a deal cannot be proposed: an offtake of `tonnes` a turn (None: a memorandum) from
+    `seller`, whose `capacity` is `capacity_of` it, with `financing` USD m the buyer, holding
+    `buyer_treasury`, pays, while the same proposal is `pending` or not. None if it can."""
+    if tonnes is not None:
         if capacity <= 0:
-            return refuse(
-                world, o, verb, f"{world.display(o.seller)} has no {o.stage.value} {o.mineral} to sell"
+            return f"{s.display(seller)} has no {stage.value} {s.label(mineral)} to sell"
+        if tonnes > offtake_ceiling(capacity):
+            return (
+                f"{tonnes:,.0f} t a turn is more than half of what "
+                f"{s.display(seller)} can produce ({capacity:,.0f} t)"
             )
-        if o.tonnes_per_turn > MAX_DEAL_SHARE * capacity:
-            return refuse(
-                world,
-                o,
-                verb,
-                f"{o.tonnes_per_turn:,.0f} t a turn is more than half of what "
-                f"{world.display(o.seller)} can produce ({capacity:,.0f} t)",
-            )
-    buyer = world.nation_ids.index(o.buyer)
-    if o.financing_usd_m > world.treasury[buyer]:
-        return refuse(world, o, verb, f"{world.display(o.buyer)} cannot pay the financing")
-    if any(p.order == o for p in world.diplomacy.pending(sender=o.issuer)):
-        return refuse(world, o, verb, "the same proposal is already waiting for an answer")
+    if financing > buyer_treasury:
+        return f"{s.display(buyer)} cannot pay the financing"
+    if pending:
+        return "the same proposal is already waiting for an answer"
     return None
+
+
+def _check_deal(world: WorldState, o: ProposeDeal) -> str | None:
+    offtake = o.deal == DealKind.OFFTAKE
+    capacity = capacity_of(world, o.seller, o.mineral, o.stage) if offtake else 0.0
+    why = deal_refusal(
+        world,
+        o.seller,
+        o.buyer,
+        o.mineral,
+        o.stage,
+        o.tonnes_per_turn if offtake else None,
+        capacity,
+        o.financing_usd_m,
+        float(world.treasury[world.nation_index[o.buyer]]),
+        any(p.order == o for p in world.diplomacy.pending(sender=o.issuer)),
+    )
+    return None if why is None else refuse(world, o, _deal_verb(o, world.label), why)
 
 
 def _apply_deal(world: WorldState, o: ProposeDeal) -> None:
     world.diplomacy.propose(world.turn, o.issuer, o.counterparty, o)
 
 
+def respond_refusal(s: WorldState, p: Proposal | None, issuer: str, accept: bool) -> str | None:
+    """Why `issuer` cannot answer proposal `p` (None: no longer waiting) so; None if it can."""
+    if p is None or p.to != issuer:
+        return "no such proposal is waiting for it"
+    if accept and isinstance(p.order, InviteToZone) and p.order.zone not in s.policies.zones:
+        return "the zone no longer exists"
+    return None
+
+
 def _check_respond(world: WorldState, o: RespondToProposal) -> str | None:
     p = world.diplomacy.proposals.get(o.proposal)
-    if p is None or p.to != o.issuer:
-        return refuse(world, o, f"answer proposal #{o.proposal}", "no such proposal is waiting for it")
-    if o.accept and isinstance(p.order, InviteToZone) and p.order.zone not in world.policies.zones:
-        return refuse(world, o, f"join zone {p.order.zone}", "the zone no longer exists")
-    return None
+    why = respond_refusal(world, p, o.issuer, o.accept)
+    if why is None:
+        return None
+    if p is not None and p.to == o.issuer and isinstance(p.order, InviteToZone):
+        return refuse(world, o, f"join zone {p.order.zone}", why)  # a zone gone: no name left
+    return refuse(world, o, f"answer proposal #{o.proposal}", why)
 
 
 def _apply_respond(world: WorldState, o: RespondToProposal) -> str | None:
@@ -84,7 +128,7 @@ def _apply_respond(world: WorldState, o: RespondToProposal) -> str | None:
             zones.join(world, o.issuer, p.order.zone)
         case ProposeDeal():
             terms = p.order
-            buyer = world.nation_ids.index(terms.buyer)
+            buyer = world.nation_index[terms.buyer]
             if terms.financing_usd_m > world.treasury[buyer]:
                 return refuse(
                     world, o, f"accept proposal #{p.id}", f"{world.display(terms.buyer)} can no longer pay"
@@ -108,7 +152,9 @@ def _apply_respond(world: WorldState, o: RespondToProposal) -> str | None:
 
 
 LEVERS = {
-    RespondToProposal: Lever(4, lambda o: f"answer proposal #{o.proposal}", _check_respond, _apply_respond),
+    RespondToProposal: Lever(
+        4, lambda o, n=same: f"answer proposal #{o.proposal}", _check_respond, _apply_respond
+    ),
     ProposeDeal: Lever(9, _deal_verb, _check_deal, _apply_deal),
 }
 
@@ -148,7 +194,7 @@ def fixed_flows(s: WorldState, stage: Stage, routes: Routes) -> F64 | None:
                 )
             )
             continue
-        cap = MAX_DEAL_SHARE * capacity_of(s, terms.seller, terms.mineral, stage)
+        cap = offtake_ceiling(capacity_of(s, terms.seller, terms.mineral, stage))
         fixed[m, o, b] += min(terms.tonnes_per_turn, max(cap - fixed[m, o].sum(), 0.0))
     return fixed
 

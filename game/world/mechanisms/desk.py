@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from pydantic import ValidationError
 
 from game.rules.orders import ORDER_ADAPTER, Order
+from game.world.mechanisms.base import within
 from game.world.mechanisms.registry import LEVERS, cost_of, describe
 
 if TYPE_CHECKING:
@@ -81,10 +82,10 @@ class OrderDesk:
             cost = float(lever.cost(world, order))  # cost_of, with the lever at hand
             if reason is None and cost > 0:
                 committed = sum(cost_of(world, o) for _, o in self.queued if o.issuer == issuer)
-                available = world.treasury[world.nation_ids.index(issuer)] - committed
-                if cost > available + 1e-9:
+                available = world.treasury[world.nation_index[issuer]] - committed
+                if not within(cost, available):
                     reason = (
-                        f"{world.display(issuer)} cannot {describe(order)}: it costs "
+                        f"{world.display(issuer)} cannot {describe(order, world)}: it costs "
                         f"${cost:,.0f}m and only ${max(available, 0):,.0f}m is available"
                     )
             if reason is None:
@@ -126,10 +127,10 @@ class OrderDesk:
 
         `stage` marks where they came from: "resolved" for submitted orders, "event" for an
         event's effects (a replay regenerates those from the event, so it skips them)."""
-        nations = world.nation_ids
+        nations = world.nation_index
         queued = sorted(
             self.queued,
-            key=lambda so: (LEVERS[type(so[1])].phase, nations.index(so[1].issuer), so[0]),
+            key=lambda so: (LEVERS[type(so[1])].phase, nations[so[1].issuer], so[0]),
         )
         self.queued = []
         records = []
@@ -138,9 +139,12 @@ class OrderDesk:
             try:
                 reason = lever.check(world, order)
                 cost = cost_of(world, order)
-                i = nations.index(order.issuer)
-                if reason is None and cost > world.treasury[i] + 1e-9:
-                    reason = f"{world.display(order.issuer)} cannot {describe(order)}: the treasury ran short"
+                i = nations[order.issuer]
+                if reason is None and not within(cost, world.treasury[i]):
+                    reason = (
+                        f"{world.display(order.issuer)} cannot {describe(order, world)}: "
+                        "the treasury ran short"
+                    )
                 if reason is None:
                     world.treasury[i] -= cost
                     reason = lever.apply(world, order)

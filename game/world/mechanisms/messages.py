@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from game.rules.orders import DiplomaticMessage, Tone
-from game.world.mechanisms.base import Lever, refuse
+from game.world.mechanisms.base import Lever, refuse, same
 
 if TYPE_CHECKING:
     from game.world.state import WorldState
@@ -24,10 +24,10 @@ def _check(world: WorldState, o: DiplomaticMessage) -> str | None:
 
 def _apply(world: WorldState, o: DiplomaticMessage) -> None:
     d = world.diplomacy
-    me = world.nation_ids.index(o.issuer)
+    me = world.nation_index[o.issuer]
     for nation in o.to:
         if o.tone == Tone.SUMMIT:
-            if d.relations[world.nation_ids.index(nation), me] < SUMMIT_FLOOR:
+            if d.relations[world.nation_index[nation], me] < SUMMIT_FLOOR:
                 d.replies.append(
                     (
                         world.turn,
@@ -41,4 +41,4 @@ def _apply(world: WorldState, o: DiplomaticMessage) -> None:
         world.messages.append((world.turn, o.issuer, nation, o.tone.value, o.text))
 
 
-LEVERS = {DiplomaticMessage: Lever(0, lambda o: f"send a {o.tone.value} message", _check, _apply)}
+LEVERS = {DiplomaticMessage: Lever(0, lambda o, n=same: f"send a {o.tone.value} message", _check, _apply)}

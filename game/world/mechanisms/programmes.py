@@ -4,6 +4,9 @@ research (paid up front, uncertain, years later).
 Their effects are multipliers the world folds into demand and recycling:
 `subsidy_cut` (M, N, S) on need, `rnd_substitution` (M, N) on need, `eol_boost` (M, N) on
 end-of-life collection. Sizes are model assumptions, stated with each constant.
+
+Whether a subsidy may start is decided by `subsidy_refusal` over the fact `running`: the
+desk's check and the lab's masks call the same ones.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from numpy.typing import NDArray
 from game.rules import Sector
 from game.rules.orders import FundRnD, Programme, Subsidise
 from game.world.economy.demand import need_now
-from game.world.mechanisms.base import Lever, refuse
+from game.world.mechanisms.base import Lever, refuse, same, within
 from game.world.record import Happened
 
 if TYPE_CHECKING:
@@ -101,28 +104,42 @@ def subsidy_effects(
     return 1.0 - np.minimum(cut, MAX_SUBSIDY_CUT), np.minimum(boost, MAX_EOL_BOOST)
 
 
-def _check_subsidy(world: WorldState, o: Subsidise) -> str | None:
-    i, m = world.nation_ids.index(o.issuer), world.mineral_index(o.mineral)
-    sector = None if o.sector is None else list(Sector).index(o.sector)
-    if o.usd_m_per_turn > world.treasury[i] + 1e-9:
-        return refuse(
-            world, o, f"subsidise {o.mineral} {o.programme.value}", "its treasury cannot pay the first turn"
-        )
-    for s in world.subsidies:
-        if (s.issuer, s.programme, s.mineral, s.sector) == (i, o.programme, m, sector):
-            return refuse(
-                world,
-                o,
-                f"subsidise {o.mineral} {o.programme.value}",
-                f"one is running ({s.turns_left} turns left)",
-            )
+SubsidyKey = tuple[int, Programme, int, "int | None"]
+"""(issuer, programme, mineral, sector or None) indices: one subsidy of each runs at a time."""
+
+
+def running(s: WorldState) -> dict[SubsidyKey, int]:
+    """Turns left of each subsidy running, by key (the first one's, as listed)."""
+    out: dict[SubsidyKey, int] = {}
+    for sub in s.subsidies:
+        out.setdefault((sub.issuer, sub.programme, sub.mineral, sub.sector), sub.turns_left)
+    return out
+
+
+def subsidy_refusal(per_turn: float, treasury: float, turns_left: int | None) -> str | None:
+    """Why a subsidy of `per_turn` USD m cannot start for a nation holding `treasury`, where
+    one of its key runs with `turns_left` (None: none runs); None if it can."""
+    if not within(per_turn, treasury):
+        return "its treasury cannot pay the first turn"
+    if turns_left is not None:
+        return f"one is running ({turns_left} turns left)"
     return None
+
+
+def _check_subsidy(world: WorldState, o: Subsidise) -> str | None:
+    i, m = world.nation_index[o.issuer], world.mineral_index(o.mineral)
+    sector = None if o.sector is None else list(Sector).index(o.sector)
+    left = running(world).get((i, o.programme, m, sector))
+    why = subsidy_refusal(o.usd_m_per_turn, float(world.treasury[i]), left)
+    if why is None:
+        return None
+    return refuse(world, o, f"subsidise {world.label(o.mineral)} {o.programme.value}", why)
 
 
 def _apply_subsidy(world: WorldState, o: Subsidise) -> None:
     world.subsidies.append(
         Subsidy(
-            issuer=world.nation_ids.index(o.issuer),
+            issuer=world.nation_index[o.issuer],
             programme=o.programme,
             mineral=world.mineral_index(o.mineral),
             sector=None if o.sector is None else list(Sector).index(o.sector),
@@ -139,7 +156,7 @@ def _check_rnd(world: WorldState, o: FundRnD) -> str | None:
 def _apply_rnd(world: WorldState, o: FundRnD) -> None:
     world.research.append(
         Research(
-            issuer=world.nation_ids.index(o.issuer),
+            issuer=world.nation_index[o.issuer],
             programme=o.programme,
             mineral=world.mineral_index(o.mineral),
             budget_usd_m=o.budget_usd_m,
@@ -191,13 +208,13 @@ def step(s: WorldState) -> None:
 LEVERS = {
     Subsidise: Lever(
         13,
-        lambda o: f"subsidise {o.mineral} {o.programme.value}",
+        lambda o, n=same: f"subsidise {n(o.mineral)} {o.programme.value}",
         _check_subsidy,
         _apply_subsidy,  # paid turn by turn by the programme, from this turn on
     ),
     FundRnD: Lever(
         14,
-        lambda o: f"fund {o.mineral} {o.programme.value} research",
+        lambda o, n=same: f"fund {n(o.mineral)} {o.programme.value} research",
         _check_rnd,
         _apply_rnd,
         lambda w, o: o.budget_usd_m,

@@ -19,7 +19,7 @@ from game.world.mechanisms import (
     tariffs,
     zones,
 )
-from game.world.mechanisms.base import Lever, unknown_names
+from game.world.mechanisms.base import Lever, same, unknown_names
 
 if TYPE_CHECKING:
     from game.world.state import WorldState
@@ -35,7 +35,7 @@ def _checked(lever: Lever) -> Lever:
     def check(world: WorldState, order: OrderBase) -> str | None:
         unknown = unknown_names(world, order)
         if unknown:
-            return f"{world.display(order.issuer)} cannot {lever.verb(order)}: {unknown}"
+            return f"{world.display(order.issuer)} cannot {lever.verb(order, world.label)}: {unknown}"
         return lever.check(world, order)
 
     return Lever(lever.phase, lever.verb, check, lever.apply, lever.cost)
@@ -48,8 +48,9 @@ def cost_of(world: WorldState, order: OrderBase) -> float:
     return float(LEVERS[type(order)].cost(world, order))
 
 
-def describe(order: OrderBase) -> str:
-    return LEVERS[type(order)].verb(order)
+def describe(order: OrderBase, world: WorldState | None = None) -> str:
+    """What the order does, in the world's names when `world` is given (else in ids)."""
+    return LEVERS[type(order)].verb(order, same if world is None else world.label)
 
 
 __all__ = ["LEVERS", "Lever", "cost_of", "describe"]

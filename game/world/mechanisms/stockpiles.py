@@ -1,6 +1,9 @@
 """Public stockpiles: orders to buy and release, how stockpiles trade on the refined market
 (buy towards target while cheap, release into a tight home market), and what they paid and
-earned."""
+earned.
+
+What may be ordered is decided by `stockpile_refusal` over the fact `releasable`: the desk's
+check, the lab's masks and the stockpile form call the same ones."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from game.rules.orders import Stockpile, StockpileAction
-from game.world.mechanisms.base import Lever, refuse
+from game.world.mechanisms.base import Label, Lever, refuse, same, within
 
 if TYPE_CHECKING:
     from game.world.state import WorldState
@@ -72,29 +75,40 @@ def settle(s: WorldState, released_sold: F64, bought: F64, paid: F64, received: 
     s.forced_release[:] = 0.0
 
 
-def _stock_verb(o: Stockpile) -> str:
-    return (
-        f"{o.action.value} {o.mineral} {'for' if o.action == StockpileAction.BUY else 'from'} its stockpile"
-    )
+def _stock_verb(o: Stockpile, n: Label = same) -> str:
+    where = "for" if o.action == StockpileAction.BUY else "from"
+    return f"{o.action.value} {n(o.mineral)} {where} its stockpile"
 
 
-def _check_stockpile(world: WorldState, o: Stockpile) -> str | None:
-    verb = _stock_verb(o)
-    i, m = world.nation_ids.index(o.issuer), world.mineral_index(o.mineral)
-    if o.action == StockpileAction.BUY:
-        if o.tonnes <= 0 or o.budget_usd_m <= 0:
-            return refuse(world, o, verb, "a purchase needs both tonnes and a budget above 0")
+def releasable(s: WorldState) -> F64:
+    """(N, M) tonnes each nation may still order released: its stockpile less the releases
+    already ordered this turn."""
+    return s.stockpile - s.forced_release
+
+
+def stockpile_refusal(action: StockpileAction, tonnes: float, budget: float, held: float) -> str | None:
+    """Why a nation that may release `held` tonnes (`releasable`) cannot buy or release
+    `tonnes` with `budget` USD m; None if it can (the desk charges a purchase's budget)."""
+    if action == StockpileAction.BUY:
+        if tonnes <= 0 or budget <= 0:
+            return "a purchase needs both tonnes and a budget above 0"
         return None
-    if o.budget_usd_m:
-        return refuse(world, o, verb, "a release takes no budget")
-    held = world.stockpile[i, m] - world.forced_release[i, m]
-    if o.tonnes <= 0 or o.tonnes > held + 1e-9:
-        return refuse(world, o, verb, f"it holds {max(held, 0):,.0f} t to release")
+    if budget:
+        return "a release takes no budget"
+    if tonnes <= 0 or not within(tonnes, held):
+        return f"it holds {max(held, 0):,.0f} t to release"
     return None
 
 
+def _check_stockpile(world: WorldState, o: Stockpile) -> str | None:
+    i, m = world.nation_index[o.issuer], world.mineral_index(o.mineral)
+    held = float(releasable(world)[i, m])
+    why = stockpile_refusal(o.action, o.tonnes, o.budget_usd_m, held)
+    return None if why is None else refuse(world, o, _stock_verb(o, world.label), why)
+
+
 def _apply_stockpile(world: WorldState, o: Stockpile) -> None:
-    i, m = world.nation_ids.index(o.issuer), world.mineral_index(o.mineral)
+    i, m = world.nation_index[o.issuer], world.mineral_index(o.mineral)
     if o.action == StockpileAction.BUY:
         world.stock_budget[i] += o.budget_usd_m
         world.stock_target[i, m] += o.tonnes

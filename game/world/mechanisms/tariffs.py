@@ -1,4 +1,7 @@
-"""Import tariffs: their orders, and the revenue they (and export taxes) raise."""
+"""Import tariffs: their orders, and the revenue they (and export taxes) raise.
+
+What may be set is decided by `tariff_refusal` over the fact `tariff_rates`: the desk's check
+and the lab's masks call the same two."""
 
 from __future__ import annotations
 
@@ -7,10 +10,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import NDArray
 
-from game.rules import Tariff
+from game.rules import Stage, Tariff
 from game.rules.orders import SetTariff
 from game.world.economy.firms import suppliers_of
-from game.world.mechanisms.base import Lever, refuse
+from game.world.mechanisms.base import Label, Lever, refuse, same
 
 if TYPE_CHECKING:
     from game.world.market.clearing import Clearing, Routes
@@ -28,20 +31,49 @@ def _same_tariff(t: Tariff, o: SetTariff) -> bool:
     )
 
 
-def _tariff_verb(o: SetTariff) -> str:
-    return f"set a {o.rate_pct:g} % tariff on {o.stage.value} {o.mineral}"
+def _tariff_verb(o: SetTariff, n: Label = same) -> str:
+    return f"set a {o.rate_pct:g} % tariff on {o.stage.value} {n(o.mineral)}"
+
+
+TariffKey = tuple[str, str, Stage, tuple[str, ...]]
+"""(issuer, mineral, stage, sorted origins): the tariffs one order sets or removes."""
+
+
+def tariff_key(issuer: str, mineral: str, stage: Stage, origins: list[str] | tuple[str, ...]) -> TariffKey:
+    return (issuer, mineral, stage, tuple(sorted(origins)))
+
+
+def tariff_rates(s: WorldState) -> dict[TariffKey, list[float]]:
+    """The rates in force under each `tariff_key`, in force order."""
+    rates: dict[TariffKey, list[float]] = {}
+    for t in s.policies.tariffs:
+        rates.setdefault(tariff_key(t.issuer, t.mineral, t.stage, t.origins), []).append(t.rate_pct)
+    return rates
+
+
+def tariff_refusal(
+    issuer: str, origins: list[str] | tuple[str, ...], rate: float, rates: list[float]
+) -> str | None:
+    """Why `issuer` cannot set `rate` % (0: remove) on `origins`, with the `rates` in force
+    under the order's `tariff_key`; None if it can."""
+    if issuer in origins:
+        return "a nation does not levy tariffs on its own goods"
+    if rate == 0 and not rates:
+        return "no such tariff is in force"
+    if rate > 0 and rate in rates:
+        return "the same tariff is already in force"
+    return None
 
 
 def _check_tariff(world: WorldState, o: SetTariff) -> str | None:
-    verb = _tariff_verb(o) if o.rate_pct > 0 else f"remove its tariff on {o.mineral}"
-    if o.issuer in o.origins:
-        return refuse(world, o, verb, "a nation does not levy tariffs on its own goods")
-    existing = [t for t in world.policies.tariffs if _same_tariff(t, o)]
-    if o.rate_pct == 0 and not existing:
-        return refuse(world, o, verb, "no such tariff is in force")
-    if o.rate_pct > 0 and any(t.rate_pct == o.rate_pct for t in existing):
-        return refuse(world, o, verb, "the same tariff is already in force")
-    return None
+    key = tariff_key(o.issuer, o.mineral, o.stage, o.origins)
+    why = tariff_refusal(o.issuer, o.origins, o.rate_pct, tariff_rates(world).get(key, []))
+    if why is None:
+        return None
+    verb = (
+        _tariff_verb(o, world.label) if o.rate_pct > 0 else f"remove its tariff on {world.label(o.mineral)}"
+    )
+    return refuse(world, o, verb, why)
 
 
 def _apply_tariff(world: WorldState, o: SetTariff) -> None:

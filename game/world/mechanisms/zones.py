@@ -1,5 +1,8 @@
 """Preferential trade zones: found one, invite, join, leave, commit stockpiles; emergency
-sharing of stockpiles between members; the fund that pays members' producers up to a floor."""
+sharing of stockpiles between members; the fund that pays members' producers up to a floor.
+
+What may be done is decided by the `*_refusal` functions over the zones in force and the fact
+`invitations`: the desk's checks and the lab's masks call the same ones."""
 
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ from numpy.typing import NDArray
 from game.rules import Stage, Zone
 from game.rules.orders import InviteToZone, JoinZone, LeaveZone, ProposeZone, ShareStockpile
 from game.world.economy.firms import suppliers_of
-from game.world.mechanisms.base import Lever, refuse
+from game.world.mechanisms.base import Label, Lever, refuse, same
 from game.world.record import Happened
 
 if TYPE_CHECKING:
@@ -28,16 +31,30 @@ def _zone(world: WorldState, zone_id: str) -> Zone | None:
     return world.policies.zones.get(zone_id)
 
 
-def _check_propose(world: WorldState, o: ProposeZone) -> str | None:
-    verb = f"found zone {o.zone}"
-    if o.zone in world.policies.zones:
-        return refuse(world, o, verb, "a zone with this id already exists")
-    if o.issuer in o.invite:
-        return refuse(world, o, verb, "the founder is a member already and need not be invited")
-    for mineral in [*o.external_tariff_pct, *o.price_floor_usd_per_t]:
-        if mineral not in world.mineral_ids:
-            return refuse(world, o, verb, f"{mineral} is not traded in this scenario")
+def invitations(s: WorldState) -> set[tuple[str, str]]:
+    """(invited nation, zone) of every zone invitation waiting for an answer."""
+    return {(p.to, p.order.zone) for p in s.diplomacy.proposals.values() if isinstance(p.order, InviteToZone)}
+
+
+def found_refusal(
+    s: WorldState, issuer: str, zone_id: str, invite: list[str] | tuple[str, ...], minerals: list[str]
+) -> str | None:
+    """Why `issuer` cannot found `zone_id` inviting `invite`, with tariffs or floors on
+    `minerals`; None if it can."""
+    if zone_id in s.policies.zones:
+        return "a zone with this id already exists"
+    if issuer in invite:
+        return "the founder is a member already and need not be invited"
+    for mineral in minerals:
+        if mineral not in s.mineral_index_of:
+            return f"{mineral} is not traded in this scenario"
     return None
+
+
+def _check_propose(world: WorldState, o: ProposeZone) -> str | None:
+    minerals = [*o.external_tariff_pct, *o.price_floor_usd_per_t]
+    why = found_refusal(world, o.issuer, o.zone, o.invite, minerals)
+    return None if why is None else refuse(world, o, f"found zone {o.zone}", why)
 
 
 def _apply_propose(world: WorldState, o: ProposeZone) -> None:
@@ -60,18 +77,29 @@ def _resent_external_tariff(world: WorldState, zone_id: str, member: str) -> Non
                 world.diplomacy.act(world.turn, member, origin, "external_tariff")
 
 
-def _check_invite(world: WorldState, o: InviteToZone) -> str | None:
-    verb = f"invite {world.display(o.nation)} into zone {o.zone}"
-    zone = _zone(world, o.zone)
+def invite_refusal(
+    s: WorldState, zone: Zone | None, issuer: str, nation: str, invited: set[tuple[str, str]]
+) -> str | None:
+    """Why `issuer` cannot invite `nation` into `zone` (None: no such zone), with the
+    `invitations` waiting; None if it can."""
     if zone is None:
-        return refuse(world, o, verb, "no such zone")
-    if o.issuer not in zone.members:
-        return refuse(world, o, verb, "only members may invite")
-    if o.nation in zone.members:
-        return refuse(world, o, verb, f"{world.display(o.nation)} is a member already")
-    if world.diplomacy.invited(o.nation, o.zone):
-        return refuse(world, o, verb, "an invitation is already waiting for an answer")
+        return "no such zone"
+    if issuer not in zone.members:
+        return "only members may invite"
+    if nation in zone.members:
+        return f"{s.display(nation)} is a member already"
+    if (nation, zone.id) in invited:
+        return "an invitation is already waiting for an answer"
     return None
+
+
+def _invite_verb(o: InviteToZone, n: Label = same) -> str:
+    return f"invite {n(o.nation)} into zone {n(o.zone)}"
+
+
+def _check_invite(world: WorldState, o: InviteToZone) -> str | None:
+    why = invite_refusal(world, _zone(world, o.zone), o.issuer, o.nation, invitations(world))
+    return None if why is None else refuse(world, o, _invite_verb(o, world.label), why)
 
 
 def _apply_invite(world: WorldState, o: InviteToZone) -> None:
@@ -79,16 +107,21 @@ def _apply_invite(world: WorldState, o: InviteToZone) -> None:
     world.diplomacy.act(world.turn, o.issuer, o.nation, "zone_invitation")
 
 
-def _check_join(world: WorldState, o: JoinZone) -> str | None:
-    verb = f"join zone {o.zone}"
-    zone = _zone(world, o.zone)
+def join_refusal(zone: Zone | None, issuer: str, invited: set[tuple[str, str]]) -> str | None:
+    """Why `issuer` cannot join `zone` (None: no such zone), with the `invitations` waiting;
+    None if it can."""
     if zone is None:
-        return refuse(world, o, verb, "no such zone")
-    if o.issuer in zone.members:
-        return refuse(world, o, verb, "it is a member already")
-    if world.diplomacy.invited(o.issuer, o.zone) is None:
-        return refuse(world, o, verb, "not invited")
+        return "no such zone"
+    if issuer in zone.members:
+        return "it is a member already"
+    if (issuer, zone.id) not in invited:
+        return "not invited"
     return None
+
+
+def _check_join(world: WorldState, o: JoinZone) -> str | None:
+    why = join_refusal(_zone(world, o.zone), o.issuer, invitations(world))
+    return None if why is None else refuse(world, o, f"join zone {world.label(o.zone)}", why)
 
 
 def join(world: WorldState, nation: str, zone_id: str) -> None:
@@ -109,11 +142,14 @@ def _apply_join(world: WorldState, o: JoinZone) -> None:
     join(world, o.issuer, o.zone)
 
 
+def leave_refusal(zone: Zone | None, issuer: str) -> str | None:
+    """Why `issuer` cannot leave `zone` (None: no such zone); None if it can."""
+    return "it is not a member" if zone is None or issuer not in zone.members else None
+
+
 def _check_leave(world: WorldState, o: LeaveZone) -> str | None:
-    zone = _zone(world, o.zone)
-    if zone is None or o.issuer not in zone.members:
-        return refuse(world, o, f"leave zone {o.zone}", "it is not a member")
-    return None
+    why = leave_refusal(_zone(world, o.zone), o.issuer)
+    return None if why is None else refuse(world, o, f"leave zone {world.label(o.zone)}", why)
 
 
 def _apply_leave(world: WorldState, o: LeaveZone) -> None:
@@ -135,7 +171,7 @@ def _apply_leave(world: WorldState, o: LeaveZone) -> None:
 
 
 def _check_share(world: WorldState, o: ShareStockpile) -> str | None:
-    verb = f"commit stockpiles to zone {o.zone}"
+    verb = f"commit stockpiles to zone {world.label(o.zone)}"
     zone = _zone(world, o.zone)
     if zone is None or o.issuer not in zone.members:
         return refuse(world, o, verb, "it is not a member of that zone")
@@ -154,11 +190,13 @@ def _apply_share(world: WorldState, o: ShareStockpile) -> None:
 
 
 LEVERS = {
-    LeaveZone: Lever(5, lambda o: f"leave zone {o.zone}", _check_leave, _apply_leave),
-    JoinZone: Lever(6, lambda o: f"join zone {o.zone}", _check_join, _apply_join),
-    ProposeZone: Lever(7, lambda o: f"found zone {o.zone}", _check_propose, _apply_propose),
-    InviteToZone: Lever(8, lambda o: f"invite {o.nation} into zone {o.zone}", _check_invite, _apply_invite),
-    ShareStockpile: Lever(11, lambda o: f"commit stockpiles to zone {o.zone}", _check_share, _apply_share),
+    LeaveZone: Lever(5, lambda o, n=same: f"leave zone {n(o.zone)}", _check_leave, _apply_leave),
+    JoinZone: Lever(6, lambda o, n=same: f"join zone {n(o.zone)}", _check_join, _apply_join),
+    ProposeZone: Lever(7, lambda o, n=same: f"found zone {o.zone}", _check_propose, _apply_propose),
+    InviteToZone: Lever(8, _invite_verb, _check_invite, _apply_invite),
+    ShareStockpile: Lever(
+        11, lambda o, n=same: f"commit stockpiles to zone {n(o.zone)}", _check_share, _apply_share
+    ),
 }
 
 
