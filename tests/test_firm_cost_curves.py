@@ -103,3 +103,20 @@ def test_big_firms_do_not_flip_in_a_default_game_with_ai(content: Content) -> No
     for f in np.flatnonzero(share > 0.2):
         for i in np.flatnonzero(h[:-1, f] & ~h[1:, f]):
             assert not h[i + 2 : i + 1 + YEAR, f].any(), world.firm_names[f]
+
+
+def test_an_expansion_is_news_under_the_firms_name_not_its_id(content: Content) -> None:
+    from game.world.economy.firms import announce_expansion
+    from game.world.model import WorldModel
+
+    world = WorldModel(content, "ministerial-2026", seed=0)
+    s = world.state
+    rows = [r for r in range(len(s.firms)) if not s.firms.expanding[r]]
+    before = len(s.pipeline.names)
+    for r in rows:
+        announce_expansion(s, r)
+        if len(s.pipeline.names) > before:
+            firm_id, firm_name = s.firm_names[r]
+            assert s.pipeline.names[-1] == f"expansion of {firm_name}" and firm_id not in s.pipeline.names[-1]
+            return
+    raise AssertionError("no firm could announce an expansion")

@@ -144,7 +144,7 @@ def announce_expansion(s: WorldState, row: int) -> None:
     t.expanding[row] = True
     s.pipeline.add(
         Project(
-            name=f"expansion of {s.firm_names[row][0]}",
+            name=f"expansion of {s.firm_names[row][1]}",
             kind=kind,
             mineral=int(t.mineral[row]),
             country=int(t.country[row]),
