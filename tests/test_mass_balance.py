@@ -1,7 +1,8 @@
 """Mass balance holds exactly (1e-9 relative) in every country, mineral, stage and turn:
-production + imports = consumption + exports + stock change, with offtake deals, licensed,
-defence and stockpile flows included; and the stocks the world holds move by exactly what
-the balances say."""
+production + imports = consumption + exports + stock change + inventory change, with offtake
+deals, licensed, defence, stockpile and manufacturers' inventory flows included; and the
+stocks the world holds (stockpiles, refiners' and manufacturers' inventories) move by exactly
+what the balances say."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def residuals(world: WorldModel) -> list[tuple[str, int, np.ndarray, np.ndarray]
                 r.refined_flow,
                 r.refined_production,
                 r.consumption.sum(axis=2),
-                r.refined_stock_change,
+                r.refined_stock_change + r.inventory_change,
             ),
         ):
             domestic = np.einsum("mnn->mn", flow)
@@ -57,17 +58,23 @@ def assert_balanced(world: WorldModel) -> None:
 
 
 def play_checking_stocks(game: Game, turns: int) -> None:
-    """Play, checking that the stockpiles and refiners' inventories held move by exactly
-    the stock change each turn's record states."""
+    """Play, checking that the stockpiles, refiners' and manufacturers' inventories held
+    move by exactly the stock and inventory changes each turn's record states."""
     world = game.world
     for _ in range(turns):
         if game.over:
             break
         before = world.stockpile.T.copy() + _inventories(world)
+        held = world.inventory.copy()
         game.play_turn()
         after = world.stockpile.T + _inventories(world)
-        change = world.records[-1].refined_stock_change
+        record = world.records[-1]
+        change = record.refined_stock_change
         np.testing.assert_allclose(after - before, change, rtol=REL, atol=REL * (1 + np.abs(before).max()))
+        np.testing.assert_allclose(
+            world.inventory - held, record.inventory_change, rtol=REL, atol=REL * (1 + held.max())
+        )
+        assert np.all(world.inventory >= -REL * (1 + held.max())), "a stock went below zero"
 
 
 def _inventories(world: WorldModel) -> np.ndarray:
@@ -143,5 +150,6 @@ def test_world_balance_sums_to_zero_over_countries(content: Content, scenario: s
             r.refined_production.sum(axis=1)
             - r.consumption.sum(axis=(1, 2))
             - r.refined_stock_change.sum(axis=1)
+            - r.inventory_change.sum(axis=1)
         )
         assert np.all(np.abs(total) <= REL * (r.refined_production.sum(axis=1) + 1.0))

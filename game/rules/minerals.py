@@ -110,6 +110,16 @@ class MarketParameters(Frozen):
     source: Source = "model assumption"
 
 
+class Inventories(Frozen):
+    """Commercial stocks of refined metal that manufacturers keep against interruptions."""
+
+    cover_quarters: Annotated[float, Field(ge=0, le=8)] = Field(
+        0.5, description="target stock, in quarters of the country's civil use"
+    )
+    source: Source = "model assumption"
+    note: str = ""
+
+
 class Mineral(Frozen):
     id: Slug
     name: str
@@ -124,4 +134,5 @@ class Mineral(Frozen):
     substitution: Substitution
     lead_times: LeadTimes
     market: MarketParameters = MarketParameters()
+    inventories: Inventories = Inventories()
     note: str = ""

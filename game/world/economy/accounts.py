@@ -106,6 +106,8 @@ def turn_record(
         ore_intake=ore.flow.sum(axis=1),
         refined_production=refined_prod,
         refined_stock_change=inventory_change + s.stock_delta,
+        inventory=s.inventory.copy(),
+        inventory_change=s.inventory_change.copy(),
         need=s.need.copy(),
         consumption=s.consumption.copy(),
         shortfall=s.shortfall.copy(),
