@@ -118,7 +118,7 @@ def consumption(s: WorldState, x: TurnScratch) -> None:
     public_end = n_firm_sellers + n_min * n_nat
     released_sold = refined.sold[n_firm_sellers:public_end].reshape(n_min, n_nat).T  # (N, M)
     stockpiles.settle(s, released_sold, (bought_for_stock - restocked).T, refined.paid[:, :n_nat], received.T)
-    destocked = inventories.sold_by_country(refined.sold[public_end:], n_min, n_nat)
+    destocked = inventories.sold_by_country(x.stocks, refined.sold[public_end:], n_min, n_nat)
     inventories.settle(s, restocked, destocked, refined.paid[:, :n_nat])
     supply.settle_refined_prices(s, refined)
     supply.collect_end_of_life(s)

@@ -61,10 +61,11 @@ class StockOrders(NamedTuple):
     """What manufacturers bid and offer on the refined market this turn."""
 
     buy: F64  # (M, N) restocking bid at each country's civil node
-    cell: NDArray[np.intp]  # (2 M N,) offers: stock above target, then the buffer
-    avail: F64
+    cell: NDArray[np.intp]  # offers, only those with stock to offer (an empty offer costs
+    avail: F64  # the clearing time and changes nothing): stock above target, then the buffer
     lo: F64
     hi: F64
+    tranche: NDArray[np.intp]  # each offer's place among the 2 M N tranches
 
 
 def start(s: WorldState) -> None:
@@ -80,9 +81,8 @@ def start(s: WorldState) -> None:
 def idle(s: WorldState) -> StockOrders:
     """No bid and nothing offered (the spin-up: stocks sit at target, the start's prices
     clear without them)."""
-    n = len(s.mineral_ids) * len(s.nation_ids)
-    zero = np.zeros(n)
-    return StockOrders(np.zeros(s.inventory.shape), np.zeros(0, dtype=np.intp), zero[:0], zero[:0], zero[:0])
+    none, empty = np.zeros(0, dtype=np.intp), np.zeros(0)
+    return StockOrders(np.zeros(s.inventory.shape), none, empty, empty, empty, none)
 
 
 def orders(s: WorldState) -> StockOrders:
@@ -103,12 +103,15 @@ def orders(s: WorldState) -> StockOrders:
     cells = np.arange(n_min * n_nat)
     # a rising market makes holders ask more for their stock, a falling one less
     expected = (s.inventory_expected * trend**COVER_CHASE).ravel()
+    avail = np.concatenate([excess.ravel(), buffer.ravel()])
+    tranche = np.flatnonzero(avail > 0)
     return StockOrders(
         buy=buy,
-        cell=np.concatenate([cells, cells]),
-        avail=np.concatenate([excess.ravel(), buffer.ravel()]),
-        lo=np.concatenate([DESTOCK_ASK[0] * expected, DRAW_ASK[0] * expected]),
-        hi=np.concatenate([DESTOCK_ASK[1] * expected, DRAW_ASK[1] * expected]),
+        cell=np.concatenate([cells, cells])[tranche],
+        avail=avail[tranche],
+        lo=np.concatenate([DESTOCK_ASK[0] * expected, DRAW_ASK[0] * expected])[tranche],
+        hi=np.concatenate([DESTOCK_ASK[1] * expected, DRAW_ASK[1] * expected])[tranche],
+        tranche=tranche,
     )
 
 
@@ -124,8 +127,8 @@ def settle(s: WorldState, bought: F64, sold: F64, paid: F64) -> None:
     s.inventory_normal = (1 - NORMAL_WEIGHT) * s.inventory_normal + NORMAL_WEIGHT * paid
 
 
-def sold_by_country(sold: F64, n_min: int, n_nat: int) -> F64:
-    """(M, N) tonnes the offers of `orders` sold (`sold`, in their order), both tranches."""
-    if not len(sold):
-        return np.zeros((n_min, n_nat))
-    return sold.reshape(2, n_min, n_nat).sum(axis=0)
+def sold_by_country(stock: StockOrders, sold: F64, n_min: int, n_nat: int) -> F64:
+    """(M, N) tonnes the offers of `stock` sold (`sold`, in their order), both tranches."""
+    every = np.zeros(2 * n_min * n_nat)
+    every[stock.tranche] = sold
+    return every.reshape(2, n_min, n_nat).sum(axis=0)
