@@ -1,5 +1,6 @@
-"""Manufacturers' commercial inventories: they soften a supply cut, they bid prices up when a
-boom makes everyone restock, explanations name them, and a mineral's cover is content."""
+"""Commercial inventories: manufacturers' stocks soften a supply cut and bid prices up when a
+boom makes everyone restock, explanations name them; refiners' ore stocks keep their plants
+running through an ore cut; a mineral's cover is content."""
 
 from __future__ import annotations
 
@@ -28,12 +29,17 @@ def civil_price(world: WorldModel, r: TurnRecord, m: int) -> float:
 
 
 def play(
-    content: Content, mineral: str, cover: float | None, turns: int, shock: Callable[[WorldModel, int], None]
+    content: Content,
+    mineral: str,
+    cover: float | None,
+    turns: int,
+    shock: Callable[[WorldModel, int], None],
+    field: str = "cover_quarters",
 ) -> WorldModel:
-    """A game with nobody giving orders; `cover` replaces the mineral's content figure (0: no
-    inventories); `shock(world, turn)` runs before each turn."""
+    """A game with nobody giving orders; `cover` replaces the mineral's content figure
+    `field` (0: no such inventories); `shock(world, turn)` runs before each turn."""
     if cover is not None:
-        content = apply_params(content, SCENARIO, {f"minerals.{mineral}.inventories.cover_quarters": cover})
+        content = apply_params(content, SCENARIO, {f"minerals.{mineral}.inventories.{field}": cover})
     world = WorldModel(content, SCENARIO, seed=SEED)
     for turn in range(turns):
         shock(world, turn)
@@ -41,17 +47,23 @@ def play(
     return world
 
 
-def supply_cut(mineral: str) -> Callable[[WorldModel, int], None]:
-    """In turn 1 the largest refiner of `mineral` loses half its capacity for a year."""
+def supply_cut(mineral: str, stage: str = "refined") -> Callable[[WorldModel, int], None]:
+    """In turn 1 the largest producer of `mineral` at `stage` loses half its capacity for a
+    year."""
 
     def shock(world: WorldModel, turn: int) -> None:
         if turn == 1:
             m = world.mineral_ids.index(mineral)
-            top = world.nation_ids[int(np.argmax(world.records[-1].refined_production[m]))]
+            made = (
+                world.records[-1].refined_production
+                if stage == "refined"
+                else world.records[-1].ore_production
+            )
+            top = world.nation_ids[int(np.argmax(made[m]))]
             cut = ev.SupplyShock(
                 type="supply_shock",
                 mineral=mineral,
-                stage="refined",
+                stage=stage,
                 country=top,
                 capacity_factor=0.5,
                 duration_turns=4,
@@ -125,6 +137,25 @@ def test_restocking_raises_prices_in_a_boom(content: Content) -> None:
         if r.mineral == m and r.stage == 1 and r.cause == "inventories" and r.change > 0
     ]
     assert any(r.share > 0 for r in named), "restocking not named as pushing the rise"
+
+
+def test_refiners_ore_stocks_keep_their_plants_running_through_an_ore_cut(content: Content) -> None:
+    """Half the largest lithium mining country's output is lost: refiners run part of the ore
+    they could not buy from their stocks, so less refined output is lost and the refined
+    price rises less than in the same world without ore stocks."""
+    field = "refiner_ore_cover_quarters"
+    held = play(content, "lithium", None, 2, supply_cut("lithium", "ore"), field)
+    bare = play(content, "lithium", 0.0, 2, supply_cut("lithium", "ore"), field)
+    m = held.mineral_ids.index("lithium")
+    cut_held, cut_bare = held.records[1], bare.records[1]
+    assert cut_held.ore_inventory_change[m].sum() < 0, "ore stocks were drawn"
+    lost = {
+        name: w.records[0].refined_production[m].sum() - r.refined_production[m].sum()
+        for name, w, r in (("held", held, cut_held), ("bare", bare, cut_bare))
+    }
+    assert lost["bare"] > 0
+    assert lost["held"] < 0.75 * lost["bare"]
+    assert civil_price(held, cut_held, m) < civil_price(bare, cut_bare, m)
 
 
 def test_a_minerals_cover_is_validated_content(content: Content) -> None:

@@ -28,7 +28,13 @@ def residuals(world: WorldModel) -> list[tuple[str, int, np.ndarray, np.ndarray]
     out = []
     for r in world.records:
         for stage, flow, production, use, stock in (
-            ("ore", r.ore_flow, r.ore_production, r.ore_intake, 0.0),
+            (
+                "ore",
+                r.ore_flow,
+                r.ore_production,
+                r.ore_intake - r.ore_inventory_change,  # into the plants
+                r.ore_inventory_change,
+            ),
             (
                 "refined",
                 r.refined_flow,
@@ -65,7 +71,7 @@ def play_checking_stocks(game: Game, turns: int) -> None:
         if game.over:
             break
         before = world.stockpile.T.copy() + _inventories(world)
-        held = world.inventory.copy()
+        held, ore_held = world.inventory.copy(), world.ore_inventory.copy()
         game.play_turn()
         after = world.stockpile.T + _inventories(world)
         record = world.records[-1]
@@ -75,16 +81,29 @@ def play_checking_stocks(game: Game, turns: int) -> None:
             world.inventory - held, record.inventory_change, rtol=REL, atol=REL * (1 + held.max())
         )
         assert np.all(world.inventory >= -REL * (1 + held.max())), "a stock went below zero"
+        # refiners' ore stocks move by what they bought less what went into their plants,
+        # which is exactly what the plants took in
+        scale = REL * (1 + ore_held.max() + record.ore_intake.max())
+        np.testing.assert_allclose(
+            world.ore_inventory - ore_held, record.ore_inventory_change, rtol=REL, atol=scale
+        )
+        into_plants = _by_cell(world, np.where(world.firms.kind == REFINERY, world.firms.output, 0.0))
+        np.testing.assert_allclose(
+            into_plants, record.ore_intake - record.ore_inventory_change, rtol=REL, atol=scale
+        )
+        assert np.all(world.ore_inventory >= -scale), "an ore stock went below zero"
+
+
+def _by_cell(world: WorldModel, weights: np.ndarray) -> np.ndarray:
+    """(M, N) a firm column summed by mineral and country."""
+    t = world.firms
+    n_nat, n_min = len(world.nation_ids), len(world.mineral_ids)
+    cell = t.mineral * n_nat + t.country
+    return np.bincount(cell, weights=weights, minlength=n_min * n_nat).reshape(n_min, n_nat)
 
 
 def _inventories(world: WorldModel) -> np.ndarray:
-    t = world.firms
-    n_nat, n_min = len(world.nation_ids), len(world.mineral_ids)
-    refiners = t.kind == REFINERY
-    cell = t.mineral * n_nat + t.country
-    return np.bincount(cell, weights=np.where(refiners, t.inventory, 0.0), minlength=n_min * n_nat).reshape(
-        n_min, n_nat
-    )
+    return _by_cell(world, np.where(world.firms.kind == REFINERY, world.firms.inventory, 0.0))
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -145,8 +164,9 @@ def test_world_balance_sums_to_zero_over_countries(content: Content, scenario: s
     consumption plus stock change (the country check above, aggregated)."""
     game = Game(content, scenario, seed=11)
     play_checking_stocks(game, 4)
-    # manufacturers' stocks moved, so the balance above is checked with inventory flows in it
+    # manufacturers' and refiners' ore stocks moved: the balances are checked with them in
     assert any(np.abs(r.inventory_change).max() > 0 for r in game.world.records)
+    assert any(np.abs(r.ore_inventory_change).max() > 0 for r in game.world.records)
     for r in game.world.records:
         total = (
             r.refined_production.sum(axis=1)

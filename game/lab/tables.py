@@ -75,16 +75,26 @@ def balances(world: WorldModel) -> pd.DataFrame:
 
     Rows with sector 'all' hold every column and satisfy
     production + imports = consumption + exports + stock_change + inventory_change, where
-    stock_change is public stockpiles and refiners' stock and inventory(_change) the
-    manufacturers' commercial stocks of refined metal (none at the ore stage); sector rows
-    hold only consumption and shortfall (the rest is not applicable there: NaN).
+    stock_change is public stockpiles and refiners' stock of refined metal, and
+    inventory(_change) the commercial stocks: manufacturers' refined metal at the refined
+    stage, refiners' ore at the ore stage (whose consumption is the ore that went into the
+    plants); sector rows hold only consumption and shortfall (NaN for the rest).
     """
     frames = []
     nat, mins = world.nation_ids, world.mineral_ids
     for r in world.records:
         none = np.zeros_like(r.ore_intake)
         for stage, flow, production, consumption, stock, shortfall, held, held_change in (
-            ("ore", r.ore_flow, r.ore_production, r.ore_intake, none, r.ore_shortfall, none, none),
+            (
+                "ore",
+                r.ore_flow,
+                r.ore_production,
+                r.ore_intake - r.ore_inventory_change,  # what went into the plants
+                none,
+                r.ore_shortfall,
+                r.ore_inventory,
+                r.ore_inventory_change,
+            ),
             (
                 "refined",
                 r.refined_flow,

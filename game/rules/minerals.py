@@ -114,7 +114,10 @@ class Inventories(Frozen):
     """Commercial stocks of refined metal that manufacturers keep against interruptions."""
 
     cover_quarters: Annotated[float, Field(ge=0, le=8)] = Field(
-        0.5, description="target stock, in quarters of the country's civil use"
+        0.5, description="manufacturers' target stock, in quarters of the country's civil use"
+    )
+    refiner_ore_cover_quarters: Annotated[float, Field(ge=0, le=8)] = Field(
+        0.25, description="refiners' target ore stock, in quarters of the ore their plants run"
     )
     source: Source = "model assumption"
     note: str = ""

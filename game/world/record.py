@@ -135,11 +135,13 @@ class TurnRecord:
     refined_flow: F64  # (M, N, N) (civil + defence)
     refined_flow_defence: F64  # (M, N, N) the part bought by defence manufacturers
     ore_production: F64  # (M, N)
-    ore_intake: F64  # (M, N)
+    ore_intake: F64  # (M, N) ore refiners bought (into plants and ore stocks)
     refined_production: F64  # (M, N) refiners + recyclers
     refined_stock_change: F64  # (M, N) refiner inventory + public stockpile
     inventory: F64  # (M, N) manufacturers' commercial stocks at the end of the turn
     inventory_change: F64  # (M, N) their change this turn (restocking +, destocking -)
+    ore_inventory: F64  # (M, N) refiners' ore stocks at the end of the turn
+    ore_inventory_change: F64  # (M, N) their change (ore_intake less it went into plants)
     need: F64  # (M, N, S)
     consumption: F64  # (M, N, S)
     shortfall: F64  # (M, N, S)

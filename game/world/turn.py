@@ -68,9 +68,21 @@ def demand_and_firms(s: WorldState, x: TurnScratch) -> None:
 
 
 def ore_market(s: WorldState, x: TurnScratch) -> None:
+    """Mines sell ore to refiners (and refiners restocking ore); refiners take it in, with
+    ore from their stocks. The spin-up (s.spun_rounds > 0) leaves ore stocks alone."""
     market = supply.ore_market(s)
-    x.ore = clear_stage(s, Stage.ORE, market.offers, market.bids, s.ore_price)
-    x.intake = supply.refine(s, x.ore, market.plan)
+    if s.spun_rounds:
+        x.ore = clear_stage(s, Stage.ORE, market.offers, market.bids, s.ore_price)
+        x.intake = supply.refine(s, x.ore, market.plan)
+        return
+    planned = market.bids.need
+    stock = inventories.ore_orders(s, planned)
+    bids = replace(
+        market.bids, need=planned + stock.restock - stock.destock, cap=market.bids.cap + stock.restock
+    )
+    x.ore = clear_stage(s, Stage.ORE, market.offers, bids, s.ore_price)
+    taken = inventories.settle_ore(s, stock, planned, x.ore.flow.sum(axis=1), x.ore.paid)
+    x.intake = supply.refine(s, x.ore, market.plan, taken)
 
 
 def industry_stocks(s: WorldState, x: TurnScratch) -> None:

@@ -108,6 +108,8 @@ def turn_record(
         refined_stock_change=inventory_change + s.stock_delta,
         inventory=s.inventory.copy(),
         inventory_change=s.inventory_change.copy(),
+        ore_inventory=s.ore_inventory.copy(),
+        ore_inventory_change=s.ore_inventory_change.copy(),
         need=s.need.copy(),
         consumption=s.consumption.copy(),
         shortfall=s.shortfall.copy(),

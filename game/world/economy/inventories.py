@@ -1,6 +1,8 @@
 """Commercial inventories: refined metal each country's manufacturers hold against
 interruptions, with a target cover in quarters of their civil use (content: a mineral's
-`[inventories] cover_quarters`).
+`[inventories] cover_quarters`), and ore its refiners hold, in quarters of the ore they plan
+to run (`refiner_ore_cover_quarters`). Refiners' refined metal is their own stock of output
+(game.world.economy.supply).
 
 Why they matter: stocks buffer a shock (when the price jumps above what manufacturers
 expect, they run their stocks down instead of paying it, which is supply to the market), and
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from numpy.typing import NDArray
 
+from agents.firms import REFINERY
 from game.world.economy.demand import civil_need
 
 if TYPE_CHECKING:
@@ -69,13 +72,22 @@ class StockOrders(NamedTuple):
 
 
 def start(s: WorldState) -> None:
-    """Stocks at target at the start of the game, priced at the start's civil prices."""
+    """Stocks at target at the start of the game, priced at the start's civil prices;
+    refiners' ore at their cover of what they ran in the spin-up."""
     n_nat = len(s.nation_ids)
     s.inventory_target = s.inventory_cover[:, None] * civil_need(s.need)
     s.inventory = s.inventory_target.copy()
     s.inventory_expected = s.refined_paid[:, :n_nat].copy()
     s.inventory_normal = s.refined_paid[:, :n_nat].copy()
     s.inventory_change = np.zeros_like(s.inventory)
+    t = s.firms
+    running = np.bincount(  # what refiners ran in the spin-up's last round
+        t.mineral * n_nat + t.country,
+        weights=np.where(t.kind == REFINERY, t.output, 0.0),
+        minlength=s.inventory.size,
+    ).reshape(s.inventory.shape)
+    s.ore_inventory = s.ore_inventory_cover[:, None] * running
+    s.ore_inventory_change = np.zeros_like(s.inventory)
 
 
 def idle(s: WorldState) -> StockOrders:
@@ -125,6 +137,50 @@ def settle(s: WorldState, bought: F64, sold: F64, paid: F64) -> None:
     s.inventory_change = change
     s.inventory_expected = (1 - EXPECTATION_WEIGHT) * s.inventory_expected + EXPECTATION_WEIGHT * paid
     s.inventory_normal = (1 - NORMAL_WEIGHT) * s.inventory_normal + NORMAL_WEIGHT * paid
+
+
+ORE_DRAW_JUMP = 1.5
+"""Refiners draw their ore stock in full (up to DRAW_SHARE of it) to cover ore they could not
+buy once the ore price is this multiple of the one they expected, in part from 1x."""
+
+
+class OreStockOrders(NamedTuple):
+    """What each country's refiners add to their ore bid to restock, or take from stock."""
+
+    restock: F64  # (M, N) t bid on top of what their plants plan to run
+    destock: F64  # (M, N) t of that plan run from stock instead of bought
+
+
+def ore_orders(s: WorldState, planned: F64) -> OreStockOrders:
+    """Refiners aim at their cover of the ore their plants plan to run (`planned`, (M, N)):
+    they bid for the gap (not while the ore price has just jumped) and run part of any
+    excess from stock instead of buying it."""
+    target = s.ore_inventory_cover[:, None] * planned
+    held = s.ore_inventory
+    jump = s.ore_paid / np.maximum(s.expected_ore, 1e-12)
+    calm = np.clip((RESTOCK_CEILING - jump) / (RESTOCK_CEILING - 1.0), 0.0, 1.0)
+    restock = np.maximum(target - held, 0.0) / RESTOCK_TURNS * calm
+    destock = np.minimum(DESTOCK_SHARE * np.maximum(held - target, 0.0), planned)
+    return OreStockOrders(restock, destock)
+
+
+def settle_ore(s: WorldState, orders: OreStockOrders, planned: F64, bought: F64, paid: F64) -> F64:
+    """Ore bought (`bought`, (M, N)) is shared between plants and stock as their bids were;
+    when the plants got less than planned and the ore price (`paid`) jumped above what
+    refiners expected, the stock covers part of the gap. Returns (M, N) the ore that goes
+    into the plants (bought for them, run from stock)."""
+    for_plants = planned - orders.destock
+    bid = for_plants + orders.restock
+    fill = np.divide(bought, bid, out=np.zeros_like(bought), where=bid > 0)
+    to_plants, to_stock = for_plants * fill, orders.restock * fill
+    jump = paid / np.maximum(s.expected_ore, 1e-12)
+    urgency = np.clip((jump - 1.0) / (ORE_DRAW_JUMP - 1.0), 0.0, 1.0)
+    spare = np.maximum(s.ore_inventory - orders.destock, 0.0)
+    draw = np.minimum(np.maximum(for_plants - to_plants, 0.0), DRAW_SHARE * spare) * urgency
+    change = to_stock - orders.destock - draw
+    s.ore_inventory = s.ore_inventory + change
+    s.ore_inventory_change = change
+    return to_plants + orders.destock + draw
 
 
 def sold_by_country(stock: StockOrders, sold: F64, n_min: int, n_nat: int) -> F64:
