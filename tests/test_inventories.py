@@ -35,11 +35,16 @@ def play(
     turns: int,
     shock: Callable[[WorldModel, int], None],
     field: str = "cover_quarters",
+    others: dict[str, float] | None = None,
 ) -> WorldModel:
     """A game with nobody giving orders; `cover` replaces the mineral's content figure
-    `field` (0: no such inventories); `shock(world, turn)` runs before each turn."""
+    `field` (0: no such inventories), `others` other inventory figures; `shock(world,
+    turn)` runs before each turn."""
+    changes = {f"minerals.{mineral}.inventories.{k}": v for k, v in (others or {}).items()}
     if cover is not None:
-        content = apply_params(content, SCENARIO, {f"minerals.{mineral}.inventories.{field}": cover})
+        changes[f"minerals.{mineral}.inventories.{field}"] = cover
+    if changes:
+        content = apply_params(content, SCENARIO, changes)
     world = WorldModel(content, SCENARIO, seed=SEED)
     for turn in range(turns):
         shock(world, turn)
@@ -142,10 +147,11 @@ def test_restocking_raises_prices_in_a_boom(content: Content) -> None:
 def test_refiners_ore_stocks_keep_their_plants_running_through_an_ore_cut(content: Content) -> None:
     """Half the largest lithium mining country's output is lost: refiners run part of the ore
     they could not buy from their stocks, so less refined output is lost and the refined
-    price rises less than in the same world without ore stocks."""
-    field = "refiner_ore_cover_quarters"
-    held = play(content, "lithium", None, 2, supply_cut("lithium", "ore"), field)
-    bare = play(content, "lithium", 0.0, 2, supply_cut("lithium", "ore"), field)
+    price rises less than in the same world without ore stocks (manufacturers' stocks left
+    out of both, they would lean on theirs the more, the less refiners run)."""
+    field, alone = "refiner_ore_cover_quarters", {"cover_quarters": 0.0}  # ore stocks alone
+    held = play(content, "lithium", None, 2, supply_cut("lithium", "ore"), field, alone)
+    bare = play(content, "lithium", 0.0, 2, supply_cut("lithium", "ore"), field, alone)
     m = held.mineral_ids.index("lithium")
     cut_held, cut_bare = held.records[1], bare.records[1]
     assert cut_held.ore_inventory_change[m].sum() < 0, "ore stocks were drawn"

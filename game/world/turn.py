@@ -91,23 +91,20 @@ def industry_stocks(s: WorldState, x: TurnScratch) -> None:
 
 
 def refined_market(s: WorldState, x: TurnScratch) -> None:
-    """Refiners, recyclers, stockpile releases and manufacturers' stocks sell; civil and
-    defence buyers (and stockpiles and manufacturers restocking) buy."""
+    """Refiners, recyclers and stockpile releases sell; civil and defence buyers (and
+    stockpiles topping up) buy, civil buyers more or less as their stocks move."""
     assert x.stocks is not None
     n_nat, n_min = len(s.nation_ids), len(s.mineral_ids)
     firms_offer = supply.refined_supply(s)
     x.public = public = stockpiles.public_orders(s)
     stock_cells = np.arange(n_min)[:, None] * n_nat + np.arange(n_nat)[None, :]  # (M, N)
-    held = x.stocks
     offers = Offers(
-        cell=np.concatenate([firms_offer.cell, stock_cells.ravel(), held.cell]),
-        avail=np.concatenate([firms_offer.avail, public.release.T.ravel(), held.avail]),
-        lo=np.concatenate([firms_offer.lo, np.zeros(n_min * n_nat), held.lo]),
-        hi=np.concatenate(
-            [firms_offer.hi, np.repeat(stockpiles.RELEASE_ASK_SHARE * s.ref_price, n_nat), held.hi]
-        ),
+        cell=np.concatenate([firms_offer.cell, stock_cells.ravel()]),
+        avail=np.concatenate([firms_offer.avail, public.release.T.ravel()]),
+        lo=np.concatenate([firms_offer.lo, np.zeros(n_min * n_nat)]),
+        hi=np.concatenate([firms_offer.hi, np.repeat(stockpiles.RELEASE_ASK_SHARE * s.ref_price, n_nat)]),
     )
-    bids = demand.refined_bids(s, public.buy.T + held.buy)
+    bids = demand.refined_bids(s, public.buy.T + x.stocks.net)
     stockpiles.note_net_buying(s, public)
     x.refined = clear_stage(s, Stage.REFINED, offers, bids, s.refined_price)
     x.sellers = firms_offer.sellers
@@ -120,18 +117,19 @@ def consumption(s: WorldState, x: TurnScratch) -> None:
     assert x.stocks is not None
     n_nat, n_min = len(s.nation_ids), len(s.mineral_ids)
     refined = x.refined
-    public_bid, restock_bid = x.public.buy.T, x.stocks.buy
-    bought_for_stock, received = demand.consume(s, refined, public_bid + restock_bid)
-    # the civil node's stock bids were filled alike: each gets its share of what they bought
-    bids = public_bid + restock_bid
-    restocked = np.divide(bought_for_stock * restock_bid, bids, out=np.zeros_like(bids), where=bids > 0)
+    public_bid, stock_net = x.public.buy.T, x.stocks.net
+    bought_for_stock, received = demand.consume(s, refined, public_bid + stock_net)
+    # the civil node's bid was filled alike in all its parts (demand.consume): the stocks'
+    # part moved them by its share, the stockpile's bought the rest of `bought_for_stock`
+    civil_want = demand.civil_need(s.need) + public_bid + stock_net
+    civil_got = refined.flow[:, :, :n_nat].sum(axis=1)
+    share = np.divide(civil_got, civil_want, out=np.zeros_like(civil_got), where=civil_want > 0)
+    stocked = stock_net * share
     n_firm_sellers = int(x.sellers.sum())
     supply.settle_refined_sales(s, x.sellers, refined.sold[:n_firm_sellers])
-    public_end = n_firm_sellers + n_min * n_nat
-    released_sold = refined.sold[n_firm_sellers:public_end].reshape(n_min, n_nat).T  # (N, M)
-    stockpiles.settle(s, released_sold, (bought_for_stock - restocked).T, refined.paid[:, :n_nat], received.T)
-    destocked = inventories.sold_by_country(x.stocks, refined.sold[public_end:], n_min, n_nat)
-    inventories.settle(s, restocked, destocked, refined.paid[:, :n_nat])
+    released_sold = refined.sold[n_firm_sellers:].reshape(n_min, n_nat).T  # (N, M)
+    stockpiles.settle(s, released_sold, (bought_for_stock - stocked).T, refined.paid[:, :n_nat], received.T)
+    inventories.settle(s, stocked, refined.paid[:, :n_nat])
     supply.settle_refined_prices(s, refined)
     supply.collect_end_of_life(s)
 

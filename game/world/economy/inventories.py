@@ -10,11 +10,14 @@ they amplify booms and busts when everyone moves together (a price that keeps ri
 every manufacturer want more cover and bid for it; one that keeps falling makes them all sell
 what they no longer want), as lithium did in 2021-23.
 
-Both sides go through the refined market like everyone else's: restocking is a bid at the
-country's civil node (price-sensitive like the rest of that node), destocking and drawing on
-the buffer are offers at the country's own cell, each with its asking prices. Nothing is
-created or lost: stocks move by exactly what was bought less what was sold (the balances'
-`inventory_change`)."""
+Both sides go through the refined market as a change of the country's civil bid (so they
+are price-sensitive like the rest of that node): restocking adds to it; destocking and
+drawing on the buffer take from it, the manufacturers using stock instead of buying, which
+to the market is supply. Not offers of their own: a stock offered at every country's cell
+would make every country an origin of every mineral, which multiplies the clearing's routes
+(three times the time at 200 countries). The buffer is drawn on what manufacturers see
+before the market clears (see `urgency`). Nothing is created or lost: stocks move by
+exactly what the bid bought for them less what they used (the balances' `inventory_change`)."""
 
 from __future__ import annotations
 
@@ -43,16 +46,17 @@ RESTOCK_CEILING = 2.0
 """No restocking while the latest price is this multiple of the price they expect or more:
 a sudden jump is waited out from stock, not bought into."""
 DESTOCK_SHARE = 0.3
-"""Share of the stock above target offered each turn."""
-DESTOCK_ASK = (0.5, 1.0)
-"""Stock above target is offered from these multiples of the expected price (it is sold,
-not held: holding costs money and the price is expected to fall)."""
+"""Share of the stock above target used each turn instead of buying (destocking)."""
 DRAW_SHARE = 0.5
 """At most this share of the stock up to target is drawn in a turn..."""
-DRAW_ASK = (1.15, 1.8)
-"""...offered from these multiples of the expected price (times the trend, as every ask
-here): the buffer is drawn when the price jumps above what manufacturers expect, not in a
-market that has been rising for a while (they hoard then)."""
+DRAW_SIGNAL = 0.2
+"""...in full once supply is seen to tighten by this much (a fall of the world's refining
+run, a share of the country's suppliers cut off), in part below it."""
+RUN_MEMORY = 4
+"""Quarters of refiners' runs a fall is measured against (a cut is leaned on for about a
+year, less as the average settles to it)."""
+USE_CAP = 0.9
+"""Stocks replace at most this share of a country's civil use in a turn."""
 EXPECTATION_WEIGHT = 0.4
 """Weight of the latest civil price in the price manufacturers expect (as firms' own)."""
 NORMAL_WEIGHT = 0.1
@@ -61,14 +65,10 @@ the price memory that drives substitution); the trend is the latest price over i
 
 
 class StockOrders(NamedTuple):
-    """What manufacturers bid and offer on the refined market this turn."""
+    """How manufacturers' stocks move their country's civil bid this turn."""
 
-    buy: F64  # (M, N) restocking bid at each country's civil node
-    cell: NDArray[np.intp]  # offers, only those with stock to offer (an empty offer costs
-    avail: F64  # the clearing time and changes nothing): stock above target, then the buffer
-    lo: F64
-    hi: F64
-    tranche: NDArray[np.intp]  # each offer's place among the 2 M N tranches
+    net: F64  # (M, N) t added to the civil bid: restocking less destocking and drawing
+    drawn: F64  # (M, N) t of the buffer they plan to use instead of buying
 
 
 def start(s: WorldState) -> None:
@@ -80,58 +80,69 @@ def start(s: WorldState) -> None:
     s.inventory_expected = s.refined_paid[:, :n_nat].copy()
     s.inventory_normal = s.refined_paid[:, :n_nat].copy()
     s.inventory_change = np.zeros_like(s.inventory)
+    s.ore_inventory = s.ore_inventory_cover[:, None] * refiners_running(s)
+    s.ore_inventory_change = np.zeros_like(s.inventory)
+
+
+def refiners_running(s: WorldState) -> F64:
+    """(M, N) ore refiners took into their plants this turn (their output)."""
     t = s.firms
-    running = np.bincount(  # what refiners ran in the spin-up's last round
+    n_nat = len(s.nation_ids)
+    return np.bincount(
         t.mineral * n_nat + t.country,
         weights=np.where(t.kind == REFINERY, t.output, 0.0),
         minlength=s.inventory.size,
     ).reshape(s.inventory.shape)
-    s.ore_inventory = s.ore_inventory_cover[:, None] * running
-    s.ore_inventory_change = np.zeros_like(s.inventory)
 
 
 def idle(s: WorldState) -> StockOrders:
-    """No bid and nothing offered (the spin-up: stocks sit at target, the start's prices
+    """Stocks neither bought nor used (the spin-up: they sit at target, the start's prices
     clear without them)."""
-    none, empty = np.zeros(0, dtype=np.intp), np.zeros(0)
-    return StockOrders(np.zeros(s.inventory.shape), none, empty, empty, empty, none)
+    return StockOrders(np.zeros(s.inventory.shape), np.zeros(s.inventory.shape))
+
+
+def urgency(s: WorldState) -> F64:
+    """(M, N) 0..1 how hard manufacturers lean on their buffer this turn, from what they see
+    before the market clears: refiners running less ore than over the last RUN_MEMORY
+    quarters (the world's refined output falls: a strike, a ban on ore, a plant lost), or
+    their own country losing access to suppliers (an export control). Not a price that has
+    merely risen: in a boom they hoard (the target's trend), they do not draw."""
+    now = refiners_running(s).sum(axis=1)
+    past = s.records[-RUN_MEMORY:]
+    if past:
+        before = sum((r.ore_intake - r.ore_inventory_change).sum(axis=1) for r in past) / len(past)
+        drop = np.divide(before - now, before, out=np.zeros_like(now), where=before > 0)
+    else:
+        drop = np.zeros_like(now)
+    seen = np.maximum(drop[:, None], s.causes.lost_access)
+    return np.clip(seen / DRAW_SIGNAL, 0.0, 1.0)
 
 
 def orders(s: WorldState) -> StockOrders:
     """Each country's manufacturers set their target from this turn's civil need and the
-    price trend, bid for the gap (unless the price just jumped) and offer what they hold
-    above target cheaply and the buffer dearly."""
-    n_nat, n_min = len(s.nation_ids), len(s.mineral_ids)
+    price trend; they bid for the gap (unless the price just jumped), buy less than they use
+    by part of any stock above target (destocking), and use their buffer instead of buying
+    when supply is seen to tighten."""
+    n_nat = len(s.nation_ids)
     paid = s.refined_paid[:, :n_nat]
+    civil = civil_need(s.need)
     trend = np.clip(paid / np.maximum(s.inventory_normal, 1e-12), *TREND_CLIP)
-    target = s.inventory_cover[:, None] * civil_need(s.need) * trend**COVER_CHASE
+    target = s.inventory_cover[:, None] * civil * trend**COVER_CHASE
     s.inventory_target = target
     jump = paid / np.maximum(s.inventory_expected, 1e-12)
     calm = np.clip((RESTOCK_CEILING - jump) / (RESTOCK_CEILING - 1.0), 0.0, 1.0)
     held = s.inventory
-    buy = np.maximum(target - held, 0.0) / RESTOCK_TURNS * calm
-    excess = DESTOCK_SHARE * np.maximum(held - target, 0.0)
-    buffer = DRAW_SHARE * np.minimum(held, target)
-    cells = np.arange(n_min * n_nat)
-    # a rising market makes holders ask more for their stock, a falling one less
-    expected = (s.inventory_expected * trend**COVER_CHASE).ravel()
-    avail = np.concatenate([excess.ravel(), buffer.ravel()])
-    tranche = np.flatnonzero(avail > 0)
-    return StockOrders(
-        buy=buy,
-        cell=np.concatenate([cells, cells])[tranche],
-        avail=avail[tranche],
-        lo=np.concatenate([DESTOCK_ASK[0] * expected, DRAW_ASK[0] * expected])[tranche],
-        hi=np.concatenate([DESTOCK_ASK[1] * expected, DRAW_ASK[1] * expected])[tranche],
-        tranche=tranche,
-    )
+    restock = np.maximum(target - held, 0.0) / RESTOCK_TURNS * calm
+    use = USE_CAP * civil  # stock replaces purchases, never the country's whole use
+    destock = np.minimum(DESTOCK_SHARE * np.maximum(held - target, 0.0), use)
+    drawn = np.minimum(DRAW_SHARE * np.minimum(held, target) * urgency(s), use - destock)
+    return StockOrders(restock - destock - drawn, drawn)
 
 
-def settle(s: WorldState, bought: F64, sold: F64, paid: F64) -> None:
-    """Stocks take in what the restocking bid bought and give up what the offers sold
-    (`bought`, `sold`, (M, N) t); expectations move to this turn's civil prices (`paid`).
+def settle(s: WorldState, change: F64, paid: F64) -> None:
+    """Stocks move by `change` (M, N) t: what the civil bid bought for them less what
+    manufacturers used from them; expectations move to this turn's civil prices (`paid`).
     The change of net buying since last turn is a cause of price moves."""
-    change = bought - sold
     s.inventory = s.inventory + change
     s.causes.inventory += change - s.inventory_change
     s.inventory_change = change
@@ -181,10 +192,3 @@ def settle_ore(s: WorldState, orders: OreStockOrders, planned: F64, bought: F64,
     s.ore_inventory = s.ore_inventory + change
     s.ore_inventory_change = change
     return to_plants + orders.destock + draw
-
-
-def sold_by_country(stock: StockOrders, sold: F64, n_min: int, n_nat: int) -> F64:
-    """(M, N) tonnes the offers of `stock` sold (`sold`, in their order), both tranches."""
-    every = np.zeros(2 * n_min * n_nat)
-    every[stock.tranche] = sold
-    return every.reshape(2, n_min, n_nat).sum(axis=0)
