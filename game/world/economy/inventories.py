@@ -4,11 +4,11 @@ interruptions, with a target cover in quarters of their civil use (content: a mi
 to run (`refiner_ore_cover_quarters`). Refiners' refined metal is their own stock of output
 (game.world.economy.supply).
 
-Why they matter: stocks buffer a shock (when the price jumps above what manufacturers
-expect, they run their stocks down instead of paying it, which is supply to the market), and
-they amplify booms and busts when everyone moves together (a price that keeps rising makes
-every manufacturer want more cover and bid for it; one that keeps falling makes them all sell
-what they no longer want), as lithium did in 2021-23.
+Why they matter: stocks buffer a shock (when supply is seen to tighten, manufacturers run
+their stocks down instead of buying, which to the market is supply), and they amplify booms
+and busts when everyone moves together (a price that keeps rising makes every manufacturer
+want more cover and bid for it; one that keeps falling makes them all use up what they no
+longer want instead of buying), as lithium did in 2021-23.
 
 Both sides go through the refined market as a change of the country's civil bid (so they
 are price-sensitive like the rest of that node): restocking adds to it; destocking and
@@ -68,7 +68,6 @@ class StockOrders(NamedTuple):
     """How manufacturers' stocks move their country's civil bid this turn."""
 
     net: F64  # (M, N) t added to the civil bid: restocking less destocking and drawing
-    drawn: F64  # (M, N) t of the buffer they plan to use instead of buying
 
 
 def start(s: WorldState) -> None:
@@ -98,7 +97,7 @@ def refiners_running(s: WorldState) -> F64:
 def idle(s: WorldState) -> StockOrders:
     """Stocks neither bought nor used (the spin-up: they sit at target, the start's prices
     clear without them)."""
-    return StockOrders(np.zeros(s.inventory.shape), np.zeros(s.inventory.shape))
+    return StockOrders(np.zeros(s.inventory.shape))
 
 
 def urgency(s: WorldState) -> F64:
@@ -136,7 +135,7 @@ def orders(s: WorldState) -> StockOrders:
     use = USE_CAP * civil  # stock replaces purchases, never the country's whole use
     destock = np.minimum(DESTOCK_SHARE * np.maximum(held - target, 0.0), use)
     drawn = np.minimum(DRAW_SHARE * np.minimum(held, target) * urgency(s), use - destock)
-    return StockOrders(restock - destock - drawn, drawn)
+    return StockOrders(restock - destock - drawn)
 
 
 def settle(s: WorldState, change: F64, paid: F64) -> None:
