@@ -168,3 +168,20 @@ def test_a_minerals_cover_is_validated_content(content: Content) -> None:
     """Cover is in quarters, 0..8: a negative one is refused with the field named."""
     with pytest.raises(ValueError, match="cover_quarters"):
         apply_params(content, SCENARIO, {"minerals.lithium.inventories.cover_quarters": -1.0})
+
+
+def test_the_ledger_shows_the_countrys_industry_stocks(
+    cut_worlds: tuple[WorldModel, WorldModel], content: Content
+) -> None:
+    """The national ledger reads the country's stocks and their change from the world: in the
+    cut's quarter, the country whose suppliers failed shows stocks that fell."""
+    from game.ledger import Names, mineral_ledger
+
+    held, _ = cut_worlds
+    m = held.mineral_ids.index("rare_earths")
+    i = int(np.argmin(held.inventory_change[m]))  # the country that drew the most
+    nation = held.nation_ids[i]
+    led = mineral_ledger(held, None, nation, "rare_earths", Names(content, held))
+    assert led.industry_stock == pytest.approx(held.inventory[m, i])
+    assert led.industry_stock_change == pytest.approx(held.records[-1].inventory_change[m, i])
+    assert led.industry_stock_change < 0
