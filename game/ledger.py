@@ -100,6 +100,8 @@ class MineralLedger:
     deals: list[str]
     programmes: list[str]
     projects: list[str]
+    industry_stock: float = 0.0  # t of refined metal the country's manufacturers hold
+    industry_stock_change: float = 0.0  # t, last quarter (restocking +, destocking -)
 
 
 class Names:
@@ -403,4 +405,6 @@ def mineral_ledger(world: Any, obs: Any, nation: str, mineral: str, names: Names
         deals=deals,
         programmes=programmes,
         projects=projects,
+        industry_stock=float(world.inventory[m, i]),
+        industry_stock_change=float(record.inventory_change[m, i]) if record is not None else 0.0,
     )

@@ -1,7 +1,8 @@
 """Mass balance holds exactly (1e-9 relative) in every country, mineral, stage and turn:
-production + imports = consumption + exports + stock change, with offtake deals, licensed,
-defence and stockpile flows included; and the stocks the world holds move by exactly what
-the balances say."""
+production + imports = consumption + exports + stock change + inventory change, with offtake
+deals, licensed, defence, stockpile and manufacturers' inventory flows included; and the
+stocks the world holds (stockpiles, refiners' and manufacturers' inventories) move by exactly
+what the balances say."""
 
 from __future__ import annotations
 
@@ -27,13 +28,19 @@ def residuals(world: WorldModel) -> list[tuple[str, int, np.ndarray, np.ndarray]
     out = []
     for r in world.records:
         for stage, flow, production, use, stock in (
-            ("ore", r.ore_flow, r.ore_production, r.ore_intake, 0.0),
+            (
+                "ore",
+                r.ore_flow,
+                r.ore_production,
+                r.ore_intake - r.ore_inventory_change,  # into the plants
+                r.ore_inventory_change,
+            ),
             (
                 "refined",
                 r.refined_flow,
                 r.refined_production,
                 r.consumption.sum(axis=2),
-                r.refined_stock_change,
+                r.refined_stock_change + r.inventory_change,
             ),
         ):
             domestic = np.einsum("mnn->mn", flow)
@@ -57,27 +64,46 @@ def assert_balanced(world: WorldModel) -> None:
 
 
 def play_checking_stocks(game: Game, turns: int) -> None:
-    """Play, checking that the stockpiles and refiners' inventories held move by exactly
-    the stock change each turn's record states."""
+    """Play, checking that the stockpiles, refiners' and manufacturers' inventories held
+    move by exactly the stock and inventory changes each turn's record states."""
     world = game.world
     for _ in range(turns):
         if game.over:
             break
         before = world.stockpile.T.copy() + _inventories(world)
+        held, ore_held = world.inventory.copy(), world.ore_inventory.copy()
         game.play_turn()
         after = world.stockpile.T + _inventories(world)
-        change = world.records[-1].refined_stock_change
+        record = world.records[-1]
+        change = record.refined_stock_change
         np.testing.assert_allclose(after - before, change, rtol=REL, atol=REL * (1 + np.abs(before).max()))
+        np.testing.assert_allclose(
+            world.inventory - held, record.inventory_change, rtol=REL, atol=REL * (1 + held.max())
+        )
+        assert np.all(world.inventory >= -REL * (1 + held.max())), "a stock went below zero"
+        # refiners' ore stocks move by what they bought less what went into their plants,
+        # which is exactly what the plants took in
+        scale = REL * (1 + ore_held.max() + record.ore_intake.max())
+        np.testing.assert_allclose(
+            world.ore_inventory - ore_held, record.ore_inventory_change, rtol=REL, atol=scale
+        )
+        into_plants = _by_cell(world, np.where(world.firms.kind == REFINERY, world.firms.output, 0.0))
+        np.testing.assert_allclose(
+            into_plants, record.ore_intake - record.ore_inventory_change, rtol=REL, atol=scale
+        )
+        assert np.all(world.ore_inventory >= -scale), "an ore stock went below zero"
+
+
+def _by_cell(world: WorldModel, weights: np.ndarray) -> np.ndarray:
+    """(M, N) a firm column summed by mineral and country."""
+    t = world.firms
+    n_nat, n_min = len(world.nation_ids), len(world.mineral_ids)
+    cell = t.mineral * n_nat + t.country
+    return np.bincount(cell, weights=weights, minlength=n_min * n_nat).reshape(n_min, n_nat)
 
 
 def _inventories(world: WorldModel) -> np.ndarray:
-    t = world.firms
-    n_nat, n_min = len(world.nation_ids), len(world.mineral_ids)
-    refiners = t.kind == REFINERY
-    cell = t.mineral * n_nat + t.country
-    return np.bincount(cell, weights=np.where(refiners, t.inventory, 0.0), minlength=n_min * n_nat).reshape(
-        n_min, n_nat
-    )
+    return _by_cell(world, np.where(world.firms.kind == REFINERY, world.firms.inventory, 0.0))
 
 
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -138,10 +164,14 @@ def test_world_balance_sums_to_zero_over_countries(content: Content, scenario: s
     consumption plus stock change (the country check above, aggregated)."""
     game = Game(content, scenario, seed=11)
     play_checking_stocks(game, 4)
+    # manufacturers' and refiners' ore stocks moved: the balances are checked with them in
+    assert any(np.abs(r.inventory_change).max() > 0 for r in game.world.records)
+    assert any(np.abs(r.ore_inventory_change).max() > 0 for r in game.world.records)
     for r in game.world.records:
         total = (
             r.refined_production.sum(axis=1)
             - r.consumption.sum(axis=(1, 2))
             - r.refined_stock_change.sum(axis=1)
+            - r.inventory_change.sum(axis=1)
         )
         assert np.all(np.abs(total) <= REL * (r.refined_production.sum(axis=1) + 1.0))

@@ -28,6 +28,8 @@ COLUMNS = {
         "consumption",
         "stock_change",
         "shortfall",
+        "inventory",
+        "inventory_change",
     ],
     "explanations": ["turn", "mineral", "stage", "country", "cause", "share_of_price_change", "price_change"],
     "scores": ["turn", "date", "nation", "part", "value", "weight", "contribution"],

@@ -56,7 +56,7 @@ def test_mass_is_conserved_per_country_mineral_and_stage(tutorial_runs, minister
         b = tables.balances(world)
         rows = b[b["sector"] == "all"]
         lhs = rows["production"] + rows["imports"]
-        rhs = rows["consumption"] + rows["exports"] + rows["stock_change"]
+        rhs = rows["consumption"] + rows["exports"] + rows["stock_change"] + rows["inventory_change"]
         scale = np.maximum(np.maximum(lhs.abs(), rhs.abs()), 1.0)
         assert (((lhs - rhs).abs() / scale) < 1e-9).all()
         per_turn = rows.groupby(["turn", "mineral", "stage"])[["imports", "exports"]].sum()

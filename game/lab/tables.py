@@ -17,6 +17,7 @@ SCORE_ROW = "score"
 BALANCE_COLUMNS = [
     "turn", "mineral", "stage", "country", "sector",
     "production", "imports", "exports", "consumption", "stock_change", "shortfall",
+    "inventory", "inventory_change",
 ]  # fmt: skip
 
 
@@ -73,14 +74,27 @@ def balances(world: WorldModel) -> pd.DataFrame:
     """Per turn, mineral, stage, country: the mass balance, with sector rows for refined use.
 
     Rows with sector 'all' hold every column and satisfy
-    production + imports = consumption + exports + stock_change; sector rows hold only
-    consumption and shortfall (the rest is not applicable there: NaN).
+    production + imports = consumption + exports + stock_change + inventory_change, where
+    stock_change is public stockpiles and refiners' stock of refined metal, and
+    inventory(_change) the commercial stocks: manufacturers' refined metal at the refined
+    stage, refiners' ore at the ore stage (whose consumption is the ore that went into the
+    plants); sector rows hold only consumption and shortfall (NaN for the rest).
     """
     frames = []
     nat, mins = world.nation_ids, world.mineral_ids
     for r in world.records:
-        for stage, flow, production, consumption, stock, shortfall in (
-            ("ore", r.ore_flow, r.ore_production, r.ore_intake, np.zeros_like(r.ore_intake), r.ore_shortfall),
+        none = np.zeros_like(r.ore_intake)
+        for stage, flow, production, consumption, stock, shortfall, held, held_change in (
+            (
+                "ore",
+                r.ore_flow,
+                r.ore_production,
+                r.ore_intake - r.ore_inventory_change,  # what went into the plants
+                none,
+                r.ore_shortfall,
+                r.ore_inventory,
+                r.ore_inventory_change,
+            ),
             (
                 "refined",
                 r.refined_flow,
@@ -88,6 +102,8 @@ def balances(world: WorldModel) -> pd.DataFrame:
                 r.consumption.sum(axis=2),
                 r.refined_stock_change,
                 r.shortfall.sum(axis=2),
+                r.inventory,
+                r.inventory_change,
             ),
         ):
             domestic = np.einsum("mnn->mn", flow)
@@ -105,6 +121,8 @@ def balances(world: WorldModel) -> pd.DataFrame:
                         "consumption": consumption.ravel(),
                         "stock_change": stock.ravel(),
                         "shortfall": shortfall.ravel(),
+                        "inventory": held.ravel(),
+                        "inventory_change": held_change.ravel(),
                     }
                 )
             )
@@ -124,6 +142,8 @@ def balances(world: WorldModel) -> pd.DataFrame:
                     "consumption": r.consumption.ravel(),
                     "stock_change": nan,
                     "shortfall": r.shortfall.ravel(),
+                    "inventory": nan,
+                    "inventory_change": nan,
                 }
             )
         )

@@ -20,6 +20,7 @@ CAUSE_LABELS = {
     "demand_growth": "demand growth",
     "demand_events": "demand shock",
     "stockpiles": "stockpile buying or selling",
+    "inventories": "industry restocking or destocking",
     "market_dynamics": "market adjustment",
 }
 

@@ -110,6 +110,19 @@ class MarketParameters(Frozen):
     source: Source = "model assumption"
 
 
+class Inventories(Frozen):
+    """Commercial stocks of refined metal that manufacturers keep against interruptions."""
+
+    cover_quarters: Annotated[float, Field(ge=0, le=8)] = Field(
+        0.5, description="manufacturers' target stock, in quarters of the country's civil use"
+    )
+    refiner_ore_cover_quarters: Annotated[float, Field(ge=0, le=8)] = Field(
+        0.25, description="refiners' target ore stock, in quarters of the ore their plants run"
+    )
+    source: Source = "model assumption"
+    note: str = ""
+
+
 class Mineral(Frozen):
     id: Slug
     name: str
@@ -124,4 +137,5 @@ class Mineral(Frozen):
     substitution: Substitution
     lead_times: LeadTimes
     market: MarketParameters = MarketParameters()
+    inventories: Inventories = Inventories()
     note: str = ""

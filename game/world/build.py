@@ -12,6 +12,7 @@ from game.content import Content
 from game.rules import Instrument, Scenario, Stage
 from game.rules import events as ev
 from game.world.calibration import pipeline_growth
+from game.world.economy import inventories
 from game.world.economy.demand import need_now
 from game.world.economy.firms import START_UTILISATION
 from game.world.economy.investment import market_templates
@@ -171,6 +172,8 @@ def build(content: Content, sc: Scenario, seed: int, rng: np.random.Generator) -
         ref_price=ref_price,
         ore_share=ore_share,
         civil_eps=np.array([m.market.demand_elasticity for m in minerals]),
+        inventory_cover=np.array([m.inventories.cover_quarters for m in minerals]),
+        ore_inventory_cover=np.array([m.inventories.refiner_ore_cover_quarters for m in minerals]),
         substitution_eps=np.array([m.substitution.long_run_elasticity for m in minerals]),
         growth_per_turn=growth_per_turn,
         demand_scale=demand_scale,
@@ -221,6 +224,13 @@ def build(content: Content, sc: Scenario, seed: int, rng: np.random.Generator) -
         stock_net=np.zeros((n_min, n_nat)),
         stock_delta=np.zeros((n_min, n_nat)),
         need=np.zeros((n_min, n_nat, n_sec)),
+        inventory=np.zeros((n_min, n_nat)),
+        inventory_target=np.zeros((n_min, n_nat)),
+        inventory_expected=np.zeros((n_min, n_nat)),
+        inventory_normal=np.zeros((n_min, n_nat)),
+        inventory_change=np.zeros((n_min, n_nat)),
+        ore_inventory=np.zeros((n_min, n_nat)),
+        ore_inventory_change=np.zeros((n_min, n_nat)),
         policies=PolicyBook(geo),
         licence_baseline=LicenceBaselines(),
         pipeline=Pipeline(),
@@ -247,6 +257,7 @@ def build(content: Content, sc: Scenario, seed: int, rng: np.random.Generator) -
     s.policies.changed()
     s.scorer = Scorer.for_world(s)
     spin_up(s)
+    inventories.start(s)  # at target cover of the demand the spin-up matched
     return s
 
 

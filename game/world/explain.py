@@ -4,7 +4,7 @@ causes whose shares add up to the whole change.
 The split is a first-order attribution. Each cause is a shift of supply or demand in
 tonnes (or of the share of a buyer's supply it can still reach, or of its import costs),
 turned into a log-price push through the market's combined elasticity. What the causes do
-not account for (inventories, expectations, prices elsewhere) is reported as
+not account for (expectations, prices elsewhere) is reported as
 `market_dynamics`, so the shares always add up to one. Shares can be negative: a cause that
 pushed against the move.
 """
@@ -85,6 +85,7 @@ def explain(
         "demand_growth": world(causes.demand_growth, world_demand),
         "demand_events": world(causes.demand_event, world_demand),
         "stockpiles": world(causes.stockpile, world_demand),
+        "inventories": world(causes.inventory, world_demand),
     }
     pushed = np.stack([push[c] for c in CAUSES[:-1]]) / RESPONSE  # (C-1, M, N)
     ore_parts = np.zeros_like(pushed)  # ore prices follow refined ones; only ore policy is its own

@@ -21,6 +21,7 @@ CAUSES = (
     "demand_growth",
     "demand_events",
     "stockpiles",
+    "inventories",
     "market_dynamics",
 )
 
@@ -109,6 +110,7 @@ class Causes:
     demand_growth: F64
     demand_event: F64
     stockpile: F64
+    inventory: F64  # manufacturers' net buying for stock, change since last turn
     lost_access: F64  # (M, N) share of a buyer's supply that policy cut off (+) or reopened (-)
     cost_wedge: F64  # (M, N) change of the buyer's average import cost, log
     lost_access_ore: F64
@@ -133,9 +135,13 @@ class TurnRecord:
     refined_flow: F64  # (M, N, N) (civil + defence)
     refined_flow_defence: F64  # (M, N, N) the part bought by defence manufacturers
     ore_production: F64  # (M, N)
-    ore_intake: F64  # (M, N)
+    ore_intake: F64  # (M, N) ore refiners bought (into plants and ore stocks)
     refined_production: F64  # (M, N) refiners + recyclers
     refined_stock_change: F64  # (M, N) refiner inventory + public stockpile
+    inventory: F64  # (M, N) manufacturers' commercial stocks at the end of the turn
+    inventory_change: F64  # (M, N) their change this turn (restocking +, destocking -)
+    ore_inventory: F64  # (M, N) refiners' ore stocks at the end of the turn
+    ore_inventory_change: F64  # (M, N) their change (ore_intake less it went into plants)
     need: F64  # (M, N, S)
     consumption: F64  # (M, N, S)
     shortfall: F64  # (M, N, S)

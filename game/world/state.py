@@ -164,6 +164,8 @@ class WorldState:
     budget_income: F64 = config("(N,)", "policy budget topped up each turn, USD m")
     gdp_usd_bn: F64 = config("(N,)", "GDP, shares zone funds")
     market_templates: list[MarketTemplates] = config("per kind", "what the market builds on its own")
+    inventory_cover: F64 = config("(M,)", "manufacturers' target stock, quarters of civil use")
+    ore_inventory_cover: F64 = config("(M,)", "refiners' target ore stock, quarters of their run")
     start_paid: F64 = config("(M, 2N)", "prices of the spun-up start", default=lambda: np.zeros((0, 0)))
     start_flow: dict[Stage, F64] = config("(M, N, N) per stage", "trade of the spun-up start", default=dict)
     team_nations: frozenset[str] = config(
@@ -214,6 +216,13 @@ class WorldState:
     stock_net: F64 = state("(M, N)", "stockpile buying less release last turn")
     stock_delta: F64 = state("(M, N)", "stockpile change last turn")
     need: F64 = state("(M, N, S)", "this turn's need, fixed when demand moves")
+    inventory: F64 = state("(M, N)", "manufacturers' commercial stocks of refined metal, t")
+    inventory_target: F64 = state("(M, N)", "the stock manufacturers want this turn, t")
+    inventory_expected: F64 = state("(M, N)", "civil price manufacturers expect (adaptive)")
+    inventory_normal: F64 = state("(M, N)", "slow average of the civil price, what they take as normal")
+    inventory_change: F64 = state("(M, N)", "manufacturers' stock change last turn, t")
+    ore_inventory: F64 = state("(M, N)", "refiners' stocks of ore, t contained")
+    ore_inventory_change: F64 = state("(M, N)", "refiners' ore stock change last turn, t")
 
     # ---------------------------------------------------------------- ledgers
     policies: PolicyBook = ledger("export controls, tariffs and zones in force")

@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from game.rules import Stage
-from game.world.economy import accounts, demand, firms, projects, supply
+from game.world.economy import accounts, demand, firms, inventories, projects, supply
 from game.world.explain import EXPLAIN_THRESHOLD, explain, note_policy_change
 from game.world.market.clearing import Clearing, Offers
 from game.world.mechanisms import deals, effects, facilitator, programmes, stockpiles, tariffs, zones
@@ -35,6 +35,7 @@ class TurnScratch:
     ore: Clearing | None = None
     intake: F64 | None = None  # (F,) ore each refinery took in
     public: stockpiles.PublicOrders | None = None
+    stocks: inventories.StockOrders | None = None  # manufacturers' restocking and destocking
     sellers: NDArray[np.bool_] | None = None  # (F,) firms selling refined metal
     refined: Clearing | None = None
     route_realised: F64 | None = None  # (M, O, B) what origins received, floors and funds included
@@ -67,14 +68,32 @@ def demand_and_firms(s: WorldState, x: TurnScratch) -> None:
 
 
 def ore_market(s: WorldState, x: TurnScratch) -> None:
+    """Mines sell ore to refiners (and refiners restocking ore); refiners take it in, with
+    ore from their stocks. The spin-up (s.spun_rounds > 0) leaves ore stocks alone."""
     market = supply.ore_market(s)
-    x.ore = clear_stage(s, Stage.ORE, market.offers, market.bids, s.ore_price)
-    x.intake = supply.refine(s, x.ore, market.plan)
+    if s.spun_rounds:
+        x.ore = clear_stage(s, Stage.ORE, market.offers, market.bids, s.ore_price)
+        x.intake = supply.refine(s, x.ore, market.plan)
+        return
+    planned = market.bids.need
+    stock = inventories.ore_orders(s, planned)
+    bids = replace(
+        market.bids, need=planned + stock.restock - stock.destock, cap=market.bids.cap + stock.restock
+    )
+    x.ore = clear_stage(s, Stage.ORE, market.offers, bids, s.ore_price)
+    taken = inventories.settle_ore(s, stock, planned, x.ore.flow.sum(axis=1), x.ore.paid)
+    x.intake = supply.refine(s, x.ore, market.plan, taken)
+
+
+def industry_stocks(s: WorldState, x: TurnScratch) -> None:
+    """Manufacturers set their stock targets and plan to restock or destock."""
+    x.stocks = inventories.orders(s)
 
 
 def refined_market(s: WorldState, x: TurnScratch) -> None:
     """Refiners, recyclers and stockpile releases sell; civil and defence buyers (and
-    stockpiles topping up) buy."""
+    stockpiles topping up) buy, civil buyers more or less as their stocks move."""
+    assert x.stocks is not None
     n_nat, n_min = len(s.nation_ids), len(s.mineral_ids)
     firms_offer = supply.refined_supply(s)
     x.public = public = stockpiles.public_orders(s)
@@ -85,22 +104,32 @@ def refined_market(s: WorldState, x: TurnScratch) -> None:
         lo=np.concatenate([firms_offer.lo, np.zeros(n_min * n_nat)]),
         hi=np.concatenate([firms_offer.hi, np.repeat(stockpiles.RELEASE_ASK_SHARE * s.ref_price, n_nat)]),
     )
-    bids = demand.refined_bids(s, public.buy.T)
+    bids = demand.refined_bids(s, public.buy.T + x.stocks.net)
     stockpiles.note_net_buying(s, public)
     x.refined = clear_stage(s, Stage.REFINED, offers, bids, s.refined_price)
     x.sellers = firms_offer.sellers
 
 
 def consumption(s: WorldState, x: TurnScratch) -> None:
-    """Sectors consume what they got; sellers and stockpiles settle; prices become the world's."""
+    """Sectors consume what they got; sellers, stockpiles and manufacturers' stocks settle;
+    prices become the world's."""
     assert x.refined is not None and x.public is not None and x.sellers is not None
+    assert x.stocks is not None
     n_nat, n_min = len(s.nation_ids), len(s.mineral_ids)
     refined = x.refined
-    bought_for_stock, received = demand.consume(s, refined, x.public.buy.T)
+    public_bid, stock_net = x.public.buy.T, x.stocks.net
+    bought_for_stock, received = demand.consume(s, refined, public_bid + stock_net)
+    # the civil node's bid was filled alike in all its parts (demand.consume): the stocks'
+    # part moved them by its share, the stockpile's bought the rest of `bought_for_stock`
+    civil_want = demand.civil_need(s.need) + public_bid + stock_net
+    civil_got = refined.flow[:, :, :n_nat].sum(axis=1)
+    share = np.divide(civil_got, civil_want, out=np.zeros_like(civil_got), where=civil_want > 0)
+    stocked = stock_net * share
     n_firm_sellers = int(x.sellers.sum())
     supply.settle_refined_sales(s, x.sellers, refined.sold[:n_firm_sellers])
     released_sold = refined.sold[n_firm_sellers:].reshape(n_min, n_nat).T  # (N, M)
-    stockpiles.settle(s, released_sold, bought_for_stock.T, refined.paid[:, :n_nat], received.T)
+    stockpiles.settle(s, released_sold, (bought_for_stock - stocked).T, refined.paid[:, :n_nat], received.T)
+    inventories.settle(s, stocked, refined.paid[:, :n_nat])
     supply.settle_refined_prices(s, refined)
     supply.collect_end_of_life(s)
 
@@ -176,6 +205,7 @@ PHASES: tuple[Phase, ...] = (
     policies_at_work,  # programmes pay, zones share stockpiles; what policy changes shifted
     demand_and_firms,  # demand grows and substitutes; firms close, restart, expand, invest
     ore_market,  # mines sell ore to refiners, who take it in
+    industry_stocks,  # manufacturers set stock targets, plan to restock or destock
     refined_market,  # refiners, recyclers and stockpiles sell to manufacturers and stockpiles
     consumption,  # sectors consume; sellers and stockpiles settle; prices move expectations
     firm_accounts,  # profit and loss; why prices moved; the turn's record
@@ -222,6 +252,7 @@ def spin_up(s: WorldState) -> None:
             demand.match_reference(s, x.refined.paid)  # after each round from the last-but-one
         s.spun_rounds = rounds  # the first round starts cold, the others warm
         ore_market(s, x)  # sets ore prices and moves expected_ore as a turn does
+        x.stocks = inventories.idle(s)  # manufacturers' stocks start at target, idle
         refined_market(s, x)
         assert x.refined is not None
         supply.settle_refined_prices(s, x.refined)

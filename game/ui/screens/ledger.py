@@ -83,6 +83,8 @@ class LedgerScreen(Screen):
             "no need" if led.months_of_cover == float("inf") else f"{led.months_of_cover:,.1f} months of need"
         )
         left.append(f"{led.stockpile:,.0f} t ({cover}); target {led.stock_target:,.0f} t")
+        moved = round(led.industry_stock_change)  # an int: never '-0'
+        left.append(f"Industry stocks: {led.industry_stock:,.0f} t ({moved:+,d} t last quarter)")
         right = [head("Deals in force")]
         right += [esc(d) for d in led.deals] or ["<i>None on this mineral.</i>"]
         right.append("")

@@ -103,11 +103,12 @@ def netback(s: WorldState, refining: F64) -> F64:
     return np.maximum(np.minimum(s.expected_refined, dearest) - conversion, floor)
 
 
-def refine(s: WorldState, ore: Clearing, plan: F64) -> F64:
-    """Refiners take in the ore they got, shared by plan; returns each firm's intake."""
+def refine(s: WorldState, ore: Clearing, plan: F64, taken: F64 | None = None) -> F64:
+    """Refiners take in the ore they got (`taken` (M, N) when their ore stocks added to or
+    kept some of what they bought), shared by plan; returns each firm's intake."""
     t = s.firms
     n_nat, n_min = len(s.nation_ids), len(s.mineral_ids)
-    bought = ore.flow.sum(axis=1).ravel()  # (M*N) ore each country's refiners got
+    bought = (ore.flow.sum(axis=1) if taken is None else taken).ravel()  # (M*N) ore for the plants
     cell = t.mineral * n_nat + t.country
     planned = np.bincount(cell, weights=plan, minlength=n_min * n_nat)
     fill = np.divide(bought, planned, out=np.zeros_like(bought), where=planned > 0)
