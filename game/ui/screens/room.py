@@ -8,7 +8,6 @@ the clock; no score, no queue, no message.
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
@@ -20,23 +19,7 @@ from game.ui.app import App, Screen
 from game.ui.mapview import Flow, MapView, RouteControl
 from game.ui.play import mineral_name
 from game.ui.screens.base import Builder, backs_out, esc, selected_id
-from game.ui.wargame import Wargame
-
-
-def parse_changes(text: str) -> dict | str:
-    """'tonnes=250, price=3000' as a dict of field changes (numbers where they look like
-    numbers), or what is wrong with it."""
-    changes: dict = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        key, sep, value = part.partition("=")
-        key, value = key.strip(), value.strip()
-        if not sep or not key.isidentifier():
-            return f"Amendment: write field=value pairs (e.g. tonnes=250), not '{part}'."
-        try:
-            changes[key] = json.loads(value)
-        except json.JSONDecodeError:
-            changes[key] = value
-    return changes or "Amendment: write the fields to change (e.g. tonnes=250)."
+from game.ui.wargame import Wargame, parse_changes
 
 
 class InjectsScreen(Screen):

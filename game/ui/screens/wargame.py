@@ -30,7 +30,9 @@ def resume_play(app: App, session: Wargame) -> None:
     """Back to the game after the facilitator changed it: the next team's hand-over in a
     hot-seat game, the map in a one-player game."""
 
-    if session.hotseat:
+    if session.hosted:  # the teams are at their machines: the host's window is the console
+        app.reset(FacilitatorScreen(app, session))
+    elif session.hotseat:
         app.reset(HandOverScreen(app, session))
     else:
         play = session.play(session.teams[0])
@@ -414,6 +416,8 @@ class FacilitatorScreen(Screen):
         self.revealed = False
         """The teams' queued orders shown here: this console's choice only, so a reveal never
         outlives the console it was made in (closing it hides them again)."""
+        self.shown = (-1, "")
+        """(session version, clock) last drawn: a hosted game changes from the network."""
 
     # ---------------------------------------------------------------- layout
 
@@ -433,6 +437,8 @@ class FacilitatorScreen(Screen):
         self.close = b.button(
             pygame.Rect(w - pad - u(160), u(8), u(160), u(36)), "Close (F9)", "Back to the game"
         )
+        if s.hosted:  # the host's window is the console: closing the window ends the hosting
+            self.close.hide()
         self.plan = b.button(
             pygame.Rect(w - pad - u(340), u(8), u(172), u(36)),
             "Injects & rulings",
@@ -641,6 +647,12 @@ class FacilitatorScreen(Screen):
         return "<br>".join(lines)
 
     def refresh(self) -> None:
+        s = self.session
+        self.shown = (s.version, s.clock())
+        if s.busy:  # hosted: the quarter resolves in the host's worker thread
+            self.world_box.set_text("<i>The quarter is resolving…</i>")
+            return
+        self.header.set_text(f"Facilitator · {s.game.world.scenario.name} · {s.clock()}")
         self.world_box.set_text(self.world_html())
         self.pause.set_text("Resume" if self.session.paused else "Pause")
         self.reveal.set_text("Hide orders" if self.revealed else "Reveal orders")
@@ -794,9 +806,15 @@ class FacilitatorScreen(Screen):
             e.is_focused for e in (self.search_entry, self.message_entry, self.news_entry, self.reason_entry)
         )
         if event.type == pygame.KEYDOWN and event.key in (pygame.K_F9, pygame.K_ESCAPE) and not typing:
-            self.app.pop()
+            if not self.session.hosted:
+                self.app.pop()
             return True
         return False
+
+    def update(self, dt: float) -> None:
+        s = self.session
+        if s.hosted and self.shown != (s.version, s.clock()):
+            self.refresh()
 
     def resumed(self) -> None:
         self.refresh()
