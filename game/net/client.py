@@ -29,6 +29,9 @@ class Client:
         self.queued: list[dict[str, Any]] = []
         """This team's queue as the host last said it (welcome, verdicts, rulings)."""
         self.status: p.Status | None = None
+        self.rewinds = 0
+        """Rewinds the facilitator made while connected (the observation is then the new one)."""
+        self._awaiting_resolution = False
         self._queues: dict[str, asyncio.Queue] = defaultdict(asyncio.Queue)
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -72,11 +75,18 @@ class Client:
 
     async def resolved(self, timeout: float = 120.0) -> p.Resolved:
         """Wait for the quarter to resolve; the new observation is then `observation`."""
-        message = await asyncio.wait_for(self._next("resolved"), timeout)
+        self._awaiting_resolution = True
+        try:
+            message = await asyncio.wait_for(self._next("resolved"), timeout)
+        finally:
+            self._awaiting_resolution = False
+        self._take(message)
+        return message
+
+    def _take(self, message: p.Resolved) -> None:
         self.observation = decode_observation(message.observation)
         self.turn = message.turn
         self.over = message.over
-        return message
 
     async def _listen(self) -> None:
         assert self._reader is not None
@@ -94,6 +104,13 @@ class Client:
                 self.notices.append(message.text)
             elif isinstance(message, p.Status):
                 self.status = message
+            elif isinstance(message, p.Resolved) and message.rewound:
+                # not the quarter a team waits for, unless it had ended: it plays this turn again
+                self._take(message)
+                self.queued = []
+                self.rewinds += 1
+                if self._awaiting_resolution:
+                    self._queues[message.kind].put_nowait(message)
             else:
                 self._queues[message.kind].put_nowait(message)
 

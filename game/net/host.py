@@ -178,6 +178,7 @@ class Host:
         return seat
 
     async def _act(self, seat: Seat, message: p.ToHost) -> None:
+        self.version += 1  # a queue changes: the console shows counts
         team = seat.team
         writer = seat.writer
         if writer is None:
@@ -294,7 +295,9 @@ class Host:
                 obs = encode_observation(game.observe(seat.team))
                 await self._send(
                     seat.writer,
-                    p.Resolved(turn=game.turn, world_hash=world_hash, observation=obs, over=game.over),
+                    p.Resolved(
+                        turn=game.turn, world_hash=world_hash, observation=obs, over=game.over, rewound=True
+                    ),
                 )
         self._start_timer()
         await self._status()

@@ -89,6 +89,8 @@ class Resolved(Message):
     world_hash: str
     observation: dict[str, Any]
     over: bool = False
+    rewound: bool = False
+    """The facilitator rewound the game: this turn is played again, every queue empty."""
 
 
 class Status(Message):

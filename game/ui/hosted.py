@@ -74,6 +74,9 @@ class HostedWargame(Wargame):
         """A quarter is resolving in the host's worker thread: the world is not to be read."""
         return self.host.resolving
 
+    def presence(self, team: str) -> str:
+        return "" if self.host.seats[team].writer is not None else ", <b>not connected</b>"
+
     def seconds_left(self) -> float | None:
         return self.host.seconds_left()
 

@@ -237,6 +237,10 @@ class Wargame:
             text += " · PAUSED"
         return text
 
+    def presence(self, team: str) -> str:
+        """Words after a team's state on the console (hosted: whether it is connected)."""
+        return ""
+
     def queued_counts(self) -> dict[str, int]:
         return {t: len(self.plays[t].queued()) for t in self.teams}
 

@@ -36,6 +36,8 @@ class InjectsScreen(Screen):
         self.texts = {"turn": str(session.game.turn + 2), "note": "", "changes": ""}
         self.texts["length"] = str(session.game.length)
         self.texts["timer"] = f"{session.room.timer_minutes:g}"
+        self.shown = session.version
+        """The session's version the order list shows (a hosted team's queue changes remotely)."""
 
     def build(self) -> None:
         self.make_root()
@@ -201,6 +203,12 @@ class InjectsScreen(Screen):
                 self.say(False, changes)
                 return
             self.say(*s.amend(self.team, k, changes, self.texts["note"]))
+
+    def update(self, dt: float) -> None:
+        s = self.session
+        if s.hosted and self.shown != s.version and not s.busy:
+            self.shown = s.version
+            self.order_list.set_item_list(self._order_items())
 
     def handle(self, event: pygame.event.Event) -> bool:
         if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED:

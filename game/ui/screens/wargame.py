@@ -438,7 +438,7 @@ class FacilitatorScreen(Screen):
             pygame.Rect(w - pad - u(160), u(8), u(160), u(36)), "Close (F9)", "Back to the game"
         )
         if s.hosted:  # the host's window is the console: closing the window ends the hosting
-            self.close.hide()
+            self.close.kill()
         self.plan = b.button(
             pygame.Rect(w - pad - u(340), u(8), u(172), u(36)),
             "Injects & rulings",
@@ -613,7 +613,7 @@ class FacilitatorScreen(Screen):
             who = "AI"
             if n in s.teams:
                 state = "ended" if n in s.done else "playing"
-                who = f"<font color='#f0c65a'>team</font>, {counts[n]} queued, {state}"
+                who = f"<font color='#f0c65a'>team</font>, {counts[n]} queued, {state}{s.presence(n)}"
             sc_txt = "—" if math.isnan(score) else f"{score:.1f}"
             lines.append(f"<b>{esc(play.name(n))}</b> ({who}) · score {sc_txt} · {fill}")
         lines.append("<br><font color='#f0c65a'><b>Prices (world average, refined)</b></font>")
