@@ -26,6 +26,8 @@ class RemoteSeat:
         self.last_verdict: p.Verdict | None = None
         self.ended = False
         self.error = ""
+        self.scenario = ""
+        """The scenario's id (from the host's welcome)."""
         self.version = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="lodestone-seat", daemon=True)
@@ -39,6 +41,7 @@ class RemoteSeat:
             self.client.connect(self.host, self.port, token=self._token, pin=self._pin)
         ).result(timeout)
         self.ended = welcome.ended
+        self.scenario = welcome.scenario
         self._bump()
         if self.ended:
             self._wait_resolution()

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from game.ui.context import OrderContext
 from game.ui.forms.spec import BadInput
 from game.ui.panels.fmt import price
-from game.ui.play import Play
 
 STOCK_YEARS = 10
 """A stockpile buy beyond this many years of the nation's need is refused."""
@@ -29,7 +29,7 @@ class Scale:
     you_paid: float  # USD/t
 
 
-def scale(play: Play, mineral: str, stage: str = "refined") -> Scale:
+def scale(play: OrderContext, mineral: str, stage: str = "refined") -> Scale:
     obs = play.obs
     m = obs.m(mineral)
     me = obs.me
@@ -44,7 +44,7 @@ def scale(play: Play, mineral: str, stage: str = "refined") -> Scale:
     )
 
 
-def scale_html(play: Play, mineral: str, stage: str = "refined") -> str:
+def scale_html(play: OrderContext, mineral: str, stage: str = "refined") -> str:
     s = scale(play, mineral, stage)
     name = play.names(mineral)
     return (
@@ -58,7 +58,7 @@ def esc_name(text: str) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
-def check_scale(play: Play, action: str, v: dict[str, Any]) -> str:
+def check_scale(play: OrderContext, action: str, v: dict[str, Any]) -> str:
     """Raise BadInput for an amount out of all proportion; return a warning (or '') for an
     order that is possible but would do little."""
     mineral = v.get("mineral")
@@ -91,7 +91,7 @@ def check_scale(play: Play, action: str, v: dict[str, Any]) -> str:
     return ""
 
 
-def preview_html(play: Play, pv: Any, mineral: str | None) -> str:
+def preview_html(play: OrderContext, pv: Any, mineral: str | None) -> str:
     """The fork's answer in two or three lines: the order's mineral first, then the other
     mineral that moved most, each 'without / with'."""
     if not pv.accepted:
