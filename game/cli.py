@@ -464,6 +464,30 @@ def join(
         pass
 
 
+@app.command()
+def room(
+    address: Annotated[str, typer.Argument(help="the host, as HOST:PORT")],
+) -> None:
+    """The room view of a hosted wargame (map, public prices, news, the clock) on this
+    machine's screen, e.g. the projector: a spectator sent only public data."""
+    host_part, _, port = address.rpartition(":")
+    if not host_part or not port.isdigit():
+        err.print(f"{address}: give the host as HOST:PORT, e.g. 192.168.1.20:8765")
+        raise typer.Exit(2)
+    if not _display_available():
+        err.print(f"{address}: the room view needs a display (no DISPLAY or WAYLAND_DISPLAY)")
+        raise typer.Exit(2)
+    from game.ui.screens.spectator import launch_room
+
+    try:
+        launch_room(address)
+    except (OSError, ConnectionRefusedError, TimeoutError) as exc:
+        err.print(f"{address}: {exc or type(exc).__name__}")
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        pass
+
+
 @app.command("sweep-report")
 def sweep_report(
     folder: Annotated[Path, typer.Argument(help="a sweep's --out folder")],

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from game.content import Content
-from game.net.client import Client
+from game.net.client import Client, Watcher
 from game.net.host import Host
 from game.saves import Room, hash_pin, read_save, write_save
 from game.session import Game
@@ -46,13 +46,16 @@ def human_game(content: Content) -> Game:
     return game
 
 
-async def play(content: Content, tmp_path) -> tuple[Game, dict[str, Client]]:
+async def play(content: Content, tmp_path) -> tuple[Game, dict[str, Client], Watcher]:
     host = Host(human_game(content), TEAMS)
     port = await host.start("127.0.0.1", 0)
     session = HostedWargame(host)
     clients = {t: Client(t) for t in TEAMS}
+    room = Watcher()  # the projector (`lodestone room`)
     save = tmp_path / "c.json"
     try:
+        feed = await room.connect("127.0.0.1", port)
+        assert feed.waiting == TEAMS and feed.clock.startswith("2026 Q1")
         for team, client in clients.items():
             welcome = await client.connect("127.0.0.1", port)
             assert welcome.team == team and client.observation.nation == team
@@ -125,15 +128,24 @@ async def play(content: Content, tmp_path) -> tuple[Game, dict[str, Client]]:
         await lost.connect("127.0.0.1", port, pin="5555")
         assert lost.token and lost.token != clients["china"].token
         await lost.close()
-        return host.game, clients
+        assert room.feed.clock.startswith("2027 Q1") and len(room.feed.price) == len(room.feed.minerals)
+        return host.game, clients, room
     finally:
+        await room.close()
         for client in clients.values():
             await client.close()
         await host.close()
 
 
 def test_three_teams_on_loopback_see_only_their_own_and_replay(content: Content, tmp_path) -> None:
-    game, clients = asyncio.run(play(content, tmp_path))
+    game, clients, room = asyncio.run(play(content, tmp_path))
+    # the room view is sent the room's public feed and nothing else: no team's orders,
+    # observation, queue, score or message
+    raw = b"".join(room.received)
+    assert all(json.loads(line)["kind"] == "room" for line in room.received) and len(room.received) > 10
+    assert not any(SECRET[t].encode() in raw for t in TEAMS)
+    for private in (b"observation", b"queued", b"score", b"treasury", b"Five minutes", b"vetoed", b"token"):
+        assert private not in raw, private
     for team, client in clients.items():
         raw = b"".join(client.received)
         assert SECRET[team].encode() in raw  # its own queue came back to it

@@ -126,3 +126,57 @@ class Client:
         assert self._writer is not None
         self._writer.write(p.encode(message))
         await self._writer.drain()
+
+
+class Watcher:
+    """A spectator of a hosted game (the room's projector): it takes no seat and is sent
+    only the room's public feed. Every line is kept in `received`, as for a team."""
+
+    def __init__(self) -> None:
+        self.received: list[bytes] = []
+        self.feed: p.RoomFeed | None = None
+        self.error = ""
+        self.version = 0
+        self._first: asyncio.Event = asyncio.Event()
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._task: asyncio.Task | None = None
+
+    async def connect(self, host: str, port: int, timeout: float = 30.0) -> p.RoomFeed:
+        self._reader, self._writer = await asyncio.open_connection(host, port, limit=p.MAX_LINE)
+        self._task = asyncio.create_task(self._listen())
+        self._writer.write(p.encode(p.Watch()))
+        await self._writer.drain()
+        await asyncio.wait_for(self._first.wait(), timeout)
+        if self.feed is None:
+            raise ConnectionRefusedError(self.error or "the host closed the connection")
+        return self.feed
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            with contextlib.suppress(ConnectionError):
+                await self._writer.wait_closed()
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _listen(self) -> None:
+        assert self._reader is not None
+        try:
+            while True:
+                line = await self._reader.readline()
+                if not line:
+                    break
+                self.received.append(line)
+                message = p.decode_to_client(line)
+                if isinstance(message, p.RoomFeed):
+                    self.feed = message
+                elif isinstance(message, p.Error):
+                    self.error = message.text
+                self.version += 1
+                self._first.set()
+        finally:
+            if not self.error and self.feed is not None:
+                self.error = "the host closed the connection"
+            self.version += 1
+            self._first.set()

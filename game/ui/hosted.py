@@ -37,7 +37,9 @@ class HostedWargame(Wargame):
 
     def __init__(self, host: Host) -> None:
         self.host = host
-        super().__init__(host.game, host.teams)
+        done, paused = set(host.done), host.paused
+        super().__init__(host.game, host.teams)  # (it starts a table's turn: nobody ended, no pause)
+        self.done, self.paused = done, paused  # a console opened mid-quarter finds the host's
         self.briefed = set(self.teams)  # each team reads its briefing on its own machine
 
     # ---------------------------------------------------------------- state the host keeps
