@@ -92,6 +92,10 @@ def test_the_hosts_console_window_runs_a_networked_game(app: App, content, tmp_p
         # and the teams play on in the rewound game
         assert seats["japan"].submit(BUY).result(10).accepted
         assert [o.kind for o in host.game.world.desk.queued_by("japan")] == ["stockpile"]
+        # the end of the game, from the console, is told to every team
+        press(app, app.top.end_game)  # the console after the rewind
+        key(app, pygame.K_y)
+        wait_for(app, lambda: all("The facilitator has ended the game." in s.notices for s in seats.values()))
     finally:
         for seat in seats.values():
             seat.close()

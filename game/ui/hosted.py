@@ -62,6 +62,17 @@ class HostedWargame(Wargame):
     def paused(self, on: bool) -> None:
         self.host.paused = on
 
+    @property  # type: ignore[override]
+    def ended(self) -> bool:
+        return getattr(self, "_ended", False)
+
+    @ended.setter
+    def ended(self, on: bool) -> None:
+        """The facilitator ends the game (the console's End the game): the teams are told."""
+        if on and not self.ended:
+            self.host.post(self.host.tell(None, "The facilitator has ended the game."))
+        self._ended = on
+
     @property
     def hotseat(self) -> bool:
         """Not hot seat: no team sits at this machine (no hand-over, no guarded doors)."""
