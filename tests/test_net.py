@@ -206,6 +206,9 @@ def test_host_and_join_commands_refuse_bad_input(cli) -> None:
     bad = cli("host", "--teams", "china,atlantis")
     assert bad.exit_code == 2 and "atlantis" in bad.stderr and "not nations of ministerial-2026" in bad.stderr
     assert cli("join", "localhost", "--team", "japan").exit_code == 2
+    assert cli("room", "localhost").exit_code == 2  # no port
+    nobody = cli("room", "127.0.0.1:1")  # nothing listens there (or no display): a message, exit 2
+    assert nobody.exit_code == 2 and "127.0.0.1:1" in nobody.stderr
 
 
 def test_lodestone_host_and_join_on_loopback(tmp_path) -> None:

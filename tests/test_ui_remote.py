@@ -28,6 +28,7 @@ def wait_for(app: App, condition, seconds: float = 60.0) -> None:
 def test_a_team_plays_a_quarter_from_its_own_window(app: App, content) -> None:
     from game.net.client import Client
     from game.ui.context import OrderContext
+    from game.ui.forms import TABS
     from game.ui.hosted import HostedWargame
     from game.ui.play import Play
     from game.ui.screens.remote import RemoteTeamScreen
@@ -54,6 +55,13 @@ def test_a_team_plays_a_quarter_from_its_own_window(app: App, content) -> None:
         # the panels' one interface: the remote seat's and the local world's
         assert isinstance(screen.play, OrderContext) and isinstance(Play(host.game, "china"), OrderContext)
         assert not panel.preview_button.is_enabled  # no world here to fork
+        for tab, _ in TABS:  # every form of every panel is built from the seat's own view
+            panel.switch(tab)
+            for action in panel.actions(tab):
+                panel.choose_action(action.id)
+                assert panel.status_box.html_text, action.id
+        panel.switch("stockpile")
+        panel.choose_action("buy")
         panel.set_field("mineral", "rare_earths")
         panel.set_field("tonnes", "-4")  # the form refuses it before the host hears of it
         assert "Tonnes" in panel.status_box.html_text and not panel.status[0]
