@@ -254,3 +254,37 @@ def test_lodestone_host_and_join_on_loopback(tmp_path) -> None:
     saved = read_save(save)
     assert saved.wargame.teams == ["japan", "australia"] and saved.orders[0].order.tonnes == 300
     assert saved.wargame.rationales[0].note == "keep magnets flowing"
+
+
+def test_the_typed_console_rewinds_with_a_reason_and_the_teams_play_again(content: Content, tmp_path) -> None:
+    async def run() -> None:
+        host = Host(human_game(content), TEAMS)
+        port = await host.start("127.0.0.1", 0)
+        session = HostedWargame(host)
+        japan = Client("japan")
+        try:
+            await japan.connect("127.0.0.1", port)
+            save = tmp_path / "room.json"
+            assert "now 2026 Q2" in await command(session, "resolve", save)
+            await japan.resolved()
+            assert "Rewind:" in await command(session, "rewind 9 Too far", save)  # not reached yet
+            said = await command(session, "rewind 1 The inject fired a quarter early", save)
+            assert said.startswith("Rewound to the start of 2026 Q1"), said
+            assert host.game is session.game and host.game.turn == 0
+            for _ in range(100):  # the team is sent the turn it plays again, at once
+                if japan.rewinds:
+                    break
+                await asyncio.sleep(0.02)
+            assert japan.observation.turn == 0 and japan.queued == []
+            assert any("inject fired a quarter early" in n for n in japan.notices)
+            verdict = await japan.submit(orders("japan", 0)[1])
+            assert verdict.accepted and host.game.world.desk.queued_by("japan")
+            assert "rewound to 2026 Q1" in await command(session, "log", save)
+            saved = read_save(write_save(host.game.to_save(), tmp_path / "r.json"))
+            assert saved.wargame.rewinds[-1].reason == "The inject fired a quarter early"
+            assert saved.branches and saved.turn == 0
+        finally:
+            await japan.close()
+            await host.close()
+
+    asyncio.run(run())
