@@ -421,11 +421,17 @@ def host(
     team_events: Annotated[
         str, typer.Option(help="an event that would set a team's controls becomes news or a prompt")
     ] = "news",
+    terminal: Annotated[
+        bool, typer.Option(help="the typed console in this terminal instead of the console window")
+    ] = False,
 ) -> None:
-    """Host a wargame whose teams play from their own machines (`lodestone join`)."""
+    """Host a wargame whose teams play from their own machines (`lodestone join`): the
+    game's facilitator console in a window, or typed commands with no display."""
     import asyncio
 
+    from game.net.host import Host
     from game.net.run import new_room_game, serve
+    from game.ui.hosted import HOST_HELP, HostedWargame, command, launch_host_console
 
     content = _load_or_exit()
     chosen = [t.strip() for t in teams.split(",") if t.strip()]
@@ -440,9 +446,18 @@ def host(
     if team_events not in ("news", "prompt"):
         err.print(f"--team-events: news or prompt, not {team_events!r}")
         raise typer.Exit(2)
-    game = new_room_game(content, scenario, chosen, seed, pin, turns or None, team_events=team_events)
+    game = new_room_game(
+        content, scenario, chosen, seed, pin, turns or None, team_events=team_events, timer_minutes=timer
+    )
+    host_ = Host(game, chosen, timer_seconds=timer * 60)
     try:
-        asyncio.run(serve(game, chosen, bind, port, save, timer * 60))
+        if not terminal and _display_available():
+            launch_host_console(host_, bind, port, save)
+            return
+        session = HostedWargame(host_)
+        asyncio.run(
+            serve(host_, bind, port, save, lambda line: command(session, line, save), help_text=HOST_HELP)
+        )
     except OSError as exc:
         err.print(f"--port: cannot listen on {bind}:{port} ({exc.strerror or exc})")
         raise typer.Exit(2) from None
@@ -477,6 +492,30 @@ def join(
         asyncio.run(join_terminal(address, team, token or None, pin or None))
     except (OSError, ConnectionRefusedError) as exc:
         err.print(f"{address}: {exc}")
+        raise typer.Exit(2) from None
+    except KeyboardInterrupt:
+        pass
+
+
+@app.command()
+def room(
+    address: Annotated[str, typer.Argument(help="the host, as HOST:PORT")],
+) -> None:
+    """The room view of a hosted wargame (map, public prices, news, the clock) on this
+    machine's screen, e.g. the projector: a spectator sent only public data."""
+    host_part, _, port = address.rpartition(":")
+    if not host_part or not port.isdigit():
+        err.print(f"{address}: give the host as HOST:PORT, e.g. 192.168.1.20:8765")
+        raise typer.Exit(2)
+    if not _display_available():
+        err.print(f"{address}: the room view needs a display (no DISPLAY or WAYLAND_DISPLAY)")
+        raise typer.Exit(2)
+    from game.ui.screens.spectator import launch_room
+
+    try:
+        launch_room(address)
+    except (OSError, ConnectionRefusedError, TimeoutError) as exc:
+        err.print(f"{address}: {exc or type(exc).__name__}")
         raise typer.Exit(2) from None
     except KeyboardInterrupt:
         pass

@@ -12,11 +12,11 @@ import json
 import pytest
 
 from game.content import Content
-from game.net.client import Client
+from game.net.client import Client, Watcher
 from game.net.host import Host
-from game.net.run import command
 from game.saves import Room, hash_pin, read_save, write_save
 from game.session import Game
+from game.ui.hosted import HostedWargame, command
 
 TEAMS = ["china", "united_states", "japan"]
 SECRET = {t: f"secret-of-{t}-{k}" for k, t in enumerate(TEAMS)}
@@ -46,11 +46,16 @@ def human_game(content: Content) -> Game:
     return game
 
 
-async def play(content: Content, tmp_path) -> tuple[Game, dict[str, Client]]:
+async def play(content: Content, tmp_path) -> tuple[Game, dict[str, Client], Watcher]:
     host = Host(human_game(content), TEAMS)
     port = await host.start("127.0.0.1", 0)
+    session = HostedWargame(host)
     clients = {t: Client(t) for t in TEAMS}
+    room = Watcher()  # the projector (`lodestone room`)
+    save = tmp_path / "c.json"
     try:
+        feed = await room.connect("127.0.0.1", port)
+        assert feed.waiting == TEAMS and feed.clock.startswith("2026 Q1")
         for team, client in clients.items():
             welcome = await client.connect("127.0.0.1", port)
             assert welcome.team == team and client.observation.nation == team
@@ -64,17 +69,29 @@ async def play(content: Content, tmp_path) -> tuple[Game, dict[str, Client]]:
                     verdict = await client.submit(order, note=f"why {team} {turn}")
                     assert verdict.accepted, verdict.reason
                     assert all(o["issuer"] == team for o in verdict.queued)
-            if turn == 0:  # the facilitator's console: a team's queue, a veto, an inject
-                assert "0: " in await command(host, "queued japan", tmp_path / "c.json")
-                assert (
-                    await command(host, "veto japan 1 No new stockpiles this round", tmp_path / "c.json")
-                    == "vetoed"
-                )
+            if turn == 0:  # the typed console: a team's queue, rulings, injects, the length
+                assert "0: " in await command(session, "queued japan", save)
+                amended = await command(session, "amend japan 1 tonnes=350 Half now, half next quarter", save)
+                assert amended.startswith("Amended Team Japan's order"), amended
+                await asyncio.sleep(0.05)
+                assert clients["japan"].queued[1]["tonnes"] == 350  # told at once, with its queue
+                refused = await command(session, "amend japan 1 tonnes=-5 Nonsense", save)
+                assert refused.startswith("Ruling:"), refused
+                vetoed = await command(session, "veto japan 1 No new stockpiles this round", save)
+                assert vetoed.startswith("Vetoed Team Japan's order"), vetoed
                 assert [o.kind for o in host.game.world.desk.queued_by("japan")] == ["message"]
                 await asyncio.sleep(0.05)
                 assert [o["kind"] for o in clients["japan"].queued] == ["message"]  # told at once
-                assert "injected" in await command(host, "inject tut_lithium_ev_surge", tmp_path / "c.json")
-                assert "no event" in await command(host, "inject no_such_event", tmp_path / "c.json")
+                assert "next turn" in await command(session, "inject tut_lithium_ev_surge", save)
+                assert "no event" in await command(session, "inject no_such_event", save)
+                upcoming = session.upcoming()
+                assert upcoming and "0: " in await command(session, "injects", save)
+                moved = await command(session, "reschedule 0 9", save)
+                assert moved.startswith("Moved the inject"), moved
+                assert session.room.schedule[-1].action == "reschedule"
+                assert "Length" in await command(session, "length 99", save)  # refused: too long
+                assert "ends after 9 quarters" in await command(session, "length 9", save)
+                assert host.game.length == 9
             if turn == 1:
                 # Japan's connection drops mid-turn; it rejoins with its token, queue intact
                 japan = clients["japan"]
@@ -86,7 +103,7 @@ async def play(content: Content, tmp_path) -> tuple[Game, dict[str, Client]]:
                 assert len(welcome.queued) == queued and welcome.team == "japan"
                 again.received = japan.received + again.received
                 clients["japan"] = again
-                assert await host.broadcast("Five minutes left.")
+                assert "delivered" in await command(session, "say Five minutes left.", save)
             for team, client in clients.items():
                 verdict = await client.end_turn()
                 assert verdict.accepted
@@ -97,7 +114,8 @@ async def play(content: Content, tmp_path) -> tuple[Game, dict[str, Client]]:
             for team, client in clients.items():
                 assert client.observation.nation == team and client.turn == turn + 1
         assert all("Five minutes left." in c.notices for c in clients.values())
-        assert b"vetoed your stockpile" in b"".join(clients["japan"].received)  # before it rejoined
+        assert b"vetoed your order (Stockpile" in b"".join(clients["japan"].received)  # before it rejoined
+        assert b"amended your order" in b"".join(clients["japan"].received)
         assert not any(b"vetoed" in b"".join(c.received) for t, c in clients.items() if t != "japan")
         # the timer: nobody ends the turn, the quarter resolves anyway
         host.timer_seconds = 0.3
@@ -110,15 +128,24 @@ async def play(content: Content, tmp_path) -> tuple[Game, dict[str, Client]]:
         await lost.connect("127.0.0.1", port, pin="5555")
         assert lost.token and lost.token != clients["china"].token
         await lost.close()
-        return host.game, clients
+        assert room.feed.clock.startswith("2027 Q1") and len(room.feed.price) == len(room.feed.minerals)
+        return host.game, clients, room
     finally:
+        await room.close()
         for client in clients.values():
             await client.close()
         await host.close()
 
 
 def test_three_teams_on_loopback_see_only_their_own_and_replay(content: Content, tmp_path) -> None:
-    game, clients = asyncio.run(play(content, tmp_path))
+    game, clients, room = asyncio.run(play(content, tmp_path))
+    # the room view is sent the room's public feed and nothing else: no team's orders,
+    # observation, queue, score or message
+    raw = b"".join(room.received)
+    assert all(json.loads(line)["kind"] == "room" for line in room.received) and len(room.received) > 10
+    assert not any(SECRET[t].encode() in raw for t in TEAMS)
+    for private in (b"observation", b"queued", b"score", b"treasury", b"Five minutes", b"vetoed", b"token"):
+        assert private not in raw, private
     for team, client in clients.items():
         raw = b"".join(client.received)
         assert SECRET[team].encode() in raw  # its own queue came back to it
@@ -133,7 +160,9 @@ def test_three_teams_on_loopback_see_only_their_own_and_replay(content: Content,
         assert statuses and all(set(m["ended"]) <= set(TEAMS) for m in statuses)  # who ended, not what
     saved = read_save(write_save(game.to_save(), tmp_path / "net.json"))
     assert len(saved.wargame.rationales) >= 9
-    assert saved.wargame.rulings[0].action == "veto" and saved.wargame.rulings[0].team == "japan"
+    assert [(r.action, r.team) for r in saved.wargame.rulings] == [("amend", "japan"), ("veto", "japan")]
+    assert saved.wargame.rulings[0].amended.tonnes == 350
+    assert [e.action for e in saved.wargame.schedule] == ["reschedule"] and saved.wargame.turns == 9
     assert any(a.action.kind == "inject_event" for a in saved.facilitator)
     assert Game.from_save(content, saved).world_hashes == game.world_hashes
     assert len(game.world_hashes) == 4
@@ -177,6 +206,9 @@ def test_host_and_join_commands_refuse_bad_input(cli) -> None:
     bad = cli("host", "--teams", "china,atlantis")
     assert bad.exit_code == 2 and "atlantis" in bad.stderr and "not nations of ministerial-2026" in bad.stderr
     assert cli("join", "localhost", "--team", "japan").exit_code == 2
+    assert cli("room", "localhost").exit_code == 2  # no port
+    nobody = cli("room", "127.0.0.1:1")  # nothing listens there (or no display): a message, exit 2
+    assert nobody.exit_code == 2 and "127.0.0.1:1" in nobody.stderr
 
 
 def test_lodestone_host_and_join_on_loopback(tmp_path) -> None:
@@ -194,8 +226,8 @@ def test_lodestone_host_and_join_on_loopback(tmp_path) -> None:
     env = {**os.environ, "COLUMNS": "200"}
     run = [sys.executable, "-m", "game.cli"]
     host = subprocess.Popen(
-        [*run, "host", "--scenario", "tutorial", "--teams", "japan,australia", "--port", str(port),
-         "--save", str(save), "--turns", "3"],
+        [*run, "host", "--terminal", "--scenario", "tutorial", "--teams", "japan,australia", "--port",
+         str(port), "--save", str(save), "--turns", "3"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
     )  # fmt: skip
     try:
@@ -222,3 +254,37 @@ def test_lodestone_host_and_join_on_loopback(tmp_path) -> None:
     saved = read_save(save)
     assert saved.wargame.teams == ["japan", "australia"] and saved.orders[0].order.tonnes == 300
     assert saved.wargame.rationales[0].note == "keep magnets flowing"
+
+
+def test_the_typed_console_rewinds_with_a_reason_and_the_teams_play_again(content: Content, tmp_path) -> None:
+    async def run() -> None:
+        host = Host(human_game(content), TEAMS)
+        port = await host.start("127.0.0.1", 0)
+        session = HostedWargame(host)
+        japan = Client("japan")
+        try:
+            await japan.connect("127.0.0.1", port)
+            save = tmp_path / "room.json"
+            assert "now 2026 Q2" in await command(session, "resolve", save)
+            await japan.resolved()
+            assert "Rewind:" in await command(session, "rewind 9 Too far", save)  # not reached yet
+            said = await command(session, "rewind 1 The inject fired a quarter early", save)
+            assert said.startswith("Rewound to the start of 2026 Q1"), said
+            assert host.game is session.game and host.game.turn == 0
+            for _ in range(100):  # the team is sent the turn it plays again, at once
+                if japan.rewinds:
+                    break
+                await asyncio.sleep(0.02)
+            assert japan.observation.turn == 0 and japan.queued == []
+            assert any("inject fired a quarter early" in n for n in japan.notices)
+            verdict = await japan.submit(orders("japan", 0)[1])
+            assert verdict.accepted and host.game.world.desk.queued_by("japan")
+            assert "rewound to 2026 Q1" in await command(session, "log", save)
+            saved = read_save(write_save(host.game.to_save(), tmp_path / "r.json"))
+            assert saved.wargame.rewinds[-1].reason == "The inject fired a quarter early"
+            assert saved.branches and saved.turn == 0
+        finally:
+            await japan.close()
+            await host.close()
+
+    asyncio.run(run())

@@ -1,11 +1,12 @@
 """The team's game window on a hosted wargame, headless: it shows its own observation,
-submits an order (a refused one says why), ends the turn after asking, and shows the next
-quarter once every team has ended; the facilitator's message appears at once."""
+enters orders through the game's own order panels (the host's refusal says why; an
+accepted order is queued at the host, with the team's note), ends the turn after asking,
+and shows the next quarter once every team has ended; the facilitator's message appears
+at once."""
 
 from __future__ import annotations
 
 import asyncio
-import json
 import threading
 import time
 
@@ -26,6 +27,10 @@ def wait_for(app: App, condition, seconds: float = 60.0) -> None:
 
 def test_a_team_plays_a_quarter_from_its_own_window(app: App, content) -> None:
     from game.net.client import Client
+    from game.ui.context import OrderContext
+    from game.ui.forms import TABS
+    from game.ui.hosted import HostedWargame
+    from game.ui.play import Play
     from game.ui.screens.remote import RemoteTeamScreen
 
     loop = asyncio.new_event_loop()
@@ -43,24 +48,38 @@ def test_a_team_plays_a_quarter_from_its_own_window(app: App, content) -> None:
         screen = app.push(RemoteTeamScreen(app, seat))
         frames(app, 2)
         assert "Team Japan" in screen.header.text and "2026 Q1" in screen.header.text
-        screen.order_entry.set_text(
-            '{"kind": "stockpile", "action": "buy", "mineral": "gallium", "tonnes": -4}'
-        )
-        press(app, screen.submit_button)
-        # the answer arrives on the network thread and shows at the next frame
-        wait_for(app, lambda: "Refused" in screen.answer.text)
-        buy = {
-            "kind": "stockpile",
-            "action": "buy",
-            "mineral": "rare_earths",
-            "tonnes": 321,
-            "budget_usd_m": 9,
-        }
-        screen.order_entry.set_text(json.dumps(buy))
-        screen.note_entry.set_text("Magnets for the winter")
-        press(app, screen.submit_button)
-        wait_for(app, lambda: len(seat.queued) == 1 and "321" in screen_text(app))
-        run(host.broadcast("Five minutes left."))
+        # the Stockpile panel, over the seat: the form is the game's own
+        press(app, screen.panel_buttons["stockpile"])
+        panel = app.top
+        assert panel.name == "orders" and panel.play is screen.play and panel.why is not None
+        # the panels' one interface: the remote seat's and the local world's
+        assert isinstance(screen.play, OrderContext) and isinstance(Play(host.game, "china"), OrderContext)
+        assert not panel.preview_button.is_enabled  # no world here to fork
+        for tab, _ in TABS:  # every form of every panel is built from the seat's own view
+            panel.switch(tab)
+            for action in panel.actions(tab):
+                panel.choose_action(action.id)
+                assert panel.status_box.html_text, action.id
+        panel.switch("stockpile")
+        panel.choose_action("buy")
+        panel.set_field("mineral", "rare_earths")
+        panel.set_field("tonnes", "-4")  # the form refuses it before the host hears of it
+        assert "Tonnes" in panel.status_box.html_text and not panel.status[0]
+        panel.set_field("tonnes", "321")
+        panel.set_field("budget", "900000")  # the schema allows it; the host's treasury does not
+        assert panel.status[0] and "the host checks it" in panel.status_box.html_text
+        assert not panel.do_submit()
+        assert any("Refused" in m and "available" in m for m in app.messages)  # the host's reason
+        assert host.game.world.desk.queued_by("japan") == []
+        panel.set_field("budget", "9")
+        panel.why.set_text("Magnets for the winter")
+        press(app, panel.submit)
+        assert [o.tonnes for o in host.game.world.desk.queued_by("japan")] == [321]
+        assert "Stockpile 321 t rare earths" in screen_text(app)  # the panel's queue, from the host
+        key(app, pygame.K_ESCAPE)
+        assert app.top is screen
+        wait_for(app, lambda: "Stockpile 321 t" in screen.right.html_text)
+        HostedWargame(host).broadcast("Five minutes left.", [])  # from the console's thread
         wait_for(app, lambda: any("Five minutes left." in m for m in app.messages))
         key(app, pygame.K_RETURN)
         assert not seat.ended  # Enter asks; Y confirms

@@ -1,7 +1,8 @@
 """Save the wargame's screens and printouts for review by eye: the team briefing and its
 one-page pack, the hand-over, the facilitator console, injects & rulings, the room view
-(in the main window and in its own), the hand-over after a team's time ran out, and the
-hot-wash report's pages.
+(in the main window and in its own), the hand-over after a team's time ran out, the
+hot-wash report's pages, and a hosted game (the host's console, a team's window and order
+panel, the room client).
 
     SDL_VIDEODRIVER=dummy SDL_AUDIODRIVER=dummy python tools/wargame_screenshots.py [--out DIR]
 
@@ -164,42 +165,59 @@ def shoot(out: Path, size: tuple[int, int] = (1280, 720)) -> list[Path]:
 
 
 def remote_client(app, out: Path, start: int) -> list[Path]:
-    """A team's window on a hosted game (`lodestone join`), against a host on loopback."""
-    import asyncio
-    import threading
-
+    """A hosted game on loopback: the host's console window, a team's window (`lodestone
+    join`) and its order panel, and the room's projector (`lodestone room`)."""
     import pygame
 
     from game.net.host import Host
-    from game.net.remote import RemoteSeat
+    from game.net.remote import RemoteRoom, RemoteSeat
     from game.net.run import new_room_game
+    from game.ui.hosted import HostedWargame
     from game.ui.screens.remote import RemoteTeamScreen
+    from game.ui.screens.spectator import RoomClientScreen
 
-    loop = asyncio.new_event_loop()
-    threading.Thread(target=loop.run_forever, daemon=True).start()
-    host = Host(new_room_game(app.content, "ministerial-2026", TEAMS, seed=7), TEAMS, timer_seconds=900)
-    port = asyncio.run_coroutine_threadsafe(host.start("127.0.0.1", 0), loop).result(30)
-    seat = RemoteSeat(f"127.0.0.1:{port}", "japan")
-    seat.connect()
-    screen = app.reset(RemoteTeamScreen(app, seat))
-    screen.order_entry.set_text(
-        '{"kind": "stockpile", "action": "buy", "mineral": "rare_earths", "tonnes": 600, "budget_usd_m": 30}'
-    )
-    screen.submit()
-    asyncio.run_coroutine_threadsafe(host.broadcast("Ministers meet in ten minutes."), loop).result(30)
-    for _ in range(100):
-        app.step()
-        if seat.queued and seat.notices:
-            break
-    app.toasts.clear()
-    for _ in range(3):
-        app.step()
-    path = out / f"wargame-{start:02d}-remote-team-window.png"
-    pygame.image.save(app.window, path)
-    seat.close()
-    asyncio.run_coroutine_threadsafe(host.close(), loop).result(30)
-    loop.call_soon_threadsafe(loop.stop)
-    return [path]
+    saved: list[Path] = []
+
+    def shot(name: str) -> None:
+        app.toasts.clear()
+        for _ in range(3):
+            app.step()
+        path = out / f"wargame-{start + len(saved):02d}-{name}.png"
+        pygame.image.save(app.window, path)
+        saved.append(path)
+
+    game = new_room_game(app.content, "ministerial-2026", TEAMS, seed=7, timer_minutes=15)
+    host = Host(game, TEAMS, timer_seconds=900)
+    port = host.start_in_thread("127.0.0.1", 0)
+    seats = {t: RemoteSeat(f"127.0.0.1:{port}", t) for t in TEAMS}
+    room = RemoteRoom(f"127.0.0.1:{port}")
+    try:
+        for seat in seats.values():
+            seat.connect()
+        seats["china"].end_turn().result(30)
+        session = HostedWargame(host)
+        session.broadcast("Ministers meet in ten minutes.", [])
+        screen = app.reset(RemoteTeamScreen(app, seats["japan"]))
+        panel = app.open("orders", screen.play, "stockpile", "rare_earths")
+        panel.set_field("tonnes", "600")
+        panel.set_field("budget", "30")
+        panel.why.set_text("Magnets for the winter")
+        panel.do_submit()
+        panel.set_field("tonnes", "250")
+        shot("remote-order-panel")
+        app.pop()
+        shot("remote-team-window")
+        app.reset(app.make("facilitator", session))
+        shot("host-console")
+        room.connect()
+        app.reset(RoomClientScreen(app, room))
+        shot("room-client")
+    finally:
+        for seat in seats.values():
+            seat.close()
+        room.close()
+        host.stop_thread()
+    return saved
 
 
 def main() -> None:

@@ -29,6 +29,9 @@ class Client:
         self.queued: list[dict[str, Any]] = []
         """This team's queue as the host last said it (welcome, verdicts, rulings)."""
         self.status: p.Status | None = None
+        self.rewinds = 0
+        """Rewinds the facilitator made while connected (the observation is then the new one)."""
+        self._awaiting_resolution = False
         self._queues: dict[str, asyncio.Queue] = defaultdict(asyncio.Queue)
         self._reader: asyncio.StreamReader | None = None
         self._writer: asyncio.StreamWriter | None = None
@@ -72,11 +75,18 @@ class Client:
 
     async def resolved(self, timeout: float = 120.0) -> p.Resolved:
         """Wait for the quarter to resolve; the new observation is then `observation`."""
-        message = await asyncio.wait_for(self._next("resolved"), timeout)
+        self._awaiting_resolution = True
+        try:
+            message = await asyncio.wait_for(self._next("resolved"), timeout)
+        finally:
+            self._awaiting_resolution = False
+        self._take(message)
+        return message
+
+    def _take(self, message: p.Resolved) -> None:
         self.observation = decode_observation(message.observation)
         self.turn = message.turn
         self.over = message.over
-        return message
 
     async def _listen(self) -> None:
         assert self._reader is not None
@@ -94,6 +104,13 @@ class Client:
                 self.notices.append(message.text)
             elif isinstance(message, p.Status):
                 self.status = message
+            elif isinstance(message, p.Resolved) and message.rewound:
+                # not the quarter a team waits for, unless it had ended: it plays this turn again
+                self._take(message)
+                self.queued = []
+                self.rewinds += 1
+                if self._awaiting_resolution:
+                    self._queues[message.kind].put_nowait(message)
             else:
                 self._queues[message.kind].put_nowait(message)
 
@@ -109,3 +126,57 @@ class Client:
         assert self._writer is not None
         self._writer.write(p.encode(message))
         await self._writer.drain()
+
+
+class Watcher:
+    """A spectator of a hosted game (the room's projector): it takes no seat and is sent
+    only the room's public feed. Every line is kept in `received`, as for a team."""
+
+    def __init__(self) -> None:
+        self.received: list[bytes] = []
+        self.feed: p.RoomFeed | None = None
+        self.error = ""
+        self.version = 0
+        self._first: asyncio.Event = asyncio.Event()
+        self._reader: asyncio.StreamReader | None = None
+        self._writer: asyncio.StreamWriter | None = None
+        self._task: asyncio.Task | None = None
+
+    async def connect(self, host: str, port: int, timeout: float = 30.0) -> p.RoomFeed:
+        self._reader, self._writer = await asyncio.open_connection(host, port, limit=p.MAX_LINE)
+        self._task = asyncio.create_task(self._listen())
+        self._writer.write(p.encode(p.Watch()))
+        await self._writer.drain()
+        await asyncio.wait_for(self._first.wait(), timeout)
+        if self.feed is None:
+            raise ConnectionRefusedError(self.error or "the host closed the connection")
+        return self.feed
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            with contextlib.suppress(ConnectionError):
+                await self._writer.wait_closed()
+        if self._task is not None:
+            self._task.cancel()
+
+    async def _listen(self) -> None:
+        assert self._reader is not None
+        try:
+            while True:
+                line = await self._reader.readline()
+                if not line:
+                    break
+                self.received.append(line)
+                message = p.decode_to_client(line)
+                if isinstance(message, p.RoomFeed):
+                    self.feed = message
+                elif isinstance(message, p.Error):
+                    self.error = message.text
+                self.version += 1
+                self._first.set()
+        finally:
+            if not self.error and self.feed is not None:
+                self.error = "the host closed the connection"
+            self.version += 1
+            self._first.set()

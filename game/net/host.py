@@ -17,14 +17,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from game.net import protocol as p
 from game.net.codec import encode_observation
-from game.saves import Rationale, Room, Ruling, pin_matches
+from game.net.room import room_feed
+from game.saves import Rationale, Room, pin_matches
 from game.session import Game
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -47,12 +52,19 @@ class Host:
     resolving: bool = False
     on_change: Callable[[str], None] | None = None
     """Told (in words) what happened: the console's log."""
+    on_resolved: Callable[[], None] | None = None
+    """Called (on the host's loop) after each quarter resolves and after a rewind: the autosave."""
+    version: int = 0
+    """Goes up whenever something a console shows has changed (a join, an end, a quarter)."""
+    watchers: set[asyncio.StreamWriter] = field(default_factory=set)
+    """Spectators (`lodestone room`): sent the room's public feed, nothing else."""
     _deadline: float | None = None
     _timer: asyncio.TimerHandle | None = None
     _server: asyncio.base_events.Server | None = None
     _loop: asyncio.AbstractEventLoop | None = None
     _resolving_task: asyncio.Future | None = None
     _connections: set[asyncio.StreamWriter] = field(default_factory=set)
+    _thread: threading.Thread | None = None
 
     def __post_init__(self) -> None:
         unknown = [t for t in self.teams if t not in self.game.world.nation_ids]
@@ -100,7 +112,9 @@ class Host:
                 if isinstance(message, str):
                     await self._send(writer, p.Error(text=message))
                     continue
-                if isinstance(message, p.Join):
+                if isinstance(message, p.Watch):
+                    await self._watch(message, writer)
+                elif isinstance(message, p.Join):
                     seat = await self._join(message, writer)
                 elif seat is None:
                     await self._send(writer, p.Error(text="join a seat first"))
@@ -113,6 +127,7 @@ class Host:
                 seat.writer = None
                 self._tell(f"Team {self.game.world.display(seat.team)} lost its connection")
             self._connections.discard(writer)
+            self.watchers.discard(writer)
             writer.close()
 
     async def _join(self, message: p.Join, writer: asyncio.StreamWriter) -> Seat | None:
@@ -156,12 +171,14 @@ class Host:
                 observation=encode_observation(self.game.observe(seat.team)),
                 queued=self._queue(seat.team),
                 ended=seat.team in self.done,
+                scenario=self.game.world.scenario.id,
             ),
         )
         await self._status()
         return seat
 
     async def _act(self, seat: Seat, message: p.ToHost) -> None:
+        self.version += 1  # a queue changes: the console shows counts
         team = seat.team
         writer = seat.writer
         if writer is None:
@@ -234,6 +251,8 @@ class Host:
                 )
         self._start_timer()
         await self._status()
+        if self.on_resolved is not None:
+            self.on_resolved()
 
     def _start_timer(self) -> None:
         if not self.timer_seconds or self.game.over or self._loop is None:
@@ -251,52 +270,99 @@ class Host:
 
     # ---------------------------------------------------------------- the facilitator
 
-    async def broadcast(self, text: str, to: list[str] | None = None) -> bool:
-        """A message that arrives at once (and is in the game's log for the replay)."""
-        verdict = self.game.facilitate({"kind": "broadcast", "to": to or [], "text": text})
-        if verdict.accepted:
-            for team in to or self.teams:
-                writer = self.seats[team].writer
-                if writer is not None:
-                    await self._send(writer, p.Notice(text=text))
-        return verdict.accepted
-
-    async def inject(self, event_id: str) -> str:
-        """A library event at the start of the next quarter (in the log for the replay)."""
-        verdict = self.game.facilitate({"kind": "inject_event", "event": event_id})
-        if not verdict.accepted:
-            return verdict.reason
-        self._note(f"injected '{self.game.world.content.events[event_id].name}'")
-        return ""
-
-    async def veto(self, team: str, index: int, note: str) -> str:
-        """Take a team's queued order out with a ruling the team reads at once."""
-        note = note.strip()
-        if team not in self.seats or not note:
-            return "veto TEAM N NOTE: a team of this game, the order's number (from `queued`) and a note"
-        order = self.game.world.desk.withdraw(team, index)
-        if order is None:
-            return f"{team} has no queued order {index}"
-        ruling = Ruling(turn=self.game.turn, team=team, action="veto", original=order, note=note[:2000])
-        room = self.game.room or Room(teams=list(self.teams))
-        self.game.room = room.model_copy(update={"rulings": [*room.rulings, ruling]})
-        self._note(f"vetoed {team}'s {order.kind.replace('_', ' ')}: {note}")
-        writer = self.seats[team].writer
-        if writer is not None:
-            text = f"The facilitator vetoed your {order.kind.replace('_', ' ')} order: {note}"
-            await self._send(writer, p.Notice(text=text, queued=self._queue(team)))
-        return ""
-
-    def _note(self, text: str) -> None:
-        room = self.game.room
-        if room is not None:
-            date = self.game.world.scenario.date_of(min(self.game.turn, self.game.world.scenario.turns - 1))
-            self.game.room = room.model_copy(update={"log": [*room.log, f"{date}: {text}"]})
-        self._tell(text)
-
     async def pause(self, on: bool) -> None:
         self.paused = on
         await self._status()
+
+    async def tell(self, team: str | None, text: str, queue: bool = False) -> None:
+        """A notice from the facilitator to one team (or every team when None), at once;
+        `queue`: with the team's queue, which the facilitator's ruling changed."""
+        for t in [team] if team is not None else self.teams:
+            writer = self.seats[t].writer
+            if writer is not None:
+                await self._send(writer, p.Notice(text=text, queued=self._queue(t) if queue else None))
+
+    async def rebase(self, game: Game) -> None:
+        """The facilitator rewound: `game` is the game now. Every team is sent its own
+        observation of the turn it plays again, with an empty queue."""
+        self.game = game
+        self.done.clear()
+        if self._timer is not None:
+            self._timer.cancel()
+        world_hash = game.world_hashes[-1] if game.world_hashes else ""
+        for seat in self.seats.values():
+            if seat.writer is not None:
+                obs = encode_observation(game.observe(seat.team))
+                await self._send(
+                    seat.writer,
+                    p.Resolved(
+                        turn=game.turn, world_hash=world_hash, observation=obs, over=game.over, rewound=True
+                    ),
+                )
+        self._start_timer()
+        await self._status()
+        if self.on_resolved is not None:
+            self.on_resolved()
+
+    async def set_timer(self, seconds: float) -> None:
+        """A new turn timer, from now (0: none)."""
+        self.timer_seconds = seconds
+        if self._timer is not None:
+            self._timer.cancel()
+        self._start_timer()
+        await self._status()
+
+    async def idle(self) -> None:
+        """Wait until no quarter is resolving (the world is the host's again)."""
+        while self.resolving:
+            await asyncio.sleep(0.02)
+
+    # ---------------------------------------------------------------- a console on another thread
+
+    def start_in_thread(self, host: str = "127.0.0.1", port: int = 0) -> int:
+        """Serve from an event loop of its own thread (a windowed console keeps the main
+        thread); returns the port. `call` and `post` reach the loop from the console."""
+        loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=loop.run_forever, name="lodestone-host", daemon=True)
+        self._thread.start()
+        return asyncio.run_coroutine_threadsafe(self.start(host, port), loop).result(30)
+
+    def stop_thread(self) -> None:
+        loop = self._loop
+        if loop is None or self._thread is None:
+            return
+        with contextlib.suppress(Exception):  # closing connections that are already gone
+            asyncio.run_coroutine_threadsafe(self.close(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        self._thread.join(10)
+
+    def _on_loop(self) -> bool:
+        try:
+            return asyncio.get_running_loop() is self._loop
+        except RuntimeError:
+            return False
+
+    def call(self, work: Callable[[], T], timeout: float = 600.0) -> T:
+        """Run `work` (which changes the game) on the host's loop, once no quarter is
+        resolving, and return its result: the teams' messages and the console's actions
+        then change the game one at a time. On the loop itself it runs at once."""
+        if self._loop is None or self._on_loop():
+            return work()
+
+        async def run() -> Any:
+            await self.idle()
+            return work()
+
+        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(timeout)
+
+    def post(self, coro: Any) -> None:
+        """Send something (a coroutine of this host) from any thread, without waiting."""
+        if self._loop is None:
+            coro.close()
+        elif self._on_loop():
+            self._loop.create_task(coro)
+        else:
+            asyncio.run_coroutine_threadsafe(coro, self._loop)
 
     # ---------------------------------------------------------------- helpers
 
@@ -304,13 +370,55 @@ class Host:
         return [o.model_dump(mode="json") for o in self.game.world.desk.queued_by(team)]
 
     async def _status(self) -> None:
-        left = None if self._deadline is None else max(0.0, self._deadline - time.monotonic())
+        self.version += 1
+        left = self.seconds_left()
+        left = None if left is None else max(0.0, left)
         status = p.Status(turn=self.game.turn, ended=sorted(self.done), paused=self.paused, seconds_left=left)
         for seat in self.seats.values():
             if seat.writer is not None:
                 await self._send(seat.writer, status)
+        if self.watchers and not self.resolving:
+            feed = self.feed()
+            for writer in list(self.watchers):
+                await self._send(writer, feed)
+
+    def seconds_left(self) -> float | None:
+        """The turn timer's seconds left this quarter (negative once run out), or None."""
+        return None if self._deadline is None else self._deadline - time.monotonic()
+
+    def clock(self) -> str:
+        """'2026 Q3 · turn 3 of 12 · 04:12 left · PAUSED', as the room reads it."""
+        game = self.game
+        sc = game.world.scenario
+        date = sc.date_of(min(game.turn, sc.turns - 1))
+        text = f"{date} · turn {min(game.turn + 1, game.length)} of {game.length}"
+        left = self.seconds_left()
+        if left is not None:
+            whole = int(max(left, 0) + 0.999)
+            text += f" · {whole // 60:02d}:{whole % 60:02d} left" if left > 0 else " · time is up"
+        if game.over:
+            text += " · game over"
+        if self.paused:
+            text += " · PAUSED"
+        return text
+
+    def feed(self) -> p.RoomFeed:
+        return room_feed(self.game, self.teams, self.done, self.paused, self.clock())
+
+    async def _watch(self, message: p.Watch, writer: asyncio.StreamWriter) -> None:
+        if message.protocol != p.PROTOCOL:
+            await self._send(
+                writer, p.Error(text=f"protocol {message.protocol}: this host speaks {p.PROTOCOL}")
+            )
+            return
+        while self.resolving:
+            await asyncio.sleep(0.02)
+        self.watchers.add(writer)
+        self._tell("A room view is watching")
+        await self._send(writer, self.feed())
 
     def _tell(self, text: str) -> None:
+        self.version += 1
         if self.on_change is not None:
             self.on_change(text)
 

@@ -50,6 +50,13 @@ class EndTurn(Message):
     kind: Literal["end_turn"] = "end_turn"
 
 
+class Watch(Message):
+    """A spectator (the room's projector, `lodestone room`): no seat, only public data."""
+
+    kind: Literal["watch"] = "watch"
+    protocol: int = PROTOCOL
+
+
 # ------------------------------------------------------------------ host to client
 
 
@@ -62,6 +69,8 @@ class Welcome(Message):
     observation: dict[str, Any]
     queued: list[dict[str, Any]] = []
     ended: bool = False
+    scenario: str = ""
+    """The scenario's id (the client reads its dates and names from its own content)."""
 
 
 class Verdict(Message):
@@ -80,6 +89,8 @@ class Resolved(Message):
     world_hash: str
     observation: dict[str, Any]
     over: bool = False
+    rewound: bool = False
+    """The facilitator rewound the game: this turn is played again, every queue empty."""
 
 
 class Status(Message):
@@ -99,13 +110,54 @@ class Notice(Message):
     """The team's queue, when the facilitator's ruling changed it."""
 
 
+class PublicNews(Message):
+    turn: int
+    name: str
+    news: str
+
+
+class PublicControl(Message):
+    issuer: str
+    mineral: str
+    instrument: str
+    targets: list[str] = []
+
+
+class RoomFeed(Message):
+    """What the room's projector shows, and all a spectator is ever sent: every team may
+    read it (the map of who refines what and where it flows, public prices, news, the
+    clock); no observation, no queue, no score, no message."""
+
+    kind: Literal["room"] = "room"
+    scenario: str
+    clock: str
+    minerals: list[str]
+    nations: list[str]
+    price: list[float]
+    """(M,) world-average refined price paid this quarter, USD/t."""
+    price_before: list[float]
+    """(M,) the same a quarter earlier (the start's prices before the first quarter)."""
+    refine_share: list[list[float]]
+    """(M, N) share of world refined output by country."""
+    refined_flow: list[list[list[float]]]
+    """(M, N, N) refined tonnes origin -> destination, last quarter."""
+    controls: list[PublicControl] = []
+    news: list[PublicNews] = []
+    waiting: list[str] = []
+    """Teams that have not ended this quarter (who, not what)."""
+    paused: bool = False
+    over: bool = False
+
+
 class Error(Message):
     kind: Literal["error"] = "error"
     text: str
 
 
-ToHost = Annotated[Join | Submit | Withdraw | EndTurn, Field(discriminator="kind")]
-ToClient = Annotated[Welcome | Verdict | Resolved | Status | Notice | Error, Field(discriminator="kind")]
+ToHost = Annotated[Join | Submit | Withdraw | EndTurn | Watch, Field(discriminator="kind")]
+ToClient = Annotated[
+    Welcome | Verdict | Resolved | Status | Notice | RoomFeed | Error, Field(discriminator="kind")
+]
 TO_HOST: TypeAdapter[ToHost] = TypeAdapter(ToHost)
 TO_CLIENT: TypeAdapter[ToClient] = TypeAdapter(ToClient)
 

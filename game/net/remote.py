@@ -14,7 +14,7 @@ from concurrent.futures import Future
 from typing import Any
 
 from game.net import protocol as p
-from game.net.client import Client
+from game.net.client import Client, Watcher
 
 
 class RemoteSeat:
@@ -26,6 +26,8 @@ class RemoteSeat:
         self.last_verdict: p.Verdict | None = None
         self.ended = False
         self.error = ""
+        self.scenario = ""
+        """The scenario's id (from the host's welcome)."""
         self.version = 0
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="lodestone-seat", daemon=True)
@@ -39,6 +41,7 @@ class RemoteSeat:
             self.client.connect(self.host, self.port, token=self._token, pin=self._pin)
         ).result(timeout)
         self.ended = welcome.ended
+        self.scenario = welcome.scenario
         self._bump()
         if self.ended:
             self._wait_resolution()
@@ -58,7 +61,7 @@ class RemoteSeat:
     def close(self) -> None:
         with contextlib.suppress(Exception):  # closing a dead connection: nothing to do
             self._run(self.client.close()).result(5)
-        self._loop.call_soon_threadsafe(self._loop.stop)
+        _stop(self._loop, self._thread)
 
     @property
     def observation(self):
@@ -119,3 +122,55 @@ class RemoteSeat:
 
     def _bump(self) -> None:
         self.version += 1
+
+
+class RemoteRoom:
+    """The room's projector at a remote host (`lodestone room HOST:PORT`): a spectator on
+    a thread of its own; the window reads `feed` and `version`."""
+
+    def __init__(self, address: str) -> None:
+        host, _, port = address.rpartition(":")
+        self.host, self.port = host or "127.0.0.1", int(port)
+        self.watcher = Watcher()
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="lodestone-room", daemon=True)
+        self._thread.start()
+
+    def connect(self, timeout: float = 30.0) -> p.RoomFeed:
+        coro = self.watcher.connect(self.host, self.port, timeout)
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout + 5)
+
+    @property
+    def feed(self) -> p.RoomFeed | None:
+        return self.watcher.feed
+
+    @property
+    def version(self) -> int:
+        return self.watcher.version
+
+    @property
+    def error(self) -> str:
+        return self.watcher.error
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):  # closing a dead connection: nothing to do
+            asyncio.run_coroutine_threadsafe(self.watcher.close(), self._loop).result(5)
+        _stop(self._loop, self._thread)
+
+
+async def _cancel_the_rest() -> None:
+    tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _stop(loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
+    """End a connection's loop cleanly: a wait still pending (a team waiting for the
+    quarter) is cancelled on its own loop, not left to be collected after the loop is gone."""
+    if not loop.is_running():
+        return
+    with contextlib.suppress(Exception):
+        asyncio.run_coroutine_threadsafe(_cancel_the_rest(), loop).result(5)
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)

@@ -1,10 +1,10 @@
 """`lodestone host` and `lodestone join` without a window: the host's console on stdin and
 a team's terminal client.
 
-The host runs the game and the facilitator's commands (say, pause, resume, resolve, save,
-status, quit) on the machine it is started on, autosaving the whole room after every
-quarter. A terminal client shows its team's situation after each quarter and takes orders
-as JSON (the same fields as `lodestone run --orders`).
+The host runs the game and the facilitator's typed console (game.ui.hosted.command: the
+windowed console's actions as commands) on the machine it is started on, autosaving the
+whole room after every quarter. A terminal client shows its team's situation after each
+quarter and takes orders as JSON (the same fields as `lodestone run --orders`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import asyncio
 import json
 import math
 import sys
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from game.content import Content
@@ -21,12 +21,7 @@ from game.net.client import Client
 from game.net.host import Host
 from game.saves import ControllerKind, ControllerSpec, Room, hash_pin, seal_key, write_save
 from game.session import Game, Level
-from game.world.mechanisms.registry import describe
 
-HOST_HELP = (
-    "commands: say TEXT | say TEAM TEXT | pause | resume | resolve | status | queued TEAM | "
-    "veto TEAM N NOTE | inject EVENT_ID | save | quit"
-)
 JOIN_HELP = 'commands: order {"kind": ...} [# note] | queue | withdraw N | end | show | quit'
 
 
@@ -39,13 +34,17 @@ def new_room_game(
     turns: int | None = None,
     level: str = "normal",
     team_events: str = "news",
+    timer_minutes: float = 0.0,
 ) -> Game:
     """A new game whose teams play over the network (and a room: the teams' policy is
     theirs, the PIN as its hash, a shorter length if asked)."""
     specs = {t: ControllerSpec(kind=ControllerKind.HUMAN) for t in teams}
     game = Game(content, scenario, seed, controllers=dict.fromkeys(teams), level=Level(level), specs=specs)
     pin_hash = hash_pin(pin) if pin else None
-    game.set_room(Room(teams=list(teams), pin=pin_hash, turns=turns, team_events=team_events))
+    room = Room(
+        teams=list(teams), pin=pin_hash, turns=turns, team_events=team_events, timer_minutes=timer_minutes
+    )
+    game.set_room(room)
     game.sealer = seal_key(pin, pin_hash) if pin_hash else None  # its saves are sealed under the PIN
     return game
 
@@ -56,84 +55,45 @@ async def _lines(prompt: str = "") -> str | None:
 
 
 async def serve(
-    game: Game,
-    teams: list[str],
+    host: Host,
     bind: str,
     port: int,
     save: Path,
-    timer_seconds: float = 0.0,
+    console: Callable[[str], Awaitable[str | None]],
     echo: Callable[[str], None] = print,
+    help_text: str = "",
 ) -> None:
-    """Run the host until the game is over or the facilitator quits; the room is saved to
-    `save` after every quarter and on the way out."""
-    host = Host(game, teams, timer_seconds=timer_seconds, on_change=echo)
+    """Run the host with a typed console until the game is over or the facilitator quits;
+    the room is saved to `save` after every quarter (and rewind) and on the way out.
+    `console` answers one typed line (None: stop); it is the facilitator's console."""
+    host.on_change = echo
+
+    def autosave() -> None:
+        game = host.game
+        write_save(game.to_save(), save, game.sealer)
+        echo(f"saved {save} at {game.world.scenario.date_of(min(game.turn, game.length - 1))}")
+
+    host.on_resolved = autosave
     actual = await host.start(bind, port)
-    echo(f"hosting {game.world.scenario.name} on {bind}:{actual} for {', '.join(teams)}")
-    echo(f"teams join with: lodestone join HOST:{actual} --team TEAM")
-    echo(HOST_HELP)
-    turn = game.turn
-
-    async def autosave() -> None:
-        nonlocal turn
-        while not game.over:
-            await asyncio.sleep(0.5)
-            if game.turn != turn:
-                turn = game.turn
-                write_save(game.to_save(), save, game.sealer)
-                echo(f"saved {save} at {game.world.scenario.date_of(min(turn, game.length - 1))}")
-
-    saver = asyncio.create_task(autosave())
+    echo(f"hosting {host.game.world.scenario.name} on {bind}:{actual} for {', '.join(host.teams)}")
+    echo(f"teams join with: lodestone join HOST:{actual} --team TEAM; the room: lodestone room HOST:{actual}")
+    if help_text:
+        echo(help_text)
     try:
-        while not game.over:
+        while not host.game.over:
             line = await _lines()
             if line is None:
                 await asyncio.sleep(3600)  # no console (stdin closed): serve on
                 continue
-            answer = await command(host, line, save)
+            answer = await console(line)
             if answer is None:
                 break
             if answer:
                 echo(answer)
     finally:
-        saver.cancel()
-        write_save(game.to_save(), save, game.sealer)
+        write_save(host.game.to_save(), save, host.game.sealer)
         echo(f"saved {save}")
         await host.close()
-
-
-async def command(host: Host, line: str, save: Path) -> str | None:
-    """One line of the facilitator's console: the answer to print, or None to stop."""
-    game, teams = host.game, host.teams
-    words = line.strip().split(" ", 3)
-    cmd = words[0].lower() if words and words[0] else ""
-    if cmd == "say" and len(words) > 1:
-        to = [words[1]] if words[1] in teams and len(words) > 2 else []
-        text = " ".join(words[2:]) if to else " ".join(words[1:])
-        return "sent" if await host.broadcast(text, to) else "not sent"
-    if cmd in ("pause", "resume"):
-        await host.pause(cmd == "pause")
-        return "paused" if host.paused else "resumed"
-    if cmd == "resolve":
-        await host.resolve()
-        return f"resolved; now {game.world.scenario.date_of(min(game.turn, game.length - 1))}"
-    if cmd == "status":
-        seated = [t for t, s in host.seats.items() if s.writer is not None]
-        return (
-            f"turn {game.turn + 1}/{game.length}; connected: {', '.join(seated) or 'none'}; "
-            f"ended: {', '.join(sorted(host.done)) or 'none'}"
-        )
-    if cmd == "queued" and len(words) > 1 and words[1] in teams:
-        queued = game.world.desk.queued_by(words[1])
-        return "\n".join(f"{k}: {describe(o)}" for k, o in enumerate(queued)) or "nothing queued"
-    if cmd == "veto" and len(words) > 3 and words[2].isdigit():
-        return await host.veto(words[1], int(words[2]), words[3]) or "vetoed"
-    if cmd == "inject" and len(words) > 1:
-        return await host.inject(words[1]) or "injected: it happens at the start of next quarter"
-    if cmd == "save":
-        return f"saved {write_save(game.to_save(), save, game.sealer)}"
-    if cmd == "quit":
-        return None
-    return HOST_HELP if cmd else ""
 
 
 def describe_observation(client: Client) -> str:

@@ -203,14 +203,31 @@ class Play:
         verdict = self.game.world.check(order)
         return verdict.accepted, self.names(verdict.reason), verdict.cost_usd_m
 
-    def submit(self, raw: dict[str, Any]) -> tuple[bool, str, float]:
+    def submit(self, raw: dict[str, Any], note: str = "") -> tuple[bool, str, float]:
+        """Queue the order; `note`: the team's own reason (wargames keep it for the hot-wash)."""
         order = self.parse(raw)
         if isinstance(order, str):
             return False, self.names(order), 0.0
         verdict = self.game.submit(order)
         if verdict.accepted:
             self._costs[order.model_dump_json()] = verdict.cost_usd_m
+            if note.strip():
+                from game.ui.wargame import note_rationale  # (wargame builds on play)
+
+                note_rationale(self.game, self.nation, self.queued()[-1], note)
         return verdict.accepted, self.names(verdict.reason), verdict.cost_usd_m
+
+    remote = False
+    """Orders are checked here by the world itself (game.ui.context.RemotePlay: by a host)."""
+
+    @property
+    def in_room(self) -> bool:
+        """A wargame: each order form also takes the team's "Why?" note."""
+        return self.game.room is not None
+
+    def proposal(self, pid: int) -> Any:
+        """A proposal still open, by its number (None once answered or expired)."""
+        return self.world.diplomacy.proposals.get(pid)
 
     def queued(self) -> list[Order]:
         return self.game.world.desk.queued_by(self.nation)
@@ -219,7 +236,7 @@ class Play:
         return self.game.world.desk.withdraw(self.nation, index)
 
     def zone_name(self, zone: str) -> str:
-        found = self.game.world.policies.zones.get(zone)
+        found = self.world.policies.zones.get(zone)
         return found.name if found is not None else f"the zone {zone.replace('_', ' ')}"
 
     def describe(self, order: Order) -> str:
@@ -264,7 +281,7 @@ class Play:
                     f"{'from' if o.issuer == o.buyer else 'to'} {partner}, {o.duration_turns} turns"
                 )
             case "respond":
-                what = self.names.proposal(self.game.world.diplomacy.proposals.get(o.proposal))
+                what = self.names.proposal(self.proposal(o.proposal))
                 return f"{'Accept' if o.accept else 'Refuse'} {what or 'a proposal'}"
             case "invest":
                 return f"Invest in {o.template.replace('_', ' ')} in {n(o.country)} ({o.share_pct:.0f} %)"

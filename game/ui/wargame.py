@@ -13,6 +13,7 @@ again behind the hand-over screen.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 import time
 from collections.abc import Callable
@@ -58,6 +59,13 @@ class Inject:
 
 class Wargame:
     """Teams (human nations, in seat order) around one game, and what the facilitator did."""
+
+    hosted = False
+    """Teams at their own machines (game.ui.hosted): the console is the host's window."""
+    version = 0
+    """Goes up when the teams change the game from elsewhere (hosted): the console redraws."""
+    busy = False
+    """The world is resolving elsewhere (hosted): not to be read now."""
 
     def __init__(self, game: Game, teams: list[str], pin: str = "", plays: list[Play] | None = None) -> None:
         """`plays`: the teams' existing plays (a one-player game gets a console too). A PIN
@@ -323,6 +331,10 @@ class Wargame:
         if self.paused:
             text += " · PAUSED"
         return text
+
+    def presence(self, team: str) -> str:
+        """Words after a team's state on the console (hosted: whether it is connected)."""
+        return ""
 
     def queued_counts(self) -> dict[str, int]:
         return {t: len(self.plays[t].queued()) for t in self.teams}
@@ -695,3 +707,19 @@ def note_rationale(game: Game, team: str, order, note: str) -> None:
     if note and game.room is not None:
         entry = Rationale(turn=game.turn, team=team, order=order, note=note[:2000])
         game.room = game.room.model_copy(update={"rationales": [*game.room.rationales, entry]})
+
+
+def parse_changes(text: str) -> dict | str:
+    """'tonnes=250, price=3000' as a dict of field changes (numbers where they look like
+    numbers), or what is wrong with it."""
+    changes: dict = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        key, value = key.strip(), value.strip()
+        if not sep or not key.isidentifier():
+            return f"Amendment: write field=value pairs (e.g. tonnes=250), not '{part}'."
+        try:
+            changes[key] = json.loads(value)
+        except json.JSONDecodeError:
+            changes[key] = value
+    return changes or "Amendment: write the fields to change (e.g. tonnes=250)."

@@ -17,7 +17,7 @@ def actions(form: Form, tab: str) -> list[Action]:
     """The orders the panel `tab` offers; in a wargame each also takes the team's "Why?"
     note for the hot-wash (kept in the room, not in the order)."""
     offered = PANELS[tab].actions(form)
-    if form.play.game.room is None:
+    if not form.play.in_room:
         return offered
     return [with_rationale(a) for a in offered]
 

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from game.rules.orders import StockpileAction
+from game.ui.context import OrderContext
 from game.ui.forms.spec import BadInput
 from game.ui.panels.fmt import price
-from game.ui.play import Play
 from game.world.mechanisms.stockpiles import releasable, stockpile_refusal
 
 STOCK_YEARS = 10
@@ -31,7 +31,7 @@ class Scale:
     you_paid: float  # USD/t
 
 
-def scale(play: Play, mineral: str, stage: str = "refined") -> Scale:
+def scale(play: OrderContext, mineral: str, stage: str = "refined") -> Scale:
     obs = play.obs
     m = obs.m(mineral)
     me = obs.me
@@ -46,7 +46,7 @@ def scale(play: Play, mineral: str, stage: str = "refined") -> Scale:
     )
 
 
-def scale_html(play: Play, mineral: str, stage: str = "refined") -> str:
+def scale_html(play: OrderContext, mineral: str, stage: str = "refined") -> str:
     s = scale(play, mineral, stage)
     name = play.names(mineral)
     return (
@@ -60,7 +60,7 @@ def esc_name(text: str) -> str:
     return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
-def check_scale(play: Play, action: str, v: dict[str, Any]) -> str:
+def check_scale(play: OrderContext, action: str, v: dict[str, Any]) -> str:
     """Raise BadInput for an amount out of all proportion; return a warning (or '') for an
     order that is possible but would do little."""
     mineral = v.get("mineral")
@@ -79,7 +79,9 @@ def check_scale(play: Play, action: str, v: dict[str, Any]) -> str:
         if v["budget"] > 0 and at_world > 0:
             return f"At the world average price {v['tonnes']:,.0f} t costs about ${at_world:,.0f}m."
     if action == "release" and v["tonnes"] > 0:  # the desk's rule, on the desk's fact
-        held = float(releasable(play.world.state)[play.obs.me, play.obs.m(mineral)])
+        # a remote seat has no world: its own observed stock, and the host's verdict on submit
+        m = play.obs.m(mineral)
+        held = float(play.obs.stockpile[m] if play.remote else releasable(play.world.state)[play.obs.me, m])
         if stockpile_refusal(StockpileAction.RELEASE, v["tonnes"], 0.0, held):
             raise BadInput(f"Tonnes: you hold only {max(held, 0):,.0f} t of {name} to release")
     if action == "offtake" and v.get("role") == "buyer":
@@ -95,7 +97,7 @@ def check_scale(play: Play, action: str, v: dict[str, Any]) -> str:
     return ""
 
 
-def preview_html(play: Play, pv: Any, mineral: str | None) -> str:
+def preview_html(play: OrderContext, pv: Any, mineral: str | None) -> str:
     """The fork's answer in two or three lines: the order's mineral first, then the other
     mineral that moved most, each 'without / with'."""
     if not pv.accepted:

@@ -16,7 +16,8 @@ from typing import Any
 import annotated_types
 from pydantic import BaseModel
 
-from game.ui.play import Play, mineral_name
+from game.ui.context import OrderContext
+from game.ui.play import mineral_name
 
 INSTRUMENTS = [
     ("Ban: route closed", "ban"),
@@ -110,7 +111,7 @@ class Form:
     """The choices an order form offers (nations, minerals, zones, projects) for a play,
     and the values the player has entered so far."""
 
-    def __init__(self, play: Play, values: dict[str, str]) -> None:
+    def __init__(self, play: OrderContext, values: dict[str, str]) -> None:
         self.play = play
         self.values = values
 

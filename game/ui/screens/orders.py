@@ -17,11 +17,10 @@ import pygame_gui
 from game.preview import preview
 from game.ui import forms
 from game.ui.app import Screen
+from game.ui.context import OrderContext
 from game.ui.forms import TABS, WHY, Action, BadInput, Form
 from game.ui.forms.scale import check_scale, preview_html, scale_html
-from game.ui.play import Play
 from game.ui.screens.base import Builder, esc, fit, selected_id
-from game.ui.wargame import note_rationale
 
 
 class OrdersScreen(Screen):
@@ -29,7 +28,12 @@ class OrdersScreen(Screen):
     name = "orders"
 
     def __init__(
-        self, app, play: Play, tab: str = "trade", mineral: str | None = None, partner: str | None = None
+        self,
+        app,
+        play: OrderContext,
+        tab: str = "trade",
+        mineral: str | None = None,
+        partner: str | None = None,
     ) -> None:
         super().__init__(app)
         self.play = play
@@ -152,7 +156,7 @@ class OrdersScreen(Screen):
             "Resolve next quarter on a fork with and without this order, and compare (takes a few seconds)",
             oid="#preview",
         )
-        if self.action.id == "message":
+        if self.action.id == "message" or self.play.remote:  # a remote team has no world to fork
             self.preview_button.disable()
         # right column: queued orders and (diplomacy) the inbox
         x2 = 2 * pad + col_w
@@ -260,7 +264,9 @@ class OrdersScreen(Screen):
             abroad = self.action.id in ("invest", "offtake") and self.values.get(
                 "country", self.values.get("partner")
             ) not in (None, self.play.nation)
-            if cost:
+            if self.play.remote:
+                text += " · the host checks it and prices it when you submit"
+            elif cost:
                 text += f" · costs <b>${cost:,.0f}m</b> when it applies"
             elif abroad and self.action.id == "invest":
                 text += " · paid only if the partner consents (proposed first)"
@@ -281,6 +287,8 @@ class OrdersScreen(Screen):
             raw = self.order()
         except BadInput as exc:
             self.app.notify(str(exc), bad=True)
+            return
+        if self.play.remote:
             return
         order = self.play.parse(raw)
         if isinstance(order, str):
@@ -307,10 +315,8 @@ class OrdersScreen(Screen):
             self.validate()
             return False
         note = self.why.get_text() if self.why is not None else ""
-        ok, reason, cost = self.play.submit(raw)
+        ok, reason, cost = self.play.submit(raw, note)
         if ok:
-            if note.strip():
-                note_rationale(self.play.game, self.play.nation, self.play.queued()[-1], note)
             self.values.pop(WHY.key, None)  # the note was this order's: the next starts blank
             self.app.notify(
                 f"Queued: {self.play.describe(self.play.queued()[-1])}"
@@ -367,7 +373,7 @@ class OrdersScreen(Screen):
                     )
                     self.app.notify(
                         f"{'Accepted' if accept else 'Refused'}: "
-                        f"{self.play.names.proposal(self.play.game.world.diplomacy.proposals.get(proposal))}"
+                        f"{self.play.names.proposal(self.play.proposal(proposal))}"
                         if ok
                         else f"Refused: {reason}",
                         bad=not ok,

@@ -3,14 +3,14 @@
 It shows only what the host sent this team: its own observation (the map of the chosen
 mineral with flows and the controls on its routes, prices and supply, its news and
 replies), its own queue, the clock and who has ended the quarter, and the facilitator's
-messages as they arrive. Orders start from a template for the chosen mineral and are
-edited as JSON; the host checks them with the same order desk as at the table and says
-why when it refuses one. End turn asks first (Y), as at the table.
+messages as they arrive. Orders are entered in the game's own order panels (Trade,
+Diplomacy, Industry, Stockpile) over a `RemotePlay`: the form is checked against the order
+schema here, and the host checks the order with the same order desk as at the table and
+says why when it refuses one. End turn asks first (Y), as at the table.
 """
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
@@ -20,30 +20,14 @@ import pygame_gui
 from game.net.remote import RemoteSeat
 from game.ui import palette as pal
 from game.ui.app import App, Screen
+from game.ui.context import RemotePlay
 from game.ui.mapview import Flow, MapView, RouteControl
 from game.ui.play import mineral_name
 from game.ui.screens.base import Builder, esc, selected_id
 
-TEMPLATES: list[tuple[str, str, dict]] = [
-    (
-        "Stockpile: buy",
-        "stockpile_buy",
-        {"kind": "stockpile", "action": "buy", "tonnes": 500, "budget_usd_m": 20},
-    ),
-    ("Stockpile: release", "stockpile_release", {"kind": "stockpile", "action": "release", "tonnes": 500}),
-    ("Export ban", "ban", {"kind": "export_control", "stage": "refined", "instrument": "ban", "targets": []}),
-    ("Lift export controls", "lift", {"kind": "lift_export_control"}),
-    ("Tariff", "tariff", {"kind": "tariff", "stage": "refined", "origins": [], "rate_pct": 10}),
-    ("Fund recycling research", "rnd", {"kind": "fund_rnd", "programme": "recycling", "budget_usd_m": 20}),
-    ("Diplomatic message", "message", {"kind": "message", "to": [], "tone": "summit", "text": ""}),
-]
-
-
-def template(key: str, mineral: str) -> dict:
-    body = dict(next(t for _, k, t in TEMPLATES if k == key))
-    if body["kind"] != "message":
-        body["mineral"] = mineral
-    return body
+PANELS = [("trade", "Trade (T)"), ("diplomacy", "Diplomacy (D)"), ("industry", "Industry (I)"),
+          ("stockpile", "Stockpile (S)")]  # fmt: skip
+KEYS = {pygame.K_t: "trade", pygame.K_d: "diplomacy", pygame.K_i: "industry", pygame.K_s: "stockpile"}
 
 
 class RemoteTeamScreen(Screen):
@@ -54,9 +38,7 @@ class RemoteTeamScreen(Screen):
         self.seat = seat
         obs = seat.observation
         self.mineral = obs.minerals[0]
-        self.template = TEMPLATES[0][1]
-        self.order_text = json.dumps(template(self.template, self.mineral))
-        self.note_text = ""
+        self.play = RemotePlay(seat, app.content, seat.scenario)
         nations = list(obs.nations)
         content = app.content
         iso = {n: content.nations[n].iso_a3 for n in nations if n in content.nations}
@@ -87,36 +69,29 @@ class RemoteTeamScreen(Screen):
         minerals = [(mineral_name(m), m) for m in self.seat.observation.minerals]
         y = h - pad - u(146)
         self.mineral_menu = b.dropdown(pygame.Rect(pad, y, side, row), minerals, self.mineral, "Mineral")
-        self.template_menu = b.dropdown(
-            pygame.Rect(pad, y + row + u(4), side, row),
-            [(label, key) for label, key, _ in TEMPLATES],
-            self.template,
-            "Start an order from a template",
-        )
         self.withdraw_button = b.button(
-            pygame.Rect(pad, y + 2 * (row + u(4)), side, row),
+            pygame.Rect(pad, y + row + u(4), side, row),
             "Withdraw last order",
             "Take back your last order",
         )
         mid_x = side + 2 * pad
         mid_w = w - 2 * side - 4 * pad
-        self.view.set_rect(pygame.Rect(mid_x, top, mid_w, h - top - pad - u(120)))
+        self.view.set_rect(pygame.Rect(mid_x, top, mid_w, h - top - pad - u(90)))
         self.view.font = self.app.font(12, bold=True)
-        self.view.small = self.app.font(11, bold=True)
-        y = h - pad - u(110)
-        self.order_entry = b.entry(pygame.Rect(mid_x, y, mid_w, row), self.order_text, "The order (JSON)")
-        self.order_entry.set_text_length_limit(2000)
-        self.note_entry = b.entry(
-            pygame.Rect(mid_x, y + row + u(6), mid_w - u(170), row), self.note_text, "Why (optional)"
-        )
-        self.note_entry.placeholder_text = "Why? (optional note for the hot-wash)"
-        self.note_entry.rebuild()
-        self.submit_button = b.button(
-            pygame.Rect(mid_x + mid_w - u(160), y + row + u(6), u(160), row),
-            "Submit order",
-            "The host checks it",
-        )
-        self.answer = b.label(pygame.Rect(mid_x, y + 2 * (row + u(6)), mid_w, u(28)), "", "@small")
+        self.view.small = self.app.font(12, bold=True)
+        y = h - pad - u(80)
+        gap = u(8)
+        bw = (mid_w - 3 * gap) // 4
+        self.panel_buttons = {
+            key: b.button(
+                pygame.Rect(mid_x + k * (bw + gap), y, bw, row + u(6)),
+                label,
+                "Enter an order: the host checks it when you submit",
+                "@primary" if k == 0 else "",
+            )
+            for k, (key, label) in enumerate(PANELS)
+        }
+        self.answer = b.label(pygame.Rect(mid_x, y + row + u(12), mid_w, u(28)), "", "@small")
         self.show()
 
     # ---------------------------------------------------------------- what this team sees
@@ -152,7 +127,7 @@ class RemoteTeamScreen(Screen):
         lines.append("Ended: " + (esc(", ".join(self._name(t) for t in ended)) or "nobody yet"))
         self.left.set_text("<br>".join(lines))
         right = ["<font color='#f0c65a'><b>Your orders this quarter</b></font>"]
-        right += [f"• {esc(_describe(o))}" for o in seat.queued] or ["<i>none</i>"]
+        right += [f"• {esc(self.play.describe(o))}" for o in self.play.queued()] or ["<i>none</i>"]
         if seat.notices:
             right.append("<br><font color='#f0c65a'><b>From the facilitator</b></font>")
             right += [esc(n) for n in seat.notices[-5:]]
@@ -206,18 +181,12 @@ class RemoteTeamScreen(Screen):
     def draw(self, surface: pygame.Surface) -> None:
         self.view.draw(surface)
 
-    def submit(self) -> None:
-        self.order_text, self.note_text = self.order_entry.get_text(), self.note_entry.get_text()
-        try:
-            order = json.loads(self.order_text)
-        except json.JSONDecodeError as err:
-            self.answer.set_text(f"The order is not JSON: {err}")
+    def open_orders(self, tab: str) -> None:
+        """The game's order panel, over this team's seat (orders go to the host)."""
+        if self.seat.ended:
+            self.app.notify("Your turn has ended: wait for the next quarter.", bad=True)
             return
-        if not isinstance(order, dict):
-            self.answer.set_text("The order must be a JSON object ({...}).")
-            return
-        self.seat.submit(order, self.note_text)
-        self.note_entry.set_text("")
+        self.app.open("orders", self.play, tab, self.mineral)
 
     def ask_end(self) -> None:
         if self.seat.ended:
@@ -229,17 +198,14 @@ class RemoteTeamScreen(Screen):
         if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED:
             if event.ui_element is self.mineral_menu:
                 self.mineral = selected_id(self.mineral_menu)
-            elif event.ui_element is self.template_menu:
-                self.template = selected_id(self.template_menu)
-            self.order_text = json.dumps(template(self.template, self.mineral))
-            self.order_entry.set_text(self.order_text)
             self.show()
             return True
         if event.type == pygame_gui.UI_BUTTON_PRESSED:
             el = event.ui_element
-            if el is self.submit_button:
-                self.submit()
-            elif el is self.end_button:
+            for key, button in self.panel_buttons.items():
+                if el is button:
+                    self.open_orders(key)
+            if el is self.end_button:
                 self.ask_end()
             elif el is self.withdraw_button and self.seat.queued:
                 self.seat.withdraw(len(self.seat.queued) - 1)
@@ -247,10 +213,11 @@ class RemoteTeamScreen(Screen):
                 self.seat.close()
                 self.app.running = False
             return True
-        typing = self.order_entry.is_focused or self.note_entry.is_focused
-        if event.type == pygame.KEYDOWN and not typing:
+        if event.type == pygame.KEYDOWN:
             if event.key in (pygame.K_RETURN, pygame.K_KP_ENTER):
                 self.ask_end()
+            elif event.key in KEYS and not self.confirming:
+                self.open_orders(KEYS[event.key])
             elif event.key == pygame.K_y and self.confirming:
                 self.confirming = False
                 self.seat.end_turn()
@@ -261,14 +228,6 @@ class RemoteTeamScreen(Screen):
 
     def wants_mouse(self, pos: tuple[int, int]) -> bool:
         return self.view.rect.collidepoint(pos)
-
-
-def _describe(order: dict) -> str:
-    """One line for a queued order, from its JSON fields."""
-    kind = order.get("kind", "?").replace("_", " ")
-    parts = [f"{k.replace('_', ' ')} {v}" for k, v in order.items()
-             if k not in ("kind", "issuer", "note") and v not in (None, [], {}, "")]  # fmt: skip
-    return f"{kind}: " + ", ".join(str(p) for p in parts)
 
 
 def launch_remote(address: str, team: str, token: str | None = None, pin: str | None = None) -> None:

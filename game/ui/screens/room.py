@@ -8,7 +8,6 @@ the clock; no score, no queue, no message.
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
@@ -20,23 +19,7 @@ from game.ui.app import App, Screen
 from game.ui.mapview import Flow, MapView, RouteControl
 from game.ui.play import mineral_name
 from game.ui.screens.base import Builder, backs_out, esc, selected_id
-from game.ui.wargame import Wargame
-
-
-def parse_changes(text: str) -> dict | str:
-    """'tonnes=250, price=3000' as a dict of field changes (numbers where they look like
-    numbers), or what is wrong with it."""
-    changes: dict = {}
-    for part in filter(None, (p.strip() for p in text.split(","))):
-        key, sep, value = part.partition("=")
-        key, value = key.strip(), value.strip()
-        if not sep or not key.isidentifier():
-            return f"Amendment: write field=value pairs (e.g. tonnes=250), not '{part}'."
-        try:
-            changes[key] = json.loads(value)
-        except json.JSONDecodeError:
-            changes[key] = value
-    return changes or "Amendment: write the fields to change (e.g. tonnes=250)."
+from game.ui.wargame import Wargame, parse_changes
 
 
 class InjectsScreen(Screen):
@@ -53,6 +36,8 @@ class InjectsScreen(Screen):
         self.texts = {"turn": str(session.game.turn + 2), "note": "", "changes": ""}
         self.texts["length"] = str(session.game.length)
         self.texts["timer"] = f"{session.room.timer_minutes:g}"
+        self.shown = session.version
+        """The session's version the order list shows (a hosted team's queue changes remotely)."""
 
     def build(self) -> None:
         self.make_root()
@@ -218,6 +203,12 @@ class InjectsScreen(Screen):
                 self.say(False, changes)
                 return
             self.say(*s.amend(self.team, k, changes, self.texts["note"]))
+
+    def update(self, dt: float) -> None:
+        s = self.session
+        if s.hosted and self.shown != s.version and not s.busy:
+            self.shown = s.version
+            self.order_list.set_item_list(self._order_items())
 
     def handle(self, event: pygame.event.Event) -> bool:
         if event.type == pygame_gui.UI_DROP_DOWN_MENU_CHANGED:

@@ -31,7 +31,9 @@ def resume_play(app: App, session: Wargame) -> None:
     """Back to the game after the facilitator changed it: the next team's hand-over in a
     hot-seat game, the map in a one-player game."""
 
-    if session.hotseat:
+    if session.hosted:  # the teams are at their machines: the host's window is the console
+        app.reset(FacilitatorScreen(app, session))
+    elif session.hotseat:
         app.reset(HandOverScreen(app, session))
     else:
         play = session.play(session.teams[0])
@@ -459,6 +461,8 @@ class FacilitatorScreen(Screen):
         self.revealed = False
         """The teams' queued orders shown here: this console's choice only, so a reveal never
         outlives the console it was made in (closing it hides them again)."""
+        self.shown = (-1, "")
+        """(session version, clock) last drawn: a hosted game changes from the network."""
 
     # ---------------------------------------------------------------- layout
 
@@ -478,6 +482,8 @@ class FacilitatorScreen(Screen):
         self.close = b.button(
             pygame.Rect(w - pad - u(160), u(8), u(160), u(36)), "Close (F9)", "Back to the game"
         )
+        if s.hosted:  # the host's window is the console: closing the window ends the hosting
+            self.close.kill()
         self.plan = b.button(
             pygame.Rect(w - pad - u(340), u(8), u(172), u(36)),
             "Injects & rulings",
@@ -660,7 +666,7 @@ class FacilitatorScreen(Screen):
             who = "AI"
             if n in s.teams:
                 state = "ended" if n in s.done else "playing"
-                who = f"<font color='#f0c65a'>team</font>, {counts[n]} queued, {state}"
+                who = f"<font color='#f0c65a'>team</font>, {counts[n]} queued, {state}{s.presence(n)}"
             sc_txt = "—" if math.isnan(score) else f"{score:.1f}"
             lines.append(f"<b>{esc(play.name(n))}</b> ({who}) · score {sc_txt} · {fill}")
         lines.append("<br><font color='#f0c65a'><b>Prices (world average, refined)</b></font>")
@@ -694,7 +700,13 @@ class FacilitatorScreen(Screen):
         return "<br>".join(lines)
 
     def refresh(self) -> None:
-        self.header.set_text(f"Facilitator · {self.session.clock()}")
+        s = self.session
+        self.shown = (s.version, s.clock())
+        if s.busy:  # hosted: the quarter resolves in the host's worker thread
+            self.world_box.set_text("<i>The quarter is resolving…</i>")
+            return
+        # the clock alone: with a timer, the scenario's name clipped it (it is in the world column)
+        self.header.set_text(f"Facilitator · {s.clock()}")
         self.world_box.set_text(self.world_html())
         self.pause.set_text("Resume" if self.session.paused else "Pause")
         self.reveal.set_text("Hide orders" if self.revealed else "Reveal orders")
@@ -853,17 +865,22 @@ class FacilitatorScreen(Screen):
             e.is_focused for e in (self.search_entry, self.message_entry, self.news_entry, self.reason_entry)
         )
         if event.type == pygame.KEYDOWN and event.key in (pygame.K_F9, pygame.K_ESCAPE) and not typing:
-            self.app.pop()
+            if not self.session.hosted:
+                self.app.pop()
             return True
         return False
 
-    def resumed(self) -> None:
-        self.refresh()
-
     def update(self, dt: float) -> None:
-        clock = f"Facilitator · {self.session.clock()}"
+        s = self.session
+        if s.hosted and self.shown != (s.version, s.clock()):
+            self.refresh()  # teams queued or ended at the host
+            return
+        clock = f"Facilitator · {s.clock()}"
         if self.header.text != clock:  # the seated team's time ticks on the console too
             self.header.set_text(clock)
+
+    def resumed(self) -> None:
+        self.refresh()
 
 
 @action("save_room")
