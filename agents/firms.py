@@ -173,10 +173,11 @@ def close_and_restart(table: FirmTable) -> tuple[NDArray[np.bool_], NDArray[np.b
     target = idle_target(table)
     sustained = table.loss_turns >= IDLE_AFTER_LOSS_TURNS
     idle_more = table.active & sustained & (target > table.idle)
-    table.idle = np.where(idle_more, np.minimum(target, table.idle + IDLE_STEP), table.idle)
+    stepped = np.minimum(table.idle + IDLE_STEP, 1.0)  # at most one step a turn, whatever the cause
+    idled = np.where(idle_more, np.minimum(target, stepped), table.idle)
     # The last plants shut after two years of losses, even where the cost curve says they pay.
     long_losing = table.active & (table.loss_turns >= CLOSE_AFTER_LOSS_TURNS)
-    table.idle = np.where(long_losing, np.minimum(table.idle + IDLE_STEP, 1.0), table.idle)
+    table.idle = np.where(long_losing, stepped, idled)
     closing = table.active & (table.idle >= 1.0 - 1e-12)
     # Bringing plants back: margins must cover them for RESTART_LAG turns in a row.
     covered = np.where(table.active, target < table.idle, table.margin_avg > RESTART_MARGIN)

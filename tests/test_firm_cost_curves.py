@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from agents.firms import (
+    CLOSE_AFTER_LOSS_TURNS,
     IDLE_STEP,
     MINE,
     RESTART_COST_SHARE,
@@ -59,6 +60,19 @@ def test_no_firm_flips_within_a_year_and_idling_is_gradual(margins, losses) -> N
             assert not h[i + 2 : i + 1 + YEAR, f].any(), (
                 f"firm {f} shut at {i + 1} and ran again within a year"
             )
+
+
+def test_two_years_of_losses_idle_one_step_a_turn_even_where_the_cost_curve_asks_more() -> None:
+    """Both reasons to idle (the cost curve after sustained losses, and two years of losses)
+    can hold in one turn: the firm still idles a single step (they once added up to two)."""
+    t = table(1)
+    t.margin_avg = np.array([-1.0])
+    for turn in range(CLOSE_AFTER_LOSS_TURNS + 3):
+        t.profit = -t.available()  # every plant loses, so the curve wants them all idle
+        before = t.idle.copy()
+        close_and_restart(t)
+        if t.active[0]:
+            assert t.idle[0] - before[0] <= IDLE_STEP + 1e-12, f"turn {turn}: {before[0]} -> {t.idle[0]}"
 
 
 def test_a_loss_idles_the_dearest_plants_not_the_firm() -> None:
