@@ -83,8 +83,17 @@ def _rows(s: WorldState, value: F64) -> bytes:
     return s.use_history_digest.digest(value)  # a turn writes one row of 160
 
 
-def _stages(s: WorldState, value: dict) -> bytes:
-    return b"".join(np.ascontiguousarray(value[k]).tobytes() for k in sorted(value, key=str))
+def _route_rows(s: WorldState, value: F64) -> bytes:
+    """A route array (M, O, B) by its rows that are not all zero: their indices, then their
+    bytes. Exact (a row is left out only if every bit of it is zero) and a fraction of the
+    whole where, as in a large world, most origins ship nothing."""
+    flat = np.ascontiguousarray(value).reshape(-1, value.shape[-1])
+    rows = np.flatnonzero(flat.view(np.uint64).any(axis=1))
+    return str(value.shape).encode() + rows.tobytes() + flat[rows].tobytes()
+
+
+def _stage_routes(s: WorldState, value: dict) -> bytes:
+    return b"".join(_route_rows(s, value[k]) for k in sorted(value, key=str))
 
 
 def _float_map(s: WorldState, value: dict) -> bytes:
@@ -209,8 +218,8 @@ class WorldState:
     zone_fund_paid: F64 = state("(N,)", "paid into zone funds last turn, USD m")
     score: F64 = state("(N,)", "score 0..100 (NaN before turn 1)")
     score_parts: F64 = state("(N, P)", "score parts")
-    last_flow: dict[Stage, F64] = state("(M, N, N) per stage", "last turn's bilateral flows", _stages)
-    refined_nodes_flow: F64 = state("(M, N, 2N)", "last turn's refined flows by buyer node")
+    last_flow: dict[Stage, F64] = state("(M, N, N) per stage", "last turn's bilateral flows", _stage_routes)
+    refined_nodes_flow: F64 = state("(M, N, 2N)", "last turn's refined flows by buyer node", _route_rows)
     stock_net: F64 = state("(M, N)", "stockpile buying less release last turn")
     stock_delta: F64 = state("(M, N)", "stockpile change last turn")
     need: F64 = state("(M, N, S)", "this turn's need, fixed when demand moves")

@@ -37,7 +37,7 @@ class TurnScratch:
     public: stockpiles.PublicOrders | None = None
     sellers: NDArray[np.bool_] | None = None  # (F,) firms selling refined metal
     refined: Clearing | None = None
-    route_realised: F64 | None = None  # (M, O, B) what origins received, floors and funds included
+    fund_floor: F64 | None = None  # (M, O, B) refined floors zone funds paid this turn
     record: TurnRecord | None = None
 
 
@@ -109,14 +109,10 @@ def firm_accounts(s: WorldState, x: TurnScratch) -> None:
     """Firms' profit and loss (floors, zone funds and deal prices included); the turn's record."""
     assert x.ore is not None and x.refined is not None and x.intake is not None
     ore, refined = x.ore, x.refined
-    routes = routes_of(s, Stage.REFINED)
-    realised = refined.realised
-    if routes.fund_floor is not None:
-        realised = np.maximum(realised, routes.fund_floor)
-    x.route_realised = realised
+    x.fund_floor = routes_of(s, Stage.REFINED).fund_floor
     ore_extra = deals.price_topup(s, Stage.ORE, ore)
     accounts.settle_firms(
-        s, ore, x.intake, refined, realised, ore_extra, deals.price_topup(s, Stage.REFINED, refined)
+        s, ore, x.intake, refined, x.fund_floor, ore_extra, deals.price_topup(s, Stage.REFINED, refined)
     )
     accounts.keep_flows(s, ore, refined)
     n_nat = len(s.nation_ids)

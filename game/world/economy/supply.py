@@ -107,7 +107,7 @@ def refine(s: WorldState, ore: Clearing, plan: F64) -> F64:
     """Refiners take in the ore they got, shared by plan; returns each firm's intake."""
     t = s.firms
     n_nat, n_min = len(s.nation_ids), len(s.mineral_ids)
-    bought = ore.flow.sum(axis=1).ravel()  # (M*N) ore each country's refiners got
+    bought = ore.bought().ravel()  # (M*N) ore each country's refiners got
     cell = t.mineral * n_nat + t.country
     planned = np.bincount(cell, weights=plan, minlength=n_min * n_nat)
     fill = np.divide(bought, planned, out=np.zeros_like(bought), where=planned > 0)

@@ -33,7 +33,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from game.world.market import kernel, params
-from game.world.market.finalise import best_netbacks, finalise, seller_offers
+from game.world.market.finalise import best_netbacks, finalise, idle_routes, seller_offers
 from game.world.market.inputs import Buyers, Lanes, Market, Report, Sellers, Solved
 
 F64 = NDArray[np.float64]
@@ -187,14 +187,20 @@ class _CapIndex:
 
 @dataclass(frozen=True)
 class Clearing:
+    """A stage's clearing. Route quantities are (M, O, B) arrays, but only the routes of
+    `active` origins are worked out when the market clears: those that sell or owe (in a
+    large world a few of many). `stored` gives their rows; `delivered` and `realised` price
+    the other routes only when first read."""
+
     price: F64  # (M, O) origin (FOB) price
     paid: F64  # (M, B) average price buyers paid (their marginal price if they got nothing)
-    flow: F64  # (M, O, B) tonnes
+    flow: F64  # (M, O, B) tonnes (zero on the routes of origins not `active`)
     sold: F64  # (n_sellers,) tonnes each seller sold
     offered: F64  # (n_sellers,) tonnes each seller offered at the final price
     wanted: F64  # (M, B) demand at the final price
-    delivered: F64  # (M, O, B) delivered price per route, licence rent included
-    realised: F64  # (M, O, B) price the origin receives per tonne (floor included)
+    active: Idx  # sorted cells `m * O + o` whose routes the clearing worked out
+    _report: Report  # the kernel's report: route prices filled on `active` origins' routes
+    _idle: tuple  # (x, lanes, fixed_out): what `idle_routes` prices the other routes from
     binding: Bool  # (G,) caps that bind
     marginal: Bool  # (M, O, B) open routes from origins with sellers, outside rented caps
     rent: F64  # (G,) licence or quota rent per tonne on each cap group's routes
@@ -204,6 +210,55 @@ class Clearing:
     evaluations: NDArray[np.int64]
     """(M, 2) evaluations each mineral's solve made: whole, and partial (a rent step that
     re-evaluates only the buyers it moved). What a solve costs, free of the machine's load."""
+
+    def stored(self, a: F64) -> F64:
+        """(len(active), B) the rows of a route array (M, O, B) on the `active` origins."""
+        return a.reshape(-1, a.shape[-1])[self.active]
+
+    def bought(self) -> F64:
+        """(M, B) tonnes each buyer got: `flow.sum(axis=1)`, bit for bit (rows add up in
+        origin order), from the `active` origins' rows only."""
+        n_min, n_orig, n_buy = self.flow.shape
+        out = np.zeros((n_min, n_buy))
+        ptr = np.searchsorted(self.active, np.arange(n_min + 1) * n_orig)
+        rows = self.stored(self.flow)
+        for m in np.flatnonzero(ptr[1:] > ptr[:-1]):
+            out[m] = rows[ptr[m] : ptr[m + 1]].sum(axis=0)
+        return out
+
+    def active_routes(self, at: Idx) -> Idx:
+        """The flat route indices of `at` that belong to `active` origins (the others
+        carried nothing)."""
+        n_buy = self.flow.shape[2]
+        worked = np.zeros(self.flow.size // n_buy, dtype=bool)
+        worked[self.active] = True
+        return at[worked[at // n_buy]]
+
+    def realised_at(self, at: Idx) -> F64:
+        """What the origin receives per tonne on the routes `at` (flat indices of routes of
+        `active` origins: no other route is priced for this)."""
+        return self._report.realised.ravel()[at]
+
+    @property
+    def stored_realised(self) -> F64:
+        """(len(active), B) what the `active` origins receive per tonne on each route."""
+        return self.stored(self._report.realised)
+
+    @cached_property
+    def _priced(self) -> Report:
+        idle_routes(*self._idle, delivered=self._report.delivered, realised=self._report.realised)
+        return self._report
+
+    @property
+    def delivered(self) -> F64:
+        """(M, O, B) delivered price per route, licence rent included (every route: the
+        idle origins' are priced at the first read)."""
+        return self._priced.delivered
+
+    @property
+    def realised(self) -> F64:
+        """(M, O, B) price the origin receives per tonne, floor included (every route)."""
+        return self._priced.realised
 
 
 def clear(
@@ -305,10 +360,10 @@ def clear(
     sorted_rent, rent = rent, np.empty(n_groups)
     rent[index.order] = sorted_rent
     rented = index.covered(rent > 0, open_.shape) & open_
-    report = Report(
-        flow=np.empty(open_.shape),
-        delivered=np.empty(open_.shape),
-        realised=np.empty(open_.shape),
+    report = Report(  # zero where `finalise` leaves routes out (origins neither selling nor owing)
+        flow=np.zeros(open_.shape),
+        delivered=np.zeros(open_.shape),
+        realised=np.zeros(open_.shape),
         paid=np.empty((n_min, n_buy)),
         wanted=np.empty((n_min, n_buy)),
         fill=np.empty(cells),
@@ -336,8 +391,9 @@ def clear(
         sold=sold,
         offered=each,
         wanted=report.wanted,
-        delivered=report.delivered,
-        realised=report.realised,
+        active=np.flatnonzero(mk.lanes.live | (mk.buyers.fixed_out != 0.0)),
+        _report=report,
+        _idle=(x, mk.lanes, mk.buyers.fixed_out),
         binding=(rent > 0) | shut,
         marginal=open_ & ~rented,
         rent=rent,

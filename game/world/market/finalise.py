@@ -24,7 +24,9 @@ def seller_offers(x, sellers, out):
 
 @njit(cache=True)
 def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report):
-    """Fill `report` for every mineral from the solution (`x`, `solved`).
+    """Fill `report` for every mineral from the solution (`x`, `solved`), on the routes of
+    the origins that sell or owe (`lanes.live` or contracted tonnes): the others' entries
+    are left as they are (zero, as `clear` allocates them).
 
     Routes whose logit weight is under `cutoff` get nothing (no arbitrage beyond it), except
     on a `rented` cap, where the rent prices the route at the margin; each capped group
@@ -62,6 +64,10 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report
         g0, g1 = group_ptr[m], group_ptr[m + 1]
         total[:] = 0.0
         for o in range(n_orig):
+            # An origin with no open route and no contracts ships nothing: its routes are
+            # not stored (`report` arrays start at zero; `idle_routes` prices them if asked).
+            if not live[m, o] and fixed_out[m, o] == 0.0:
+                continue
             po = np.exp(x[m, o])
             for b in range(n_buy):
                 f = floor[m, o, b]
@@ -72,8 +78,7 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report
                 else:
                     d = (base * (1.0 + tax[m, o, b]) + trans[m, o, b]) * (1.0 + tar[m, o, b]) - disc[m, o, b]
                     delivered[m, o, b] = d if d > 1e-9 else 1e-9
-                if not live[m, o]:  # no open route: no weight (see `quiet` below)
-                    flow[m, o, b] = 0.0
+                if not live[m, o]:  # contracts only: no weight
                     continue
                 w = weight[m, o, b]
                 if w < cutoff and not rented[m, o, b]:
@@ -84,9 +89,8 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report
             wanted[m, b] = rest[m, b]
         load = np.zeros(g1 - g0)
         for o in range(n_orig):
-            # An origin with no open route and no contracts ships nothing: its flows stay
-            # zero through every step below, so they are left as they are (most origins of
-            # a mineral in a large world).
+            # Origins that ship nothing keep zero flows through every step below, so they
+            # are left as they are (most origins of a mineral in a large world).
             if not live[m, o] and fixed_out[m, o] == 0.0:
                 continue
             for b in range(n_buy):
@@ -147,6 +151,35 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report
             fill[cell] = sales / offered if offered > 0.0 else 0.0
         for b in range(n_buy):
             paid[m, b] = spent[b] / bought[b] if bought[b] > 0.0 else marginal[b]
+
+
+@njit(cache=True)
+def idle_routes(x, lanes, fixed_out, delivered, realised):
+    """Price the routes `finalise` leaves out (origins that neither sell nor owe): what the
+    origin would receive and what a buyer would pay there, by the same formula. Only
+    readers of the dense view pay for this (analysis, tests, small worlds)."""
+    open_, floor, tax, trans, tar, disc = (
+        lanes.open,
+        lanes.floor,
+        lanes.export_tax,
+        lanes.transport,
+        lanes.tariff,
+        lanes.discount,
+    )
+    live = lanes.live
+    n_min, n_orig = x.shape
+    n_buy = open_.shape[2]
+    for m in range(n_min):
+        for o in range(n_orig):
+            if live[m, o] or fixed_out[m, o] != 0.0:
+                continue
+            po = np.exp(x[m, o])
+            for b in range(n_buy):
+                f = floor[m, o, b]
+                base = po if po > f else f
+                realised[m, o, b] = base
+                d = (base * (1.0 + tax[m, o, b]) + trans[m, o, b]) * (1.0 + tar[m, o, b]) - disc[m, o, b]
+                delivered[m, o, b] = d if d > 1e-9 else 1e-9
 
 
 @njit(cache=True)
