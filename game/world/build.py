@@ -17,6 +17,7 @@ from game.world.economy.firms import START_UTILISATION
 from game.world.economy.investment import market_templates
 from game.world.economy.projects import Pipeline
 from game.world.market.routes import Geography, LicenceBaselines, PolicyBook
+from game.world.market.stored import RouteRows
 from game.world.mechanisms import controls
 from game.world.mechanisms.desk import OrderDesk
 from game.world.mechanisms.diplomacy import Diplomacy, baseline_relations
@@ -217,7 +218,7 @@ def build(content: Content, sc: Scenario, seed: int, rng: np.random.Generator) -
             Stage.ORE: np.zeros((n_min, n_nat, n_nat)),
             Stage.REFINED: np.zeros((n_min, n_nat, n_nat)),
         },
-        refined_nodes_flow=np.zeros((n_min, n_nat, 2 * n_nat)),
+        refined_nodes_flow=RouteRows.zeros((n_min, n_nat, 2 * n_nat)),
         stock_net=np.zeros((n_min, n_nat)),
         stock_delta=np.zeros((n_min, n_nat)),
         need=np.zeros((n_min, n_nat, n_sec)),

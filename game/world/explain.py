@@ -127,7 +127,7 @@ def note_policy_change(s: WorldState) -> None:
     if s.cleared_under is not None and s.cleared_under[0] != s.policies.version:
         before, c = s.cleared_under[1], s.causes
         c.lost_access, c.cost_wedge = policy_shift(
-            before[Stage.REFINED], routes_of(s, Stage.REFINED), s.refined_nodes_flow, n_nat
+            before[Stage.REFINED], routes_of(s, Stage.REFINED), s.refined_nodes_flow.dense(), n_nat
         )
         ore_flow = s.last_flow[Stage.ORE] if s.records else s.start_flow[Stage.ORE]
         c.lost_access_ore, c.cost_wedge_ore = policy_shift(

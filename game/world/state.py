@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from game.world.economy.projects import Pipeline
     from game.world.market.clearing import Clearing, Routes
     from game.world.market.routes import LicenceBaselines, PolicyBook
+    from game.world.market.stored import RouteRows
     from game.world.mechanisms.desk import OrderDesk
     from game.world.mechanisms.diplomacy import Diplomacy
     from game.world.mechanisms.events import EventEngine, Happened
@@ -219,7 +220,9 @@ class WorldState:
     score: F64 = state("(N,)", "score 0..100 (NaN before turn 1)")
     score_parts: F64 = state("(N, P)", "score parts")
     last_flow: dict[Stage, F64] = state("(M, N, N) per stage", "last turn's bilateral flows", _stage_routes)
-    refined_nodes_flow: F64 = state("(M, N, 2N)", "last turn's refined flows by buyer node", _route_rows)
+    refined_nodes_flow: RouteRows = state(
+        "(M, N, 2N) by rows", "last turn's refined flows by buyer node, stored for the cells that sold"
+    )
     stock_net: F64 = state("(M, N)", "stockpile buying less release last turn")
     stock_delta: F64 = state("(M, N)", "stockpile change last turn")
     need: F64 = state("(M, N, S)", "this turn's need, fixed when demand moves")

@@ -234,5 +234,5 @@ def spin_up(s: WorldState) -> None:
     s.last_clearing = {}
     s.spun_rounds = 0
     # What the first turn's policy changes are measured against: the start's routes and trade.
-    s.refined_nodes_flow = x.refined.flow.copy()
+    s.refined_nodes_flow = x.refined.flow_stored()
     s.cleared_under = (s.policies.version, {stage: routes_of(s, stage) for stage in Stage})

@@ -71,24 +71,24 @@ def settle_firms(
 def floor_gain(refined: Clearing, fund_floor: F64 | None) -> F64:
     """(M, O) what each origin received over its origin price (floors, zone funds), read
     off the routes of the origins that sold (the others carried nothing)."""
-    realised = refined.stored_realised
+    realised = refined.realised_rows
     if fund_floor is not None:
         realised = np.maximum(realised, refined.stored(fund_floor))
     over = realised - refined.price.ravel()[refined.active][:, None]
     gain = np.zeros(refined.price.size)
-    gain[refined.active] = (refined.stored(refined.flow) * over).sum(axis=1)
+    gain[refined.active] = (refined.flow_rows * over).sum(axis=1)
     return gain.reshape(refined.price.shape)
 
 
 def keep_flows(s: WorldState, ore: Clearing, refined: Clearing) -> None:
     """This turn's flows become last turn's for the next (licences, partners, explanations)."""
     n_nat = len(s.nation_ids)
-    s.refined_nodes_flow = refined.flow
-    rows = refined.stored(refined.flow)
+    s.refined_nodes_flow = refined.flow_stored()
+    rows = refined.flow_rows
     by_country = np.zeros((refined.price.size, n_nat))  # civil and defence nodes summed
     by_country[refined.active] = rows[:, :n_nat] + rows[:, n_nat:]
     s.last_flow = {
-        Stage.ORE: ore.flow.copy(),
+        Stage.ORE: ore.flow,  # a dense view the clearing built for this (nothing writes to it)
         Stage.REFINED: by_country.reshape((*refined.price.shape, n_nat)),
     }
 
@@ -110,7 +110,7 @@ def turn_record(
         cell, weights=np.where(t.kind == REFINERY, intake - t.sold, 0.0), minlength=size
     ).reshape(n_min, n_nat)
     defence = np.zeros((size, n_nat))  # the defence nodes' flows, from the routes that sold
-    defence[refined.active] = refined.stored(refined.flow)[:, n_nat:]
+    defence[refined.active] = refined.flow_rows[:, n_nat:]
     ore_intake = ore.bought()
     return TurnRecord(
         turn=s.turn,

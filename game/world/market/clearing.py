@@ -35,6 +35,7 @@ from numpy.typing import NDArray
 from game.world.market import kernel, params
 from game.world.market.finalise import best_netbacks, finalise, idle_routes, seller_offers
 from game.world.market.inputs import Buyers, Lanes, Market, Report, Sellers, Solved
+from game.world.market.stored import RouteRows
 
 F64 = NDArray[np.float64]
 Bool = NDArray[np.bool_]
@@ -187,19 +188,18 @@ class _CapIndex:
 
 @dataclass(frozen=True)
 class Clearing:
-    """A stage's clearing. Route quantities are (M, O, B) arrays, but only the routes of
-    `active` origins are worked out when the market clears: those that sell or owe (in a
-    large world a few of many). `stored` gives their rows; `delivered` and `realised` price
-    the other routes only when first read."""
+    """A stage's clearing. Route quantities are stored only for the origins that sell or owe
+    (`active`, in a large world a few of many), one row of B buyers each; the dense (M, O, B)
+    views (`flow`, `delivered`, `realised`) are built when first read, for analysis, tests
+    and small worlds. Readers in a turn use the rows."""
 
     price: F64  # (M, O) origin (FOB) price
     paid: F64  # (M, B) average price buyers paid (their marginal price if they got nothing)
-    flow: F64  # (M, O, B) tonnes (zero on the routes of origins not `active`)
     sold: F64  # (n_sellers,) tonnes each seller sold
     offered: F64  # (n_sellers,) tonnes each seller offered at the final price
     wanted: F64  # (M, B) demand at the final price
-    active: Idx  # sorted cells `m * O + o` whose routes the clearing worked out
-    _report: Report  # the kernel's report: route prices filled on `active` origins' routes
+    active: Idx  # sorted cells `m * O + o` whose routes are stored (Report.row says where)
+    _report: Report  # the kernel's report: route rows of the `active` cells
     _idle: tuple  # (x, lanes, fixed_out): what `idle_routes` prices the other routes from
     binding: Bool  # (G,) caps that bind
     marginal: Bool  # (M, O, B) open routes from origins with sellers, outside rented caps
@@ -211,54 +211,74 @@ class Clearing:
     """(M, 2) evaluations each mineral's solve made: whole, and partial (a rent step that
     re-evaluates only the buyers it moved). What a solve costs, free of the machine's load."""
 
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(M, O, B) of the stage's routes."""
+        m, o, b = self.marginal.shape
+        return m, o, b
+
+    @property
+    def flow_rows(self) -> F64:
+        """(len(active), B) tonnes on the routes of the `active` cells."""
+        return self._report.flow
+
+    @property
+    def realised_rows(self) -> F64:
+        """(len(active), B) what the `active` origins receive per tonne on each route."""
+        return self._report.realised
+
+    def flow_stored(self) -> RouteRows:
+        """The flows as stored rows (a copy: the state keeps it across turns)."""
+        return RouteRows(self.shape, self.active.copy(), self._report.flow.copy())
+
     def stored(self, a: F64) -> F64:
-        """(len(active), B) the rows of a route array (M, O, B) on the `active` origins."""
+        """(len(active), B) the rows of a route array (M, O, B) on the `active` cells."""
         return a.reshape(-1, a.shape[-1])[self.active]
 
     def bought(self) -> F64:
-        """(M, B) tonnes each buyer got: `flow.sum(axis=1)`, bit for bit (rows add up in
-        origin order), from the `active` origins' rows only."""
-        n_min, n_orig, n_buy = self.flow.shape
+        """(M, B) tonnes each buyer got: `flow.sum(axis=1)` bit for bit (rows add up in
+        origin order), from the stored rows only."""
+        n_min, n_orig, n_buy = self.shape
         out = np.zeros((n_min, n_buy))
         ptr = np.searchsorted(self.active, np.arange(n_min + 1) * n_orig)
-        rows = self.stored(self.flow)
+        rows = self._report.flow
         for m in np.flatnonzero(ptr[1:] > ptr[:-1]):
             out[m] = rows[ptr[m] : ptr[m + 1]].sum(axis=0)
         return out
 
-    def active_routes(self, at: Idx) -> Idx:
-        """The flat route indices of `at` that belong to `active` origins (the others
-        carried nothing)."""
-        n_buy = self.flow.shape[2]
-        worked = np.zeros(self.flow.size // n_buy, dtype=bool)
-        worked[self.active] = True
-        return at[worked[at // n_buy]]
+    def stored_routes(self, at: Idx) -> tuple[Idx, Idx]:
+        """Of the flat route indices `at`, those stored (the others carried nothing), and
+        where: (kept indices, their positions in the flattened rows)."""
+        n_buy = self.shape[2]
+        row = self._report.row[at // n_buy]
+        kept = row >= 0
+        return at[kept], row[kept] * n_buy + at[kept] % n_buy
 
-    def realised_at(self, at: Idx) -> F64:
-        """What the origin receives per tonne on the routes `at` (flat indices of routes of
-        `active` origins: no other route is priced for this)."""
-        return self._report.realised.ravel()[at]
-
-    @property
-    def stored_realised(self) -> F64:
-        """(len(active), B) what the `active` origins receive per tonne on each route."""
-        return self.stored(self._report.realised)
+    def _dense(self, rows: F64, out: F64) -> F64:
+        out.reshape(-1, out.shape[-1])[self.active] = rows
+        return out
 
     @cached_property
-    def _priced(self) -> Report:
-        idle_routes(*self._idle, delivered=self._report.delivered, realised=self._report.realised)
-        return self._report
+    def flow(self) -> F64:
+        """(M, O, B) tonnes on every route (zero on the routes of cells not `active`)."""
+        return self._dense(self._report.flow, np.zeros(self.shape))
+
+    @cached_property
+    def _priced(self) -> tuple[F64, F64]:
+        delivered, realised = np.empty(self.shape), np.empty(self.shape)
+        idle_routes(*self._idle, delivered=delivered, realised=realised)
+        return self._dense(self._report.delivered, delivered), self._dense(self._report.realised, realised)
 
     @property
     def delivered(self) -> F64:
         """(M, O, B) delivered price per route, licence rent included (every route: the
         idle origins' are priced at the first read)."""
-        return self._priced.delivered
+        return self._priced[0]
 
     @property
     def realised(self) -> F64:
         """(M, O, B) price the origin receives per tonne, floor included (every route)."""
-        return self._priced.realised
+        return self._priced[1]
 
 
 def clear(
@@ -283,7 +303,10 @@ def clear(
     cells = n_min * n_orig
     has_supply = np.bincount(offers.cell, weights=offers.avail, minlength=cells).reshape(n_min, n_orig) > 0
     open_ = routes.open & has_supply[:, :, None]
-    committed = np.zeros_like(routes.transport) if fixed is None else fixed
+    if fixed is None:  # no contracts: nothing dense to carry them
+        fixed_in, fixed_out = np.zeros((n_min, n_buy)), np.zeros((n_min, n_orig))
+    else:
+        fixed_in, fixed_out = fixed.sum(axis=1), fixed.sum(axis=2)
     index = routes.groups
     # Contracted tonnes use up caps first; a group with nothing left is closed to spot trade.
     capeff = routes.cap.astype(float)
@@ -320,8 +343,8 @@ def clear(
             eps=per_buyer(bids.eps),
             choke=per_buyer(bids.choke),
             cap=per_buyer(bids.cap),
-            fixed_in=per_buyer(committed.sum(axis=1)),
-            fixed_out=committed.sum(axis=2),
+            fixed_in=per_buyer(fixed_in),
+            fixed_out=np.ascontiguousarray(fixed_out, dtype=float),
         ),
         lanes=Lanes(
             open=np.ascontiguousarray(open_),
@@ -360,10 +383,16 @@ def clear(
     sorted_rent, rent = rent, np.empty(n_groups)
     rent[index.order] = sorted_rent
     rented = index.covered(rent > 0, open_.shape) & open_
-    report = Report(  # zero where `finalise` leaves routes out (origins neither selling nor owing)
-        flow=np.zeros(open_.shape),
-        delivered=np.zeros(open_.shape),
-        realised=np.zeros(open_.shape),
+    # Routes are stored for the cells that sell or owe, one row of buyers each.
+    active = np.flatnonzero(mk.lanes.live | (mk.buyers.fixed_out != 0.0))
+    row = np.full(cells, -1, dtype=np.int64)
+    row[active] = np.arange(len(active))
+    rows = (len(active), n_buy)
+    report = Report(
+        row=row,
+        flow=np.zeros(rows),
+        delivered=np.zeros(rows),
+        realised=np.zeros(rows),
         paid=np.empty((n_min, n_buy)),
         wanted=np.empty((n_min, n_buy)),
         fill=np.empty(cells),
@@ -373,7 +402,9 @@ def clear(
         group_ptr=index.ptr,
         cap_sorted=routes.cap[index.order].astype(float),
         rented=rented,
-        fixed=np.ascontiguousarray(committed, dtype=float),
+        fixed=np.zeros(rows)
+        if fixed is None
+        else np.ascontiguousarray(fixed.reshape(-1, n_buy)[active], dtype=float),
         cutoff=WEIGHT_CUTOFF,
         mk=mk,
         solved=solved,
@@ -387,11 +418,10 @@ def clear(
     return Clearing(
         price=p,
         paid=report.paid,
-        flow=report.flow,
         sold=sold,
         offered=each,
         wanted=report.wanted,
-        active=np.flatnonzero(mk.lanes.live | (mk.buyers.fixed_out != 0.0)),
+        active=active,
         _report=report,
         _idle=(x, mk.lanes, mk.buyers.fixed_out),
         binding=(rent > 0) | shut,

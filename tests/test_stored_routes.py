@@ -1,0 +1,65 @@
+"""Routes stored by rows (game.world.market.stored, Clearing): a clearing works out only the
+routes of origins that sell or owe, and every reader of the dense view must see what it
+would have seen had every route been worked out."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from game.world import market
+from game.world.market.stored import RouteRows
+from tests.test_market_properties import random_market
+
+
+def _idle_formula(cleared: market.Clearing, routes: market.Routes) -> tuple[np.ndarray, np.ndarray]:
+    """What an origin would receive and a buyer pay on every route, by the pricing rule."""
+    realised = np.maximum(cleared.price[:, :, None], routes.floor)
+    delivered = (realised * (1 + routes.export_tax) + routes.transport) * (
+        1 + routes.tariff
+    ) - routes.discount
+    return np.maximum(delivered, 1e-9), realised
+
+
+def test_the_dense_views_hold_every_route_and_the_rows_only_the_active_origins() -> None:
+    rng = np.random.default_rng(7)
+    seen_idle = 0
+    for _ in range(40):
+        offers, bids, routes, price0 = random_market(rng)
+        cleared = market.clear(offers, bids, routes, price0)
+        n_min, n_orig, n_buy = cleared.shape
+        cells = np.arange(n_min * n_orig)
+        idle = np.setdiff1d(cells, cleared.active)
+        seen_idle += len(idle)
+        flow = cleared.flow.reshape(-1, n_buy)
+        # Origins left out ship nothing; the stored rows are the dense view's rows.
+        assert (flow[idle] == 0).all()
+        assert np.array_equal(flow[cleared.active], cleared.flow_rows)
+        # Buyers' totals from the rows are the dense sums, bit for bit.
+        assert np.array_equal(cleared.bought(), cleared.flow.sum(axis=1))
+        # Idle origins' routes are priced when read, by the same rule as the others.
+        delivered, realised = _idle_formula(cleared, routes)
+        at = np.isin(cells, idle).reshape(n_min, n_orig)
+        assert np.array_equal(cleared.realised[at], realised[at])
+        assert np.allclose(cleared.delivered[at], delivered[at], rtol=1e-12)
+        assert np.array_equal(cleared.realised.reshape(-1, n_buy)[cleared.active], cleared.realised_rows)
+        # Stored routes answer for the flat indices given (the others carried nothing).
+        taxed = routes.taxed
+        kept, where = cleared.stored_routes(taxed)
+        assert np.array_equal(cleared.flow.ravel()[kept], cleared.flow_rows.ravel()[where])
+        assert (cleared.flow.ravel()[np.setdiff1d(taxed, kept)] == 0).all()
+    assert seen_idle > 0, "the random markets should include origins with nothing to sell"
+
+
+def test_route_rows_round_trip_and_hash_what_they_hold() -> None:
+    dense = np.zeros((2, 3, 4))
+    dense[1, 2] = [0.0, 1.5, 0.0, 2.0]
+    dense[0, 1, 3] = 7.0
+    flat = dense.reshape(-1, 4)
+    cells = np.flatnonzero(flat.any(axis=1))
+    stored = RouteRows(dense.shape, cells, flat[cells].copy())
+    assert np.array_equal(stored.dense(), dense)
+    assert np.array_equal(RouteRows.zeros((2, 3, 4)).dense(), np.zeros((2, 3, 4)))
+    moved = stored.rows.copy()
+    moved[0, 3] = 7.5
+    assert RouteRows(dense.shape, cells, moved).digest() != stored.digest()
+    assert RouteRows(dense.shape, cells, flat[cells].copy()).digest() == stored.digest()
