@@ -382,7 +382,9 @@ def clear(
     p = np.exp(x)
     sorted_rent, rent = rent, np.empty(n_groups)
     rent[index.order] = sorted_rent
-    rented = index.covered(rent > 0, open_.shape) & open_
+    # Routes priced at the margin by a cap's rent (none in most markets: no dense pass then).
+    any_rent = bool((rent > 0).any())
+    rented = index.covered(rent > 0, open_.shape) & open_ if any_rent else np.zeros(open_.shape, dtype=bool)
     # Routes are stored for the cells that sell or owe, one row of buyers each.
     active = np.flatnonzero(mk.lanes.live | (mk.buyers.fixed_out != 0.0))
     row = np.full(cells, -1, dtype=np.int64)
@@ -425,7 +427,7 @@ def clear(
         _report=report,
         _idle=(x, mk.lanes, mk.buyers.fixed_out),
         binding=(rent > 0) | shut,
-        marginal=open_ & ~rented,
+        marginal=open_ & ~rented if any_rent else open_,
         rent=rent,
         iterations=int(iterations.max(initial=0)),
         converged=bool(converged.all()),
