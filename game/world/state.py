@@ -250,6 +250,9 @@ class WorldState:
 
     # ---------------------------------------------------------------- memos, outputs, the turn
     last_rent: dict[Stage, dict[tuple[bytes, int], float]] = memo("rent warm start by cap group", dict)
+    solve_scratch: dict[Stage, dict[str, F64]] = memo(
+        "the solve's dense work arrays per stage, zeroed and reused each clearing", dict
+    )
     last_clearing: dict[Stage, Clearing] = memo("the latest clearing of each stage (analysis)", dict)
     cleared_under: tuple[int, dict[Stage, Routes]] | None = memo(
         "policy version and routes of the last clearing (what policy changes are measured against)",
