@@ -215,8 +215,8 @@ def build(content: Content, sc: Scenario, seed: int, rng: np.random.Generator) -
         score=score,
         score_parts=score_parts,
         last_flow={
-            Stage.ORE: np.zeros((n_min, n_nat, n_nat)),
-            Stage.REFINED: np.zeros((n_min, n_nat, n_nat)),
+            Stage.ORE: RouteRows.zeros((n_min, n_nat, n_nat)),
+            Stage.REFINED: RouteRows.zeros((n_min, n_nat, n_nat)),
         },
         refined_nodes_flow=RouteRows.zeros((n_min, n_nat, 2 * n_nat)),
         stock_net=np.zeros((n_min, n_nat)),

@@ -84,17 +84,9 @@ def _rows(s: WorldState, value: F64) -> bytes:
     return s.use_history_digest.digest(value)  # a turn writes one row of 160
 
 
-def _route_rows(s: WorldState, value: F64) -> bytes:
-    """A route array (M, O, B) by its rows that are not all zero: their indices, then their
-    bytes. Exact (a row is left out only if every bit of it is zero) and a fraction of the
-    whole where, as in a large world, most origins ship nothing."""
-    flat = np.ascontiguousarray(value).reshape(-1, value.shape[-1])
-    rows = np.flatnonzero(flat.view(np.uint64).any(axis=1))
-    return str(value.shape).encode() + rows.tobytes() + flat[rows].tobytes()
-
-
 def _stage_routes(s: WorldState, value: dict) -> bytes:
-    return b"".join(_route_rows(s, value[k]) for k in sorted(value, key=str))
+    """Routes stored by rows, stage by stage: what each holds (market.stored.RouteRows)."""
+    return b"".join(value[k].digest() for k in sorted(value, key=str))
 
 
 def _float_map(s: WorldState, value: dict) -> bytes:
@@ -219,7 +211,11 @@ class WorldState:
     zone_fund_paid: F64 = state("(N,)", "paid into zone funds last turn, USD m")
     score: F64 = state("(N,)", "score 0..100 (NaN before turn 1)")
     score_parts: F64 = state("(N, P)", "score parts")
-    last_flow: dict[Stage, F64] = state("(M, N, N) per stage", "last turn's bilateral flows", _stage_routes)
+    last_flow: dict[Stage, RouteRows] = state(
+        "(M, N, N) by rows, per stage",
+        "last turn's bilateral flows, stored for the origins that shipped",
+        _stage_routes,
+    )
     refined_nodes_flow: RouteRows = state(
         "(M, N, 2N) by rows", "last turn's refined flows by buyer node, stored for the cells that sold"
     )

@@ -123,7 +123,7 @@ def firm_accounts(s: WorldState, x: TurnScratch) -> None:
         x.prev_ore,
         s.ore_paid,
         s.need.sum(axis=2),
-        s.last_flow[Stage.REFINED],
+        s.last_flow[Stage.REFINED].by_origin(),
         EXPLAIN_THRESHOLD,
     )
     x.record = accounts.turn_record(s, ore, x.intake, refined, explanations)

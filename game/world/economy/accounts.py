@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 
 from agents.firms import MINE, REFINERY, update_margins
 from game.rules import Stage
+from game.world.market.stored import RouteRows
 from game.world.record import Explanations, TurnRecord
 
 if TYPE_CHECKING:
@@ -85,11 +86,10 @@ def keep_flows(s: WorldState, ore: Clearing, refined: Clearing) -> None:
     n_nat = len(s.nation_ids)
     s.refined_nodes_flow = refined.flow_stored()
     rows = refined.flow_rows
-    by_country = np.zeros((refined.price.size, n_nat))  # civil and defence nodes summed
-    by_country[refined.active] = rows[:, :n_nat] + rows[:, n_nat:]
+    shape = (*refined.price.shape, n_nat)
     s.last_flow = {
-        Stage.ORE: ore.flow,  # a dense view the clearing built for this (nothing writes to it)
-        Stage.REFINED: by_country.reshape((*refined.price.shape, n_nat)),
+        Stage.ORE: ore.flow_stored(),
+        Stage.REFINED: RouteRows(shape, refined.active.copy(), rows[:, :n_nat] + rows[:, n_nat:]),
     }
 
 
@@ -109,8 +109,7 @@ def turn_record(
     inventory_change = np.bincount(
         cell, weights=np.where(t.kind == REFINERY, intake - t.sold, 0.0), minlength=size
     ).reshape(n_min, n_nat)
-    defence = np.zeros((size, n_nat))  # the defence nodes' flows, from the routes that sold
-    defence[refined.active] = refined.flow_rows[:, n_nat:]
+    defence = RouteRows((n_min, n_nat, n_nat), refined.active.copy(), refined.flow_rows[:, n_nat:].copy())
     ore_intake = ore.bought()
     return TurnRecord(
         turn=s.turn,
@@ -118,9 +117,9 @@ def turn_record(
         refined_price=refined.price.copy(),
         ore_paid=ore.paid.copy(),
         refined_paid=refined.paid.copy(),
-        ore_flow=s.last_flow[Stage.ORE],
-        refined_flow=s.last_flow[Stage.REFINED],
-        refined_flow_defence=defence.reshape(n_min, n_nat, n_nat),
+        ore_routes=s.last_flow[Stage.ORE],
+        refined_routes=s.last_flow[Stage.REFINED],
+        defence_routes=defence,
         ore_production=ore_prod,
         ore_intake=ore_intake,
         refined_production=refined_prod,

@@ -37,6 +37,57 @@ class RouteRows:
         out.reshape(-1, self.shape[2])[self.cells] = self.rows
         return out
 
+    def row(self, m: int, o: int) -> F64:
+        """(B,) the routes of origin `o` for mineral `m` (a copy)."""
+        at = np.searchsorted(self.cells, m * self.shape[1] + o)
+        if at < len(self.cells) and self.cells[at] == m * self.shape[1] + o:
+            return self.rows[at].copy()
+        return np.zeros(self.shape[2])
+
+    def column(self, m: int, b: int) -> F64:
+        """(O,) what every origin sends buyer `b` of mineral `m`."""
+        out = np.zeros(self.shape[1])
+        mine = self.cells // self.shape[1] == m
+        out[self.cells[mine] % self.shape[1]] = self.rows[mine, b]
+        return out
+
+    def by_origin(self) -> F64:
+        """(M, O) sums over buyers: `dense().sum(axis=2)` bit for bit."""
+        out = np.zeros(self.shape[0] * self.shape[1])
+        out[self.cells] = self.rows.sum(axis=1)
+        return out.reshape(self.shape[:2])
+
+    def by_buyer(self) -> F64:
+        """(M, B) sums over origins: `dense().sum(axis=1)` bit for bit (rows add up in
+        origin order)."""
+        n_min, n_orig, n_buy = self.shape
+        out = np.zeros((n_min, n_buy))
+        ptr = np.searchsorted(self.cells, np.arange(n_min + 1) * n_orig)
+        for m in np.flatnonzero(ptr[1:] > ptr[:-1]):
+            out[m] = self.rows[ptr[m] : ptr[m + 1]].sum(axis=0)
+        return out
+
+    def by_mineral(self) -> F64:
+        """(M,) each mineral's total: `dense().sum(axis=(1, 2))` bit for bit (each mineral's
+        block is laid out whole in one reused buffer, so the sum adds the same numbers in
+        the same order)."""
+        n_min, n_orig, n_buy = self.shape
+        out = np.zeros(n_min)
+        block = np.zeros((n_orig, n_buy))
+        ptr = np.searchsorted(self.cells, np.arange(n_min + 1) * n_orig)
+        for m in np.flatnonzero(ptr[1:] > ptr[:-1]):
+            origins = self.cells[ptr[m] : ptr[m + 1]] - m * n_orig
+            block[origins] = self.rows[ptr[m] : ptr[m + 1]]
+            out[m] = block.sum()
+            block[origins] = 0.0
+        return out
+
+    def diagonal(self) -> F64:
+        """(M, O) each origin's route to itself (O == B, or its first O buyers)."""
+        out = np.zeros(self.shape[0] * self.shape[1])
+        out[self.cells] = self.rows[np.arange(len(self.cells)), self.cells % self.shape[1]]
+        return out.reshape(self.shape[:2])
+
     def digest(self) -> bytes:
         """For the world hash: the shape, the cells stored and their rows (a row of zeros
         stored or left out hashes differently; either way a function of the state)."""
