@@ -63,3 +63,26 @@ def test_route_rows_round_trip_and_hash_what_they_hold() -> None:
     moved[0, 3] = 7.5
     assert RouteRows(dense.shape, cells, moved).digest() != stored.digest()
     assert RouteRows(dense.shape, cells, flat[cells].copy()).digest() == stored.digest()
+
+
+def test_sums_from_rows_are_the_dense_sums_bit_for_bit() -> None:
+    """Scoring and explanations read flows' sums from rows: they must be the very numbers
+    the dense array gives (a table compares them value for value)."""
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        n_min, n = int(rng.integers(1, 5)), int(rng.integers(2, 70))
+        dense = np.zeros((n_min, n, n))
+        flat = dense.reshape(-1, n)
+        cells = np.sort(rng.choice(n_min * n, int(rng.integers(1, n_min * n)), replace=False))
+        values = rng.random((len(cells), n)) * 10 ** rng.uniform(-5, 6, (len(cells), n))
+        flat[cells] = values * (rng.random((len(cells), n)) < 0.6)
+        stored = RouteRows.of(dense.shape, cells, flat[cells])
+        assert len(stored.cells) <= len(cells)  # rows of zeros are not kept
+        assert np.array_equal(stored.dense(), dense)
+        assert np.array_equal(stored.by_origin(), dense.sum(axis=2))
+        assert np.array_equal(stored.by_buyer(), dense.sum(axis=1))
+        assert np.array_equal(stored.by_mineral(), dense.sum(axis=(1, 2)))
+        assert np.array_equal(stored.diagonal(), np.einsum("mnn->mn", dense))
+        m, o = int(rng.integers(n_min)), int(rng.integers(n))
+        assert np.array_equal(stored.row(m, o), dense[m, o])
+        assert np.array_equal(stored.column(m, o), dense[m, :, o])

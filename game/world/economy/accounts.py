@@ -89,7 +89,7 @@ def keep_flows(s: WorldState, ore: Clearing, refined: Clearing) -> None:
     shape = (*refined.price.shape, n_nat)
     s.last_flow = {
         Stage.ORE: ore.flow_stored(),
-        Stage.REFINED: RouteRows(shape, refined.active.copy(), rows[:, :n_nat] + rows[:, n_nat:]),
+        Stage.REFINED: RouteRows.of(shape, refined.active, rows[:, :n_nat] + rows[:, n_nat:]),
     }
 
 
@@ -109,7 +109,7 @@ def turn_record(
     inventory_change = np.bincount(
         cell, weights=np.where(t.kind == REFINERY, intake - t.sold, 0.0), minlength=size
     ).reshape(n_min, n_nat)
-    defence = RouteRows((n_min, n_nat, n_nat), refined.active.copy(), refined.flow_rows[:, n_nat:].copy())
+    defence = RouteRows.of((n_min, n_nat, n_nat), refined.active, refined.flow_rows[:, n_nat:])
     ore_intake = ore.bought()
     return TurnRecord(
         turn=s.turn,

@@ -228,8 +228,9 @@ class Clearing:
         return self._report.realised
 
     def flow_stored(self) -> RouteRows:
-        """The flows as stored rows (a copy: the state keeps it across turns)."""
-        return RouteRows(self.shape, self.active.copy(), self._report.flow.copy())
+        """The flows as stored rows, of the cells that shipped (a copy: the state keeps it
+        across turns)."""
+        return RouteRows.of(self.shape, self.active, self._report.flow)
 
     def stored(self, a: F64) -> F64:
         """(len(active), B) the rows of a route array (M, O, B) on the `active` cells."""

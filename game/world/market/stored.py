@@ -28,6 +28,13 @@ class RouteRows:
     rows: F64  # (len(cells), B)
 
     @classmethod
+    def of(cls, shape: tuple[int, int, int], cells: Idx, rows: F64) -> RouteRows:
+        """The rows of `cells` that hold anything (every bit of a row left out is zero),
+        copied: an origin that could sell but sold nothing costs nothing to keep or hash."""
+        keep = rows.view(np.uint64).any(axis=1) if rows.size else np.zeros(len(cells), dtype=bool)
+        return cls(shape, cells[keep], rows[keep])
+
+    @classmethod
     def zeros(cls, shape: tuple[int, int, int]) -> RouteRows:
         return cls(shape, np.zeros(0, dtype=np.intp), np.zeros((0, shape[2])))
 
