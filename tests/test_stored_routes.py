@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from game.world import market
+from game.world.market import clearing
 from game.world.market.stored import RouteRows
 from tests.test_market_properties import random_market
 
@@ -86,3 +87,27 @@ def test_sums_from_rows_are_the_dense_sums_bit_for_bit() -> None:
         m, o = int(rng.integers(n_min)), int(rng.integers(n))
         assert np.array_equal(stored.row(m, o), dense[m, o])
         assert np.array_equal(stored.column(m, o), dense[m, :, o])
+
+
+def test_a_clearing_on_kept_work_arrays_is_the_clearing_on_fresh_ones() -> None:
+    """The solve's work arrays are kept between clearings and only their last live rows
+    zeroed: markets whose live origins differ must still clear to the same bits as on new
+    arrays (a stale row would show as another price or flow)."""
+    rng = np.random.default_rng(11)
+    scratch: dict = {}
+    base = random_market(rng)
+    for _ in range(12):
+        offers, bids, routes, price0 = base
+        # The same shape, with other origins idle each time.
+        avail = offers.avail * (rng.random(len(offers.avail)) < 0.6)
+        offers = market.Offers(cell=offers.cell, avail=avail, lo=offers.lo, hi=offers.hi)
+        fresh = market.clear(offers, bids, routes, price0)
+        kept = market.clear(offers, bids, routes, price0, scratch=scratch)
+        assert np.array_equal(kept.price, fresh.price)
+        assert np.array_equal(kept.paid, fresh.paid)
+        assert np.array_equal(kept.flow, fresh.flow)
+        assert np.array_equal(kept.sold, fresh.sold)
+        # What the next clearing starts from is all zero, as new arrays would be.
+        live = np.zeros(kept.shape[:2], dtype=bool)
+        price, weight = clearing._work_arrays(scratch, kept.shape, live)
+        assert not price.any() and not weight.any()

@@ -246,7 +246,7 @@ class WorldState:
 
     # ---------------------------------------------------------------- memos, outputs, the turn
     last_rent: dict[Stage, dict[tuple[bytes, int], float]] = memo("rent warm start by cap group", dict)
-    solve_scratch: dict[Stage, dict[str, F64]] = memo(
+    solve_scratch: dict[Stage, dict[str, NDArray]] = memo(
         "the solve's dense work arrays per stage, zeroed and reused each clearing", dict
     )
     last_clearing: dict[Stage, Clearing] = memo("the latest clearing of each stage (analysis)", dict)

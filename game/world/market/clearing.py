@@ -290,7 +290,7 @@ def clear(
     tau_start: float = TAU_START,
     fixed: F64 | None = None,
     rent0: F64 | None = None,
-    scratch: dict[str, F64] | None = None,
+    scratch: dict[str, NDArray] | None = None,
 ) -> Clearing:
     """Clear every mineral's market of one stage.
 
@@ -366,9 +366,10 @@ def clear(
     )
     x = np.log(np.clip(price0, 1e-6 * bids.pref, 1e4 * bids.pref))
     rent = np.zeros(n_groups) if rent0 is None or rent0.shape != (n_groups,) else rent0[index.order].copy()
+    work_price, work_weight = _work_arrays(scratch, open_.shape, mk.lanes.live)
     solved = Solved(
-        price=_zeroed(scratch, "price", open_.shape),
-        weight=_zeroed(scratch, "weight", open_.shape),
+        price=work_price,
+        weight=work_weight,
         q=np.zeros((n_min, n_buy)),
         rest=np.zeros((n_min, n_buy)),
         evaluations=np.zeros((n_min, 2), dtype=np.int64),
@@ -441,17 +442,23 @@ def clear(
     )
 
 
-def _zeroed(scratch: dict[str, F64] | None, name: str, shape: tuple[int, ...]) -> F64:
-    """A zero array of `shape`: the one `scratch` keeps under `name` if it fits, else new
-    (and kept there). Only the solve's work arrays go here: nothing returned refers to them."""
-    kept = scratch.get(name) if scratch is not None else None
-    if kept is not None and kept.shape == shape:
-        kept.fill(0.0)
-        return kept
-    out = np.zeros(shape)
-    if scratch is not None:
-        scratch[name] = out
-    return out
+def _work_arrays(scratch: dict[str, NDArray] | None, shape: tuple[int, ...], live: Bool) -> tuple[F64, F64]:
+    """The solve's route prices and weights (M, O, B), all zero: the pair `scratch` keeps if
+    it fits, else new ones (kept there). The kernel writes only the rows of origins with an
+    open route (`live`, it skips the others), so only the rows live in the clearing that
+    last used them need zeroing, a few of many in a large world. Nothing returned refers to
+    these arrays."""
+    if scratch is None:
+        return np.zeros(shape), np.zeros(shape)
+    price, weight, written = scratch.get("price"), scratch.get("weight"), scratch.get("live")
+    if price is None or weight is None or written is None or price.shape != shape:
+        price, weight = np.zeros(shape), np.zeros(shape)
+    else:
+        rows = np.flatnonzero(written)
+        price.reshape(-1, shape[-1])[rows] = 0.0
+        weight.reshape(-1, shape[-1])[rows] = 0.0
+    scratch["price"], scratch["weight"], scratch["live"] = price, weight, live.copy()
+    return price, weight
 
 
 def _shadow_prices(x: F64, idle: Bool, open_: Bool, lanes: Lanes, q: F64, rest: F64, pref: F64) -> None:
