@@ -10,6 +10,7 @@ import pytest
 
 from game.content import Content
 from game.session import Game
+from game.world.market.stored import RouteRows
 from game.world.model import WorldModel
 from game.world.state import HASHED, Role, WorldState, declared
 
@@ -40,6 +41,9 @@ def test_every_field_says_what_it_is() -> None:
 
 def _poke(value: object) -> tuple[object, object]:
     """A copy of an array-like field with one number changed (and the original)."""
+    if isinstance(value, RouteRows):  # routes stored by rows: change one stored entry
+        rows, _ = _poke(value.rows)
+        return RouteRows(value.shape, value.cells, rows), value  # type: ignore[arg-type]
     if isinstance(value, np.ndarray):
         changed = value.copy()
         flat = changed.reshape(-1)

@@ -18,6 +18,7 @@ from game.world.economy.firms import START_UTILISATION
 from game.world.economy.investment import market_templates
 from game.world.economy.projects import Pipeline
 from game.world.market.routes import Geography, LicenceBaselines, PolicyBook
+from game.world.market.stored import RouteRows
 from game.world.mechanisms import controls
 from game.world.mechanisms.desk import OrderDesk
 from game.world.mechanisms.diplomacy import Diplomacy, baseline_relations
@@ -217,10 +218,10 @@ def build(content: Content, sc: Scenario, seed: int, rng: np.random.Generator) -
         score=score,
         score_parts=score_parts,
         last_flow={
-            Stage.ORE: np.zeros((n_min, n_nat, n_nat)),
-            Stage.REFINED: np.zeros((n_min, n_nat, n_nat)),
+            Stage.ORE: RouteRows.zeros((n_min, n_nat, n_nat)),
+            Stage.REFINED: RouteRows.zeros((n_min, n_nat, n_nat)),
         },
-        refined_nodes_flow=np.zeros((n_min, n_nat, 2 * n_nat)),
+        refined_nodes_flow=RouteRows.zeros((n_min, n_nat, 2 * n_nat)),
         stock_net=np.zeros((n_min, n_nat)),
         stock_delta=np.zeros((n_min, n_nat)),
         need=np.zeros((n_min, n_nat, n_sec)),

@@ -65,12 +65,12 @@ def explain(
     ore_before: F64,
     ore_after: F64,
     demand: F64,
-    refined_flow: F64,
+    refined_sold: F64,
     threshold: float,
 ) -> Explanations:
     """The causes of every price that moved more than `threshold` (relative), with their
-    shares of the move."""
-    supply = np.maximum(refined_flow.sum(axis=2), 0.0)  # (M, O) what each origin sold
+    shares of the move. `refined_sold` (M, O) is what each origin sold."""
+    supply = np.maximum(refined_sold, 0.0)
     world_supply = np.maximum(supply.sum(axis=1, keepdims=True), 1e-12)
     world_demand = np.maximum(demand.sum(axis=1, keepdims=True), 1e-12)
 
@@ -128,9 +128,9 @@ def note_policy_change(s: WorldState) -> None:
     if s.cleared_under is not None and s.cleared_under[0] != s.policies.version:
         before, c = s.cleared_under[1], s.causes
         c.lost_access, c.cost_wedge = policy_shift(
-            before[Stage.REFINED], routes_of(s, Stage.REFINED), s.refined_nodes_flow, n_nat
+            before[Stage.REFINED], routes_of(s, Stage.REFINED), s.refined_nodes_flow.dense(), n_nat
         )
-        ore_flow = s.last_flow[Stage.ORE] if s.records else s.start_flow[Stage.ORE]
+        ore_flow = s.last_flow[Stage.ORE].dense() if s.records else s.start_flow[Stage.ORE]
         c.lost_access_ore, c.cost_wedge_ore = policy_shift(
             before[Stage.ORE], routes_of(s, Stage.ORE), ore_flow, n_nat
         )

@@ -106,8 +106,14 @@ class WorldModel(mesa.Model):
 
     @property
     def route_realised(self) -> F64 | None:
-        """(M, O, B) what origins received per tonne on each refined route in the last turn."""
-        return self.last_turn.route_realised if self.last_turn else None
+        """(M, O, B) what origins received per tonne on each refined route in the last turn,
+        floors and zone funds included (built when asked: a turn reads only the routes that sold)."""
+        x = self.last_turn
+        if x is None or x.refined is None:
+            return None
+        if x.fund_floor is None:
+            return x.refined.realised
+        return np.maximum(x.refined.realised, x.fund_floor)
 
     def world_hash(self) -> str:
         """blake2b over every hashed field of the state (game.world.state)."""

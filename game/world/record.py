@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
-from typing import NamedTuple
+from functools import cached_property
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
+
+if TYPE_CHECKING:
+    from game.world.market.stored import RouteRows
 
 F64 = NDArray[np.float64]
 Index = NDArray[np.intp]
@@ -124,16 +128,18 @@ class Causes:
 
 @dataclass(frozen=True)
 class TurnRecord:
-    """What one turn produced, kept for the tables (copies, never views)."""
+    """What one turn produced, kept for the tables (copies, never views). Bilateral flows
+    are kept by rows (the origins that shipped; a large world's game would otherwise keep
+    three dense (M, N, N) arrays a turn) and read as dense arrays, built at the first read."""
 
     turn: int
     ore_price: F64  # (M, N) origin price
     refined_price: F64  # (M, N) origin price
     ore_paid: F64  # (M, N)
     refined_paid: F64  # (M, 2N) civil then defence
-    ore_flow: F64  # (M, N, N)
-    refined_flow: F64  # (M, N, N) (civil + defence)
-    refined_flow_defence: F64  # (M, N, N) the part bought by defence manufacturers
+    ore_routes: RouteRows  # (M, N, N) by rows: `ore_flow`
+    refined_routes: RouteRows  # (M, N, N) by rows (civil + defence): `refined_flow`
+    defence_routes: RouteRows  # (M, N, N) by rows: `refined_flow_defence`
     ore_production: F64  # (M, N)
     ore_intake: F64  # (M, N) ore refiners bought (into plants and ore stocks)
     refined_production: F64  # (M, N) refiners + recyclers
@@ -158,3 +164,18 @@ class TurnRecord:
     score: F64 = field(default_factory=lambda: np.zeros(0))  # (N,) 0..100, see game.world.scoring
     score_parts: F64 = field(default_factory=lambda: np.zeros((0, 0)))  # (N, P) in PART_NAMES order
     relations: F64 = field(default_factory=lambda: np.zeros((0, 0)))  # (N, N) at the end of the turn
+
+    @cached_property
+    def ore_flow(self) -> F64:
+        """(M, N, N) ore tonnes, origin to destination."""
+        return self.ore_routes.dense()
+
+    @cached_property
+    def refined_flow(self) -> F64:
+        """(M, N, N) refined tonnes, origin to destination (civil + defence)."""
+        return self.refined_routes.dense()
+
+    @cached_property
+    def refined_flow_defence(self) -> F64:
+        """(M, N, N) the part of `refined_flow` bought by defence manufacturers."""
+        return self.defence_routes.dense()

@@ -59,13 +59,14 @@ Before the first turn nothing has been traded, so `score` and `score_parts` are 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from agents.firms import KIND_CODE
 from game.rules import PARTS, Alignment, FirmKind, Objectives, Part, Sector, Zone
+from game.world.market.stored import RouteRows
 
 if TYPE_CHECKING:
     from game.world.record import TurnRecord
@@ -113,10 +114,31 @@ def economic_cost(need: F64, refined_paid: F64, ref_price: F64) -> F64:
     return 100.0 * np.minimum(ratio, 1.0)
 
 
-def export_share(flow: F64) -> F64:
+class FlowTotals(NamedTuple):
+    """The sums of a bilateral flow (M, origin, dest) the score reads."""
+
+    shipped: F64  # (M, N) by origin
+    home: F64  # (M, N) origin to itself
+    received: F64  # (M, N) by destination
+    total: F64  # (M,)
+
+
+Flows = F64 | RouteRows | FlowTotals
+
+
+def flow_totals(flow: Flows) -> FlowTotals:
+    """The sums of a flow given dense (M, N, N) or by rows (the same numbers either way)."""
+    if isinstance(flow, FlowTotals):
+        return flow
+    if isinstance(flow, RouteRows):
+        return FlowTotals(flow.by_origin(), flow.diagonal(), flow.by_buyer(), flow.by_mineral())
+    return FlowTotals(flow.sum(axis=2), np.einsum("mnn->mn", flow), flow.sum(axis=1), flow.sum(axis=(1, 2)))
+
+
+def export_share(flow: Flows) -> F64:
     """(M, N) share of what each country shipped (flow (M, origin, dest)) that left it."""
-    shipped = flow.sum(axis=2)
-    home = np.einsum("mnn->mn", flow)
+    sums = flow_totals(flow)
+    shipped, home = sums.shipped, sums.home
     return np.divide(shipped - home, shipped, out=np.zeros_like(shipped), where=shipped > 0)
 
 
@@ -126,8 +148,8 @@ def export_earnings(
     mineral: NDArray[np.int64],
     country: NDArray[np.int64],
     owner: NDArray[np.int64],
-    ore_flow: F64,
-    refined_flow: F64,
+    ore_flow: Flows,
+    refined_flow: Flows,
     n_nat: int,
 ) -> F64:
     """(N,) USD m a turn: each firm's revenue times its country's export share at its stage,
@@ -144,15 +166,15 @@ def relative(x: F64, x0: F64, floor: F64 | float) -> F64:
     return 100.0 * (x + floor) / (x + np.maximum(x0, 0.0) + 2 * floor)
 
 
-def withholdable(flow: F64) -> F64:
+def withholdable(flow: Flows) -> F64:
     """(M, N) share of deliveries to everyone else that each nation exports (0..1)."""
-    home = np.einsum("mnn->mn", flow)
-    exports = flow.sum(axis=2) - home
-    others = flow.sum(axis=(1, 2))[:, None] - flow.sum(axis=1)
+    sums = flow_totals(flow)
+    exports = sums.shipped - sums.home
+    others = sums.total[:, None] - sums.received
     return np.clip(np.divide(exports, others, out=np.zeros_like(exports), where=others > 0), 0.0, 1.0)
 
 
-def leverage(ore_flow: F64, refined_flow: F64) -> F64:
+def leverage(ore_flow: Flows, refined_flow: Flows) -> F64:
     """(N,) 0..100: half the strongest lever, half the mean lever over minerals."""
     lever = np.maximum(withholdable(ore_flow), withholdable(refined_flow))  # (M, N)
     return 100.0 * (LEVERAGE_STRONGEST * lever.max(axis=0) + (1 - LEVERAGE_STRONGEST) * lever.mean(axis=0))
@@ -246,7 +268,7 @@ class Scorer:
         n_nat = len(self.nation_ids)
         t = world.firms
         is_mine = t.kind == MINE
-        flows = (record.ore_flow, record.refined_flow)
+        flows = (flow_totals(record.ore_routes), flow_totals(record.refined_routes))  # summed once
         earnings = export_earnings(t.revenue, is_mine, t.mineral, t.country, t.owner, *flows, n_nat)
         if np.isnan(self.revenue_floor):
             self.revenue0 = earnings.copy()

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from game.world.economy.projects import Pipeline
     from game.world.market.clearing import Clearing, Routes
     from game.world.market.routes import LicenceBaselines, PolicyBook
+    from game.world.market.stored import RouteRows
     from game.world.mechanisms.desk import OrderDesk
     from game.world.mechanisms.diplomacy import Diplomacy
     from game.world.mechanisms.events import EventEngine, Happened
@@ -83,8 +84,9 @@ def _rows(s: WorldState, value: F64) -> bytes:
     return s.use_history_digest.digest(value)  # a turn writes one row of 160
 
 
-def _stages(s: WorldState, value: dict) -> bytes:
-    return b"".join(np.ascontiguousarray(value[k]).tobytes() for k in sorted(value, key=str))
+def _stage_routes(s: WorldState, value: dict) -> bytes:
+    """Routes stored by rows, stage by stage: what each holds (market.stored.RouteRows)."""
+    return b"".join(value[k].digest() for k in sorted(value, key=str))
 
 
 def _float_map(s: WorldState, value: dict) -> bytes:
@@ -211,8 +213,14 @@ class WorldState:
     zone_fund_paid: F64 = state("(N,)", "paid into zone funds last turn, USD m")
     score: F64 = state("(N,)", "score 0..100 (NaN before turn 1)")
     score_parts: F64 = state("(N, P)", "score parts")
-    last_flow: dict[Stage, F64] = state("(M, N, N) per stage", "last turn's bilateral flows", _stages)
-    refined_nodes_flow: F64 = state("(M, N, 2N)", "last turn's refined flows by buyer node")
+    last_flow: dict[Stage, RouteRows] = state(
+        "(M, N, N) by rows, per stage",
+        "last turn's bilateral flows, stored for the origins that shipped",
+        _stage_routes,
+    )
+    refined_nodes_flow: RouteRows = state(
+        "(M, N, 2N) by rows", "last turn's refined flows by buyer node, stored for the cells that sold"
+    )
     stock_net: F64 = state("(M, N)", "stockpile buying less release last turn")
     stock_delta: F64 = state("(M, N)", "stockpile change last turn")
     need: F64 = state("(M, N, S)", "this turn's need, fixed when demand moves")
@@ -247,6 +255,9 @@ class WorldState:
 
     # ---------------------------------------------------------------- memos, outputs, the turn
     last_rent: dict[Stage, dict[tuple[bytes, int], float]] = memo("rent warm start by cap group", dict)
+    solve_scratch: dict[Stage, dict[str, NDArray]] = memo(
+        "the solve's dense work arrays per stage, zeroed and reused each clearing", dict
+    )
     last_clearing: dict[Stage, Clearing] = memo("the latest clearing of each stage (analysis)", dict)
     cleared_under: tuple[int, dict[Stage, Routes]] | None = memo(
         "policy version and routes of the last clearing (what policy changes are measured against)",

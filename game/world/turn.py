@@ -38,7 +38,7 @@ class TurnScratch:
     stocks: inventories.StockOrders | None = None  # manufacturers' restocking and destocking
     sellers: NDArray[np.bool_] | None = None  # (F,) firms selling refined metal
     refined: Clearing | None = None
-    route_realised: F64 | None = None  # (M, O, B) what origins received, floors and funds included
+    fund_floor: F64 | None = None  # (M, O, B) refined floors zone funds paid this turn
     record: TurnRecord | None = None
 
 
@@ -81,7 +81,7 @@ def ore_market(s: WorldState, x: TurnScratch) -> None:
         market.bids, need=planned + stock.restock - stock.destock, cap=market.bids.cap + stock.restock
     )
     x.ore = clear_stage(s, Stage.ORE, market.offers, bids, s.ore_price)
-    taken = inventories.settle_ore(s, stock, planned, x.ore.flow.sum(axis=1), x.ore.paid)
+    taken = inventories.settle_ore(s, stock, planned, x.ore.bought(), x.ore.paid)
     x.intake = supply.refine(s, x.ore, market.plan, taken)
 
 
@@ -122,7 +122,7 @@ def consumption(s: WorldState, x: TurnScratch) -> None:
     # the civil node's bid was filled alike in all its parts (demand.consume): the stocks'
     # part moved them by its share, the stockpile's bought the rest of `bought_for_stock`
     civil_want = demand.civil_need(s.need) + public_bid + stock_net
-    civil_got = refined.flow[:, :, :n_nat].sum(axis=1)
+    civil_got = refined.bought()[:, :n_nat]
     share = np.divide(civil_got, civil_want, out=np.zeros_like(civil_got), where=civil_want > 0)
     stocked = stock_net * share
     n_firm_sellers = int(x.sellers.sum())
@@ -138,14 +138,10 @@ def firm_accounts(s: WorldState, x: TurnScratch) -> None:
     """Firms' profit and loss (floors, zone funds and deal prices included); the turn's record."""
     assert x.ore is not None and x.refined is not None and x.intake is not None
     ore, refined = x.ore, x.refined
-    routes = routes_of(s, Stage.REFINED)
-    realised = refined.realised
-    if routes.fund_floor is not None:
-        realised = np.maximum(realised, routes.fund_floor)
-    x.route_realised = realised
+    x.fund_floor = routes_of(s, Stage.REFINED).fund_floor
     ore_extra = deals.price_topup(s, Stage.ORE, ore)
     accounts.settle_firms(
-        s, ore, x.intake, refined, realised, ore_extra, deals.price_topup(s, Stage.REFINED, refined)
+        s, ore, x.intake, refined, x.fund_floor, ore_extra, deals.price_topup(s, Stage.REFINED, refined)
     )
     accounts.keep_flows(s, ore, refined)
     n_nat = len(s.nation_ids)
@@ -156,7 +152,7 @@ def firm_accounts(s: WorldState, x: TurnScratch) -> None:
         x.prev_ore,
         s.ore_paid,
         s.need.sum(axis=2),
-        s.last_flow[Stage.REFINED],
+        s.last_flow[Stage.REFINED].by_origin(),
         EXPLAIN_THRESHOLD,
     )
     x.record = accounts.turn_record(s, ore, x.intake, refined, explanations)
@@ -269,5 +265,5 @@ def spin_up(s: WorldState) -> None:
     s.last_clearing = {}
     s.spun_rounds = 0
     # What the first turn's policy changes are measured against: the start's routes and trade.
-    s.refined_nodes_flow = x.refined.flow.copy()
+    s.refined_nodes_flow = x.refined.flow_stored()
     s.cleared_under = (s.policies.version, {stage: routes_of(s, stage) for stage in Stage})

@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 
 from agents.firms import MINE, REFINERY, update_margins
 from game.rules import Stage
+from game.world.market.stored import RouteRows
 from game.world.record import Explanations, TurnRecord
 
 if TYPE_CHECKING:
@@ -23,15 +24,16 @@ def settle_firms(
     ore: Clearing,
     intake: F64,
     refined: Clearing,
-    realised: F64,
+    fund_floor: F64 | None,
     ore_extra: F64,
     refined_extra: F64,
 ) -> None:
     """Revenue, costs, profit and margins of every firm.
 
-    `realised` (M, O, B) is what origins received per tonne (floors and zone funds included);
-    `ore_extra` and `refined_extra` (M, O) are what deal prices paid sellers over the origin
-    price. Each origin's extra is shared by its sellers in proportion to what they sold."""
+    Origins receive on each refined route what the clearing realised there, or the floor a
+    zone fund pays (`fund_floor`, (M, O, B)) if higher; `ore_extra` and `refined_extra`
+    (M, O) are what deal prices paid sellers over the origin price. Each origin's extra is
+    shared by its sellers in proportion to what they sold."""
     t = s.firms
     n_nat, n_min = len(s.nation_ids), len(s.mineral_ids)
     mines = t.kind == MINE
@@ -46,7 +48,7 @@ def settle_firms(
     cell = t.mineral * n_nat + t.country
     for stage, extra in (
         (Stage.ORE, ore_extra),
-        (Stage.REFINED, (refined.flow * (realised - refined.price[:, :, None])).sum(axis=2) + refined_extra),
+        (Stage.REFINED, floor_gain(refined, fund_floor) + refined_extra),
     ):
         if not extra.any():
             continue
@@ -67,13 +69,27 @@ def settle_firms(
     update_margins(t, unit_price, full_cost)
 
 
+def floor_gain(refined: Clearing, fund_floor: F64 | None) -> F64:
+    """(M, O) what each origin received over its origin price (floors, zone funds), read
+    off the routes of the origins that sold (the others carried nothing)."""
+    realised = refined.realised_rows
+    if fund_floor is not None:
+        realised = np.maximum(realised, refined.stored(fund_floor))
+    over = realised - refined.price.ravel()[refined.active][:, None]
+    gain = np.zeros(refined.price.size)
+    gain[refined.active] = (refined.flow_rows * over).sum(axis=1)
+    return gain.reshape(refined.price.shape)
+
+
 def keep_flows(s: WorldState, ore: Clearing, refined: Clearing) -> None:
     """This turn's flows become last turn's for the next (licences, partners, explanations)."""
     n_nat = len(s.nation_ids)
-    s.refined_nodes_flow = refined.flow
+    s.refined_nodes_flow = refined.flow_stored()
+    rows = refined.flow_rows
+    shape = (*refined.price.shape, n_nat)
     s.last_flow = {
-        Stage.ORE: ore.flow.copy(),
-        Stage.REFINED: refined.flow[:, :, :n_nat] + refined.flow[:, :, n_nat:],
+        Stage.ORE: ore.flow_stored(),
+        Stage.REFINED: RouteRows.of(shape, refined.active, rows[:, :n_nat] + rows[:, n_nat:]),
     }
 
 
@@ -93,17 +109,19 @@ def turn_record(
     inventory_change = np.bincount(
         cell, weights=np.where(t.kind == REFINERY, intake - t.sold, 0.0), minlength=size
     ).reshape(n_min, n_nat)
+    defence = RouteRows.of((n_min, n_nat, n_nat), refined.active, refined.flow_rows[:, n_nat:])
+    ore_intake = ore.bought()
     return TurnRecord(
         turn=s.turn,
         ore_price=ore.price.copy(),
         refined_price=refined.price.copy(),
         ore_paid=ore.paid.copy(),
         refined_paid=refined.paid.copy(),
-        ore_flow=ore.flow.copy(),
-        refined_flow=s.last_flow[Stage.REFINED],
-        refined_flow_defence=refined.flow[:, :, n_nat:].copy(),
+        ore_routes=s.last_flow[Stage.ORE],
+        refined_routes=s.last_flow[Stage.REFINED],
+        defence_routes=defence,
         ore_production=ore_prod,
-        ore_intake=ore.flow.sum(axis=1),
+        ore_intake=ore_intake,
         refined_production=refined_prod,
         refined_stock_change=inventory_change + s.stock_delta,
         inventory=s.inventory.copy(),
@@ -113,7 +131,7 @@ def turn_record(
         need=s.need.copy(),
         consumption=s.consumption.copy(),
         shortfall=s.shortfall.copy(),
-        ore_shortfall=np.maximum(ore.wanted - ore.flow.sum(axis=1), 0.0),
+        ore_shortfall=np.maximum(ore.wanted - ore_intake, 0.0),
         firm_capacity=t.capacity.copy(),
         firm_output=t.output.copy(),
         firm_unit_cost=t.unit_cost.copy(),

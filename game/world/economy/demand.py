@@ -90,7 +90,7 @@ def consume(s: WorldState, refined: Clearing, stock_bid: F64) -> tuple[F64, F64]
     received unbidden."""
     n_nat = len(s.nation_ids)
     need = s.need
-    got = refined.flow.sum(axis=1)  # (M, 2N)
+    got = refined.bought()  # (M, 2N)
     civil_got, defence_got = got[:, :n_nat], got[:, n_nat:]
     civil_want = civil_need(need) + stock_bid
     share = np.divide(civil_got, civil_want, out=np.zeros_like(civil_got), where=civil_want > 0)

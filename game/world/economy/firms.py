@@ -164,7 +164,7 @@ def announce_expansion(s: WorldState, row: int) -> None:
 def trading_partners(s: WorldState, exporter: str, mineral: str, stage: Stage) -> list[str]:
     """Nations that bought from `exporter` last turn (at the start: that could)."""
     m, o = s.mineral_index(mineral), s.nation_index[exporter]
-    flow = s.last_flow[stage][m, o]
+    flow = s.last_flow[stage].row(m, o)
     if not flow.any():
         flow = reference_flow(s, stage, m, o)
     return [s.nation_ids[b] for b in np.flatnonzero(flow > 0) if b != o]
@@ -173,5 +173,5 @@ def trading_partners(s: WorldState, exporter: str, mineral: str, stage: Stage) -
 def suppliers_of(s: WorldState, importer: str, mineral: str, stage: Stage) -> list[str]:
     """Nations that sold to `importer` last turn."""
     m, b = s.mineral_index(mineral), s.nation_index[importer]
-    flow = s.last_flow[stage][m, :, b]
+    flow = s.last_flow[stage].column(m, b)
     return [s.nation_ids[o] for o in np.flatnonzero(flow > 0) if o != b]

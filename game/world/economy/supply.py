@@ -108,7 +108,7 @@ def refine(s: WorldState, ore: Clearing, plan: F64, taken: F64 | None = None) ->
     kept some of what they bought), shared by plan; returns each firm's intake."""
     t = s.firms
     n_nat, n_min = len(s.nation_ids), len(s.mineral_ids)
-    bought = (ore.flow.sum(axis=1) if taken is None else taken).ravel()  # (M*N) ore for the plants
+    bought = (ore.bought() if taken is None else taken).ravel()  # (M*N) ore for the plants
     cell = t.mineral * n_nat + t.country
     planned = np.bincount(cell, weights=plan, minlength=n_min * n_nat)
     fill = np.divide(bought, planned, out=np.zeros_like(bought), where=planned > 0)

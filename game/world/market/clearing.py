@@ -33,8 +33,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 from game.world.market import kernel, params
-from game.world.market.finalise import best_netbacks, finalise, seller_offers
+from game.world.market.finalise import best_netbacks, finalise, idle_routes, seller_offers
 from game.world.market.inputs import Buyers, Lanes, Market, Report, Sellers, Solved
+from game.world.market.stored import RouteRows
 
 F64 = NDArray[np.float64]
 Bool = NDArray[np.bool_]
@@ -187,14 +188,19 @@ class _CapIndex:
 
 @dataclass(frozen=True)
 class Clearing:
+    """A stage's clearing. Route quantities are stored only for the origins that sell or owe
+    (`active`, in a large world a few of many), one row of B buyers each; the dense (M, O, B)
+    views (`flow`, `delivered`, `realised`) are built when first read, for analysis, tests
+    and small worlds. Readers in a turn use the rows."""
+
     price: F64  # (M, O) origin (FOB) price
     paid: F64  # (M, B) average price buyers paid (their marginal price if they got nothing)
-    flow: F64  # (M, O, B) tonnes
     sold: F64  # (n_sellers,) tonnes each seller sold
     offered: F64  # (n_sellers,) tonnes each seller offered at the final price
     wanted: F64  # (M, B) demand at the final price
-    delivered: F64  # (M, O, B) delivered price per route, licence rent included
-    realised: F64  # (M, O, B) price the origin receives per tonne (floor included)
+    active: Idx  # sorted cells `m * O + o` whose routes are stored (Report.row says where)
+    _report: Report  # the kernel's report: route rows of the `active` cells
+    _idle: tuple  # (x, lanes, fixed_out): what `idle_routes` prices the other routes from
     binding: Bool  # (G,) caps that bind
     marginal: Bool  # (M, O, B) open routes from origins with sellers, outside rented caps
     rent: F64  # (G,) licence or quota rent per tonne on each cap group's routes
@@ -205,6 +211,76 @@ class Clearing:
     """(M, 2) evaluations each mineral's solve made: whole, and partial (a rent step that
     re-evaluates only the buyers it moved). What a solve costs, free of the machine's load."""
 
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        """(M, O, B) of the stage's routes."""
+        m, o, b = self.marginal.shape
+        return m, o, b
+
+    @property
+    def flow_rows(self) -> F64:
+        """(len(active), B) tonnes on the routes of the `active` cells."""
+        return self._report.flow
+
+    @property
+    def realised_rows(self) -> F64:
+        """(len(active), B) what the `active` origins receive per tonne on each route."""
+        return self._report.realised
+
+    def flow_stored(self) -> RouteRows:
+        """The flows as stored rows, of the cells that shipped (a copy: the state keeps it
+        across turns)."""
+        return RouteRows.of(self.shape, self.active, self._report.flow)
+
+    def stored(self, a: F64) -> F64:
+        """(len(active), B) the rows of a route array (M, O, B) on the `active` cells."""
+        return a.reshape(-1, a.shape[-1])[self.active]
+
+    def bought(self) -> F64:
+        """(M, B) tonnes each buyer got: `flow.sum(axis=1)` bit for bit (rows add up in
+        origin order), from the stored rows only."""
+        n_min, n_orig, n_buy = self.shape
+        out = np.zeros((n_min, n_buy))
+        ptr = np.searchsorted(self.active, np.arange(n_min + 1) * n_orig)
+        rows = self._report.flow
+        for m in np.flatnonzero(ptr[1:] > ptr[:-1]):
+            out[m] = rows[ptr[m] : ptr[m + 1]].sum(axis=0)
+        return out
+
+    def stored_routes(self, at: Idx) -> tuple[Idx, Idx]:
+        """Of the flat route indices `at`, those stored (the others carried nothing), and
+        where: (kept indices, their positions in the flattened rows)."""
+        n_buy = self.shape[2]
+        row = self._report.row[at // n_buy]
+        kept = row >= 0
+        return at[kept], row[kept] * n_buy + at[kept] % n_buy
+
+    def _dense(self, rows: F64, out: F64) -> F64:
+        out.reshape(-1, out.shape[-1])[self.active] = rows
+        return out
+
+    @cached_property
+    def flow(self) -> F64:
+        """(M, O, B) tonnes on every route (zero on the routes of cells not `active`)."""
+        return self._dense(self._report.flow, np.zeros(self.shape))
+
+    @cached_property
+    def _priced(self) -> tuple[F64, F64]:
+        delivered, realised = np.empty(self.shape), np.empty(self.shape)
+        idle_routes(*self._idle, delivered=delivered, realised=realised)
+        return self._dense(self._report.delivered, delivered), self._dense(self._report.realised, realised)
+
+    @property
+    def delivered(self) -> F64:
+        """(M, O, B) delivered price per route, licence rent included (every route: the
+        idle origins' are priced at the first read)."""
+        return self._priced[0]
+
+    @property
+    def realised(self) -> F64:
+        """(M, O, B) price the origin receives per tonne, floor included (every route)."""
+        return self._priced[1]
+
 
 def clear(
     offers: Offers,
@@ -214,6 +290,7 @@ def clear(
     tau_start: float = TAU_START,
     fixed: F64 | None = None,
     rent0: F64 | None = None,
+    scratch: dict[str, NDArray] | None = None,
 ) -> Clearing:
     """Clear every mineral's market of one stage.
 
@@ -221,6 +298,9 @@ def clear(
     start (last turn's solution) pass `tau_start=TAU_REL` to skip the annealing. `fixed`
     (M, O, B) are tonnes contracted in advance (offtake deals): they are taken out of the
     origins' offers and the buyers' demand before the rest clears, and count against caps.
+    `scratch`, if given, keeps the solve's dense route arrays for the next clearing of the
+    same shape (zeroed each time: the result is the same; a large world saves allocating
+    and faulting in tens of MB a turn).
     """
     n_min, n_orig = price0.shape
     n_buy = bids.need.shape[1]
@@ -228,7 +308,10 @@ def clear(
     cells = n_min * n_orig
     has_supply = np.bincount(offers.cell, weights=offers.avail, minlength=cells).reshape(n_min, n_orig) > 0
     open_ = routes.open & has_supply[:, :, None]
-    committed = np.zeros_like(routes.transport) if fixed is None else fixed
+    if fixed is None:  # no contracts: nothing dense to carry them
+        fixed_in, fixed_out = np.zeros((n_min, n_buy)), np.zeros((n_min, n_orig))
+    else:
+        fixed_in, fixed_out = fixed.sum(axis=1), fixed.sum(axis=2)
     index = routes.groups
     # Contracted tonnes use up caps first; a group with nothing left is closed to spot trade.
     capeff = routes.cap.astype(float)
@@ -265,8 +348,8 @@ def clear(
             eps=per_buyer(bids.eps),
             choke=per_buyer(bids.choke),
             cap=per_buyer(bids.cap),
-            fixed_in=per_buyer(committed.sum(axis=1)),
-            fixed_out=committed.sum(axis=2),
+            fixed_in=per_buyer(fixed_in),
+            fixed_out=np.ascontiguousarray(fixed_out, dtype=float),
         ),
         lanes=Lanes(
             open=np.ascontiguousarray(open_),
@@ -283,9 +366,10 @@ def clear(
     )
     x = np.log(np.clip(price0, 1e-6 * bids.pref, 1e4 * bids.pref))
     rent = np.zeros(n_groups) if rent0 is None or rent0.shape != (n_groups,) else rent0[index.order].copy()
+    work_price, work_weight = _work_arrays(scratch, open_.shape, mk.lanes.live)
     solved = Solved(
-        price=np.zeros(open_.shape),
-        weight=np.zeros(open_.shape),
+        price=work_price,
+        weight=work_weight,
         q=np.zeros((n_min, n_buy)),
         rest=np.zeros((n_min, n_buy)),
         evaluations=np.zeros((n_min, 2), dtype=np.int64),
@@ -304,11 +388,19 @@ def clear(
     p = np.exp(x)
     sorted_rent, rent = rent, np.empty(n_groups)
     rent[index.order] = sorted_rent
-    rented = index.covered(rent > 0, open_.shape) & open_
+    # Routes priced at the margin by a cap's rent (none in most markets: no dense pass then).
+    any_rent = bool((rent > 0).any())
+    rented = index.covered(rent > 0, open_.shape) & open_ if any_rent else np.zeros(open_.shape, dtype=bool)
+    # Routes are stored for the cells that sell or owe, one row of buyers each.
+    active = np.flatnonzero(mk.lanes.live | (mk.buyers.fixed_out != 0.0))
+    row = np.full(cells, -1, dtype=np.int64)
+    row[active] = np.arange(len(active))
+    rows = (len(active), n_buy)
     report = Report(
-        flow=np.empty(open_.shape),
-        delivered=np.empty(open_.shape),
-        realised=np.empty(open_.shape),
+        row=row,
+        flow=np.zeros(rows),
+        delivered=np.zeros(rows),
+        realised=np.zeros(rows),
         paid=np.empty((n_min, n_buy)),
         wanted=np.empty((n_min, n_buy)),
         fill=np.empty(cells),
@@ -318,7 +410,9 @@ def clear(
         group_ptr=index.ptr,
         cap_sorted=routes.cap[index.order].astype(float),
         rented=rented,
-        fixed=np.ascontiguousarray(committed, dtype=float),
+        fixed=np.zeros(rows)
+        if fixed is None
+        else np.ascontiguousarray(fixed.reshape(-1, n_buy)[active], dtype=float),
         cutoff=WEIGHT_CUTOFF,
         mk=mk,
         solved=solved,
@@ -332,20 +426,39 @@ def clear(
     return Clearing(
         price=p,
         paid=report.paid,
-        flow=report.flow,
         sold=sold,
         offered=each,
         wanted=report.wanted,
-        delivered=report.delivered,
-        realised=report.realised,
+        active=active,
+        _report=report,
+        _idle=(x, mk.lanes, mk.buyers.fixed_out),
         binding=(rent > 0) | shut,
-        marginal=open_ & ~rented,
+        marginal=open_ & ~rented if any_rent else open_,
         rent=rent,
         iterations=int(iterations.max(initial=0)),
         converged=bool(converged.all()),
         settled=converged,
         evaluations=solved.evaluations,
     )
+
+
+def _work_arrays(scratch: dict[str, NDArray] | None, shape: tuple[int, ...], live: Bool) -> tuple[F64, F64]:
+    """The solve's route prices and weights (M, O, B), all zero: the pair `scratch` keeps if
+    it fits, else new ones (kept there). The kernel writes only the rows of origins with an
+    open route (`live`, it skips the others), so only the rows live in the clearing that
+    last used them need zeroing, a few of many in a large world. Nothing returned refers to
+    these arrays."""
+    if scratch is None:
+        return np.zeros(shape), np.zeros(shape)
+    price, weight, written = scratch.get("price"), scratch.get("weight"), scratch.get("live")
+    if price is None or weight is None or written is None or price.shape != shape:
+        price, weight = np.zeros(shape), np.zeros(shape)
+    else:
+        rows = np.flatnonzero(written)
+        price.reshape(-1, shape[-1])[rows] = 0.0
+        weight.reshape(-1, shape[-1])[rows] = 0.0
+    scratch["price"], scratch["weight"], scratch["live"] = price, weight, live.copy()
+    return price, weight
 
 
 def _shadow_prices(x: F64, idle: Bool, open_: Bool, lanes: Lanes, q: F64, rest: F64, pref: F64) -> None:

@@ -8,7 +8,8 @@ stage's offers, bids and routes; the kernel reads it and fills a `Work` per mine
 Layouts: routes are (M, O, B) for M minerals, O origins and B buyer nodes; sellers are
 sorted by market cell `m * O + o`, and `cell_ptr` (M*O + 1) delimits each cell's sellers;
 `cap_ptr`/`cap_idx` list, per flat route index `(m*O + o)*B + b`, the cap groups (in the
-kernel's order: sorted by mineral) that the route is in.
+kernel's order: sorted by mineral) that the route is in. The report stores routes by rows:
+one per market cell that sells or owes (`Report.row`).
 """
 
 from __future__ import annotations
@@ -99,11 +100,14 @@ class Solved(NamedTuple):
 
 
 class Report(NamedTuple):
-    """The reported quantities (filled by `finalise.finalise`)."""
+    """The reported quantities (filled by `finalise.finalise`). Routes are stored by market
+    cell: one row of B buyers for each origin that sells or owes, `row[m * O + o]` (-1 for
+    the others, which carry nothing; in a large world most)."""
 
-    flow: F64  # (M, O, B) tonnes
-    delivered: F64  # (M, O, B) delivered price, rent included
-    realised: F64  # (M, O, B) what the origin receives per tonne
+    row: I64  # (M*O,) each cell's row in the route rows, -1 if not stored
+    flow: F64  # (rows, B) tonnes
+    delivered: F64  # (rows, B) delivered price, rent included
+    realised: F64  # (rows, B) what the origin receives per tonne
     paid: F64  # (M, B) average price paid
     wanted: F64  # (M, B) demand at the final price
     fill: F64  # (M*O,) share of each cell's offer sold

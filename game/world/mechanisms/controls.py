@@ -160,7 +160,7 @@ def impose(s: WorldState, control: ExportControl) -> None:
         # the first time it is licensed and kept, so replacing one licence by another
         # does not compound the restriction.
         m, o = s.mineral_index(control.mineral), s.nation_index[control.issuer]
-        flow = s.last_flow[control.stage][m, o]
+        flow = s.last_flow[control.stage].row(m, o)
         if not flow.any():  # before the first turn: what the route would carry at reference
             flow = reference_flow(s, control.stage, m, o)
         for t in s.policies.targets_of(control):

@@ -96,9 +96,9 @@ def revenue(n_nat: int, cleared: list[tuple[Clearing, Routes]]) -> F64:
     read off the routes that carry either (a few of many)."""
     total = np.zeros(n_nat)
     for clearing, routes in cleared:
-        at = routes.taxed
-        _, origin, buyer = np.unravel_index(at, clearing.flow.shape)
-        flow, realised = clearing.flow.ravel()[at], clearing.realised.ravel()[at]
+        at, stored = clearing.stored_routes(routes.taxed)  # the others carried nothing
+        _, origin, buyer = np.unravel_index(at, clearing.shape)
+        flow, realised = clearing.flow_rows.ravel()[stored], clearing.realised_rows.ravel()[stored]
         tax, tariff = routes.export_tax.ravel()[at], routes.tariff.ravel()[at]
         base = realised * (1.0 + tax) + routes.transport.ravel()[at]
         total += np.bincount(buyer % n_nat, weights=flow * base * tariff, minlength=n_nat)

@@ -56,7 +56,10 @@ def clear_stage(
     # changed (policies change most turns once nations play; their caps mostly persist).
     last = s.last_rent.get(stage, {})
     rent0 = np.array([last.get(key, 0.0) for key in routes.group_keys]) if last else None
-    cleared = market.clear(offers, bids, routes, price0, tau_start=tau_start, fixed=fixed, rent0=rent0)
+    scratch = s.solve_scratch.setdefault(stage, {})
+    cleared = market.clear(
+        offers, bids, routes, price0, tau_start=tau_start, fixed=fixed, rent0=rent0, scratch=scratch
+    )
     s.last_rent[stage] = dict(zip(routes.group_keys, cleared.rent.tolist(), strict=True))
     s.last_clearing[stage] = cleared
     return cleared
