@@ -154,7 +154,7 @@ def test_metrics_read_the_world_as_documented(content: Content) -> None:
     # gives them a price of their own (civil Japan still buys from China)
     end_use = BAN.model_copy(update={"instrument": Instrument.END_USE, "targets": ["japan"]})
     licensing = BAN.model_copy(
-        update={"instrument": Instrument.LICENSING, "pass_share": 0.5, "targets": ["united_states"]}
+        update={"instrument": Instrument.LICENSING, "approval_rate": 0.5, "targets": ["united_states"]}
     )
     world = run(WorldModel(content, quiet_tutorial(content), seed=0), 4, controls=[end_use, licensing])
     m, j, n = world.mineral_ids.index("rare_earths"), world.nation_ids.index("japan"), len(world.nation_ids)

@@ -116,7 +116,7 @@ def test_a_control_narrowed_or_its_licence_baseline_changed_moves_the_hash(world
     k, active = next((k, a) for k, a in enumerate(controls) if a.baseline)
     assert active.spec.instrument == Instrument.LICENSING
     spec = active.spec
-    active.spec = spec.model_copy(update={"pass_share": (spec.pass_share or 0.0) / 2})
+    active.spec = spec.model_copy(update={"approval_rate": (spec.approval_rate or 0.0) / 2})
     assert world.world_hash() != before
     active.spec = spec
     assert world.world_hash() == before

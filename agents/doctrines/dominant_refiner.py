@@ -181,13 +181,13 @@ class DominantRefiner(DoctrineController):
                     want_up = 1 if top >= end_at and s >= WIDEN_SHARE else 0
                 want_down = (1 if s >= STANDING_SHARE else 0) if calm else level
             if level < want_up:
-                pass_share = LOOSE_PASS if level == 0 else TIGHT_PASS[self.level]
+                approval_rate = LOOSE_PASS if level == 0 else TIGHT_PASS[self.level]
                 order = impose(
                     observation,
                     mineral=mineral,
                     stage=Stage.REFINED,
                     instrument=Instrument.LICENSING,
-                    pass_share=pass_share,
+                    approval_rate=approval_rate,
                     note="licences tightened: our partners' hostility leaves us no choice",
                 )
                 if order is not None:
@@ -203,7 +203,7 @@ class DominantRefiner(DoctrineController):
                 mineral=mineral,
                 stage=Stage.REFINED,
                 instrument=Instrument.LICENSING,
-                pass_share=LOOSE_PASS,
+                approval_rate=LOOSE_PASS,
                 note="licences approved faster",
             )
             if order is not None:
@@ -308,7 +308,7 @@ class DominantRefiner(DoctrineController):
                 mineral=mineral,
                 stage=Stage.REFINED,
                 instrument=Instrument.LICENSING,
-                pass_share=new,
+                approval_rate=new,
                 note="licence approvals stall" if step < 0 else "licence approvals speed up",
             )
             if order is not None:
@@ -435,9 +435,9 @@ def _licensing_shares(observation: Observation, issuer: str) -> dict[str, list[f
             c.stage == Stage.REFINED
             and c.instrument == Instrument.LICENSING
             and not c.targets
-            and c.pass_share is not None
+            and c.approval_rate is not None
         ):
-            shares.setdefault(c.mineral, []).append(c.pass_share)
+            shares.setdefault(c.mineral, []).append(c.approval_rate)
     return shares
 
 

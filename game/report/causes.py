@@ -20,6 +20,7 @@ CAUSE_LABELS = {
     "demand_growth": "demand growth",
     "demand_events": "demand shock",
     "stockpiles": "stockpile buying or selling",
+    "licence_approvals": "licence approvals",
     "market_dynamics": "market adjustment",
 }
 

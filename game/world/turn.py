@@ -16,6 +16,7 @@ from game.world.economy import accounts, demand, firms, projects, supply
 from game.world.explain import EXPLAIN_THRESHOLD, explain, note_policy_change
 from game.world.market.clearing import Clearing, Offers
 from game.world.mechanisms import deals, effects, facilitator, programmes, stockpiles, tariffs, zones
+from game.world.mechanisms.controls import step_licences
 from game.world.mechanisms.desk import OrderRecord
 from game.world.mechanisms.trade import clear_stage, routes_of
 from game.world.record import Causes, TurnRecord
@@ -56,6 +57,7 @@ def orders(s: WorldState, x: TurnScratch) -> None:
 
 
 def policies_at_work(s: WorldState, x: TurnScratch) -> None:
+    step_licences(s)
     programmes.step(s)
     zones.emergency_sharing(s)
     note_policy_change(s)

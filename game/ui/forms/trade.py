@@ -100,7 +100,7 @@ def export_control(f: Form, v: dict[str, Any]) -> dict[str, Any]:
     if "quota" in v:
         order["quota_tpy"] = v["quota"]
     if "pass" in v:
-        order["pass_share"] = v["pass"] / 100
+        order["approval_rate"] = v["pass"] / 100
     if "tax" in v:
         order["tax_pct"] = v["tax"]
     return order

@@ -5,16 +5,22 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+from numpy.typing import NDArray
+
 from game.rules import ExportControl, Instrument, Stage
 from game.rules.orders import ImposeExportControl, LiftExportControl
 from game.rules.policies import control_terms
 from game.world.economy.firms import capacity_of, reference_flow, trading_partners
 from game.world.market.routes import ActiveControl
 from game.world.mechanisms.base import Lever, refuse
+from game.world.mechanisms.trade import routes_of
 from game.world.record import Happened
 
 if TYPE_CHECKING:
     from game.world.state import WorldState
+
+F64 = NDArray[np.float64]
 
 
 def _control_verb(o: ImposeExportControl) -> str:
@@ -73,6 +79,8 @@ def _apply_lift(world: WorldState, o: LiftExportControl) -> None:
                     active.spec.model_copy(update={"targets": remaining}),
                     active.imposed_turn,
                     {t: v for t, v in active.baseline.items() if t in remaining},
+                    {t: v for t, v in active.approval.items() if t in remaining},
+                    {t: v for t, v in active.licensed.items() if t in remaining},
                 )
             else:
                 del world.policies.controls[place]
@@ -115,7 +123,7 @@ def matching_controls(
 
 def impose(s: WorldState, control: ExportControl) -> None:
     """Put an export control in force (replacing one with the same issuer, mineral, stage,
-    instrument and targets). Licensing remembers the flow each target had."""
+    instrument and targets). Licensing remembers what each target applied for."""
     key = (control.issuer, control.mineral, control.stage, control.instrument, tuple(control.targets))
     s.policies.controls = [
         a
@@ -124,19 +132,109 @@ def impose(s: WorldState, control: ExportControl) -> None:
     ]
     active = ActiveControl(control, s.turn)
     if control.instrument == Instrument.LICENSING:
-        # pass_share is relative to uncontrolled trade: a route's baseline is measured
-        # the first time it is licensed and kept, so replacing one licence by another
-        # does not compound the restriction.
+        # What a target's importers apply for is the share of their needs they bought from
+        # the issuer before any licence: measured the first time the route is licensed and
+        # kept, so replacing one licence by another does not compound the restriction.
         m, o = s.mineral_index(control.mineral), s.nation_index[control.issuer]
         flow = s.last_flow[control.stage][m, o]
         if not flow.any():  # before the first turn: what the route would carry at reference
             flow = reference_flow(s, control.stage, m, o)
+        wanted = wanted_of(s, control.stage, m)
         for t in s.policies.targets_of(control):
             key = (control.issuer, control.mineral, control.stage.value, s.nation_ids[t])
-            s.licence_baseline.setdefault(key, float(flow[t]))
+            share = min(float(flow[t]) / wanted[t], 1.0) if wanted[t] > 0 else 0.0
+            s.licence_baseline.setdefault(key, share)
             active.baseline[s.nation_ids[t]] = s.licence_baseline[key]
+        grant_licences(s, active, wanted)
     s.policies.controls.append(active)
     s.policies.changed()
+
+
+APPLICATION_HEADROOM = 0.2
+"""Importers apply for this much more than they expect to buy from the issuer: approvals are
+slow and uncertain, and an unused licence costs little (model assumption). So a licence
+approved in full leaves room: what passes then follows the price, not the paperwork."""
+RELATION_PULL = 0.5
+"""Approvals move by this share of the policy's rate per 100 points the issuer's relations
+with a target stand above (more) or below (fewer) their baseline (model assumption)."""
+OWN_NEED_PULL = 2.0
+"""Approvals fall by this share of the policy's rate per unit of the issuer's own industry's
+shortfall share beyond the rest of the world's: an issuer short at home keeps its metal
+(model assumption)."""
+
+
+def wanted_of(s: WorldState, stage: Stage, m: int) -> F64:
+    """(N,) tonnes a turn each nation's buyers want of a stage at the going price: what they
+    bought last turn, wherever from, and (refined) what they could not get. Before any
+    trade, the need at the reference price."""
+    flow = s.last_flow[stage][m]
+    if not flow.any():
+        return np.asarray(s.base_need[m].sum(axis=1), dtype=float)
+    wanted = flow.sum(axis=0)
+    if stage == Stage.REFINED:
+        wanted = wanted + s.shortfall[m].sum(axis=1)
+    return np.asarray(wanted, dtype=float)
+
+
+def approval_for(s: WorldState, control: ExportControl, t: int) -> float:
+    """The share of target `t`'s applications the issuer approves now: its policy's rate,
+    more for friends and fewer for rivals than the relations it started from, and fewer
+    while its own industry goes short. A rate of 0 stays 0 (a halt is a halt)."""
+    i, m = s.nation_index[control.issuer], s.mineral_index(control.mineral)
+    mood = (s.relations[i, t] - s.diplomacy.baseline[i, t]) / 100
+    need = s.need[m].sum(axis=1)
+    short_share = np.divide(s.shortfall[m].sum(axis=1), need, out=np.zeros_like(need), where=need > 0)
+    others = np.delete(short_share, i)
+    # short at home beyond what the rest of the world goes without: a problem of its own
+    short = max(0.0, float(short_share[i]) - (float(others.mean()) if others.size else 0.0))
+    rate = (control.approval_rate or 0.0) * (1 + RELATION_PULL * mood) * (1 - OWN_NEED_PULL * short)
+    return float(np.clip(rate, 0.0, 1.0))
+
+
+def grant_licences(s: WorldState, active: ActiveControl, wanted: F64) -> None:
+    """This turn's approvals and the tonnes they license, per target."""
+    c = active.spec
+    for t in s.policies.targets_of(c):
+        name = s.nation_ids[t]
+        active.approval[name] = approval_for(s, c, t)
+        applied = active.baseline.get(name, 0.0) * float(wanted[t]) * (1 + APPLICATION_HEADROOM)
+        active.licensed[name] = active.approval[name] * applied
+
+
+def step_licences(s: WorldState) -> None:
+    """Each turn, licences are granted afresh: approvals follow relations and the issuer's
+    own needs, applications follow what importers want at the going price. An approval that
+    moved on a licence that bound last turn goes to the turn's causes."""
+    licences = [a for a in s.policies.controls if a.spec.instrument == Instrument.LICENSING]
+    if not licences:
+        return
+    n_nat = len(s.nation_ids)
+    flow = s.last_flow[Stage.REFINED]
+    bought = flow.sum(axis=1)  # (M, N)
+    rents = s.last_rent.get(Stage.REFINED, {})
+    keys = routes_of(s, Stage.REFINED).group_keys
+    binding = {
+        (id(a), target): rents.get(key, 0.0) > 0
+        for (a, target), key in zip(s.policies.cap_owners(Stage.REFINED), keys, strict=True)
+    }
+    wanted: dict[tuple[Stage, int], F64] = {}
+    for active in licences:
+        c = active.spec
+        m, o = s.mineral_index(c.mineral), s.nation_index[c.issuer]
+        if (c.stage, m) not in wanted:
+            wanted[c.stage, m] = wanted_of(s, c.stage, m)
+        before = dict(active.approval)
+        grant_licences(s, active, wanted[c.stage, m])
+        if c.stage != Stage.REFINED:
+            continue
+        for name, rate in active.approval.items():
+            t = s.nation_index[name]
+            was = before.get(name, rate)
+            if was == rate or not binding.get((id(active), name)) or bought[m, t] <= 0 or t >= n_nat:
+                continue
+            # the share of the target's supply its licences carried, cut (+) or widened (-)
+            carried = flow[m, o, t] / bought[m, t]
+            s.causes.licence_approvals[m, t] += carried * (1 - rate / was if was > 0 else -1.0)
 
 
 def lift(s: WorldState, issuer: str, mineral: str, stage: Stage | None, instrument: Instrument | None) -> int:
