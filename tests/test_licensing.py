@@ -60,8 +60,12 @@ def _route(world: WorldModel) -> tuple[int, int, int]:
 def test_a_lower_approval_rate_lets_fewer_tonnes_through(content):
     loose, tight = _licensed(content, 0.8), _licensed(content, 0.4)
     m, cn, jp = _route(loose)
-    for turn in (2, 3, 4):
-        assert tight.records[turn].refined_flow[m, cn, jp] < 0.8 * loose.records[turn].refined_flow[m, cn, jp]
+    flows = [
+        (t.refined_flow[m, cn, jp], lo.refined_flow[m, cn, jp])
+        for t, lo in zip(tight.records[2:], loose.records[2:], strict=True)
+    ]
+    assert flows[0][0] < 0.6 * flows[0][1]  # half the approvals, about half the tonnes
+    assert all(t < lo for t, lo in flows[1:])  # also once the tutorial's own licensing of everyone comes
     licence = _on_japan(tight)
     assert licence.approval[JP] == pytest.approx(0.4, abs=0.05)  # the policy's rate, relations at rest
     assert tight.records[-1].refined_flow[m, cn, jp] <= licence.licensed[JP] * (1 + 1e-12)

@@ -163,6 +163,12 @@ shortfall share beyond the rest of the world's: an issuer short at home keeps it
 (model assumption)."""
 
 
+EXPORTERS_PULL = 0.5
+"""Approvals rise by this share of the policy's rate per unit the issuer's home price has
+fallen below its start: licences that glut the home market cost the issuer's own refiners,
+who press for approvals (model assumption)."""
+
+
 def wanted_of(s: WorldState, stage: Stage, m: int) -> F64:
     """(N,) tonnes a turn each nation's buyers want of a stage at the going price: what they
     bought last turn, wherever from, and (refined) what they could not get. Before any
@@ -178,8 +184,9 @@ def wanted_of(s: WorldState, stage: Stage, m: int) -> F64:
 
 def approval_for(s: WorldState, control: ExportControl, t: int) -> float:
     """The share of target `t`'s applications the issuer approves now: its policy's rate,
-    more for friends and fewer for rivals than the relations it started from, and fewer
-    while its own industry goes short. A rate of 0 stays 0 (a halt is a halt)."""
+    more for friends and fewer for rivals than the relations it started from, fewer while its
+    own industry goes short, more while its refiners' home market is glutted. A rate of 0
+    stays 0 (a halt is a halt)."""
     i, m = s.nation_index[control.issuer], s.mineral_index(control.mineral)
     mood = (s.relations[i, t] - s.diplomacy.baseline[i, t]) / 100
     need = s.need[m].sum(axis=1)
@@ -187,7 +194,15 @@ def approval_for(s: WorldState, control: ExportControl, t: int) -> float:
     others = np.delete(short_share, i)
     # short at home beyond what the rest of the world goes without: a problem of its own
     short = max(0.0, float(short_share[i]) - (float(others.mean()) if others.size else 0.0))
-    rate = (control.approval_rate or 0.0) * (1 + RELATION_PULL * mood) * (1 - OWN_NEED_PULL * short)
+    # a home market glutted by the metal the licences hold back: its refiners press to export
+    start = float(s.start_paid[m, i]) if s.start_paid.size else 0.0
+    glut = max(0.0, 1.0 - float(s.refined_paid[m, i]) / start) if start > 0 else 0.0
+    rate = (
+        (control.approval_rate or 0.0)
+        * (1 + RELATION_PULL * mood)
+        * (1 - OWN_NEED_PULL * short)
+        * (1 + EXPORTERS_PULL * glut)
+    )
     return float(np.clip(rate, 0.0, 1.0))
 
 
