@@ -97,6 +97,10 @@ class Observation:
     news: tuple[NewsItem, ...] = field(default=())
     projects: tuple[ProjectInProgress, ...] = field(default=())
     """Plants this nation owns that are still under construction (its own accounts)."""
+    licence_approvals: tuple[tuple[str, str, str, str, float], ...] = field(default=())
+    """(issuer, mineral, stage, target, rate) of each licence in force: the share of the
+    target's applications the issuer approved last turn (its policy's rate, moved by relations
+    and its own needs). Plain tuples, so the observation travels as JSON."""
     shared: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
     """Figures derived from public fields alone, for every nation at once (see `public`).
     The world hands all the observations of a turn the same dict; an observation built by
@@ -119,6 +123,13 @@ class Observation:
         object.__setattr__(self, "_mineral_at", _index(tuple(self.minerals)))
         object.__setattr__(self, "_me", self._nation_at.get(self.nation))
         object.__setattr__(self, "memo", {})
+
+    def approval(self, issuer: str, mineral: str, stage: str, target: str) -> float | None:
+        """The share of `target`'s licence applications `issuer` approved (None: no licence)."""
+        for i, m, st, t, rate in self.licence_approvals:
+            if (i, m, st, t) == (issuer, mineral, stage, target):
+                return rate
+        return None
 
     @property
     def me(self) -> int:

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from game.content import load_content
+from game.net.codec import decode_observation, encode_observation
 from game.rules import ExportControl, Instrument, Stage
 from game.world.model import WorldModel
 from game.world.record import CAUSES
@@ -116,3 +117,12 @@ def test_the_approval_rate_has_a_default_and_old_saves_name_it_pass_share():
             issuer=CN, mineral="gallium", stage=Stage.REFINED, instrument=Instrument.BAN, approval_rate=0.5
         )
     assert np.isfinite(control.approval_rate or 0)
+
+
+def test_observations_show_each_targets_approval_rate_and_travel_as_json(content):
+    world = _licensed(content, 0.5, turns=1)
+    seen = world.observe(JP)
+    rate = seen.approval(CN, "rare_earths", "refined", JP)
+    assert rate == _on_japan(world).approval[JP]
+    assert seen.approval(CN, "rare_earths", "refined", "china") is None
+    assert decode_observation(encode_observation(seen)).approval(CN, "rare_earths", "refined", JP) == rate
