@@ -318,7 +318,7 @@ def test_deep_sea_success_brings_capacity_online_after_its_delay(content: Conten
     world = WorldModel(content, quiet_tutorial(content), seed=0)
     rows_before = len(world.firms)
     world.apply_event(content.events["jp_deepsea_trial_success"], "random")
-    name = f"{template.id} ({effect.country})"
+    name = f"{template.id.replace('_', ' ')} in {world.display(effect.country)}"
     assert [p.name for p in world.pipeline.projects].count(name) == 1
     while any(p.name == name for p in world.pipeline.projects):
         assert world.turn < effect.delay_turns + 20, "the deep-sea project never finished"
