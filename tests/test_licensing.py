@@ -9,6 +9,7 @@ import pytest
 from game.content import load_content
 from game.net.codec import decode_observation, encode_observation
 from game.rules import ExportControl, Instrument, Stage
+from game.session import Game
 from game.world.model import WorldModel
 from game.world.record import CAUSES
 
@@ -126,3 +127,19 @@ def test_observations_show_each_targets_approval_rate_and_travel_as_json(content
     assert rate == _on_japan(world).approval[JP]
     assert seen.approval(CN, "rare_earths", "refined", "china") is None
     assert decode_observation(encode_observation(seen)).approval(CN, "rare_earths", "refined", JP) == rate
+
+
+def test_an_ai_issuer_approves_fewer_licences_for_a_nation_it_has_fallen_out_with(content):
+    """Ministerial 2026, every nation on its AI: China licenses gallium to everyone; once
+    Beijing's view of Tokyo sours, Japan's applications fare worse than Europe's."""
+    game = Game(content, "ministerial-2026", seed=1)
+    game.play_turn()
+    world = game.world
+    cn, jp = world.nation_ids.index(CN), world.nation_ids.index(JP)
+    world.state.diplomacy.relations[cn, jp] -= 50.0
+    game.play_turn()
+    seen = world.observe(JP)
+    japan = seen.approval(CN, "gallium", "refined", JP)
+    europe = seen.approval(CN, "gallium", "refined", "european_union")
+    assert japan is not None and europe is not None
+    assert japan < 0.85 * europe
