@@ -161,8 +161,6 @@ OWN_NEED_PULL = 2.0
 """Approvals fall by this share of the policy's rate per unit of the issuer's own industry's
 shortfall share beyond the rest of the world's: an issuer short at home keeps its metal
 (model assumption)."""
-
-
 EXPORTERS_PULL = 0.5
 """Approvals rise by this share of the policy's rate per unit the issuer's home price has
 fallen below its start: licences that glut the home market cost the issuer's own refiners,
