@@ -62,12 +62,10 @@ def _route(world: WorldModel) -> tuple[int, int, int]:
 def test_a_lower_approval_rate_lets_fewer_tonnes_through(content):
     loose, tight = _licensed(content, 0.8), _licensed(content, 0.4)
     m, cn, jp = _route(loose)
-    flows = [
-        (t.refined_flow[m, cn, jp], lo.refined_flow[m, cn, jp])
-        for t, lo in zip(tight.records[2:], loose.records[2:], strict=True)
-    ]
-    assert flows[0][0] < 0.6 * flows[0][1]  # half the approvals, about half the tonnes
-    assert all(t < lo for t, lo in flows[1:])  # also once the tutorial's own licensing of everyone comes
+    first = tight.records[2].refined_flow[m, cn, jp], loose.records[2].refined_flow[m, cn, jp]
+    assert first[0] < 0.6 * first[1]  # half the approvals, about half the tonnes
+    # later the tutorial's own licensing of everyone binds both; ours still grants less
+    assert _on_japan(tight).licensed[JP] < 0.6 * _on_japan(loose).licensed[JP]
     licence = _on_japan(tight)
     assert licence.approval[JP] == pytest.approx(0.4, abs=0.05)  # the policy's rate, relations at rest
     assert tight.records[-1].refined_flow[m, cn, jp] <= licence.licensed[JP] * (1 + 1e-12)

@@ -23,7 +23,7 @@ def game(content: Content) -> Game:
     """Eight AI turns of the default scenario: dozens of deals, pending proposals, licences
     with their baselines, shocks in force and a hundred projects under way. Tests change the
     world and put it back as it was."""
-    played = Game(content, "ministerial-2026", seed=2)
+    played = Game(content, "ministerial-2026", seed=0)  # a seed whose first 8 turns have all of it
     for _ in range(8):
         played.play_turn()
     w = played.world

@@ -67,10 +67,10 @@ HYSTERESIS = 1.0
 """Provocation must fall this far below a rung's threshold before the rung is lifted."""
 RECOVERED = -15.0
 """Relations at or above which we consider them recovered enough to step down."""
-LOOSE_PASS = 0.8
-TIGHT_PASS = {Level.EASY: 0.6, Level.NORMAL: 0.5, Level.HARD: 0.4}
-LOOSE_BAND = (0.7, 0.95)
-TIGHT_BAND = (0.3, 0.65)
+LOOSE_PASS = 0.67
+TIGHT_PASS = {Level.EASY: 0.5, Level.NORMAL: 0.42, Level.HARD: 0.33}
+LOOSE_BAND = (0.6, 0.8)
+TIGHT_BAND = (0.25, 0.55)
 DRIFT_CHANCE = {Level.EASY: 0.05, Level.NORMAL: 0.1, Level.HARD: 0.12}
 """Chance per turn and mineral that licences stall or ease without a change of rung."""
 PRICE_COLLAPSE = 0.75

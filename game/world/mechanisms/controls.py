@@ -214,6 +214,25 @@ def grant_licences(s: WorldState, active: ActiveControl, wanted: F64) -> None:
         active.licensed[name] = active.approval[name] * applied
 
 
+def settle_start_licences(s: WorldState) -> None:
+    """The licences in force at the start keep the grants the spin-up cleared under: the
+    spin-up matches demand outside China to the reference prices, which moves what each
+    target wants; each target's application share is restated so that the first turn's
+    grant, from the matched demand, is the one the start's prices were found under."""
+    for active in s.policies.controls:
+        c = active.spec
+        if c.instrument != Instrument.LICENSING:
+            continue
+        wanted = wanted_of(s, c.stage, s.mineral_index(c.mineral))
+        for target, granted in active.licensed.items():
+            per_share = active.approval.get(target, 0.0) * float(wanted[s.nation_index[target]])
+            if per_share <= 0:
+                continue
+            share = granted / (per_share * (1 + APPLICATION_HEADROOM))
+            active.baseline[target] = share
+            s.licence_baseline[(c.issuer, c.mineral, c.stage.value, target)] = share
+
+
 def step_licences(s: WorldState) -> None:
     """Each turn, licences are granted afresh: approvals follow relations and the issuer's
     own needs, applications follow what importers want at the going price. An approval that
