@@ -89,8 +89,15 @@ class PolicyBook:
     )
     """The controls' part of the world hash, which costs only the controls changed since."""
 
+    _caps: dict[Stage, tuple[tuple[int, int], F64]] = field(default_factory=dict, repr=False, compare=False)
+    _grants: int = field(default=0, repr=False, compare=False)
+
     def changed(self) -> None:
         self.version += 1
+
+    def granted(self) -> None:
+        """Licences were granted afresh: the caps are to be read again."""
+        self._grants += 1
 
     def digest(self) -> bytes:
         """The controls (with their licence baselines), tariffs and zones, for the world hash."""
@@ -121,13 +128,19 @@ class PolicyBook:
         """(G,) tonnes a turn each cap group of a stage may carry: a quota's share of its year,
         a licence's tonnes granted this turn. Licences move every turn while the routes stay,
         so the routes' caps are refreshed from here."""
-        return np.array(
+        key = (self.version, self._grants)
+        cached = self._caps.get(stage)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        caps = np.array(
             [
                 (a.spec.quota_tpy or 0.0) / 4 if target is None else a.licensed.get(target, 0.0)
                 for a, target in self.cap_owners(stage)
             ],
             dtype=float,
         )
+        self._caps[stage] = (key, caps)
+        return caps
 
     def targets_of(self, control: ExportControl) -> list[int]:
         issuer = self.geo.index(control.issuer)

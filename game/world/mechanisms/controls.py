@@ -180,38 +180,37 @@ def wanted_of(s: WorldState, stage: Stage, m: int) -> F64:
     return np.asarray(wanted, dtype=float)
 
 
-def approval_for(s: WorldState, control: ExportControl, t: int) -> float:
-    """The share of target `t`'s applications the issuer approves now: its policy's rate,
+def approvals_for(s: WorldState, control: ExportControl, targets: list[int]) -> F64:
+    """The share of each target's applications the issuer approves now: its policy's rate,
     more for friends and fewer for rivals than the relations it started from, fewer while its
     own industry goes short, more while its refiners' home market is glutted. A rate of 0
     stays 0 (a halt is a halt)."""
     i, m = s.nation_index[control.issuer], s.mineral_index(control.mineral)
-    mood = (s.relations[i, t] - s.diplomacy.baseline[i, t]) / 100
+    mood = (s.relations[i, targets] - s.diplomacy.baseline[i, targets]) / 100
     need = s.need[m].sum(axis=1)
     short_share = np.divide(s.shortfall[m].sum(axis=1), need, out=np.zeros_like(need), where=need > 0)
-    others = np.delete(short_share, i)
+    others = (short_share.sum() - short_share[i]) / max(len(short_share) - 1, 1)
     # short at home beyond what the rest of the world goes without: a problem of its own
-    short = max(0.0, float(short_share[i]) - (float(others.mean()) if others.size else 0.0))
+    short = max(0.0, float(short_share[i] - others))
     # a home market glutted by the metal the licences hold back: its refiners press to export
     start = float(s.start_paid[m, i]) if s.start_paid.size else 0.0
     glut = max(0.0, 1.0 - float(s.refined_paid[m, i]) / start) if start > 0 else 0.0
-    rate = (
-        (control.approval_rate or 0.0)
-        * (1 + RELATION_PULL * mood)
-        * (1 - OWN_NEED_PULL * short)
-        * (1 + EXPORTERS_PULL * glut)
-    )
-    return float(np.clip(rate, 0.0, 1.0))
+    own = (1 - OWN_NEED_PULL * short) * (1 + EXPORTERS_PULL * glut)
+    rate = (control.approval_rate or 0.0) * (1 + RELATION_PULL * mood) * own
+    return np.clip(rate, 0.0, 1.0)
 
 
 def grant_licences(s: WorldState, active: ActiveControl, wanted: F64) -> None:
     """This turn's approvals and the tonnes they license, per target."""
     c = active.spec
-    for t in s.policies.targets_of(c):
+    targets = s.policies.targets_of(c)
+    rates = approvals_for(s, c, targets).tolist()
+    applied = wanted[targets] * (1 + APPLICATION_HEADROOM)
+    for t, rate, asked in zip(targets, rates, applied.tolist(), strict=True):
         name = s.nation_ids[t]
-        active.approval[name] = approval_for(s, c, t)
-        applied = active.baseline.get(name, 0.0) * float(wanted[t]) * (1 + APPLICATION_HEADROOM)
-        active.licensed[name] = active.approval[name] * applied
+        active.approval[name] = rate
+        active.licensed[name] = rate * active.baseline.get(name, 0.0) * asked
+    s.policies.granted()
 
 
 def settle_start_licences(s: WorldState) -> None:
@@ -240,33 +239,42 @@ def step_licences(s: WorldState) -> None:
     licences = [a for a in s.policies.controls if a.spec.instrument == Instrument.LICENSING]
     if not licences:
         return
-    n_nat = len(s.nation_ids)
-    flow = s.last_flow[Stage.REFINED]
-    bought = flow.sum(axis=1)  # (M, N)
-    rents = s.last_rent.get(Stage.REFINED, {})
-    keys = routes_of(s, Stage.REFINED).group_keys
-    binding = {
-        (id(a), target): rents.get(key, 0.0) > 0
-        for (a, target), key in zip(s.policies.cap_owners(Stage.REFINED), keys, strict=True)
-    }
+    moved: list[tuple[ActiveControl, int, int, F64, F64]] = []
     wanted: dict[tuple[Stage, int], F64] = {}
     for active in licences:
         c = active.spec
-        m, o = s.mineral_index(c.mineral), s.nation_index[c.issuer]
+        m = s.mineral_index(c.mineral)
         if (c.stage, m) not in wanted:
             wanted[c.stage, m] = wanted_of(s, c.stage, m)
-        before = dict(active.approval)
+        was = np.fromiter(active.approval.values(), dtype=float, count=len(active.approval))
         grant_licences(s, active, wanted[c.stage, m])
-        if c.stage != Stage.REFINED:
+        now = np.fromiter(active.approval.values(), dtype=float, count=len(active.approval))
+        if c.stage == Stage.REFINED and len(was) == len(now) and (was != now).any():
+            moved.append((active, m, s.nation_index[c.issuer], was, now))
+    if moved:
+        _note_approvals_moved(s, moved)
+
+
+def _note_approvals_moved(s: WorldState, moved: list[tuple[ActiveControl, int, int, F64, F64]]) -> None:
+    """Approvals that moved on licences that bound last turn, to the turn's causes: the share
+    of each target's supply its licences carried, cut (+) or widened (-) by as much."""
+    rents = s.last_rent.get(Stage.REFINED, {})
+    keys = routes_of(s, Stage.REFINED).group_keys
+    bound: dict[int, list[bool]] = {}
+    for (a, _), key in zip(s.policies.cap_owners(Stage.REFINED), keys, strict=True):
+        bound.setdefault(id(a), []).append(rents.get(key, 0.0) > 0)
+    flow = s.last_flow[Stage.REFINED]
+    n_nat = len(s.nation_ids)
+    for active, m, o, was, now in moved:
+        targets = np.array([s.nation_index[name] for name in active.approval], dtype=np.intp)
+        binds = np.array(bound.get(id(active), []), dtype=bool)
+        if len(binds) != len(targets):
             continue
-        for name, rate in active.approval.items():
-            t = s.nation_index[name]
-            was = before.get(name, rate)
-            if was == rate or not binding.get((id(active), name)) or bought[m, t] <= 0 or t >= n_nat:
-                continue
-            # the share of the target's supply its licences carried, cut (+) or widened (-)
-            carried = flow[m, o, t] / bought[m, t]
-            s.causes.licence_approvals[m, t] += carried * (1 - rate / was if was > 0 else -1.0)
+        bought = flow[m, :, targets].sum(axis=1)
+        cut = np.where(was > 0, 1 - now / np.where(was > 0, was, 1.0), -1.0)
+        use = binds & (was != now) & (bought > 0) & (targets < n_nat)
+        carried = np.divide(flow[m, o, targets], bought, out=np.zeros_like(bought), where=bought > 0)
+        np.add.at(s.causes.licence_approvals[m], targets[use], (carried * cut)[use])
 
 
 def lift(s: WorldState, issuer: str, mineral: str, stage: Stage | None, instrument: Instrument | None) -> int:
