@@ -14,7 +14,6 @@ from game.rules.policies import control_terms
 from game.world.economy.firms import capacity_of, reference_flow, trading_partners
 from game.world.market.routes import ActiveControl
 from game.world.mechanisms.base import Lever, refuse
-from game.world.mechanisms.trade import routes_of
 from game.world.record import Happened
 
 if TYPE_CHECKING:
@@ -258,11 +257,15 @@ def step_licences(s: WorldState) -> None:
 def _note_approvals_moved(s: WorldState, moved: list[tuple[ActiveControl, int, int, F64, F64]]) -> None:
     """Approvals that moved on licences that bound last turn, to the turn's causes: the share
     of each target's supply its licences carried, cut (+) or widened (-) by as much."""
-    rents = s.last_rent.get(Stage.REFINED, {})
-    keys = routes_of(s, Stage.REFINED).group_keys
+    last = s.last_clearing.get(Stage.REFINED)
+    if last is None or s.cleared_under is None or s.cleared_under[0] != s.policies.version:
+        return  # the policies changed since: what changed goes to export controls
+    owners = s.policies.cap_owners(Stage.REFINED)  # the groups of the last clearing, in order
+    if len(owners) != len(last.binding):
+        return
     bound: dict[int, list[bool]] = {}
-    for (a, _), key in zip(s.policies.cap_owners(Stage.REFINED), keys, strict=True):
-        bound.setdefault(id(a), []).append(rents.get(key, 0.0) > 0)
+    for (a, _), binds in zip(owners, last.binding.tolist(), strict=True):
+        bound.setdefault(id(a), []).append(bool(binds))
     flow = s.last_flow[Stage.REFINED]
     n_nat = len(s.nation_ids)
     for active, m, o, was, now in moved:
