@@ -101,6 +101,10 @@ class Observation:
     """(M, N) the most refined tonnes a turn an offtake may ask of each seller now: the order
     desk's own limit (`game.world.mechanisms.deals.offtake_ceiling`), so that a doctrine never
     proposes what the desk refuses. Empty in an observation built by hand: no limit known."""
+    licence_approvals: tuple[tuple[str, str, str, str, float], ...] = field(default=())
+    """(issuer, mineral, stage, target, rate) of each licence in force: the share of the
+    target's applications the issuer approved last turn (its policy's rate, moved by relations
+    and its own needs). Plain tuples, so the observation travels as JSON."""
     shared: dict[object, object] = field(default_factory=dict, repr=False, compare=False)
     """Figures derived from public fields alone, for every nation at once (see `public`).
     The world hands all the observations of a turn the same dict; an observation built by
@@ -123,6 +127,13 @@ class Observation:
         object.__setattr__(self, "_mineral_at", _index(tuple(self.minerals)))
         object.__setattr__(self, "_me", self._nation_at.get(self.nation))
         object.__setattr__(self, "memo", {})
+
+    def approval(self, issuer: str, mineral: str, stage: str, target: str) -> float | None:
+        """The share of `target`'s licence applications `issuer` approved (None: no licence)."""
+        for i, m, st, t, rate in self.licence_approvals:
+            if (i, m, st, t) == (issuer, mineral, stage, target):
+                return rate
+        return None
 
     @property
     def me(self) -> int:

@@ -172,13 +172,14 @@ def test_licences_stall_and_ease_over_time(content):
         mineral="gallium",
         stage=Stage.REFINED,
         instrument=Instrument.LICENSING,
-        pass_share=0.8,
+        approval_rate=0.7,
     )
     ctrl = controller(content, "china", Doctrine.DOMINANT_REFINER, Level.NORMAL, seed=1)
     _, orders = play(ctrl, synthetic("china", controls=(licence,)), 60)
-    shares = {o.pass_share for o in orders if isinstance(o, ImposeExportControl) and o.mineral == "gallium"}
+    gallium = [o for o in orders if isinstance(o, ImposeExportControl) and o.mineral == "gallium"]
+    shares = {o.approval_rate for o in gallium}
     assert len(shares) >= 2, "licences never stalled or eased in 60 turns"
-    assert all(0.7 <= s <= 0.95 for s in shares if s is not None), "drift left the loose band"
+    assert all(0.6 <= s <= 0.8 for s in shares if s is not None), "drift left the loose band"
 
 
 # ---------------------------------------------------------------------------- the consumer ally
@@ -390,7 +391,7 @@ def test_same_seed_same_orders_and_seeds_matter(content):
                 mineral="gallium",
                 stage=Stage.REFINED,
                 instrument=Instrument.LICENSING,
-                pass_share=0.8,
+                approval_rate=0.8,
             ),
         )
     )

@@ -154,7 +154,7 @@ def test_metrics_read_the_world_as_documented(content: Content) -> None:
     # gives them a price of their own (civil Japan still buys from China)
     end_use = BAN.model_copy(update={"instrument": Instrument.END_USE, "targets": ["japan"]})
     licensing = BAN.model_copy(
-        update={"instrument": Instrument.LICENSING, "pass_share": 0.5, "targets": ["united_states"]}
+        update={"instrument": Instrument.LICENSING, "approval_rate": 0.5, "targets": ["united_states"]}
     )
     world = run(WorldModel(content, quiet_tutorial(content), seed=0), 4, controls=[end_use, licensing])
     m, j, n = world.mineral_ids.index("rare_earths"), world.nation_ids.index("japan"), len(world.nation_ids)
@@ -318,7 +318,7 @@ def test_deep_sea_success_brings_capacity_online_after_its_delay(content: Conten
     world = WorldModel(content, quiet_tutorial(content), seed=0)
     rows_before = len(world.firms)
     world.apply_event(content.events["jp_deepsea_trial_success"], "random")
-    name = f"{template.id} ({effect.country})"
+    name = f"{template.id.replace('_', ' ')} in {world.display(effect.country)}"
     assert [p.name for p in world.pipeline.projects].count(name) == 1
     while any(p.name == name for p in world.pipeline.projects):
         assert world.turn < effect.delay_turns + 20, "the deep-sea project never finished"

@@ -100,7 +100,7 @@ def test_params_change_the_content_and_nothing_else(content: Content):
         ("minerals.lithium.market.elasticity", 0.5, "no field 'elasticity' in MarketParameters"),
         ("minerals.lithium.market.demand_elasticity", 5, "must be <= 2, got 5"),
         ("nations.china.treasury_usd_m", -1, "must be >= 0"),
-        ("scenario.export_controls[0].pass_share", 0.5, "index 0 out of range"),
+        ("scenario.export_controls[0].approval_rate", 0.5, "index 0 out of range"),
         ("scenario.stockpiles[nation=japan].tonnes", 1, "2 items match [nation=japan]"),
         ("minerals.lithium.name", 1, "is not a number"),
         ("planets.mars.gravity", 1, "unknown root 'planets'"),

@@ -125,14 +125,17 @@ def test_a_quota_is_never_exceeded(content):
         assert r.refined_flow[m, cn, idx].sum() <= quota_tpy / 4 * (1 + 1e-12)
 
 
-def test_licensing_lets_through_its_share_and_no_more(content):
+def test_licensing_lets_through_what_it_grants_and_no_more(content):
     world = run(content, "tutorial", 0, 2)
     m, cn, jp = _indices(world, "rare_earths")
     before = world.records[-1].refined_flow[m, cn, jp]
-    world.impose_control(_control(Instrument.LICENSING, ["japan"], pass_share=0.4))
+    world.impose_control(_control(Instrument.LICENSING, ["japan"], approval_rate=0.4))
+    (licence,) = world.matching_controls(CN, "rare_earths", Stage.REFINED, Instrument.LICENSING)
     for _ in range(3):
         world.step()
-        assert world.records[-1].refined_flow[m, cn, jp] <= 0.4 * before * (1 + 1e-12)
+        granted = licence.licensed["japan"]
+        assert world.records[-1].refined_flow[m, cn, jp] <= granted * (1 + 1e-12)
+        assert granted < 0.6 * before  # 40 % of what Japan applies for (its old share, and a margin)
     assert world.records[-1].refined_flow[m, cn, jp] > 0
 
 

@@ -46,6 +46,8 @@ def first_difference(left: pd.DataFrame, right: pd.DataFrame) -> str:
         return f"{len(left)} rows != {len(right)} rows"
     for column in left.columns:
         a, b = left[column], right[column]
+        if isinstance(a.dtype, pd.CategoricalDtype) or isinstance(b.dtype, pd.CategoricalDtype):
+            a, b = a.astype(object), b.astype(object)  # categories may differ (a new cause)
         same = (a == b) | (a.isna() & b.isna())
         if not bool(same.all()):
             row = int((~same).to_numpy().nonzero()[0][0])

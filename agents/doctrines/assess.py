@@ -263,7 +263,7 @@ def control_severity(control: ExportControl) -> float:
         case Instrument.QUOTA:
             return 0.5
         case Instrument.LICENSING:
-            return 1.0 - (control.pass_share if control.pass_share is not None else 1.0)
+            return 1.0 - (control.approval_rate if control.approval_rate is not None else 1.0)
         case Instrument.END_USE:
             return 0.2
         case Instrument.EXPORT_TAX:

@@ -76,10 +76,10 @@ HYSTERESIS = 1.0
 """Provocation must fall this far below a rung's threshold before the rung is lifted."""
 RECOVERED = -15.0
 """Relations at or above which we consider them recovered enough to step down."""
-LOOSE_PASS = 0.8
-TIGHT_PASS = {Level.EASY: 0.6, Level.NORMAL: 0.5, Level.HARD: 0.4}
-LOOSE_BAND = (0.7, 0.95)
-TIGHT_BAND = (0.3, 0.65)
+LOOSE_PASS = 0.67
+TIGHT_PASS = {Level.EASY: 0.5, Level.NORMAL: 0.42, Level.HARD: 0.33}
+LOOSE_BAND = (0.6, 0.8)
+TIGHT_BAND = (0.25, 0.55)
 DRIFT_CHANCE = {Level.EASY: 0.05, Level.NORMAL: 0.1, Level.HARD: 0.12}
 """Chance per turn and mineral that licences stall or ease without a change of rung."""
 PRICE_COLLAPSE = 0.75
@@ -190,13 +190,13 @@ class DominantRefiner(DoctrineController):
                     want_up = 1 if top >= end_at and s >= WIDEN_SHARE else 0
                 want_down = (1 if s >= STANDING_SHARE else 0) if calm else level
             if level < want_up:
-                pass_share = LOOSE_PASS if level == 0 else TIGHT_PASS[self.level]
+                approval_rate = LOOSE_PASS if level == 0 else TIGHT_PASS[self.level]
                 order = impose(
                     observation,
                     mineral=mineral,
                     stage=Stage.REFINED,
                     instrument=Instrument.LICENSING,
-                    pass_share=pass_share,
+                    approval_rate=approval_rate,
                     note="licences tightened: our partners' hostility leaves us no choice",
                 )
                 if order is not None:
@@ -212,7 +212,7 @@ class DominantRefiner(DoctrineController):
                 mineral=mineral,
                 stage=Stage.REFINED,
                 instrument=Instrument.LICENSING,
-                pass_share=LOOSE_PASS,
+                approval_rate=LOOSE_PASS,
                 note="licences approved faster",
             )
             if order is not None:
@@ -317,7 +317,7 @@ class DominantRefiner(DoctrineController):
                 mineral=mineral,
                 stage=Stage.REFINED,
                 instrument=Instrument.LICENSING,
-                pass_share=new,
+                approval_rate=new,
                 note="licence approvals stall" if step < 0 else "licence approvals speed up",
             )
             if order is not None:
@@ -445,9 +445,9 @@ def _licensing_shares(observation: Observation, issuer: str) -> dict[str, list[f
             c.stage == Stage.REFINED
             and c.instrument == Instrument.LICENSING
             and not c.targets
-            and c.pass_share is not None
+            and c.approval_rate is not None
         ):
-            shares.setdefault(c.mineral, []).append(c.pass_share)
+            shares.setdefault(c.mineral, []).append(c.approval_rate)
     return shares
 
 

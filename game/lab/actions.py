@@ -667,7 +667,7 @@ def _message(nation: str, tone: Tone) -> Rule:
 CONTROL_VARIANTS: tuple[tuple[str, Instrument | None, bool, dict[str, float]], ...] = (
     ("ban on rivals", Instrument.BAN, True, {}),
     ("ban on all", Instrument.BAN, False, {}),
-    ("licensing 50 % on rivals", Instrument.LICENSING, True, {"pass_share": 0.5}),
+    ("licensing 50 % on rivals", Instrument.LICENSING, True, {"approval_rate": 0.5}),
     ("export tax 25 % on all", Instrument.EXPORT_TAX, False, {"tax_pct": 25.0}),
     ("end-use control on rivals", Instrument.END_USE, True, {}),
     ("lift controls", None, False, {}),

@@ -53,9 +53,23 @@ EPISODES: tuple[Episode, ...] = (
         "2023-Q4",
         "~11x by 2022 Q4, then ~-80 % over 2023",
     ),
+    Episode(
+        "gallium-2023",
+        "gallium-germanium-2023",
+        "gallium",
+        True,
+        "2025-Q4",
+        "gallium ex-China about 2x from 2023 (before the Aug 2023 licensing) to 2025",
+    ),
+    Episode(
+        "germanium-2023",
+        "gallium-germanium-2023",
+        "germanium",
+        True,
+        "2025-Q4",
+        "germanium ex-China more than 2x from 2023 (before the Aug 2023 licensing) to mid/end 2025",
+    ),
 )
-"""The 2023 gallium and germanium licensing episode (ex-China prices about doubled 2023 -> 2025)
-has no scenario starting in 2023 in the content, so it is not played here."""
 
 
 def quarter_of(date: str) -> tuple[int, int]:

@@ -21,6 +21,7 @@ CAUSE_LABELS = {
     "demand_events": "demand shock",
     "stockpiles": "stockpile buying or selling",
     "inventories": "industry restocking or destocking",
+    "licence_approvals": "licence approvals",
     "market_dynamics": "market adjustment",
 }
 

@@ -15,12 +15,21 @@ instrument = "ban", targets = ["united_states"]}`.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import Field, TypeAdapter, model_validator
 
 from game.rules.ids import Frozen, Sector, Slug, Stage
-from game.rules.policies import ExportControl, FloorPaidBy, Instrument, Percent, Zone
+from game.rules.policies import (
+    ExportControl,
+    FloorPaidBy,
+    Instrument,
+    Percent,
+    Rate,
+    Zone,
+    approval_rate_field,
+    default_approval,
+)
 
 MONEY_MAX = 1e7
 """The largest sum an order names (USD m): a ceiling keeps a typo (or a fuzzer) from
@@ -51,8 +60,14 @@ class ImposeExportControl(OrderBase):
     instrument: Instrument
     targets: list[Slug] = Field(default=[], max_length=64)
     quota_tpy: Tonnes | None = None
-    pass_share: Annotated[float, Field(ge=0, le=1)] | None = None
+    approval_rate: Rate | None = approval_rate_field()
+    """Licensing: the share of the targets' licence applications approved (default 0.7)."""
     tax_pct: Percent | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _default_approval(cls, data: Any) -> Any:
+        return default_approval(data)
 
     @model_validator(mode="after")
     def _is_a_valid_control(self) -> ImposeExportControl:
@@ -67,7 +82,7 @@ class ImposeExportControl(OrderBase):
             instrument=self.instrument,
             targets=self.targets,
             quota_tpy=self.quota_tpy,
-            pass_share=self.pass_share,
+            approval_rate=self.approval_rate,
             tax_pct=self.tax_pct,
             note=self.note,
         )

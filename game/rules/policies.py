@@ -10,11 +10,12 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field, NonNegativeFloat, model_validator
+from pydantic import AliasChoices, Field, NonNegativeFloat, model_validator
 
 from game.rules.ids import Frozen, Slug, Source, Stage
 
 Percent = Annotated[float, Field(ge=0, le=1000)]
+Rate = Annotated[float, Field(ge=0, le=1)]
 
 
 class Instrument(StrEnum):
@@ -27,13 +28,39 @@ class Instrument(StrEnum):
     END_USE = "end_use"
 
 
+DEFAULT_APPROVAL_RATE = 0.7
+"""The share of licence applications an issuer approves when its licensing order names none:
+most licences are granted, slowly, and some are refused (MOFCOM's Ga/Ge licences from Sep 2023,
+graphite from Dec 2023; model assumption)."""
+
+
+def approval_rate_field() -> Any:
+    """`approval_rate`, which old saves and content call `pass_share` (read under both names)."""
+    return Field(None, validation_alias=AliasChoices("approval_rate", "pass_share"))
+
+
+def default_approval(data: Any) -> Any:
+    """A licensing control or order that names no approval rate gets the default one."""
+    if (
+        isinstance(data, dict)
+        and data.get("instrument") in (Instrument.LICENSING, Instrument.LICENSING.value)
+        and data.get("approval_rate") is None
+        and data.get("pass_share") is None
+    ):
+        return {**data, "approval_rate": DEFAULT_APPROVAL_RATE}
+    return data
+
+
 class ExportControl(Frozen):
     """An export control of `issuer` on one mineral and stage.
 
     `targets` empty means every other nation. A quota caps the tonnes per year shipped to
-    all targets together; licensing lets `pass_share` of the flow the route carried before
-    the control through each turn (the rest is refused or delayed); an end-use control
-    closes the route to the targets' defence sector only.
+    all targets together. Licensing approves `approval_rate` of the licences each target's
+    importers apply for (the rest is refused or delayed): the approved licences cap what may
+    pass, and what does pass responds to the price below that cap. The rate is the issuer's
+    policy; the licences actually granted to a target also move with relations and the
+    issuer's own industry's needs (game.world.mechanisms.controls). An end-use control closes
+    the route to the targets' defence sector only.
     """
 
     issuer: Slug
@@ -42,17 +69,22 @@ class ExportControl(Frozen):
     instrument: Instrument
     targets: list[Slug] = []
     quota_tpy: NonNegativeFloat | None = None
-    pass_share: Annotated[float, Field(ge=0, le=1)] | None = None
+    approval_rate: Rate | None = approval_rate_field()
     tax_pct: Percent | None = None
     expires: dt.date | None = None
     source: Source = "game"
     note: str = ""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _default_approval(cls, data: Any) -> Any:
+        return default_approval(data)
+
     @model_validator(mode="after")
     def _parameters_match_instrument(self) -> ExportControl:
         needs = {
             Instrument.QUOTA: "quota_tpy",
-            Instrument.LICENSING: "pass_share",
+            Instrument.LICENSING: "approval_rate",
             Instrument.EXPORT_TAX: "tax_pct",
         }
         for instrument, field in needs.items():
@@ -105,7 +137,7 @@ class Zone(Frozen):
 
 
 ControlTerms = tuple[object, ...]
-"""(issuer, mineral, stage, instrument, sorted targets, quota, pass share, tax)."""
+"""(issuer, mineral, stage, instrument, sorted targets, quota, approval rate, tax)."""
 
 
 def control_terms(c: ExportControl | Any) -> ControlTerms:
@@ -120,6 +152,6 @@ def control_terms(c: ExportControl | Any) -> ControlTerms:
         c.instrument,
         tuple(sorted(c.targets)),
         c.quota_tpy,
-        c.pass_share,
+        c.approval_rate,
         c.tax_pct,
     )

@@ -249,7 +249,7 @@ class Play:
                 what = {
                     "ban": "Ban",
                     "quota": f"Quota {o.quota_tpy or 0:,.0f} t/yr on",
-                    "licensing": f"Licensing ({(o.pass_share or 0) * 100:.0f} % pass) on",
+                    "licensing": f"Licensing ({(o.approval_rate or 0) * 100:.0f} % approved) on",
                     "export_tax": f"Export tax {o.tax_pct or 0:.0f} % on",
                     "end_use": "End-use control on",
                 }[o.instrument.value]

@@ -86,6 +86,7 @@ def explain(
         "demand_events": world(causes.demand_event, world_demand),
         "stockpiles": world(causes.stockpile, world_demand),
         "inventories": world(causes.inventory, world_demand),
+        "licence_approvals": causes.licence_approvals,
     }
     pushed = np.stack([push[c] for c in CAUSES[:-1]]) / RESPONSE  # (C-1, M, N)
     ore_parts = np.zeros_like(pushed)  # ore prices follow refined ones; only ore policy is its own

@@ -143,6 +143,7 @@ class _Shared:
     acts: dict[Hashable, tuple[Act, ...]]
     replies: dict[Hashable, tuple[str, ...]]
     projects: dict[Hashable, tuple[ProjectInProgress, ...]]
+    licence_approvals: tuple[tuple[str, str, str, str, float], ...]
 
 
 def _shared_key(world: WorldState) -> tuple[int, ...]:
@@ -184,6 +185,11 @@ def _shared(world: WorldState, public: dict) -> _Shared:
         acts=_grouped(_recent(d.acts, turn - 1), lambda a: _parties(a.actor, a.target)),
         replies={who: tuple(text for _, _, text in group) for who, group in replies.items()},
         projects=_projects_by_owner(world),
+        licence_approvals=tuple(
+            (a.spec.issuer, a.spec.mineral, a.spec.stage.value, target, rate)
+            for a in world.policies.controls
+            for target, rate in a.approval.items()
+        ),
     )
     public["shared"] = shared
     return shared
@@ -234,5 +240,6 @@ def observe(world: WorldState, nation: str) -> Observation:
         news=shared.news,
         projects=shared.projects.get(i, ()),
         offtake_ceiling=public["offtake_ceiling"],
+        licence_approvals=shared.licence_approvals,
         shared=public["readings"],
     )

@@ -26,6 +26,7 @@ CAUSES = (
     "demand_events",
     "stockpiles",
     "inventories",
+    "licence_approvals",
     "market_dynamics",
 )
 
@@ -119,6 +120,7 @@ class Causes:
     cost_wedge: F64  # (M, N) change of the buyer's average import cost, log
     lost_access_ore: F64
     cost_wedge_ore: F64
+    licence_approvals: F64  # (M, N) share of a buyer's supply licences approved fewer (+) or more (-) of
 
     @classmethod
     def zeros(cls, n_min: int, n_nat: int) -> Causes:

@@ -16,6 +16,7 @@ from game.world.economy import accounts, demand, firms, inventories, projects, s
 from game.world.explain import EXPLAIN_THRESHOLD, explain, note_policy_change
 from game.world.market.clearing import Clearing, Offers
 from game.world.mechanisms import deals, effects, facilitator, programmes, stockpiles, tariffs, zones
+from game.world.mechanisms.controls import settle_start_licences, step_licences
 from game.world.mechanisms.desk import OrderRecord
 from game.world.mechanisms.trade import clear_stage, routes_of
 from game.world.record import Causes, TurnRecord
@@ -57,6 +58,7 @@ def orders(s: WorldState, x: TurnScratch) -> None:
 
 
 def policies_at_work(s: WorldState, x: TurnScratch) -> None:
+    step_licences(s)
     programmes.step(s)
     zones.emergency_sharing(s)
     note_policy_change(s)
@@ -264,6 +266,7 @@ def spin_up(s: WorldState) -> None:
     }
     s.last_clearing = {}
     s.spun_rounds = 0
+    settle_start_licences(s)
     # What the first turn's policy changes are measured against: the start's routes and trade.
     s.refined_nodes_flow = x.refined.flow_stored()
     s.cleared_under = (s.policies.version, {stage: routes_of(s, stage) for stage in Stage})

@@ -22,7 +22,7 @@ from game.ui.play import mineral_name
 INSTRUMENTS = [
     ("Ban: route closed", "ban"),
     ("Quota: tonnes per year", "quota"),
-    ("Licensing: a share passes", "licensing"),
+    ("Licensing: a share approved", "licensing"),
     ("Export tax", "export_tax"),
     ("End-use: no defence buyers", "end_use"),
 ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from game.rules import orders as o
-from game.ui.forms.spec import INSTRUMENTS, STAGES, Action, FieldSpec, Form, number
+from game.rules.policies import DEFAULT_APPROVAL_RATE
+from game.ui.forms.spec import INSTRUMENTS, STAGES, Action, FieldSpec, Form, bounds, number
 
 
 def actions(f: Form) -> list[Action]:
@@ -83,7 +84,18 @@ def instrument_fields(f: Form) -> list[FieldSpec]:
     if instrument == "quota":
         return [number("quota", "Quota (t/yr)", o.ImposeExportControl, "quota_tpy", "1000")]
     if instrument == "licensing":
-        return [FieldSpec("pass", "Licences granted (%)", "number", default="50", lo=0, hi=100)]
+        lo, hi = bounds(o.ImposeExportControl, "approval_rate")  # a share: shown in per cent
+        return [
+            FieldSpec(
+                "approval",
+                "Approval rate (%)",
+                "number",
+                default=f"{DEFAULT_APPROVAL_RATE * 100:.0f}",
+                tip="Share of the targets' licence applications you approve",
+                lo=None if lo is None else lo * 100,
+                hi=None if hi is None else hi * 100,
+            )
+        ]
     if instrument == "export_tax":
         return [number("tax", "Export tax (%)", o.ImposeExportControl, "tax_pct", "15")]
     return []
@@ -99,8 +111,8 @@ def export_control(f: Form, v: dict[str, Any]) -> dict[str, Any]:
     }
     if "quota" in v:
         order["quota_tpy"] = v["quota"]
-    if "pass" in v:
-        order["pass_share"] = v["pass"] / 100
+    if "approval" in v:
+        order["approval_rate"] = v["approval"] / 100
     if "tax" in v:
         order["tax_pct"] = v["tax"]
     return order

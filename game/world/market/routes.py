@@ -29,13 +29,19 @@ class ActiveControl:
     spec: ExportControl
     imposed_turn: int
     baseline: dict[str, float] = field(default_factory=dict)
-    """Licensing: tonnes per turn each target received before the control (the base of pass_share)."""
+    """Licensing: each target's share of its purchases that came from the issuer before the
+    first licence (what its importers apply to buy from the issuer, as a share of their needs)."""
+    approval: dict[str, float] = field(default_factory=dict)
+    """Licensing: the share of each target's applications approved this turn (the policy's
+    rate moved by relations and the issuer's own needs; game.world.mechanisms.controls)."""
+    licensed: dict[str, float] = field(default_factory=dict)
+    """Licensing: tonnes each target may receive this turn (approval times applications)."""
 
 
 class LicenceBaselines(dict[tuple[str, str, str, str], float]):
-    """(issuer, mineral, stage, target) -> tonnes a turn the route carried before its first
-    licence. Entries are only ever added (`setdefault`), so the digest encodes each key once,
-    when it arrives; the values are read afresh every time."""
+    """(issuer, mineral, stage, target) -> the target's share of its purchases that came from
+    the issuer before its first licence. Entries are only ever added (`setdefault`), so the
+    digest encodes each key once, when it arrives; the values are read afresh every time."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -83,17 +89,58 @@ class PolicyBook:
     )
     """The controls' part of the world hash, which costs only the controls changed since."""
 
+    _caps: dict[Stage, tuple[tuple[int, int], F64]] = field(default_factory=dict, repr=False, compare=False)
+    _grants: int = field(default=0, repr=False, compare=False)
+
     def changed(self) -> None:
         self.version += 1
+
+    def granted(self) -> None:
+        """Licences were granted afresh: the caps are to be read again."""
+        self._grants += 1
 
     def digest(self) -> bytes:
         """The controls (with their licence baselines), tariffs and zones, for the world hash."""
         return (
             self._controls_digest.digest(a.spec for a in self.controls)
             + float_maps(a.baseline for a in self.controls)
+            + float_maps(a.approval for a in self.controls)
+            + float_maps(a.licensed for a in self.controls)
             + repr([x.model_dump_json() for x in self.tariffs]).encode()
             + repr([z.model_dump_json() for z in self.zones.values()]).encode()
         )
+
+    def cap_owners(self, stage: Stage) -> list[tuple[ActiveControl, str | None]]:
+        """Each cap group of a stage, in the order `routes` builds them: its control, and for
+        a licence the target it covers (a quota covers all its targets together)."""
+        owners: list[tuple[ActiveControl, str | None]] = []
+        for active in self.controls:
+            c = active.spec
+            if c.stage != stage:
+                continue
+            if c.instrument == Instrument.QUOTA:
+                owners.append((active, None))
+            elif c.instrument == Instrument.LICENSING:
+                owners.extend((active, self.geo.nations[t]) for t in self.targets_of(c))
+        return owners
+
+    def caps(self, stage: Stage) -> F64:
+        """(G,) tonnes a turn each cap group of a stage may carry: a quota's share of its year,
+        a licence's tonnes granted this turn. Licences move every turn while the routes stay,
+        so the routes' caps are refreshed from here."""
+        key = (self.version, self._grants)
+        cached = self._caps.get(stage)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        caps = np.array(
+            [
+                (a.spec.quota_tpy or 0.0) / 4 if target is None else a.licensed.get(target, 0.0)
+                for a, target in self.cap_owners(stage)
+            ],
+            dtype=float,
+        )
+        self._caps[stage] = (key, caps)
+        return caps
 
     def targets_of(self, control: ExportControl) -> list[int]:
         issuer = self.geo.index(control.issuer)
@@ -131,7 +178,6 @@ class PolicyBook:
         transport = widen(self.geo.transport_share[:, None, None] * ref_price[:, None, None] * dist[None])
         discount = self.discount(ref_price, owned_share, defence_nodes)
         groups: list[NDArray[np.int64]] = []
-        caps: list[float] = []
 
         def routes_to(m: int, o: int, to: list[int]) -> NDArray[np.int64]:
             return (m * n_nat + o) * n_buy + np.array(sorted(set(to)), dtype=np.int64)
@@ -153,11 +199,8 @@ class PolicyBook:
                 export_tax[m, o, b] = np.maximum(export_tax[m, o, b], (c.tax_pct or 0.0) / 100)
             elif c.instrument == Instrument.QUOTA:
                 groups.append(routes_to(m, o, buyers(targets)))
-                caps.append((c.quota_tpy or 0.0) / 4)
             elif c.instrument == Instrument.LICENSING:
-                for t in targets:
-                    groups.append(routes_to(m, o, buyers([t])))
-                    caps.append((c.pass_share or 0.0) * active.baseline.get(self.geo.nations[t], 0.0))
+                groups.extend(routes_to(m, o, buyers([t])) for t in targets)
 
         for t in self.tariffs:
             if t.stage != stage:
@@ -193,5 +236,5 @@ class PolicyBook:
             fund_floor=fund_floor,
             discount=discount,
             cap_routes=tuple(groups),
-            cap=np.array(caps, dtype=float),
+            cap=self.caps(stage),
         )

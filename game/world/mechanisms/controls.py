@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
+from numpy.typing import NDArray
+
 from game.rules import ExportControl, Instrument, Stage
 from game.rules.orders import ImposeExportControl, LiftExportControl
 from game.rules.policies import ControlTerms, control_terms
@@ -18,6 +21,8 @@ from game.world.record import Happened
 
 if TYPE_CHECKING:
     from game.world.state import WorldState
+
+F64 = NDArray[np.float64]
 
 
 def _control_verb(o: ImposeExportControl, n: Label = same) -> str:
@@ -110,6 +115,8 @@ def _apply_lift(world: WorldState, o: LiftExportControl) -> None:
                     active.spec.model_copy(update={"targets": remaining}),
                     active.imposed_turn,
                     {t: v for t, v in active.baseline.items() if t in remaining},
+                    {t: v for t, v in active.approval.items() if t in remaining},
+                    {t: v for t, v in active.licensed.items() if t in remaining},
                 )
             else:
                 del world.policies.controls[place]
@@ -147,7 +154,7 @@ def matching_controls(
 
 def impose(s: WorldState, control: ExportControl) -> None:
     """Put an export control in force (replacing one with the same issuer, mineral, stage,
-    instrument and targets). Licensing remembers the flow each target had."""
+    instrument and targets). Licensing remembers what each target applied for."""
     key = (control.issuer, control.mineral, control.stage, control.instrument, tuple(control.targets))
     s.policies.controls = [
         a
@@ -156,19 +163,153 @@ def impose(s: WorldState, control: ExportControl) -> None:
     ]
     active = ActiveControl(control, s.turn)
     if control.instrument == Instrument.LICENSING:
-        # pass_share is relative to uncontrolled trade: a route's baseline is measured
-        # the first time it is licensed and kept, so replacing one licence by another
-        # does not compound the restriction.
+        # What a target's importers apply for is the share of their needs they bought from
+        # the issuer before any licence: measured the first time the route is licensed and
+        # kept, so replacing one licence by another does not compound the restriction.
         m, o = s.mineral_index(control.mineral), s.nation_index[control.issuer]
         flow = s.last_flow[control.stage].row(m, o)
         if not flow.any():  # before the first turn: what the route would carry at reference
             flow = reference_flow(s, control.stage, m, o)
+        wanted = wanted_of(s, control.stage, m)
         for t in s.policies.targets_of(control):
             key = (control.issuer, control.mineral, control.stage.value, s.nation_ids[t])
-            s.licence_baseline.setdefault(key, float(flow[t]))
+            share = min(float(flow[t]) / wanted[t], 1.0) if wanted[t] > 0 else 0.0
+            s.licence_baseline.setdefault(key, share)
             active.baseline[s.nation_ids[t]] = s.licence_baseline[key]
+        grant_licences(s, active, wanted)
     s.policies.controls.append(active)
     s.policies.changed()
+
+
+APPLICATION_HEADROOM = 0.2
+"""Importers apply for this much more than they expect to buy from the issuer: approvals are
+slow and uncertain, and an unused licence costs little (model assumption). So a licence
+approved in full leaves room: what passes then follows the price, not the paperwork."""
+RELATION_PULL = 0.5
+"""Approvals move by this share of the policy's rate per 100 points the issuer's relations
+with a target stand above (more) or below (fewer) their baseline (model assumption)."""
+OWN_NEED_PULL = 2.0
+"""Approvals fall by this share of the policy's rate per unit of the issuer's own industry's
+shortfall share beyond the rest of the world's: an issuer short at home keeps its metal
+(model assumption)."""
+EXPORTERS_PULL = 0.5
+"""Approvals rise by this share of the policy's rate per unit the issuer's home price has
+fallen below its start: licences that glut the home market cost the issuer's own refiners,
+who press for approvals (model assumption)."""
+
+
+def wanted_of(s: WorldState, stage: Stage, m: int) -> F64:
+    """(N,) tonnes a turn each nation's buyers want of a stage at the going price: what they
+    bought last turn, wherever from, and (refined) what they could not get. Before any
+    trade, the need at the reference price."""
+    wanted = s.last_flow[stage].by_buyer()[m]  # bought last turn, wherever from
+    if not wanted.any():
+        return np.asarray(s.base_need[m].sum(axis=1), dtype=float)
+    if stage == Stage.REFINED:
+        wanted = wanted + s.shortfall[m].sum(axis=1)
+    return np.asarray(wanted, dtype=float)
+
+
+def approvals_for(s: WorldState, control: ExportControl, targets: list[int]) -> F64:
+    """The share of each target's applications the issuer approves now: its policy's rate,
+    more for friends and fewer for rivals than the relations it started from, fewer while its
+    own industry goes short, more while its refiners' home market is glutted. A rate of 0
+    stays 0 (a halt is a halt)."""
+    i, m = s.nation_index[control.issuer], s.mineral_index(control.mineral)
+    mood = (s.relations[i, targets] - s.diplomacy.baseline[i, targets]) / 100
+    need = s.need[m].sum(axis=1)
+    short_share = np.divide(s.shortfall[m].sum(axis=1), need, out=np.zeros_like(need), where=need > 0)
+    others = (short_share.sum() - short_share[i]) / max(len(short_share) - 1, 1)
+    # short at home beyond what the rest of the world goes without: a problem of its own
+    short = max(0.0, float(short_share[i] - others))
+    # a home market glutted by the metal the licences hold back: its refiners press to export
+    start = float(s.start_paid[m, i]) if s.start_paid.size else 0.0
+    glut = max(0.0, 1.0 - float(s.refined_paid[m, i]) / start) if start > 0 else 0.0
+    own = (1 - OWN_NEED_PULL * short) * (1 + EXPORTERS_PULL * glut)
+    rate = (control.approval_rate or 0.0) * (1 + RELATION_PULL * mood) * own
+    return np.clip(rate, 0.0, 1.0)
+
+
+def grant_licences(s: WorldState, active: ActiveControl, wanted: F64) -> None:
+    """This turn's approvals and the tonnes they license, per target."""
+    c = active.spec
+    targets = s.policies.targets_of(c)
+    rates = approvals_for(s, c, targets).tolist()
+    applied = wanted[targets] * (1 + APPLICATION_HEADROOM)
+    for t, rate, asked in zip(targets, rates, applied.tolist(), strict=True):
+        name = s.nation_ids[t]
+        active.approval[name] = rate
+        active.licensed[name] = rate * active.baseline.get(name, 0.0) * asked
+    s.policies.granted()
+
+
+def settle_start_licences(s: WorldState) -> None:
+    """The licences in force at the start keep the grants the spin-up cleared under: the
+    spin-up matches demand outside China to the reference prices, which moves what each
+    target wants; each target's application share is restated so that the first turn's
+    grant, from the matched demand, is the one the start's prices were found under."""
+    for active in s.policies.controls:
+        c = active.spec
+        if c.instrument != Instrument.LICENSING:
+            continue
+        wanted = wanted_of(s, c.stage, s.mineral_index(c.mineral))
+        for target, granted in active.licensed.items():
+            per_share = active.approval.get(target, 0.0) * float(wanted[s.nation_index[target]])
+            if per_share <= 0:
+                continue
+            share = granted / (per_share * (1 + APPLICATION_HEADROOM))
+            active.baseline[target] = share
+            s.licence_baseline[(c.issuer, c.mineral, c.stage.value, target)] = share
+
+
+def step_licences(s: WorldState) -> None:
+    """Each turn, licences are granted afresh: approvals follow relations and the issuer's
+    own needs, applications follow what importers want at the going price. An approval that
+    moved on a licence that bound last turn goes to the turn's causes."""
+    licences = [a for a in s.policies.controls if a.spec.instrument == Instrument.LICENSING]
+    if not licences:
+        return
+    moved: list[tuple[ActiveControl, int, int, F64, F64]] = []
+    wanted: dict[tuple[Stage, int], F64] = {}
+    for active in licences:
+        c = active.spec
+        m = s.mineral_index(c.mineral)
+        if (c.stage, m) not in wanted:
+            wanted[c.stage, m] = wanted_of(s, c.stage, m)
+        was = np.fromiter(active.approval.values(), dtype=float, count=len(active.approval))
+        grant_licences(s, active, wanted[c.stage, m])
+        now = np.fromiter(active.approval.values(), dtype=float, count=len(active.approval))
+        if c.stage == Stage.REFINED and len(was) == len(now) and (was != now).any():
+            moved.append((active, m, s.nation_index[c.issuer], was, now))
+    if moved:
+        _note_approvals_moved(s, moved)
+
+
+def _note_approvals_moved(s: WorldState, moved: list[tuple[ActiveControl, int, int, F64, F64]]) -> None:
+    """Approvals that moved on licences that bound last turn, to the turn's causes: the share
+    of each target's supply its licences carried, cut (+) or widened (-) by as much."""
+    last = s.last_clearing.get(Stage.REFINED)
+    if last is None or s.cleared_under is None or s.cleared_under[0] != s.policies.version:
+        return  # the policies changed since: what changed goes to export controls
+    owners = s.policies.cap_owners(Stage.REFINED)  # the groups of the last clearing, in order
+    if len(owners) != len(last.binding):
+        return
+    bound: dict[int, list[bool]] = {}
+    for (a, _), binds in zip(owners, last.binding.tolist(), strict=True):
+        bound.setdefault(id(a), []).append(bool(binds))
+    flow = s.last_flow[Stage.REFINED]
+    by_buyer = flow.by_buyer()
+    n_nat = len(s.nation_ids)
+    for active, m, o, was, now in moved:
+        targets = np.array([s.nation_index[name] for name in active.approval], dtype=np.intp)
+        binds = np.array(bound.get(id(active), []), dtype=bool)
+        if len(binds) != len(targets):
+            continue
+        bought = by_buyer[m, targets]
+        cut = np.where(was > 0, 1 - now / np.where(was > 0, was, 1.0), -1.0)
+        use = binds & (was != now) & (bought > 0) & (targets < n_nat)
+        carried = np.divide(flow.row(m, o)[targets], bought, out=np.zeros_like(bought), where=bought > 0)
+        np.add.at(s.causes.licence_approvals[m], targets[use], (carried * cut)[use])
 
 
 def lift(s: WorldState, issuer: str, mineral: str, stage: Stage | None, instrument: Instrument | None) -> int:

@@ -96,7 +96,7 @@ def apply_effect(s: WorldState, effect: ev.Effect, source: str) -> None:
                 owner = effect.owner if effect.owner in s.nation_ids else effect.country
                 s.pipeline.add(
                     Project(
-                        name=f"{template.id} ({effect.country})",
+                        name=f"{template.id.replace('_', ' ')} in {s.display(effect.country)}",
                         kind=template.kind,
                         mineral=s.mineral_index(template.mineral),
                         country=s.nation_index[effect.country],

@@ -29,7 +29,7 @@ def routes_of(s: WorldState, stage: Stage) -> market.Routes:
     key = (s.policies.version, len(s.firms))
     cached = s.routes_cache.get(stage)
     if cached and cached[:2] == key:
-        return cached[2]
+        return _with_caps(s, stage, cached[2])
     kind = MINE if stage == Stage.ORE else REFINERY
     owned = owned_share(s, kind)
     ref = s.ref_price * (s.ore_share if stage == Stage.ORE else 1.0)
@@ -41,7 +41,23 @@ def routes_of(s: WorldState, stage: Stage) -> market.Routes:
     else:
         routes = s.policies.routes(stage, ref, owned, defence_nodes=defence)
     s.routes_cache[stage] = (*key, routes)
-    return routes
+    return _with_caps(s, stage, routes)
+
+
+def _with_caps(s: WorldState, stage: Stage, routes: market.Routes) -> market.Routes:
+    """The routes with this turn's caps: licences granted move every turn (approvals follow
+    relations, applications follow demand) while the policies, and so the routes, stay."""
+    caps = s.policies.caps(stage)
+    if np.array_equal(caps, routes.cap):
+        return routes
+    fresh = replace(routes, cap=caps)
+    for kept in ("groups", "group_keys", "taxed"):  # cached_properties the caps do not change
+        if kept in routes.__dict__:
+            fresh.__dict__[kept] = routes.__dict__[kept]
+    cached = s.routes_cache.get(stage)
+    if cached and cached[2] is routes:
+        s.routes_cache[stage] = (*cached[:2], fresh)
+    return fresh
 
 
 def clear_stage(
