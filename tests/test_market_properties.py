@@ -167,3 +167,26 @@ def test_a_cap_group_over_two_minerals_is_refused():
     two = dataclasses.replace(routes, open=np.ones((2, 1, 2), dtype=bool), cap_routes=(np.array([0, 3]),))
     with pytest.raises(ValueError, match="more than one mineral"):
         _ = two.groups
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_no_buyer_pays_more_than_its_ceiling(seed):
+    """A buyer with a price ceiling (a refiner's netback on ore) pays no more than it per
+    tonne wherever it buys, however tight the ceiling against the market; the ceiling takes
+    nothing from mass conservation or the caps."""
+    rng = np.random.default_rng(seed)
+    offers, bids, routes, price0 = random_market(rng)
+    ceiling = bids.pref * rng.uniform(0.3, 2.0, bids.need.shape)
+    ceiling[rng.random(ceiling.shape) < 0.3] = np.inf
+    result = market.clear(offers, dataclasses.replace(bids, ceiling=ceiling), routes, price0)
+    bought = result.flow.sum(axis=1) > 0
+    assert (result.paid[bought] <= ceiling[bought]).all()
+    carried = result.flow > 0
+    assert (result.delivered[carried] <= np.broadcast_to(ceiling[:, None, :], carried.shape)[carried]).all()
+    n_min, n_orig = price0.shape
+    shipped = result.flow.sum(axis=2).ravel()
+    sold = np.bincount(offers.cell, weights=result.sold, minlength=n_min * n_orig)
+    assert np.allclose(shipped, sold, rtol=1e-9, atol=1e-9)
+    for mask, cap in zip(routes.cap_mask, routes.cap, strict=True):
+        assert result.flow[mask].sum() <= cap * (1 + 1e-12) + 1e-12

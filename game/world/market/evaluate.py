@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from game.world.market.ceiling import taper
 from game.world.market.params import CAP_FLOOR, CHOKE_STEEPNESS, MATERIAL, TOLERANCE, TRACE
 
 
@@ -140,6 +141,7 @@ def demand(m, buyers, ws, cols):
         if d >= dcap[m, b]:
             d = dcap[m, b]
             e = 0.0
+        d, e = taper(d, e, q[b], buyers.ceiling[m, b])
         r = d - fixed_in[m, b]
         if r > 0.0:
             rest[b] = r

@@ -12,7 +12,17 @@ from pathlib import Path
 
 import numba
 
-KERNEL_MODULES = ("params", "inputs", "evaluate", "rents", "newton", "fallbacks", "kernel", "finalise")
+KERNEL_MODULES = (
+    "params",
+    "inputs",
+    "ceiling",
+    "evaluate",
+    "rents",
+    "newton",
+    "fallbacks",
+    "kernel",
+    "finalise",
+)
 """The compiled modules. numba keys each function's cache on its own file only, so a cached
 caller would keep an edited callee from another module compiled into it: the cache directory
 is named after a digest of all of them instead, and any edit starts a fresh one."""
@@ -43,6 +53,8 @@ POLISH = 0.01
 takes one more Newton step."""
 MATERIAL = 5e-3
 CHOKE_STEEPNESS = 4.0
+CEILING_KNEE = 0.9
+"""A buyer's demand starts to taper to nothing at this share of its price ceiling."""
 NEWTON_DAMPING = 1e-3
 MAX_STEP = 1.5
 """Longest Newton step, in log price (a factor of about 4.5) or in rent as a share of the
