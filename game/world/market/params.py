@@ -72,6 +72,9 @@ CAP_FLOOR = 1e-3
 """A group's gap is its load's distance from its cap as a share of the cap (of a thousandth
 of MATERIAL of the market for the smallest caps): unlike an origin's imbalance, a rent on a
 small licence is never negligible to the buyer who pays it."""
+ORIGIN_FLOOR = 1e-3
+"""An origin's imbalance counts as a share of its own trade, or of this share of MATERIAL of
+the whole market if that is larger (a few grams in a market of thousands of tonnes)."""
 MAX_LEVEL_STEP = 0.7
 WEIGHT_FLOOR = 1e-14
 """Logit weights below this are left out of the Jacobian (they move nothing)."""
@@ -92,5 +95,12 @@ LONG_STEPS = (1.0, 0.5, 0.25)
 SHORT_STEPS = (0.1, 0.03, 0.01)
 LM_DAMPING = 0.3
 """Levenberg-Marquardt damping of the last Newton attempt (a share of each diagonal)."""
+FREE_JUMPS = 3
+"""Idle origins' jumps a solve takes unconditionally; later ones only where they help."""
+WEAK_SWEEP = 0.5
+"""A Jacobi sweep that leaves more than this share of the merit is weak: damped Newton steps
+are tried from it before it is taken."""
+SWEEP_DAMPINGS = (0.01, 0.1, 1.0)
+"""The Levenberg-Marquardt dampings tried after a weak sweep, lightest first."""
 PLATEAU = 1e-9
 """A full step that changes the merit by less than this share is crossing a plateau."""
