@@ -201,7 +201,7 @@ def test_a_small_origins_price_does_not_depend_on_where_the_solve_started():
     compared = 0
     for _ in range(40):
         offers, bids, routes, price0 = random_market(rng)
-        n_min, n_orig = price0.shape
+        n_orig = price0.shape[1]
         small = offers.cell % n_orig == 0  # origin 0 of each mineral: a thousandth of the tonnes
         offers = dataclasses.replace(offers, avail=np.where(small, offers.avail * 1e-3, offers.avail))
         low, high = price0.copy(), price0.copy()

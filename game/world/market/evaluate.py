@@ -198,8 +198,8 @@ def residuals(m, g0, g1, rent, lanes, ws):
     share of its own trade (offers plus sales), or of ORIGIN_FLOOR of MATERIAL of the whole
     market for the tiniest. Measured against the whole market instead, a small origin's price
     was free to sit anywhere within a band of tens of per cent, so two solves of one market
-    agreed on the big origins and not on the small ones. A group's gap is its load over the cap (or under it while it earns a rent), as a share of
-    the cap."""
+    agreed on the big origins and not on the small ones. A group's gap is its load over the
+    cap (or under it while it earns a rent), as a share of the cap."""
     cap_ptr, cap_idx, capeff = lanes.cap_ptr, lanes.cap_idx, lanes.capeff
     weight, rest, supply_, sales, load, excess = ws.weight, ws.rest, ws.supply, ws.sales, ws.load, ws.excess
     n_orig, n_buy = weight.shape
