@@ -95,6 +95,9 @@ LONG_STEPS = (1.0, 0.5, 0.25)
 SHORT_STEPS = (0.1, 0.03, 0.01)
 LM_DAMPING = 0.3
 """Levenberg-Marquardt damping of the last Newton attempt (a share of each diagonal)."""
+SCARCE = 0.01
+"""An origin selling less than this share of its offer is nearly priced out: it jumps (see
+`fallbacks.idle_jumps`) rather than waiting for Newton."""
 FREE_JUMPS = 3
 """Idle origins' jumps a solve takes unconditionally; later ones only where they help."""
 WEAK_SWEEP = 0.5
