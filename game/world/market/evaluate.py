@@ -12,7 +12,15 @@ import numpy as np
 from numba import njit
 
 from game.world.market.ceiling import taper
-from game.world.market.params import CAP_FLOOR, CHOKE_STEEPNESS, MATERIAL, ORIGIN_FLOOR, TOLERANCE, TRACE
+from game.world.market.params import (
+    CAP_FLOOR,
+    CHOKE_STEEPNESS,
+    MATERIAL,
+    ORIGIN_FLOOR,
+    ORIGIN_TOLERANCE,
+    TOLERANCE,
+    TRACE,
+)
 
 
 @njit(cache=True)
@@ -194,9 +202,10 @@ def residuals(m, g0, g1, rent, lanes, ws):
     """Origin imbalances (sales - offer) and the loads of the mineral's groups `g0:g1`.
 
     Returns a smooth merit (the sum of squared imbalances against MATERIAL of the mineral's
-    whole market) and the worst gap, which decides convergence: an origin's imbalance as a
-    share of its own trade (offers plus sales), or of ORIGIN_FLOOR of MATERIAL of the whole
-    market for the tiniest. Measured against the whole market instead, a small origin's price
+    whole market) and the worst gap, which decides convergence (against TOLERANCE): an
+    origin's imbalance as a share of its own trade (offers plus sales), or of ORIGIN_FLOOR of
+    MATERIAL of the whole market for the tiniest, scaled so that ORIGIN_TOLERANCE of it clears.
+    Measured against the whole market instead, a small origin's price
     was free to sit anywhere within a band of tens of per cent, so two solves of one market
     agreed on the big origins and not on the small ones. A group's gap is its load over the
     cap (or under it while it earns a rent), as a share of the cap."""
@@ -228,7 +237,9 @@ def residuals(m, g0, g1, rent, lanes, ws):
         scale = max(abs(supply_[o]) + sales[o], 1e-12)
         smooth = TOLERANCE * excess[o] / material
         ssq += smooth * smooth
-        worst = max(worst, abs(excess[o]) / max(scale, ORIGIN_FLOOR * material))
+        worst = max(
+            worst, TOLERANCE / ORIGIN_TOLERANCE * abs(excess[o]) / max(scale, ORIGIN_FLOOR * material)
+        )
     for g in range(g0, g1):
         over = load[g] - capeff[g]
         if rent[g] <= 0.0 and over < 0.0:

@@ -72,6 +72,9 @@ CAP_FLOOR = 1e-3
 """A group's gap is its load's distance from its cap as a share of the cap (of a thousandth
 of MATERIAL of the market for the smallest caps): unlike an origin's imbalance, a rent on a
 small licence is never negligible to the buyer who pays it."""
+ORIGIN_TOLERANCE = 1e-2
+"""An origin has cleared when its imbalance is under this share of its own trade: a price
+error of a fraction of a per cent where its offer or its buyers' logit respond at all."""
 ORIGIN_FLOOR = 1e-3
 """An origin's imbalance counts as a share of its own trade, or of this share of MATERIAL of
 the whole market if that is larger (a few grams in a market of thousands of tonnes)."""
