@@ -20,7 +20,17 @@ continuation in the logit temperature: a cold start anneals from a wide temperat
 Newton step that cannot be made to help is replaced by a sweep of one-dimensional searches
 (each price and rent against its own equation), shorter or damped Newton steps, or a level
 step (every origin price scaled to clear the whole market) (`fallbacks`); the sweep is taken
-as the last resort. Nothing here draws random numbers and loops run in a fixed order, so a
+as the last resort. A sweep that barely lowers the merit is creeping along a flat direction
+(a quota's rent and the price level moving together): damped Newton steps are tried from it.
+Origins that sell nothing, or under SCARCE of their offer, jump first (`idle_jumps`); after
+FREE_JUMPS such jumps, one is kept only where it lowers the merit (else it can cycle with the
+step that undoes it).
+
+Convergence asks every origin to clear within ORIGIN_TOLERANCE of its own trade and every
+group within TOLERANCE of its cap (`evaluate.residuals`): small origins' prices are pinned,
+not left anywhere within a share of their whole mineral's market.
+
+Nothing here draws random numbers and loops run in a fixed order, so a
 solve is bit-for-bit repeatable.
 """
 
