@@ -53,8 +53,10 @@ POLISH = 0.01
 takes one more Newton step."""
 MATERIAL = 5e-3
 CHOKE_STEEPNESS = 4.0
-CEILING_KNEE = 0.9
-"""A buyer's demand starts to taper to nothing at this share of its price ceiling."""
+CEILING_KNEE = 0.97
+"""A buyer's demand starts to taper to nothing at this share of its price ceiling. Lower, the
+taper cut refiners whose netback stands a few per cent over the ore price to a fraction of
+their plan (at 0.9, US lithium refiners in the tutorial bought 61 t of ore instead of 209)."""
 NEWTON_DAMPING = 1e-3
 MAX_STEP = 1.5
 """Longest Newton step, in log price (a factor of about 4.5) or in rent as a share of the
