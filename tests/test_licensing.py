@@ -33,8 +33,13 @@ def _licence(rate: float, mineral: str = "rare_earths") -> ExportControl:
 
 
 def _licensed(content, rate: float, turns: int = 3, then=None) -> WorldModel:
-    """The tutorial, two turns of free trade, then China's licence on Japan."""
+    """The tutorial, two turns of free trade, then China's licence on Japan. Manufacturers
+    keep no stocks here, so what passes is the licence's doing (stocks drawn when access is
+    cut would blur it; tests/test_inventories.py covers them)."""
     world = WorldModel(content, "tutorial", seed=0)
+    s = world.state
+    s.inventory_cover[:] = 0.0
+    s.inventory[:] = 0.0
     for _ in range(2):
         world.step()
     world.impose_control(_licence(rate))
