@@ -59,7 +59,8 @@ def test_the_room_window_shows_the_public_view_beside_the_seats(app: App) -> Non
     text = window_text(room)
     assert "Tutorial" in text and "turn 1 of 12" in text and "Waiting for: Japan, Australia" in text
     assert "Rare earths" in text and "News" in text
-    for private in (secret, "913", "envoy lands", "queued", "score", "vetoed", "Facilitator"):
+    # the tonnage as an order shows it ("913 t"), not digits a price may hold by chance
+    for private in (secret, "913 t", "envoy lands", "queued", "score", "vetoed", "Facilitator"):
         assert private not in text, private
     assert secret not in screen_text(app)  # nor does the room window leak into the seat's
 
