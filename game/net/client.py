@@ -17,7 +17,31 @@ from game.net import protocol as p
 from game.net.codec import decode_observation
 
 
-class Client:
+class _Connection:
+    """One line-based stream to the host and the task that listens to it (a team's seat or
+    the room's projector): what both kinds of client open and close alike."""
+
+    _reader: asyncio.StreamReader | None = None
+    _writer: asyncio.StreamWriter | None = None
+    _task: asyncio.Task | None = None
+
+    async def _open(self, host: str, port: int) -> None:
+        self._reader, self._writer = await asyncio.open_connection(host, port, limit=p.MAX_LINE)
+        self._task = asyncio.create_task(self._listen())
+
+    async def _listen(self) -> None:
+        raise NotImplementedError
+
+    async def close(self) -> None:
+        if self._writer is not None:
+            self._writer.close()
+            with contextlib.suppress(ConnectionError):
+                await self._writer.wait_closed()
+        if self._task is not None:
+            self._task.cancel()
+
+
+class Client(_Connection):
     def __init__(self, team: str) -> None:
         self.team = team
         self.token: str | None = None
@@ -33,17 +57,13 @@ class Client:
         """Rewinds the facilitator made while connected (the observation is then the new one)."""
         self._awaiting_resolution = False
         self._queues: dict[str, asyncio.Queue] = defaultdict(asyncio.Queue)
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
-        self._task: asyncio.Task | None = None
 
     async def connect(
         self, host: str, port: int, token: str | None = None, pin: str | None = None
     ) -> p.Welcome:
         """Take (or, with a token or the PIN, retake) the team's seat."""
-        self._reader, self._writer = await asyncio.open_connection(host, port, limit=p.MAX_LINE)
         self._queues.clear()
-        self._task = asyncio.create_task(self._listen())
+        await self._open(host, port)
         await self._send(p.Join(team=self.team, token=token or self.token, pin=pin))
         reply = await self._next("welcome", "error")
         if isinstance(reply, p.Error):
@@ -52,14 +72,6 @@ class Client:
         self.turn = reply.turn
         self.observation = decode_observation(reply.observation)
         return reply
-
-    async def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            with contextlib.suppress(ConnectionError):
-                await self._writer.wait_closed()
-        if self._task is not None:
-            self._task.cancel()
 
     async def submit(self, order: dict[str, Any], note: str = "") -> p.Verdict:
         await self._send(p.Submit(order=order, note=note))
@@ -128,7 +140,7 @@ class Client:
         await self._writer.drain()
 
 
-class Watcher:
+class Watcher(_Connection):
     """A spectator of a hosted game (the room's projector): it takes no seat and is sent
     only the room's public feed. Every line is kept in `received`, as for a team."""
 
@@ -138,27 +150,15 @@ class Watcher:
         self.error = ""
         self.version = 0
         self._first: asyncio.Event = asyncio.Event()
-        self._reader: asyncio.StreamReader | None = None
-        self._writer: asyncio.StreamWriter | None = None
-        self._task: asyncio.Task | None = None
 
     async def connect(self, host: str, port: int, timeout: float = 30.0) -> p.RoomFeed:
-        self._reader, self._writer = await asyncio.open_connection(host, port, limit=p.MAX_LINE)
-        self._task = asyncio.create_task(self._listen())
+        await self._open(host, port)
         self._writer.write(p.encode(p.Watch()))
         await self._writer.drain()
         await asyncio.wait_for(self._first.wait(), timeout)
         if self.feed is None:
             raise ConnectionRefusedError(self.error or "the host closed the connection")
         return self.feed
-
-    async def close(self) -> None:
-        if self._writer is not None:
-            self._writer.close()
-            with contextlib.suppress(ConnectionError):
-                await self._writer.wait_closed()
-        if self._task is not None:
-            self._task.cancel()
 
     async def _listen(self) -> None:
         assert self._reader is not None
