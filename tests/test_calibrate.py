@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 
 from game.content import Content
-from game.report.calibrate import EPISODES, Path_, history, quarter_of, turn_of
+from game.report.calibrate import EPISODES, Path_, history, model_path, quarter_of, turn_of
+from game.session import Game
 
 
 def test_dates_read_as_quarters() -> None:
@@ -30,6 +31,24 @@ def test_history_comes_from_the_content_with_its_sources(content: Content) -> No
     assert 10 <= peak <= 14 and turn == 6 and -0.8 <= fall <= -0.5
     sc = content.scenarios[ree.scenario]
     assert sc.epilogue is not None and all(p.source for p in sc.epilogue.prices)
+
+
+def test_the_model_path_reads_each_quarter_at_its_own_date(content: Content) -> None:
+    """Point k of the model's path is the price quarter k cleared at (over the start's), so a
+    peak's quarter compares with history's date; it once read one quarter late."""
+    ree = next(e for e in EPISODES if e.id == "ree-2010")
+    path = model_path(content, ree, seed=4, turns=3)
+    game = Game(content, ree.scenario, seed=4)
+    world = game.world
+    m = world.mineral_index(ree.mineral)
+    n = len(world.nation_ids)
+    buyers = np.arange(n) != world.nation_index["china"]
+    weight = world.need[m].sum(axis=1)[buyers] + 1e-12
+    start = np.average(world.start_paid[m, :n][buyers], weights=weight)
+    game.play_turn()  # quarter 0
+    first = np.average(world.refined_paid[m, :n][buyers], weights=world.need[m].sum(axis=1)[buyers] + 1e-12)
+    assert list(path.turns) == [0, 1, 2]
+    assert path.index[0] == pytest.approx(first / start, rel=1e-12)
 
 
 def test_peak_ratio_quarter_and_fall() -> None:

@@ -120,7 +120,8 @@ def history(content: Content, episode: Episode) -> Path_:
 
 
 def model_path(content: Content, episode: Episode, seed: int, turns: int) -> Path_:
-    """The episode's price index in one game with every nation on AI, turn 0 (the start) first."""
+    """The episode's price index in one game with every nation on AI: each quarter played, from
+    the scenario's first, over the price the game started at."""
     game = Game(content, episode.scenario, seed=seed)
     world = game.world
     m = world.mineral_index(episode.mineral)
@@ -139,8 +140,10 @@ def model_path(content: Content, episode: Episode, seed: int, turns: int) -> Pat
             break
         game.play_turn()
         values.append(price(world.refined_paid))
+    # values[k] is the price the k-th turn cleared at, quarter k - 1 of the scenario: each
+    # quarter's index is its own price over the start's (it read one quarter late before)
     values_a = np.array(values)
-    return Path_(np.arange(len(values_a)), values_a / values_a[0])
+    return Path_(np.arange(len(values_a) - 1), values_a[1:] / values_a[0])
 
 
 @dataclass(frozen=True)
@@ -177,7 +180,8 @@ def calibrate(content: Content, seeds: int = 5, root_seed: int = 0, turns: int |
     for episode in EPISODES:
         hist = history(content, episode)
         window = int(hist.turns[-1]) if turns is None else min(turns, int(hist.turns[-1]))
-        paths = [model_path(content, episode, int(s.generate_state(1)[0]), window) for s in spawned]
+        # quarters 0..window: window + 1 turns
+        paths = [model_path(content, episode, int(s.generate_state(1)[0]), window + 1) for s in spawned]
         rows.append(Row(episode, hist, paths))
     return rows
 
