@@ -76,14 +76,12 @@ def ore_market(s: WorldState) -> OreMarket:
     )
     world_refined = s.refined_paid[:, :n_nat].mean(axis=1)
     ore_ref = (s.ore_share * np.maximum(world_refined, ORE_FLOOR_SHARE * s.ref_price))[:, None]
-    most = netback(s, cap.reshape(n_min, n_nat))
     bids = Bids(
         need=need.reshape(n_min, n_nat),
         pref=ore_ref,
         eps=np.full((n_min, n_nat), ORE_ELASTICITY),
-        choke=np.minimum(ORE_CHOKE, NETBACK_CHOKE * most / ore_ref),
+        choke=np.minimum(ORE_CHOKE, NETBACK_CHOKE * netback(s, cap.reshape(n_min, n_nat)) / ore_ref),
         cap=cap.reshape(n_min, n_nat),
-        ceiling=most,  # hard: no refiner pays more for ore than the metal made from it allows
     )
     return OreMarket(offers, bids, plan)
 

@@ -13,11 +13,10 @@ A map of the package, from the stage-wide entry down to the compiled arithmetic:
     rents       the rent search: each cap group's rent set so that it carries its cap.
     fallbacks   idle origins' jumps, the level step and the Jacobi sweep.
     evaluate    one evaluation: route prices, logit split, demand, offers, imbalances.
-    ceiling     a buyer's hard price ceiling (a refiner's netback on ore): demand's last stretch.
     finalise    the reported flows, exact by construction, and each seller's offer.
 
 Compiled modules import only downwards in this list (kernel -> newton/fallbacks -> rents ->
-evaluate -> ceiling -> params, inputs).
+evaluate -> params, inputs).
 """
 
 from game.world.market.clearing import (

@@ -66,17 +66,13 @@ class Offers:
 @dataclass(frozen=True)
 class Bids:
     """Buyers' demand: `need * (q/pref)^-eps`, falling steeply above `choke * pref`,
-    never above `cap` (e.g. a refiner's capacity), and nothing at or above `ceiling`."""
+    never above `cap` (e.g. a refiner's capacity)."""
 
     need: F64  # (M, B) tonnes per turn wanted at the reference price
     pref: F64  # (M, 1) reference price
     eps: F64  # (M, B) short-run price elasticity
     choke: F64  # (M, B) price ratio above which demand collapses
     cap: F64  # (M, B) upper bound (np.inf when none)
-    ceiling: F64 | None = None
-    """(M, B) the most a buyer pays per tonne (None: no limit), e.g. a refiner's netback on
-    ore. Unlike the choke it is hard: demand tapers to nothing at it, and no tonne reaches
-    the buyer on a route dearer than it."""
 
 
 @dataclass(frozen=True)
@@ -352,7 +348,6 @@ def clear(
             eps=per_buyer(bids.eps),
             choke=per_buyer(bids.choke),
             cap=per_buyer(bids.cap),
-            ceiling=per_buyer(np.inf if bids.ceiling is None else bids.ceiling),
             fixed_in=per_buyer(fixed_in),
             fixed_out=np.ascontiguousarray(fixed_out, dtype=float),
         ),

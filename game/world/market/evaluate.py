@@ -11,16 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from game.world.market.ceiling import taper
-from game.world.market.params import (
-    CAP_FLOOR,
-    CHOKE_STEEPNESS,
-    MATERIAL,
-    ORIGIN_FLOOR,
-    ORIGIN_TOLERANCE,
-    TOLERANCE,
-    TRACE,
-)
+from game.world.market.params import CAP_FLOOR, CHOKE_STEEPNESS, MATERIAL, TOLERANCE, TRACE
 
 
 @njit(cache=True)
@@ -149,7 +140,6 @@ def demand(m, buyers, ws, cols):
         if d >= dcap[m, b]:
             d = dcap[m, b]
             e = 0.0
-        d, e = taper(d, e, q[b], buyers.ceiling[m, b])
         r = d - fixed_in[m, b]
         if r > 0.0:
             rest[b] = r
@@ -202,13 +192,11 @@ def residuals(m, g0, g1, rent, lanes, ws):
     """Origin imbalances (sales - offer) and the loads of the mineral's groups `g0:g1`.
 
     Returns a smooth merit (the sum of squared imbalances against MATERIAL of the mineral's
-    whole market) and the worst gap, which decides convergence (against TOLERANCE): an
-    origin's imbalance as a share of its own trade (offers plus sales), or of ORIGIN_FLOOR of
-    MATERIAL of the whole market for the tiniest, scaled so that ORIGIN_TOLERANCE of it clears.
-    Measured against the whole market instead, a small origin's price
-    was free to sit anywhere within a band of tens of per cent, so two solves of one market
-    agreed on the big origins and not on the small ones. A group's gap is its load over the
-    cap (or under it while it earns a rent), as a share of the cap."""
+    whole market) and the worst gap, which decides convergence: an origin's imbalance as a
+    share of its own trade or, if kinder, against MATERIAL of the whole market (a producer of
+    a few tonnes need not hold up a market of thousands; the exact final step rations it).
+    A group's gap is its load over the cap (or under it while it earns a rent), as a share of
+    the cap."""
     cap_ptr, cap_idx, capeff = lanes.cap_ptr, lanes.cap_idx, lanes.capeff
     weight, rest, supply_, sales, load, excess = ws.weight, ws.rest, ws.supply, ws.sales, ws.load, ws.excess
     n_orig, n_buy = weight.shape
@@ -237,9 +225,7 @@ def residuals(m, g0, g1, rent, lanes, ws):
         scale = max(abs(supply_[o]) + sales[o], 1e-12)
         smooth = TOLERANCE * excess[o] / material
         ssq += smooth * smooth
-        worst = max(
-            worst, TOLERANCE / ORIGIN_TOLERANCE * abs(excess[o]) / max(scale, ORIGIN_FLOOR * material)
-        )
+        worst = max(worst, min(abs(excess[o]) / scale, abs(smooth)))
     for g in range(g0, g1):
         over = load[g] - capeff[g]
         if rent[g] <= 0.0 and over < 0.0:

@@ -16,7 +16,6 @@ from game.world.market.params import (
     LEVEL_STEPS,
     MAX_LEVEL_STEP,
     NEWTON_DAMPING,
-    SCARCE,
     WEIGHT_FLOOR,
 )
 from game.world.market.rents import settle_rents
@@ -24,8 +23,7 @@ from game.world.market.rents import settle_rents
 
 @njit(cache=True)
 def idle_jumps(m, x, mk, ws, jump):
-    """Log price moves for origins no derivative can guide. One that sells under SCARCE of its
-    offer moves by the logit's own measure (see below). One that offers tonnes but sells
+    """Log price moves for origins no derivative can guide. One that offers tonnes but sells
     none (priced out of every route, or shut in by an export ban with no demand at home)
     falls to where its cheapest route to a buyer who wants tonnes matches that buyer's price,
     or to where its sellers stop offering if that is higher. One that sells but offers
@@ -68,20 +66,6 @@ def idle_jumps(m, x, mk, ws, jump):
             if np.isfinite(floored) and free <= FLOORED * sales[o]:
                 jump[o] = np.log(floored * FLOOR_MARGIN / p)
                 continue
-        if IDLE * supply[o] < sales[o] < SCARCE * supply[o]:
-            # Nearly priced out: its sales grow by a factor e with each temperature its
-            # price falls on its main buyer's route, far too steep for Newton, whose step
-            # (the offer over a tiny slope) is clipped to a fall of MAX_STEP and overshoots.
-            # It moves by the temperatures that bring its sales to its offer there.
-            main = -1
-            most = 0.0
-            for b in range(n_buy):
-                f = weight[o, b] * rest[b]
-                if f > most and ws.slope[o, b] > 0.0:
-                    main, most = b, f
-            if main >= 0:
-                jump[o] = -ws.temp[main] * np.log(supply[o] / sales[o]) / ws.slope[o, main]
-            continue
         if supply[o] <= 0.0 or sales[o] > IDLE * supply[o]:
             continue
         # A route whose price floor lies on the way down stops the fall just above that

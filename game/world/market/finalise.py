@@ -37,7 +37,7 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report
     tonnes."""
     sellers, lanes = mk.sellers, mk.lanes
     cell_ptr, avail, lo, hi = sellers.cell_ptr, sellers.avail, sellers.lo, sellers.hi
-    pref, choke, ceiling = mk.buyers.pref, mk.buyers.choke, mk.buyers.ceiling
+    pref, choke = mk.buyers.pref, mk.buyers.choke
     open_, floor, tax, trans, tar, disc = (
         lanes.open,
         lanes.floor,
@@ -82,7 +82,7 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report
                 if not live[m, o]:  # contracts only: no weight
                     continue
                 w = weight[m, o, b]
-                if (w < cutoff and not rented[m, o, b]) or price[m, o, b] > ceiling[m, b]:
+                if w < cutoff and not rented[m, o, b]:
                     w = 0.0
                 flow[r, b] = w
                 total[b] += w
@@ -118,7 +118,7 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report
                             cut = min(cut, cap_sorted[g] / load[g - g0])
                     flow[r, b] *= cut
         for b in range(n_buy):
-            marginal[b] = min(q[m, b] if np.isfinite(q[m, b]) else pref[m] * choke[m, b], ceiling[m, b])
+            marginal[b] = q[m, b] if np.isfinite(q[m, b]) else pref[m] * choke[m, b]
             bought[b] = 0.0
             spent[b] = 0.0
         for o in range(n_orig):

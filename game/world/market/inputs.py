@@ -41,7 +41,6 @@ class Buyers(NamedTuple):
     eps: F64  # (M, B) short-run elasticity
     choke: F64  # (M, B) price ratio above which demand collapses
     cap: F64  # (M, B) most a buyer takes (np.inf when no limit)
-    ceiling: F64  # (M, B) most a buyer pays per tonne (np.inf when no limit)
     fixed_in: F64  # (M, B) contracted tonnes each buyer already has
     fixed_out: F64  # (M, O) contracted tonnes each origin owes
 

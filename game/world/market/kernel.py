@@ -20,17 +20,7 @@ continuation in the logit temperature: a cold start anneals from a wide temperat
 Newton step that cannot be made to help is replaced by a sweep of one-dimensional searches
 (each price and rent against its own equation), shorter or damped Newton steps, or a level
 step (every origin price scaled to clear the whole market) (`fallbacks`); the sweep is taken
-as the last resort. A sweep that barely lowers the merit is creeping along a flat direction
-(a quota's rent and the price level moving together): damped Newton steps are tried from it.
-Origins that sell nothing, or under SCARCE of their offer, jump first (`idle_jumps`); after
-FREE_JUMPS such jumps, one is kept only where it lowers the merit (else it can cycle with the
-step that undoes it).
-
-Convergence asks every origin to clear within ORIGIN_TOLERANCE of its own trade and every
-group within TOLERANCE of its cap (`evaluate.residuals`): small origins' prices are pinned,
-not left anywhere within a share of their whole mineral's market.
-
-Nothing here draws random numbers and loops run in a fixed order, so a
+as the last resort. Nothing here draws random numbers and loops run in a fixed order, so a
 solve is bit-for-bit repeatable.
 """
 
@@ -44,18 +34,15 @@ from game.world.market.fallbacks import idle_jumps, jacobi_sweep, try_level
 from game.world.market.inputs import Mineral, Trial, Work
 from game.world.market.newton import damped_step, jacobian, try_step
 from game.world.market.params import (
-    FREE_JUMPS,
     LM_DAMPING,
     LONG_STEPS,
     MATERIAL,
     MAX_LEVEL_STEP,
     POLISH,
     SHORT_STEPS,
-    SWEEP_DAMPINGS,
     TAU_DECAY,
     TAU_REL,
     TOLERANCE,
-    WEAK_SWEEP,
 )
 from game.world.market.rents import group_buyers, settle_rents
 
@@ -86,9 +73,6 @@ def solve_mineral(mn, tau_start, max_iter, mk, ws, x, rent):
     fresh = False
     ssq = worst = 0.0
     level_ssq = np.inf  # the merit before the last level step that raised it
-    held_x = np.empty_like(x)  # the point before idle jumps, kept while they are tried
-    held_r = rent.copy()
-    jumps = 0
     for iteration in range(1, max_iter + 1):
         if not fresh:
             ssq, worst = settle_rents(m, g0, g1, x, rent, tau, mk, ws)
@@ -112,24 +96,11 @@ def solve_mineral(mn, tau_start, max_iter, mk, ws, x, rent):
         idle_jumps(m, x, mk, ws, jump)
         if np.abs(jump).max() > 0.0:
             # Origins that sell nothing move first, unconditionally: until they do, the
-            # others' Newton steps cannot see them. But a jump that keeps coming back, each
-            # time raising the merit, is cycling with the step that undoes it (a small
-            # origin priced in and out of its buyers' reach): after FREE_JUMPS, a jump is
-            # kept only where it lowers the merit.
-            held_x[:] = x
-            for g in range(g0, g1):
-                held_r[g] = rent[g]
+            # others' Newton steps cannot see them.
             for o in range(n_orig):
                 x[o] = min(max(x[o] + jump[o], mn.lo_x), mn.hi_x)
                 jump[o] = 0.0
-            before = ssq
             ssq, worst = settle_rents(m, g0, g1, x, rent, tau, mk, ws)
-            jumps += 1
-            if jumps > FREE_JUMPS and ssq >= before:
-                x[:] = held_x
-                for g in range(g0, g1):
-                    rent[g] = held_r[g]
-                ssq, worst = settle_rents(m, g0, g1, x, rent, tau, mk, ws)
         # A shortage on a plateau: every origin offers all it has and every buyer is at its
         # own cap, or nearly, so that only the price level moves the totals, far up. Newton's
         # step is then mostly that level, clipped; the level step goes first. (Not so for a
@@ -160,25 +131,9 @@ def solve_mineral(mn, tau_start, max_iter, mk, ws, x, rent):
             s_ssq, s_worst = settle_rents(m, g0, g1, sweep_x, sweep_r, tau, mk, ws)
             if s_ssq < ssq * (1.0 - 1e-4):
                 ok, t_ssq, t_worst = True, s_ssq, s_worst
-                # A sweep that barely helps is creeping along the flat direction where a
-                # quota's rent and the price level move together (0.3 % an iteration, for
-                # hundreds of iterations): a damped Newton step from there, which turns the
-                # step towards the steepest descent by degrees, crosses it where the sweep
-                # cannot. Taken only if it does better than the sweep.
-                better = False
-                if s_ssq > WEAK_SWEEP * ssq:
-                    for damping in SWEEP_DAMPINGS:
-                        damped = damped_step(a, rhs, damping)
-                        better, d_ssq, d_worst = try_step(damped, LONG_STEPS, s_ssq, tau, mn, tr, mk, ws)
-                        if better:
-                            t_ssq, t_worst = d_ssq, d_worst
-                            break
-                if not better:
-                    trial_x[:] = sweep_x
-                    for g in range(g0, g1):
-                        trial_r[g] = sweep_r[g]
-                    if s_ssq > WEAK_SWEEP * ssq:  # the work arrays hold the last damped trial
-                        t_ssq, t_worst = settle_rents(m, g0, g1, trial_x, trial_r, tau, mk, ws)
+                trial_x[:] = sweep_x
+                for g in range(g0, g1):
+                    trial_r[g] = sweep_r[g]
         if not ok:
             ok, t_ssq, t_worst = try_step(step, SHORT_STEPS, ssq, tau, mn, tr, mk, ws)
         if not ok:

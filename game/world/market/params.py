@@ -12,17 +12,7 @@ from pathlib import Path
 
 import numba
 
-KERNEL_MODULES = (
-    "params",
-    "inputs",
-    "ceiling",
-    "evaluate",
-    "rents",
-    "newton",
-    "fallbacks",
-    "kernel",
-    "finalise",
-)
+KERNEL_MODULES = ("params", "inputs", "evaluate", "rents", "newton", "fallbacks", "kernel", "finalise")
 """The compiled modules. numba keys each function's cache on its own file only, so a cached
 caller would keep an edited callee from another module compiled into it: the cache directory
 is named after a digest of all of them instead, and any edit starts a fresh one."""
@@ -53,10 +43,6 @@ POLISH = 0.01
 takes one more Newton step."""
 MATERIAL = 5e-3
 CHOKE_STEEPNESS = 4.0
-CEILING_KNEE = 0.97
-"""A buyer's demand starts to taper to nothing at this share of its price ceiling. Lower, the
-taper cut refiners whose netback stands a few per cent over the ore price to a fraction of
-their plan (at 0.9, US lithium refiners in the tutorial bought 61 t of ore instead of 209)."""
 NEWTON_DAMPING = 1e-3
 MAX_STEP = 1.5
 """Longest Newton step, in log price (a factor of about 4.5) or in rent as a share of the
@@ -74,12 +60,6 @@ CAP_FLOOR = 1e-3
 """A group's gap is its load's distance from its cap as a share of the cap (of a thousandth
 of MATERIAL of the market for the smallest caps): unlike an origin's imbalance, a rent on a
 small licence is never negligible to the buyer who pays it."""
-ORIGIN_TOLERANCE = 1e-2
-"""An origin has cleared when its imbalance is under this share of its own trade: a price
-error of a fraction of a per cent where its offer or its buyers' logit respond at all."""
-ORIGIN_FLOOR = 1e-3
-"""An origin's imbalance counts as a share of its own trade, or of this share of MATERIAL of
-the whole market if that is larger (a few grams in a market of thousands of tonnes)."""
 MAX_LEVEL_STEP = 0.7
 WEIGHT_FLOOR = 1e-14
 """Logit weights below this are left out of the Jacobian (they move nothing)."""
@@ -100,15 +80,5 @@ LONG_STEPS = (1.0, 0.5, 0.25)
 SHORT_STEPS = (0.1, 0.03, 0.01)
 LM_DAMPING = 0.3
 """Levenberg-Marquardt damping of the last Newton attempt (a share of each diagonal)."""
-SCARCE = 0.01
-"""An origin selling less than this share of its offer is nearly priced out: it jumps (see
-`fallbacks.idle_jumps`) rather than waiting for Newton."""
-FREE_JUMPS = 3
-"""Idle origins' jumps a solve takes unconditionally; later ones only where they help."""
-WEAK_SWEEP = 0.5
-"""A Jacobi sweep that leaves more than this share of the merit is weak: damped Newton steps
-are tried from it before it is taken."""
-SWEEP_DAMPINGS = (0.01, 0.1, 1.0)
-"""The Levenberg-Marquardt dampings tried after a weak sweep, lightest first."""
 PLATEAU = 1e-9
 """A full step that changes the merit by less than this share is crossing a plateau."""
