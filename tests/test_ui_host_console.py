@@ -39,6 +39,9 @@ def test_the_hosts_console_window_runs_a_networked_game(app: App, content, tmp_p
         console = app.push(app.make("facilitator", session))
         frames(app, 2)
         assert not console.close.alive()  # the host's window is the console: nothing to close to
+        # before the first quarter nothing is measured: said so, not "no need" for every nation
+        text = console.world_box.html_text
+        assert "no quarter yet" in text and "no need" not in text
         # a message to every team, at once
         console.message_entry.set_text("Ministers meet in ten minutes.")
         press(app, console.send)

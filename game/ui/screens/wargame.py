@@ -662,7 +662,10 @@ class FacilitatorScreen(Screen):
             score = float(rec.score[i]) if rec is not None and rec.score.size else math.nan
             need = rec.need[:, i, :].sum() if rec is not None else 0.0
             short = rec.shortfall[:, i, :].sum() if rec is not None else 0.0
-            fill = f"shortfall {short / need * 100:.0f} %" if need > 0 else "no need"
+            if rec is None:  # before the first quarter resolves there is nothing to report
+                fill = "no quarter yet"
+            else:
+                fill = f"shortfall {short / need * 100:.0f} %" if need > 0 else "no need"
             who = "AI"
             if n in s.teams:
                 state = "ended" if n in s.done else "playing"
