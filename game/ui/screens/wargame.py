@@ -22,7 +22,16 @@ from game.saves import SaveError, write_save
 from game.ui.app import App, Screen, action
 from game.ui.play import mineral_name
 from game.ui.roomwindow import close_room_windows, open_room_window
-from game.ui.screens.base import Builder, Centered, MapBackdrop, backs_out, esc, overlay_root, selected_id
+from game.ui.screens.base import (
+    Builder,
+    Centered,
+    MapBackdrop,
+    backs_out,
+    esc,
+    fit,
+    overlay_root,
+    selected_id,
+)
 from game.ui.wargame import Wargame
 
 
@@ -509,6 +518,7 @@ class FacilitatorScreen(Screen):
         self.search_entry.set_text(self.search)
         y += row + gap
         list_h = max(u(120), h - y - pad - (row + gap) * 4 - u(24) - u(22))
+        self._event_width = cw - u(36)  # a list item's room beside the scroll bar
         self.event_list = pygame_gui.elements.UISelectionList(
             pygame.Rect(x0, y, cw, list_h), self._event_items(), manager=self.manager, container=self.root
         )
@@ -634,8 +644,11 @@ class FacilitatorScreen(Screen):
     def _event_items(self) -> list[tuple[str, str]]:
         events = self.app.content.events.values()
         q = self.search.strip().lower()
-        found = [(e.name, e.id) for e in events if not q or q in e.name.lower() or q in e.id]
-        return sorted(found) or [("(no event matches)", "")]
+        found = sorted((e.name, e.id) for e in events if not q or q in e.name.lower() or q in e.id)
+        # the list cannot wrap: a long name ends in an ellipsis, not cut mid-word at the edge
+        font = self.app.font(15)
+        width = getattr(self, "_event_width", 10_000)
+        return [(fit(name, font, width), eid) for name, eid in found] or [("(no event matches)", "")]
 
     # ---------------------------------------------------------------- the world
 
