@@ -164,6 +164,9 @@ def test_rulings_rewinds_and_a_shorter_game_are_kept_and_replayed(content: Conte
     page = report.teams[0]
     assert any("Hedge against a rare-earth ban" in said for *_, said in page.orders)
     assert any(outcome == "vetoed" for _, _, outcome, _ in page.orders)
+    # orders in the names players read: "rare earths", not the id "rare_earths"
+    assert any("rare earths" in what for _, what, _, _ in page.orders)
+    assert not any("rare_earths" in what for _, what, _, _ in page.orders)
     kinds = {r.kind for r in report.timeline}
     assert {"ruling", "rewind", "decision"} <= kinds
     html = render_html(report)

@@ -37,6 +37,7 @@ from game.report import charts
 from game.report.chains import Chain, causal_chains
 from game.report.document import TIMELINE_KINDS
 from game.rules.facilitator import Broadcast, InjectEvent
+from game.rules.orders import Order
 from game.saves import Room
 from game.session import Game
 from game.world.mechanisms.registry import describe
@@ -95,6 +96,10 @@ def build_hotwash(game: Game) -> Hotwash:
     teams = [t for t in world.nation_ids if t in (room.teams or game.humans)]
     date = sc.date_of
     name = world.display
+
+    def in_words(order: Order) -> str:  # in the names players read, not ids
+        return describe(order, world.state)
+
     played = len(world.records)
 
     notes: dict[tuple[int, str, str], list[str]] = {}
@@ -116,7 +121,7 @@ def build_hotwash(game: Game) -> Hotwash:
         if rec.stage == "event":
             continue
         key = (rec.turn, rec.issuer, rec.order.model_dump_json())
-        text = describe(rec.order)
+        text = in_words(rec.order)
         if rec.issuer in pages:
             outcome = "done" if rec.accepted else f"refused: {rec.reason}"
             said = [f"note: {n}" for n in notes.get(key, [])] + rulings.get(key, [])
@@ -130,16 +135,16 @@ def build_hotwash(game: Game) -> Hotwash:
         for logged in branch.orders:
             if logged.order.issuer in pages:
                 pages[logged.order.issuer].orders.append(
-                    (date(logged.turn), describe(logged.order), "discarded by a rewind", "")
+                    (date(logged.turn), in_words(logged.order), "discarded by a rewind", "")
                 )
     for ruling in room.rulings:
         if ruling.action == "veto" and ruling.team in pages:  # a vetoed order never reached the log
             pages[ruling.team].orders.append(
-                (date(ruling.turn), describe(ruling.original), "vetoed", f"ruling: {ruling.note}")
+                (date(ruling.turn), in_words(ruling.original), "vetoed", f"ruling: {ruling.note}")
             )
-        what = f"{ruling.action} of Team {name(ruling.team)}'s order ({describe(ruling.original)})"
+        what = f"{ruling.action} of Team {name(ruling.team)}'s order ({in_words(ruling.original)})"
         if ruling.amended is not None:
-            what += f" to: {describe(ruling.amended)}"
+            what += f" to: {in_words(ruling.amended)}"
         rows.append(
             Row(ruling.turn, date(ruling.turn), "ruling", "Facilitator", f"{what}. Ruling: {ruling.note}")
         )
