@@ -8,15 +8,12 @@ the clock; no score, no queue, no message.
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pygame
 import pygame_gui
 
-from game.ui import palette as pal
 from game.ui.app import App, Screen
-from game.ui.mapview import Flow, MapView, RouteControl
+from game.ui.mapview import MapView
+from game.ui.panels.roommap import draw_mineral
 from game.ui.play import mineral_name
 from game.ui.screens.base import Builder, backs_out, esc, selected_id
 from game.ui.wargame import Wargame, parse_changes
@@ -334,35 +331,18 @@ class RoomScreen(Screen):
         self.news.set_text(news)
         obs = self.words.obs
         m = world.mineral_index(self.mineral)
-        n = len(world.nation_ids)
-        shares = obs.refine_share[m]
-        top = max(float(shares.max()), 1e-9)
-        palette = self.app.palette
-        fills = [palette.seq(math.sqrt(x / top)) if x > 0.001 else pal.LAND_NEUTRAL for x in shares]
-        flow = np.array(obs.refined_flow[m], dtype=float)
-        np.fill_diagonal(flow, 0.0)
-        order = np.argsort(flow, axis=None)[::-1][:18]
-        flows = [
-            Flow(int(k // n), int(k % n), float(flow.flat[k]))
-            for k in order
-            if flow.flat[k] > max(1e-6, flow.max() * 0.01)
-        ]
         controls = [
-            RouteControl(
-                world.nation_ids.index(c.issuer),
-                world.nation_ids.index(c.targets[0]) if len(c.targets) == 1 else None,
-                c.instrument.value.replace("_", " "),
-            )
-            for c in obs.controls
-            if c.mineral == self.mineral and c.issuer in world.nation_ids
+            (c.issuer, list(c.targets), c.instrument.value) for c in obs.controls if c.mineral == self.mineral
         ]
-        self.view.flow_colour = palette.flow
-        labels = {
-            i: f"{self.words.short_name(x)} {shares[i] * 100:.0f}%"
-            for i, x in enumerate(world.nation_ids)
-            if shares[i] >= 0.05
-        }
-        self.view.set_data(fills, flows, controls, labels)
+        draw_mineral(
+            self.view,
+            self.app.palette,
+            world.nation_ids,
+            obs.refine_share[m],
+            obs.refined_flow[m],
+            controls,
+            self.words.short_name,
+        )
 
     def update(self, dt: float) -> None:
         self.view.update(dt)

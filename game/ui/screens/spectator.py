@@ -9,17 +9,14 @@ observation, so there is nothing private it could show.
 
 from __future__ import annotations
 
-import math
-
-import numpy as np
 import pygame
 import pygame_gui
 
 from game.net import protocol as p
 from game.net.remote import RemoteRoom
-from game.ui import palette as pal
 from game.ui.app import App, Screen
-from game.ui.mapview import Flow, MapView, RouteControl
+from game.ui.mapview import MapView
+from game.ui.panels.roommap import draw_mineral
 from game.ui.play import SHORT_NAMES, mineral_name
 from game.ui.screens.base import Builder, esc
 
@@ -101,27 +98,16 @@ class RoomClientScreen(Screen):
         self.prices.set_text(prices)
         self.news.set_text(news)
         m = feed.minerals.index(self.mineral)
-        n = len(feed.nations)
-        shares = np.asarray(feed.refine_share[m], dtype=float)
-        top = max(float(shares.max()), 1e-9)
-        palette = self.app.palette
-        fills = [palette.seq(math.sqrt(x / top)) if x > 0.001 else pal.LAND_NEUTRAL for x in shares]
-        flow = np.asarray(feed.refined_flow[m], dtype=float)
-        np.fill_diagonal(flow, 0.0)
-        order = np.argsort(flow, axis=None)[::-1][:18]
-        flows = [Flow(int(k // n), int(k % n), float(flow.flat[k])) for k in order
-                 if flow.flat[k] > max(1e-6, flow.max() * 0.01)]  # fmt: skip
-        at = {nation: i for i, nation in enumerate(feed.nations)}
-        controls = [
-            RouteControl(at[c.issuer], at[c.targets[0]] if len(c.targets) == 1 else None,
-                         c.instrument.replace("_", " "))
-            for c in feed.controls
-            if c.mineral == self.mineral and c.issuer in at and all(t in at for t in c.targets[:1])
-        ]  # fmt: skip
-        self.view.flow_colour = palette.flow
-        labels = {i: f"{self._name(x)} {shares[i] * 100:.0f}%" for i, x in enumerate(feed.nations)
-                  if shares[i] >= 0.05}  # fmt: skip
-        self.view.set_data(fills, flows, controls, labels)
+        controls = [(c.issuer, c.targets, c.instrument) for c in feed.controls if c.mineral == self.mineral]
+        draw_mineral(
+            self.view,
+            self.app.palette,
+            feed.nations,
+            feed.refine_share[m],
+            feed.refined_flow[m],
+            controls,
+            self._name,
+        )
 
     def update(self, dt: float) -> None:
         self.view.update(dt)
