@@ -15,6 +15,14 @@ from game.world.market.params import CAP_FLOOR, CHOKE_STEEPNESS, MATERIAL, TOLER
 
 
 @njit(cache=True)
+def delivered_price(base, tax, transport, tariff, discount):
+    """What a buyer pays on a route for metal the origin sells at `base` (its price or the
+    route's floor): export tax, then transport, then the buyer's tariff, less an owner's
+    discount. The one formula the evaluation, the report and the idle routes all price by."""
+    return (base * (1.0 + tax) + transport) * (1.0 + tariff) - discount
+
+
+@njit(cache=True)
 def has_caps(m, cap_ptr, n_orig, n_buy):
     """Whether any route of mineral `m` is in a cap group (most minerals have none: their
     routes skip the group lists)."""
@@ -48,7 +56,7 @@ def route_prices(m, rent, lanes, ws, cols):
             f = floor[m, o, b]
             realised = po if po > f else f
             markup = (1.0 + tax[m, o, b]) * (1.0 + tar[m, o, b])
-            d = (realised * (1.0 + tax[m, o, b]) + trans[m, o, b]) * (1.0 + tar[m, o, b]) - disc[m, o, b]
+            d = delivered_price(realised, tax[m, o, b], trans[m, o, b], tar[m, o, b], disc[m, o, b])
             clamped = d < 1e-9  # an owner's discount larger than the price: the price stops moving
             if clamped:
                 d = 1e-9

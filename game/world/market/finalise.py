@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from game.world.market.evaluate import offer
+from game.world.market.evaluate import delivered_price, offer
 
 
 @njit(cache=True)
@@ -77,7 +77,7 @@ def finalise(x, group_ptr, cap_sorted, rented, fixed, cutoff, mk, solved, report
                 if open_[m, o, b]:
                     delivered[r, b] = price[m, o, b]
                 else:
-                    d = (base * (1.0 + tax[m, o, b]) + trans[m, o, b]) * (1.0 + tar[m, o, b]) - disc[m, o, b]
+                    d = delivered_price(base, tax[m, o, b], trans[m, o, b], tar[m, o, b], disc[m, o, b])
                     delivered[r, b] = d if d > 1e-9 else 1e-9
                 if not live[m, o]:  # contracts only: no weight
                     continue
@@ -183,7 +183,7 @@ def idle_routes(x, lanes, fixed_out, delivered, realised):
                 f = floor[m, o, b]
                 base = po if po > f else f
                 realised[m, o, b] = base
-                d = (base * (1.0 + tax[m, o, b]) + trans[m, o, b]) * (1.0 + tar[m, o, b]) - disc[m, o, b]
+                d = delivered_price(base, tax[m, o, b], trans[m, o, b], tar[m, o, b], disc[m, o, b])
                 delivered[m, o, b] = d if d > 1e-9 else 1e-9
 
 
