@@ -13,9 +13,22 @@ import numpy as np
 
 from game.net import protocol as p
 from game.session import Game
+from game.world.record import Happened
 
 NEWS_KINDS_LEFT_OUT = ("firm",)
 """Firm-level chatter (investor lines) stays off the projector, as on the room view."""
+
+
+def public_news(game: Game) -> list[Happened]:
+    """The news the room sees: the last two quarters' (up to 14 items), without firm-level
+    chatter and investors' commitments. The hot-seat room view and the feed show the same."""
+    world = game.world
+    last = max((item.turn for item in world.news), default=-1)
+    return [
+        item
+        for item in world.news
+        if item.turn >= last - 1 and item.kind not in NEWS_KINDS_LEFT_OUT and item.event != "investment"
+    ][-14:]
 
 
 def world_prices(game: Game) -> tuple[list[float], list[float]]:
@@ -31,12 +44,7 @@ def room_feed(game: Game, teams: list[str], done: set[str], paused: bool, clock:
     world = game.world
     obs = game.observe(teams[0])  # only its public fields are copied below
     price, before = world_prices(game)
-    last = max((item.turn for item in world.news), default=-1)
-    news = [
-        p.PublicNews(turn=item.turn, name=item.name, news=item.news)
-        for item in world.news
-        if item.turn >= last - 1 and item.kind not in NEWS_KINDS_LEFT_OUT and item.event != "investment"
-    ][-14:]
+    news = [p.PublicNews(turn=item.turn, name=item.name, news=item.news) for item in public_news(game)]
     controls = [
         p.PublicControl(
             issuer=c.issuer, mineral=c.mineral, instrument=c.instrument.value, targets=list(c.targets)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pygame
 import pygame_gui
 
+from game.net.room import public_news
 from game.ui.app import App, Screen
 from game.ui.mapview import MapView
 from game.ui.panels.roommap import draw_mineral
@@ -307,16 +308,10 @@ class RoomScreen(Screen):
         )
         if s.paused:
             lines.append("<font color='#ff8a7a'><b>PAUSED</b> by the facilitator</font>")
-        last = max((n.turn for n in world.news), default=-1)
-        news = [
-            n
-            for n in world.news
-            if n.turn >= last - 1 and n.kind not in ("firm",) and n.event != "investment"
-        ]
         date = world.scenario.date_of
         items = [
             f"<font color='#a9b6c3'>{esc(date(n.turn))}</font> <b>{esc(n.name)}</b>: {esc(n.news)}"
-            for n in reversed(news[-14:])
+            for n in reversed(public_news(s.game))
         ]
         return "<br>".join(lines), "<font color='#f0c65a'><b>News</b></font><br>" + (
             "<br><br>".join(items) or "<i>Nothing has happened yet.</i>"
